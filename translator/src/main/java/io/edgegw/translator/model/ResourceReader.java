@@ -1,0 +1,136 @@
+package io.edgegw.translator.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads manifests (YAML with {@code ---} separated documents, or JSON; {@code kind: List} is
+ * flattened) into {@link Resource}s. Checks only identity: apiVersion, kind, metadata.name. Field
+ * validation is the translator's job.
+ */
+public final class ResourceReader {
+  private static final ImmutableSet<String> ISTIO_VERSIONS = ImmutableSet.of("v1", "v1beta1", "v1alpha3");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+
+  /** One document's outcome. */
+  public sealed interface Read {
+    /** Position of the document in the input, from 0. */
+    int document();
+  }
+
+  public record Ok(int document, Resource resource) implements Read {}
+
+  /** A document that is not a usable resource; {@code key} is known when identity could be read. */
+  public record Failed(int document, Optional<ResourceKey> key, String error) implements Read {
+    @Override
+    public String toString() {
+      return key.map(k -> k + ": ").orElse("document " + document + ": ") + error;
+    }
+  }
+
+  public ImmutableList<Read> read(byte[] bytes) {
+    return read(new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  public ImmutableList<Read> read(String text) {
+    ImmutableList.Builder<Read> out = ImmutableList.builder();
+    int document = 0;
+    // YAML is a superset of JSON, so one parser serves both.
+    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
+      while (docs.hasNextValue()) {
+        JsonNode node = docs.nextValue();
+        if (node == null || node.isNull() || node.isMissingNode()) {
+          continue; // an empty document between separators
+        }
+        if (node.isObject() && "List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
+          for (JsonNode item : node.path("items")) {
+            out.add(readOne(document++, item));
+          }
+        } else {
+          out.add(readOne(document++, node));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      out.add(new Failed(document, Optional.empty(), "not valid YAML or JSON: " + firstLine(e)));
+    }
+    return out.build();
+  }
+
+  /** Reads a single already-parsed manifest. */
+  public Read readOne(int document, JsonNode node) {
+    if (!node.isObject()) {
+      return new Failed(document, Optional.empty(), "a manifest must be an object, got " + node.getNodeType());
+    }
+    String apiVersion = node.path("apiVersion").asText("");
+    String kindName = node.path("kind").asText("");
+    if (apiVersion.isEmpty()) {
+      return new Failed(document, Optional.empty(), "apiVersion: required");
+    }
+    if (kindName.isEmpty()) {
+      return new Failed(document, Optional.empty(), "kind: required");
+    }
+    int slash = apiVersion.indexOf('/');
+    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+    String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+    Optional<Kind> kind = Kind.fromManifest(group, kindName);
+    if (kind.isEmpty()) {
+      return new Failed(document, Optional.empty(),
+          "kind: unsupported kind " + kindName + " in apiVersion " + apiVersion
+              + " (supported: Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry of"
+              + " networking.istio.io; Service, Endpoints, Pod, Secret of v1; EndpointSlice of discovery.k8s.io/v1)");
+    }
+    JsonNode metadata = node.path("metadata");
+    String name = metadata.path("name").asText("");
+    String namespace = metadata.path("namespace").asText("");
+    if (namespace.isEmpty()) {
+      namespace = "default";
+    }
+    if (name.isEmpty()) {
+      return new Failed(document, Optional.empty(), kindName + ": metadata.name: required");
+    }
+    ResourceKey key = ResourceKey.of(kind.get(), namespace, name);
+    if (!validName(name)) {
+      return new Failed(document, Optional.of(key), "metadata.name: must be a DNS subdomain (lower case letters, digits, '-', '.'), got '" + name + "'");
+    }
+    if (!validName(namespace) || namespace.contains(".")) {
+      return new Failed(document, Optional.of(key), "metadata.namespace: must be a DNS label, got '" + namespace + "'");
+    }
+    boolean versionOk = kind.get().group().equals("networking.istio.io")
+        ? ISTIO_VERSIONS.contains(version)
+        : version.equals("v1");
+    if (!versionOk) {
+      return new Failed(document, Optional.of(key), "apiVersion: unsupported version " + apiVersion);
+    }
+    ObjectNode manifest = ((ObjectNode) node).deepCopy();
+    ((ObjectNode) manifest.with("metadata")).put("namespace", namespace);
+    return new Ok(document, new Resource(key, manifest));
+  }
+
+  private static boolean validName(String name) {
+    return name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches();
+  }
+
+  private static String firstLine(Exception e) {
+    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() + locationOf(j) : String.valueOf(e.getMessage());
+    List<String> lines = message.lines().toList();
+    return lines.isEmpty() ? e.getClass().getSimpleName() : lines.get(0);
+  }
+
+  private static String locationOf(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+  }
+}
