@@ -5,19 +5,24 @@ import java.util.Objects;
 
 /**
  * Who this gateway proxy is, as istiod would know it: the workload labels that Gateway selectors are
- * matched against, the cluster domain suffix for FQDNs, and how Gateway server ports map to the ports
- * Envoy really binds (istiod uses the gateway Service's targetPort for the same purpose).
+ * matched against, the cluster domain suffix for FQDNs, the address listeners bind when a server has
+ * no {@code bind}, and how Gateway server ports map to the ports Envoy really binds (istiod uses the
+ * gateway Service's targetPort for the same purpose).
  */
 public record GatewayIdentity(
-    ImmutableMap<String, String> labels, String domainSuffix, ImmutableMap<Integer, Integer> portMap) {
+    ImmutableMap<String, String> labels,
+    String domainSuffix,
+    String bindAddress,
+    ImmutableMap<Integer, Integer> portMap) {
   public GatewayIdentity {
     Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(domainSuffix, "domainSuffix");
+    Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(portMap, "portMap");
   }
 
   public static GatewayIdentity of(ImmutableMap<String, String> labels) {
-    return new GatewayIdentity(labels, "cluster.local", ImmutableMap.of());
+    return new GatewayIdentity(labels, "cluster.local", "0.0.0.0", ImmutableMap.of());
   }
 
   /** The port Envoy binds for a Gateway server port. */
