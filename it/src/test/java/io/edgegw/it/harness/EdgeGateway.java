@@ -1,0 +1,252 @@
+package io.edgegw.it.harness;
+
+import static org.awaitility.Awaitility.await;
+
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.bootstrap.BootstrapGenerator;
+import io.edgegw.bootstrap.BootstrapOptions;
+import io.edgegw.mqtt.MqttResourcePublisher;
+import io.edgegw.mqtt.MqttSettings;
+import io.edgegw.mqtt.TopicContract;
+import io.edgegw.server.Sidecar;
+import io.edgegw.server.SidecarConfig;
+import io.edgegw.translator.model.Kind;
+import io.edgegw.translator.model.ResourceKey;
+import io.edgegw.translator.model.ResourceReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One edge gateway as the tests see it: a real mosquitto, our sidecar (in this JVM), a real Envoy
+ * bootstrapped against it, and an MQTT publisher playing the cloud side. Gateway server port 80 is
+ * mapped to a free loopback port, as istiod maps a gateway Service port to its targetPort.
+ */
+public final class EdgeGateway implements AutoCloseable {
+  public static final String GATEWAY_ID = "it";
+  private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();
+
+  private final Mosquitto broker;
+  private final boolean ownsBroker;
+  private final Path stateDir;
+  private final int httpPort;
+  private final int httpsPort;
+  private final Sidecar sidecar;
+  private final EnvoyProcess envoy;
+  private final MqttResourcePublisher publisher;
+
+  private EdgeGateway(Mosquitto broker, boolean ownsBroker, Path stateDir, int httpPort, int httpsPort,
+      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher) {
+    this.broker = broker;
+    this.ownsBroker = ownsBroker;
+    this.stateDir = stateDir;
+    this.httpPort = httpPort;
+    this.httpsPort = httpsPort;
+    this.sidecar = sidecar;
+    this.envoy = envoy;
+    this.publisher = publisher;
+  }
+
+  public static EdgeGateway start() throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"));
+  }
+
+  /** Starts sidecar and Envoy against a broker the caller already runs (and keeps owning). */
+  public static EdgeGateway start(Mosquitto broker, Path stateDir) throws Exception {
+    return start(broker, false, stateDir);
+  }
+
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
+    int httpPort = FreePorts.next();
+    int httpsPort = FreePorts.next();
+    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, httpPort, httpsPort));
+    int envoyAdmin = FreePorts.next();
+    String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
+        "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
+    EnvoyProcess envoy = EnvoyProcess.start(bootstrap, envoyAdmin);
+    MqttResourcePublisher publisher = publisher(broker);
+    return new EdgeGateway(broker, ownsBroker, stateDir, httpPort, httpsPort, sidecar, envoy, publisher);
+  }
+
+  static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, int httpPort, int httpsPort) {
+    return SidecarConfig.builder()
+        .mqttUrl(broker.url())
+        .gatewayId(GATEWAY_ID)
+        .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
+        .listenerBindAddress("127.0.0.1")
+        .portMap(ImmutableMap.of(80, httpPort, 443, httpsPort))
+        .xdsAddress("127.0.0.1", 0)
+        .adminAddress("127.0.0.1", 0)
+        .stateDir(stateDir)
+        .debounce(Duration.ofMillis(10))
+        .build();
+  }
+
+  /** A publisher connected to the broker, playing the cloud side. */
+  public static MqttResourcePublisher publisher(Mosquitto broker) throws Exception {
+    MqttResourcePublisher publisher = new MqttResourcePublisher(
+        MqttSettings.defaults(broker.url(), "it-publisher-" + System.nanoTime()), new TopicContract("edgegw", GATEWAY_ID));
+    publisher.connect();
+    return publisher;
+  }
+
+  public Mosquitto broker() {
+    return broker;
+  }
+
+  public Sidecar sidecar() {
+    return sidecar;
+  }
+
+  public EnvoyProcess envoy() {
+    return envoy;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** The Envoy listener port that Gateway port 80 maps to. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The Envoy listener port that Gateway port 443 maps to. */
+  public int httpsPort() {
+    return httpsPort;
+  }
+
+  /** Publishes every document of a YAML text over MQTT, as retained messages. */
+  public void publish(String yaml) {
+    publish(publisher, yaml);
+  }
+
+  public static void publish(MqttResourcePublisher publisher, String yaml) {
+    for (ResourceReader.Read read : new ResourceReader().read(yaml)) {
+      if (read instanceof ResourceReader.Ok ok) {
+        publisher.publish(ok.resource());
+      } else {
+        throw new IllegalArgumentException("test input is not a resource: " + read);
+      }
+    }
+  }
+
+  /**
+   * Publishes examples/NAME/*.yaml, replacing the Endpoints of each named service by the given backend,
+   * since the example's addresses are placeholders.
+   */
+  public void publishExample(String name, Map<String, HttpBackend> backends) throws IOException {
+    publish(exampleYaml(name, backends));
+  }
+
+  public static String exampleYaml(String name, Map<String, HttpBackend> backends) throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(REPO.resolve("examples").resolve(name))) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    StringBuilder out = new StringBuilder();
+    for (Path file : files) {
+      for (ResourceReader.Read read : new ResourceReader().read(Files.readString(file))) {
+        ResourceReader.Ok ok = (ResourceReader.Ok) read;
+        ResourceKey key = ok.resource().key();
+        if (key.kind() == Kind.ENDPOINTS && backends.containsKey(key.name())) {
+          out.append(endpoints(key.name(), backends.get(key.name())));
+        } else {
+          out.append(ok.resource().manifest().toString()).append('\n');
+        }
+        out.append("---\n");
+      }
+    }
+    return out.toString();
+  }
+
+  public void delete(String kind, String namespace, String name) {
+    publisher.delete(ResourceKey.of(Kind.fromTopicName(kind).orElseThrow(), namespace, name));
+  }
+
+  /** Endpoints YAML for a Service named {@code service} (port name http) pointing at the backends. */
+  public static String endpoints(String service, HttpBackend... backends) {
+    String addresses = Stream.of(backends).map(b -> "  - ip: 127.0.0.1\n").distinct().collect(Collectors.joining());
+    if (Stream.of(backends).map(HttpBackend::port).distinct().count() != 1) {
+      throw new IllegalArgumentException("one Endpoints subset needs backends sharing a port; use several services");
+    }
+    return """
+        apiVersion: v1
+        kind: Endpoints
+        metadata:
+          name: %s
+          namespace: default
+        subsets:
+        - addresses:
+        %s  ports:
+          - name: http
+            port: %d
+        """.formatted(service, addresses, backends[0].port());
+  }
+
+  public HttpProbe.Response get(String host, String path) {
+    return HttpProbe.get(httpPort, host, path);
+  }
+
+  public HttpProbe.Response get(String host, String path, Map<String, String> headers) {
+    return HttpProbe.get(httpPort, host, path, headers);
+  }
+
+  public Map<String, Integer> distribution(String host, String path, int n) {
+    return HttpProbe.distribution(httpPort, host, path, n);
+  }
+
+  public void awaitStatus(String host, String path, int status) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+        .until(() -> get(host, path).status() == status);
+  }
+
+  public void awaitBackend(String host, String path, String backend) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+        .until(() -> backend.equals(get(host, path).backend()));
+  }
+
+  /** Waits until 50 requests give at least the given count per backend. */
+  public void awaitDistribution(String host, String path, Map<String, Integer> atLeast) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+      Map<String, Integer> seen = new HashMap<>(distribution(host, path, 50));
+      return atLeast.entrySet().stream().allMatch(e -> seen.getOrDefault(e.getKey(), 0) >= e.getValue());
+    });
+  }
+
+  @Override
+  public void close() {
+    closeAll(publisher, envoy, sidecar);
+    if (ownsBroker) {
+      closeAll(broker);
+    }
+  }
+
+  /** Closes each, in order, even when one fails; nulls are skipped. */
+  public static void closeAll(AutoCloseable... closeables) {
+    RuntimeException first = null;
+    for (AutoCloseable c : closeables) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = new IllegalStateException("close failed", e);
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
