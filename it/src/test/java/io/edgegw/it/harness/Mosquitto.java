@@ -1,0 +1,101 @@
+package io.edgegw.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** A real mosquitto broker on 127.0.0.1, anonymous, without persistence. */
+public final class Mosquitto implements AutoCloseable {
+
+  private static final Duration STARTUP = Duration.ofSeconds(10);
+
+  private final int port;
+  private final Path config;
+  private final ManagedProcess process;
+
+  private Mosquitto(int port, Path config, ManagedProcess process) {
+    this.port = port;
+    this.config = config;
+    this.process = process;
+  }
+
+  /** A broker on a free port. */
+  public static Mosquitto start() {
+    return start(FreePorts.next());
+  }
+
+  /** A broker on the given port, e.g. to restart one on the port clients are configured with. */
+  public static Mosquitto start(int port) {
+    Path binary = Tools.mosquitto();
+    Path config = RunFiles.create("mosquitto-" + port + "-", ".conf");
+    Path log = RunFiles.sibling(config, ".log");
+    try {
+      Files.writeString(config, String.join("\n",
+          "listener " + port + " " + FreePorts.LOOPBACK,
+          "allow_anonymous true",
+          "persistence false",
+          "log_dest stdout",
+          "log_timestamp_format %Y-%m-%dT%H:%M:%S",
+          "connection_messages true",
+          ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + config, e);
+    }
+    ManagedProcess process = ManagedProcess.start("mosquitto:" + port,
+        List.of(binary.toString(), "-c", config.toString()), log);
+    Mosquitto mosquitto = new Mosquitto(port, config, process);
+    try {
+      Poll.until(STARTUP, () -> Poll.accepts(port), process::isAlive,
+          () -> "mosquitto does not accept connections on " + port + "; " + process.state()
+              + "\n--- " + log + "\n" + mosquitto.log());
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+    return mosquitto;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The broker address as MQTT clients take it. */
+  public String url() {
+    return "tcp://" + FreePorts.LOOPBACK + ":" + port;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path configFile() {
+    return config;
+  }
+
+  /** The broker's log so far, for assertion messages. */
+  public String log() {
+    return RunFiles.read(process.output());
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL after 5 s); idempotent. */
+  public void stop() {
+    process.close();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  @Override
+  public String toString() {
+    return "Mosquitto[" + url() + ", " + process.state() + "]";
+  }
+}
