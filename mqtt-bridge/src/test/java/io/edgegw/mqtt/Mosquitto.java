@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,11 +23,13 @@ final class Mosquitto implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final List<String> listenerOptions;
   private Process process;
 
-  private Mosquitto(Path dir, int port) {
+  private Mosquitto(Path dir, int port, List<String> listenerOptions) {
     this.dir = dir;
     this.port = port;
+    this.listenerOptions = List.copyOf(listenerOptions);
   }
 
   /** Starts a broker in {@code dir} (which holds its config and log) on a free port. */
@@ -35,7 +39,12 @@ final class Mosquitto implements AutoCloseable {
 
   /** Starts a broker on a given port, e.g. one a client is already trying to reach. */
   static Mosquitto startOn(Path dir, int port) {
-    Mosquitto broker = new Mosquitto(dir, port);
+    return startOn(dir, port, List.of());
+  }
+
+  /** {@code listenerOptions} are config lines for the listener, e.g. {@code certfile ...} for TLS. */
+  static Mosquitto startOn(Path dir, int port, List<String> listenerOptions) {
+    Mosquitto broker = new Mosquitto(dir, port, listenerOptions);
     broker.start();
     return broker;
   }
@@ -63,12 +72,13 @@ final class Mosquitto implements AutoCloseable {
     }
     try {
       Path conf = dir.resolve("mosquitto.conf");
-      Files.writeString(conf, String.join("\n",
-          "listener " + port + " 127.0.0.1",
-          "allow_anonymous true",
-          "persistence false",
-          "log_type all",
-          ""));
+      List<String> lines = new ArrayList<>();
+      lines.add("listener " + port + " 127.0.0.1");
+      lines.addAll(listenerOptions);
+      lines.addAll(List.of("allow_anonymous true", "persistence false", "log_type all",
+          // Started as root, mosquitto would switch to user "mosquitto" and lose access to our temp dir.
+          "user " + System.getProperty("user.name"), ""));
+      Files.writeString(conf, String.join("\n", lines));
       process = new ProcessBuilder(BINARY, "-c", conf.toString())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile()))
