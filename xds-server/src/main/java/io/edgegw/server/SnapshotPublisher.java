@@ -1,8 +1,8 @@
 package io.edgegw.server;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.EnvoyResources;
-import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
@@ -102,14 +102,13 @@ public final class SnapshotPublisher {
           shortType(rejectedType.get()));
       return Outcome.SKIPPED_REJECTED;
     }
-    Snapshot snapshot = snapshotOf(resources, versions);
-    try {
-      snapshot.ensureConsistent();
-    } catch (SnapshotConsistencyException e) {
-      log.error("not serving inconsistent snapshot {} (a translator bug): {}", versions.shortOverall(), e.getMessage());
+    ImmutableList<String> problems = SnapshotConsistency.problems(resources);
+    if (!problems.isEmpty()) {
+      log.error("not serving inconsistent snapshot {} (a translator bug): {}", versions.shortOverall(),
+          String.join("; ", problems));
       return Outcome.INCONSISTENT;
     }
-    serve(new Published(versions, resources), snapshot);
+    serve(new Published(versions, resources), snapshotOf(resources, versions));
     log.info("serving snapshot {}: {} listeners, {} routes, {} clusters, {} endpoints, {} secrets",
         versions.shortOverall(), resources.listeners().size(), resources.routes().size(),
         resources.clusters().size(), resources.endpoints().size(), resources.secrets().size());
