@@ -35,7 +35,7 @@ public final class ManifestFiles {
       } else if (Files.isRegularFile(path)) {
         out.add(path);
       } else {
-        throw new NoSuchFileException(path.toString(), null, "no such file or directory");
+        throw new NoSuchFileException(path.toString(), null, "not a file or directory");
       }
     }
     return out.build();

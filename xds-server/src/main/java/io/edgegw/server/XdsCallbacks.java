@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,21 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     this.onRollback = Objects.requireNonNull(onRollback, "onRollback");
   }
 
+  /** Hands {@code task} to the config loop; after shutdown (streams closing at exit) it is dropped. */
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.error("handling an xDS event failed", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("config loop stopped; xDS event dropped");
+    }
+  }
+
   /** Safe from any thread. */
   public XdsStatus status() {
     return status;
@@ -64,7 +80,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onStreamOpen(long streamId, String typeUrl) {
-    loop.execute(() -> {
+    onLoop(() -> {
       streams.computeIfAbsent(streamId, id -> new Stream());
       publishStatus();
     });
@@ -72,12 +88,12 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onStreamClose(long streamId, String typeUrl) {
-    loop.execute(() -> closed(streamId));
+    onLoop(() -> closed(streamId));
   }
 
   @Override
   public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-    loop.execute(() -> closed(streamId));
+    onLoop(() -> closed(streamId));
   }
 
   @Override
@@ -85,7 +101,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     String error = request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null;
     Request r = new Request(streamId, nodeIdOf(request.hasNode(), request.getNode()), request.getTypeUrl(),
         request.getResponseNonce(), error);
-    loop.execute(() -> onRequest(r));
+    onLoop(() -> onRequest(r));
   }
 
   @Override
@@ -93,21 +109,21 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     String error = request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null;
     Request r = new Request(streamId, nodeIdOf(request.hasNode(), request.getNode()), request.getTypeUrl(),
         request.getResponseNonce(), error);
-    loop.execute(() -> onRequest(r));
+    onLoop(() -> onRequest(r));
   }
 
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     Sent sent = new Sent(response.getTypeUrl(), response.getVersionInfo());
     String nonce = response.getNonce();
-    loop.execute(() -> stream(streamId).sentByNonce.put(nonce, sent));
+    onLoop(() -> stream(streamId).sentByNonce.put(nonce, sent));
   }
 
   @Override
   public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
     Sent sent = new Sent(response.getTypeUrl(), response.getSystemVersionInfo());
     String nonce = response.getNonce();
-    loop.execute(() -> stream(streamId).sentByNonce.put(nonce, sent));
+    onLoop(() -> stream(streamId).sentByNonce.put(nonce, sent));
   }
 
   /** What one request says, copied off the gRPC thread. {@code error} is null for a non-NACK. */

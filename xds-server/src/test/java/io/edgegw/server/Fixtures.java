@@ -28,7 +28,7 @@ import java.util.Comparator;
  * translator that makes one EDS cluster per input (and one listener + route config when any input
  * exists), so snapshots are consistent and change with the inputs.
  */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
   static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
@@ -120,7 +120,7 @@ final class Fixtures {
     }
   };
 
-  static Components components() {
+  public static Components components() {
     return new Components(Fixtures::validate, Fixtures::translate, RENDERER, (options, sink) -> {
       throw new AssertionError("no MQTT in unit tests");
     });

@@ -52,7 +52,14 @@ class SnapshotPublisherTest {
     EnvoyResources missingRoute = Fixtures.resources(ImmutableList.of(Fixtures.listener("l", "missing")),
         ImmutableList.of(RouteConfiguration.newBuilder().setName("other").build()), ImmutableList.of(), ImmutableList.of());
     assertEquals(SnapshotPublisher.Outcome.INCONSISTENT, publisher.publish(missingRoute));
+    EnvoyResources missingAssignment = Fixtures.resources(ImmutableList.of(), ImmutableList.of(),
+        ImmutableList.of(Fixtures.edsCluster("c1")), ImmutableList.of());
+    assertEquals(SnapshotPublisher.Outcome.INCONSISTENT, publisher.publish(missingAssignment));
     assertNull(publisher.cache().getSnapshot(SnapshotPublisher.GROUP));
+    // Extra, unreferenced route configs and assignments are harmless.
+    EnvoyResources extra = Fixtures.resources(ImmutableList.of(), ImmutableList.of(RouteConfiguration.newBuilder().setName("spare").build()),
+        ImmutableList.of(), ImmutableList.of(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.newBuilder().setClusterName("spare").build()));
+    assertEquals(SnapshotPublisher.Outcome.PUBLISHED, publisher.publish(extra));
   }
 
   @Test

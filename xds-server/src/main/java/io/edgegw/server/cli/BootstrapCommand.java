@@ -16,15 +16,16 @@ import picocli.CommandLine.Spec;
     name = "bootstrap",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints the Envoy bootstrap (YAML) that points Envoy at this sidecar's ADS server;",
-      "run Envoy with: envoy -c <file>."
+      "Prints the Envoy bootstrap that points Envoy at this sidecar.",
+      "",
+      "The YAML names the sidecar's ADS server; run Envoy with: envoy -c <file>."
     })
 final class BootstrapCommand implements Callable<Integer> {
   private final Supplier<CliComponents> components;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class,
+  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "The sidecar's ADS address (default: ${DEFAULT-VALUE}).")
   HostPort xdsAddress;
 
@@ -34,7 +35,7 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--cluster", defaultValue = "edgegw", description = "Envoy node cluster (default: ${DEFAULT-VALUE}).")
   String cluster;
 
-  @Option(names = "--envoy-admin-address", defaultValue = "127.0.0.1:9901", converter = Converters.HostPortConverter.class,
+  @Option(names = "--envoy-admin-address", defaultValue = "127.0.0.1:9901", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "Envoy's own admin interface (default: ${DEFAULT-VALUE}).")
   HostPort envoyAdminAddress;
 

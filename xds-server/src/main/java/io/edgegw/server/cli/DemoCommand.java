@@ -9,8 +9,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a self-contained demo on this machine: starts mosquitto, Envoy, sample backends and the",
-      "sidecar, publishes a sample Gateway and VirtualService over MQTT, and shows requests being routed."
+      "Runs a self-contained demo on this machine.",
+      "",
+      "Starts mosquitto, Envoy, sample backends and the sidecar, publishes a sample Gateway and"
+          + " VirtualService over MQTT, and shows requests being routed."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "edgegw 0.1.0",
     description = {
-      "Makes an unmodified Envoy an Istio-style ingress gateway on an edge node: reads Istio Gateway,",
-      "VirtualService, DestinationRule, ServiceEntry (and Services, Endpoints, Secrets) from MQTT or a",
-      "directory, and serves them to Envoy over xDS."
+      "Makes an unmodified Envoy an Istio-style ingress gateway on an edge node.",
+      "",
+      "Reads Istio Gateway, VirtualService, DestinationRule, ServiceEntry (and Services, Endpoints, Secrets)"
+          + " from MQTT or a directory, and serves them to Envoy over xDS."
     },
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

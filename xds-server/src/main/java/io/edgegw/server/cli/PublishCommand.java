@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
     name = "publish",
     mixinStandardHelpOptions = true,
     description = {
-      "Publishes manifests to a gateway over MQTT (retained, so a restarted sidecar gets them again),",
-      "or with --delete removes them. One line per resource; unreadable documents are reported and",
-      "make the exit code 1."
+      "Publishes manifests to a gateway over MQTT, or deletes them.",
+      "",
+      "Messages are retained, so a restarted sidecar gets them again. One line per resource; unreadable"
+          + " documents are reported and make the exit code 1."
     })
 final class PublishCommand implements Callable<Integer> {
   private final Supplier<CliComponents> components;
@@ -74,7 +75,7 @@ final class PublishCommand implements Callable<Integer> {
     try {
       documents = ManifestDocuments.read(files);
     } catch (NoSuchFileException e) {
-      err.println("edgegw publish: no such file or directory: " + e.getFile());
+      err.println("edgegw publish: not a file or directory: " + e.getFile());
       return 2;
     }
     boolean failed = false;

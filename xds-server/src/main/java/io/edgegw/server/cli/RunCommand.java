@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,9 +22,11 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the sidecar until SIGTERM/SIGINT: serves the last accepted config from --state-dir at once,",
-      "then applies resources from MQTT (<topic-prefix>/<gateway-id>/...) and --config-dir, and serves",
-      "Envoy over ADS on --xds-address. Admin: /healthz/ready, /config_dump, /resources on --admin-address."
+      "Runs the sidecar (until SIGTERM/SIGINT).",
+      "",
+      "Serves the last accepted config from --state-dir at once, then applies resources from MQTT"
+          + " (<topic-prefix>/<gateway-id>/...) and --config-dir, and serves Envoy over ADS on --xds-address."
+          + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
     })
 final class RunCommand implements Callable<Integer> {
   private final Supplier<CliComponents> components;
@@ -45,9 +49,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
-  @Option(names = "--gateway-labels", defaultValue = "istio=edgegateway", converter = Converters.LabelsConverter.class,
-      description = "Workload labels that Gateway selectors match (default: ${DEFAULT-VALUE}).")
-  ImmutableMap<String, String> gatewayLabels;
+  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
+  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
 
   @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
   String domainSuffix;
@@ -55,15 +59,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
   String listenerAddress;
 
-  @Option(names = "--port-map", defaultValue = "", converter = Converters.PortMapConverter.class,
-      description = "Gateway server port to Envoy port, e.g. 80=8080,443=8443.")
-  ImmutableMap<Integer, Integer> portMap;
+  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
+      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
+  Map<Integer, Integer> portMap = new LinkedHashMap<>();
 
-  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class,
+  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "Where Envoy connects for ADS (default: ${DEFAULT-VALUE}).")
   HostPort xdsAddress;
 
-  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18001", converter = Converters.HostPortConverter.class,
+  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18001", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "Admin HTTP endpoint (default: ${DEFAULT-VALUE}).")
   HostPort adminAddress;
 
@@ -93,10 +97,10 @@ final class RunCommand implements Callable<Integer> {
         .mqttPassword(password)
         .gatewayId(gatewayId)
         .topicPrefix(topicPrefix)
-        .gatewayLabels(gatewayLabels)
+        .gatewayLabels(ImmutableMap.copyOf(gatewayLabels))
         .domainSuffix(domainSuffix)
         .listenerBindAddress(listenerAddress)
-        .portMap(portMap)
+        .portMap(Converters.ports(portMap))
         .xdsAddress(xdsAddress)
         .adminAddress(adminAddress)
         .configDir(configDir)

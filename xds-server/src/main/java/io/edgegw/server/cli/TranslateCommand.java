@@ -15,7 +15,9 @@ import io.edgegw.translator.model.ResourceReader;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -28,9 +30,10 @@ import picocli.CommandLine.Spec;
     name = "translate",
     mixinStandardHelpOptions = true,
     description = {
-      "Offline: validates and translates manifests into the Envoy resources the sidecar would serve.",
-      "Envoy resources go to stdout, every problem to stderr (ERROR VirtualService default/x: field: message).",
-      "Exit code: 0 nothing rejected, 1 some input rejected, 2 usage error."
+      "Translates manifests offline into the Envoy resources the sidecar would serve.",
+      "",
+      "Envoy resources go to stdout, every problem to stderr (ERROR VirtualService default/x: field: message)."
+          + " Exit code: 0 nothing rejected, 1 some input rejected, 2 usage error."
     })
 final class TranslateCommand implements Callable<Integer> {
   enum Format { json, yaml }
@@ -43,9 +46,9 @@ final class TranslateCommand implements Callable<Integer> {
       description = "Manifest file, or directory of *.yaml/*.yml/*.json (sorted). Repeatable.")
   List<Path> files;
 
-  @Option(names = "--gateway-labels", defaultValue = "istio=edgegateway", converter = Converters.LabelsConverter.class,
-      description = "Workload labels that Gateway selectors match (default: ${DEFAULT-VALUE}).")
-  ImmutableMap<String, String> gatewayLabels;
+  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
+  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
 
   @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
   String domainSuffix;
@@ -53,9 +56,9 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
   String listenerAddress;
 
-  @Option(names = "--port-map", defaultValue = "", converter = Converters.PortMapConverter.class,
-      description = "Gateway server port to Envoy port, e.g. 80=8080,443=8443.")
-  ImmutableMap<Integer, Integer> portMap;
+  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
+      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
+  Map<Integer, Integer> portMap = new LinkedHashMap<>();
 
   @Option(names = {"-o", "--output"}, defaultValue = "json", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
@@ -65,7 +68,7 @@ final class TranslateCommand implements Callable<Integer> {
   }
 
   GatewayIdentity identity() {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerAddress, portMap);
+    return new GatewayIdentity(ImmutableMap.copyOf(gatewayLabels), domainSuffix, listenerAddress, Converters.ports(portMap));
   }
 
   @Override
@@ -76,7 +79,7 @@ final class TranslateCommand implements Callable<Integer> {
     try {
       documents = ManifestDocuments.read(files);
     } catch (NoSuchFileException e) {
-      err.println("edgegw translate: no such file or directory: " + e.getFile());
+      err.println("edgegw translate: not a file or directory: " + e.getFile());
       return 2;
     }
     Components c = components.get().server();
