@@ -1,0 +1,326 @@
+package io.edgegw.server;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Sets;
+import io.edgegw.translator.Translation;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceEvent;
+import io.edgegw.translator.model.ResourceKey;
+import io.edgegw.translator.model.ResourceSink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns every change (see architecture.md): sources only enqueue; here each event is
+ * validated and stored, then a debounced rebuild translates the whole input set and publishes it.
+ * Other threads read the per-resource status through {@link #statuses()}, an immutable board behind a
+ * volatile reference.
+ */
+public final class ConfigLoop implements ResourceSink {
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoop.class);
+  private static final int VERSIONS_REMEMBERED = 16;
+  private static final String FROM_STATE = "state";
+
+  private final ScheduledExecutorService loop;
+  private final ConfigStore store;
+  private final ResourceValidator validator;
+  private final ResourceTranslator translator;
+  private final GatewayIdentity identity;
+  private final SnapshotPublisher publisher;
+  private final Duration debounce;
+
+  // Owned by the loop thread.
+  private final Map<ResourceKey, Submission> submissions = new HashMap<>();
+  private final TreeMap<String, String> unreadable = new TreeMap<>();
+  private final Map<ResourceKey, String> rejectedByEnvoy = new HashMap<>();
+  private final LinkedHashMap<String, InputSet> inputsByVersion = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, InputSet> eldest) {
+      return size() > VERSIONS_REMEMBERED;
+    }
+  };
+  private Translation lastTranslation = new Translation(io.edgegw.translator.EnvoyResources.EMPTY, ImmutableList.of());
+  private InputSet appliedInputs = InputSet.EMPTY;
+  private Optional<String> appliedVersion = Optional.empty();
+  private ScheduledFuture<?> pendingRebuild;
+  private volatile StatusBoard board = StatusBoard.EMPTY;
+
+  /** The latest submission of a key: accepted (with validation warnings) or rejected (with reasons). */
+  private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings) {}
+
+  public ConfigLoop(
+      ScheduledExecutorService loop,
+      ConfigStore store,
+      ResourceValidator validator,
+      ResourceTranslator translator,
+      GatewayIdentity identity,
+      SnapshotPublisher publisher,
+      Duration debounce) {
+    this.loop = Objects.requireNonNull(loop, "loop");
+    this.store = Objects.requireNonNull(store, "store");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.translator = Objects.requireNonNull(translator, "translator");
+    this.identity = Objects.requireNonNull(identity, "identity");
+    this.publisher = Objects.requireNonNull(publisher, "publisher");
+    this.debounce = Objects.requireNonNull(debounce, "debounce");
+  }
+
+  /** Safe from any thread. */
+  public StatusBoard statuses() {
+    return board;
+  }
+
+  @Override
+  public void accept(ResourceEvent event) {
+    Objects.requireNonNull(event, "event");
+    enqueue(() -> apply(event));
+  }
+
+  @Override
+  public void reject(String origin, Optional<ResourceKey> key, String reason) {
+    enqueue(() -> unreadable(origin, key, reason));
+  }
+
+  /** Translates and publishes now, waiting for it: at start, so persisted config is served at once. */
+  public void rebuildNow() {
+    call(() -> {
+      rebuild();
+      return null;
+    });
+  }
+
+  /** Runs {@code task} on the loop and waits for its result (not from the loop thread itself). */
+  public <T> T call(Callable<T> task) {
+    try {
+      return loop.submit(task).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the config loop", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("config loop task failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("config loop did not answer within 30 s", e);
+    }
+  }
+
+  /** Envoy refused a snapshot and the publisher put an older one back; runs on the loop thread. */
+  public void envoyRejected(SnapshotPublisher.Rollback rollback) {
+    InputSet bad = inputsByVersion.get(rollback.rejected().version());
+    InputSet restored = inputsByVersion.getOrDefault(rollback.restored().version(), InputSet.EMPTY);
+    if (bad == null) {
+      log.warn("Envoy rejected snapshot {}, which was not translated from inputs (published directly)",
+          rollback.rejected().versions().shortOverall());
+    } else {
+      ImmutableSet<ResourceKey> suspects = bad.resources().keySet().stream()
+          .filter(k -> !bad.resources().get(k).equals(restored.resources().get(k)))
+          .collect(ImmutableSet.toImmutableSet());
+      suspects.forEach(k -> rejectedByEnvoy.put(k, rollback.message()));
+      if (!suspects.isEmpty()) {
+        log.warn("rejected by Envoy: {}: {}", suspects.stream().map(ResourceKey::toString).collect(Collectors.joining(", ")),
+            rollback.message());
+      }
+    }
+    appliedInputs = restored;
+    appliedVersion = Optional.of(rollback.restored().version());
+    refreshBoard();
+  }
+
+  private void enqueue(Runnable task) {
+    try {
+      loop.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.error("config loop task failed", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("config loop stopped; event dropped");
+    }
+  }
+
+  private void apply(ResourceEvent event) {
+    ResourceKey key = event.key();
+    unreadable.remove(event.origin());
+    if (event.type() == ResourceEvent.Type.DELETE) {
+      submissions.remove(key);
+      rejectedByEnvoy.remove(key);
+      try {
+        if (store.remove(key)) {
+          log.info("deleted {} ({})", key, event.origin());
+          scheduleRebuild();
+        }
+      } catch (IOException e) {
+        log.error("cannot delete {} from the state directory: {}", key, e.toString());
+      }
+      refreshBoard();
+      return;
+    }
+    Resource resource = event.resource().orElseThrow();
+    ImmutableList<Diagnostic> diagnostics = validate(resource);
+    ImmutableList<String> errors = texts(diagnostics, true);
+    if (!errors.isEmpty()) {
+      rejected(key, event.origin(), errors);
+      return;
+    }
+    boolean changed;
+    try {
+      changed = store.put(resource);
+    } catch (IOException | IllegalArgumentException e) {
+      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()));
+      return;
+    }
+    submissions.put(key, new Submission(event.origin(), false, ImmutableList.of(), texts(diagnostics, false)));
+    if (changed) {
+      rejectedByEnvoy.remove(key);
+      log.info("accepted {} ({})", key, event.origin());
+      scheduleRebuild();
+    }
+    refreshBoard();
+  }
+
+  private ImmutableList<Diagnostic> validate(Resource resource) {
+    try {
+      return validator.validate(resource);
+    } catch (RuntimeException e) {
+      log.error("validator failed on {}", resource.key(), e);
+      return ImmutableList.of(Diagnostic.error(resource.key(), "", "validation failed: " + e));
+    }
+  }
+
+  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons) {
+    submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of()));
+    log.warn("rejected {}: {}{}", key, String.join("; ", reasons),
+        store.get(key).isPresent() ? " (still serving the previous version)" : "");
+    refreshBoard();
+  }
+
+  private void unreadable(String origin, Optional<ResourceKey> key, String reason) {
+    if (key.isPresent()) {
+      rejected(key.get(), origin, ImmutableList.of(reason));
+      return;
+    }
+    unreadable.put(origin, reason);
+    log.warn("rejected {}: {}", origin, reason);
+    refreshBoard();
+  }
+
+  private void scheduleRebuild() {
+    // The first change opens a window; later ones ride along, so a burst costs one translation and
+    // a steady stream still gets published every debounce interval.
+    if (pendingRebuild == null) {
+      pendingRebuild = loop.schedule(() -> {
+        try {
+          rebuild();
+        } catch (RuntimeException e) {
+          log.error("rebuild failed", e);
+        }
+      }, debounce.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void rebuild() {
+    pendingRebuild = null;
+    InputSet inputs = store.inputSet();
+    Translation translation;
+    try {
+      translation = translator.translate(inputs, identity);
+    } catch (RuntimeException e) {
+      log.error("translation failed; still serving the previous snapshot", e);
+      return;
+    }
+    logNewDiagnostics(translation);
+    lastTranslation = translation;
+    SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources());
+    if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
+      String version = publisher.current().orElseThrow().version();
+      inputsByVersion.put(version, inputs);
+      appliedInputs = inputs;
+      appliedVersion = Optional.of(version);
+    }
+    refreshBoard();
+  }
+
+  private void logNewDiagnostics(Translation translation) {
+    Sets.SetView<Diagnostic> fresh = Sets.difference(
+        ImmutableSet.copyOf(translation.diagnostics()), ImmutableSet.copyOf(lastTranslation.diagnostics()));
+    for (Diagnostic d : fresh) {
+      if (d.isError()) {
+        log.warn("rejected {}: {}", d.resource(), text(d));
+      } else {
+        log.info("warning {}: {}", d.resource(), text(d));
+      }
+    }
+  }
+
+  private void refreshBoard() {
+    TreeSet<ResourceKey> keys = new TreeSet<>(store.inputSet().resources().keySet());
+    keys.addAll(submissions.keySet());
+    ImmutableSortedMap.Builder<ResourceKey, ResourceStatus> statuses = ImmutableSortedMap.naturalOrder();
+    for (ResourceKey key : keys) {
+      statuses.put(key, statusOf(key));
+    }
+    board = new StatusBoard(statuses.build(), ImmutableSortedMap.copyOfSorted(unreadable));
+  }
+
+  private ResourceStatus statusOf(ResourceKey key) {
+    Submission submission = submissions.get(key);
+    Optional<Resource> stored = store.get(key);
+    String origin = submission == null ? FROM_STATE : submission.origin();
+    boolean applied = stored.isPresent() && stored.get().equals(appliedInputs.resources().get(key));
+    Optional<String> version = applied ? appliedVersion : Optional.empty();
+    ImmutableList<Diagnostic> translated = lastTranslation.diagnostics().stream()
+        .filter(d -> d.resource().equals(key))
+        .collect(ImmutableList.toImmutableList());
+    ImmutableList<String> warnings = ImmutableList.<String>builder()
+        .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
+        .addAll(texts(translated, false))
+        .build();
+    if (submission != null && submission.rejected()) {
+      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, submission.reasons(), warnings, version,
+          stored.isPresent());
+    }
+    if (rejectedByEnvoy.containsKey(key)) {
+      return new ResourceStatus(key, ResourceStatus.State.REJECTED_BY_ENVOY, origin,
+          ImmutableList.of("rejected by Envoy: " + rejectedByEnvoy.get(key)), warnings, Optional.empty(), false);
+    }
+    ImmutableList<String> errors = texts(translated, true);
+    if (!errors.isEmpty()) {
+      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, errors, warnings, Optional.empty(), false);
+    }
+    return new ResourceStatus(key, applied ? ResourceStatus.State.APPLIED : ResourceStatus.State.ACCEPTED, origin,
+        ImmutableList.of(), warnings, version, false);
+  }
+
+  private static ImmutableList<String> texts(ImmutableList<Diagnostic> diagnostics, boolean errors) {
+    return diagnostics.stream().filter(d -> d.isError() == errors).map(ConfigLoop::text)
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  /** {@code spec.http[0].route: message}, the form used in logs and the admin view. */
+  static String text(Diagnostic d) {
+    return d.field().isEmpty() ? d.message() : d.field() + ": " + d.message();
+  }
+}

@@ -1,0 +1,191 @@
+package io.edgegw.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import io.edgegw.translator.model.ResourceReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accepted input resources, one JSON file each under {@code <state>/resources/<kind>/<ns>/<name>.json},
+ * so that after a restart with no broker the node serves its last good configuration (KubeEdge's
+ * "offline autonomy"). Every write is crash-safe: temp file in the same directory, fsync, atomic
+ * rename, fsync of the directory. Not thread-safe by design: only the config loop writes.
+ */
+public final class ConfigStore {
+  private static final Logger log = LoggerFactory.getLogger(ConfigStore.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Pattern SAFE_SEGMENT = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  private static final String TEMP_SUFFIX = ".tmp";
+
+  private final Path resourcesDir;
+  private final Path corruptDir;
+  private final TreeMap<ResourceKey, Resource> resources = new TreeMap<>();
+  private final ImmutableList<String> loadProblems;
+  private InputSet inputSet = InputSet.EMPTY;
+
+  private ConfigStore(Path stateDir) throws IOException {
+    this.resourcesDir = stateDir.resolve("resources");
+    this.corruptDir = stateDir.resolve("corrupt");
+    Files.createDirectories(resourcesDir);
+    this.loadProblems = load();
+    this.inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+  }
+
+  /** Opens (creating if needed) the store in {@code stateDir} and loads every persisted resource. */
+  public static ConfigStore open(Path stateDir) throws IOException {
+    return new ConfigStore(stateDir);
+  }
+
+  /** Files that could not be loaded at open, each with its path and what was wrong. */
+  public ImmutableList<String> loadProblems() {
+    return loadProblems;
+  }
+
+  public InputSet inputSet() {
+    return inputSet;
+  }
+
+  public Optional<Resource> get(ResourceKey key) {
+    return Optional.ofNullable(resources.get(key));
+  }
+
+  /** Stores {@code resource}; false when the identical resource was already stored. */
+  public boolean put(Resource resource) throws IOException {
+    Resource previous = resources.get(resource.key());
+    if (resource.equals(previous)) {
+      return false;
+    }
+    Path file = fileOf(resource.key());
+    Files.createDirectories(file.getParent());
+    writeAtomically(file, JSON.writeValueAsBytes(resource.manifest()));
+    resources.put(resource.key(), resource);
+    inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+    return true;
+  }
+
+  /** Removes the resource; false when it was not stored. */
+  public boolean remove(ResourceKey key) throws IOException {
+    if (!resources.containsKey(key)) {
+      return false;
+    }
+    Path file = fileOf(key);
+    Files.deleteIfExists(file);
+    fsyncDirectory(file.getParent());
+    resources.remove(key);
+    inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+    return true;
+  }
+
+  /** The file of a key; refuses names that could escape the state directory. */
+  Path fileOf(ResourceKey key) {
+    for (String segment : List.of(key.namespace(), key.name())) {
+      if (!SAFE_SEGMENT.matcher(segment).matches() || segment.length() > 253) {
+        throw new IllegalArgumentException("unsafe resource name segment '" + segment + "' in " + key);
+      }
+    }
+    return resourcesDir.resolve(key.kind().topicName()).resolve(key.namespace()).resolve(key.name() + ".json");
+  }
+
+  private ImmutableList<String> load() throws IOException {
+    ImmutableList.Builder<String> problems = ImmutableList.builder();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(resourcesDir)) {
+      files = walk.filter(Files::isRegularFile).sorted().toList();
+    }
+    ResourceReader reader = new ResourceReader();
+    for (Path file : files) {
+      if (file.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+        // A write that crashed before its rename: the previous version (if any) is still intact.
+        Files.deleteIfExists(file);
+        continue;
+      }
+      Optional<String> problem = loadOne(reader, file);
+      if (problem.isPresent()) {
+        String message = "state file " + file + ": " + problem.get();
+        Path aside = setAside(file);
+        log.warn("{}; moved to {}", message, aside);
+        problems.add(message);
+      }
+    }
+    return problems.build();
+  }
+
+  private Optional<String> loadOne(ResourceReader reader, Path file) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(Files.readAllBytes(file));
+    } catch (IOException | RuntimeException e) {
+      return Optional.of("not readable JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (node == null || node.isMissingNode()) {
+      return Optional.of("empty file");
+    }
+    ResourceReader.Read read = reader.readOne(0, node);
+    if (read instanceof ResourceReader.Failed failed) {
+      return Optional.of(failed.toString());
+    }
+    Resource resource = ((ResourceReader.Ok) read).resource();
+    Path expected;
+    try {
+      expected = fileOf(resource.key());
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+    if (!expected.equals(file)) {
+      return Optional.of("holds " + resource.key() + ", which belongs in " + expected);
+    }
+    resources.put(resource.key(), resource);
+    return Optional.empty();
+  }
+
+  private Path setAside(Path file) throws IOException {
+    Files.createDirectories(corruptDir);
+    String flat = resourcesDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "_");
+    Path target = corruptDir.resolve(flat + "." + Instant.now().toEpochMilli());
+    Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+    return target;
+  }
+
+  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory(file.getParent());
+  }
+
+  /** Makes the rename itself durable; some file systems refuse to open a directory, which is fine. */
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      log.debug("cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+}

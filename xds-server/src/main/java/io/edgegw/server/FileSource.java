@@ -1,0 +1,196 @@
+package io.edgegw.server;
+
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Sets;
+import com.google.common.hash.HashCode;
+import com.google.common.hash.Hashing;
+import io.edgegw.translator.model.ResourceEvent;
+import io.edgegw.translator.model.ResourceKey;
+import io.edgegw.translator.model.ResourceReader;
+import io.edgegw.translator.model.ResourceSink;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code --config-dir} source: every manifest file in the directory is read at start and again
+ * when it changes (WatchService, plus a cheap stat poll every {@code pollInterval} because watch events
+ * get lost on some file systems and with some editors). A resource that disappears from the files is
+ * deleted. A file that no longer parses keeps what it had: a typo must not take the gateway down.
+ */
+public final class FileSource implements Source {
+  private static final Logger log = LoggerFactory.getLogger(FileSource.class);
+  private static final long SETTLE_MILLIS = 50; // let an editor finish writing before we read
+
+  private final Path dir;
+  private final ResourceReader reader;
+  private final ResourceSink sink;
+  private final Duration pollInterval;
+
+  // Owned by whichever single thread scans: the caller of start(), then the watch thread.
+  private final Map<Path, Seen> seen = new HashMap<>();
+  private volatile boolean closed;
+  private Thread watcher;
+  private WatchService watchService;
+
+  private record Seen(long size, FileTime modified, HashCode content, ImmutableSet<ResourceKey> keys) {}
+
+  public FileSource(Path dir, ResourceReader reader, ResourceSink sink, Duration pollInterval) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.reader = Objects.requireNonNull(reader, "reader");
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+  }
+
+  @Override
+  public void start() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("config dir " + dir + " is not a directory");
+    }
+    watchService = openWatchService();
+    scan(true);
+    watcher = new Thread(this::watch, "config-dir");
+    watcher.setDaemon(true);
+    watcher.start();
+    log.info("reading config from {}", dir);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (watcher != null) {
+      watcher.interrupt();
+    }
+    if (watchService != null) {
+      try {
+        watchService.close();
+      } catch (IOException e) {
+        log.debug("closing watch service: {}", e.toString());
+      }
+    }
+    if (watcher != null) {
+      try {
+        watcher.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private WatchService openWatchService() {
+    try {
+      WatchService service = dir.getFileSystem().newWatchService();
+      dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+          StandardWatchEventKinds.ENTRY_DELETE);
+      return service;
+    } catch (IOException | UnsupportedOperationException e) {
+      log.warn("cannot watch {} ({}); polling every {} ms", dir, e.toString(), pollInterval.toMillis());
+      return null;
+    }
+  }
+
+  private void watch() {
+    while (!closed) {
+      try {
+        boolean event = false;
+        if (watchService != null) {
+          WatchKey key = watchService.poll(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+          if (key != null) {
+            event = true;
+            Thread.sleep(SETTLE_MILLIS);
+            key.pollEvents();
+            if (!key.reset()) {
+              log.warn("lost the watch on {}; polling every {} ms", dir, pollInterval.toMillis());
+              watchService.close();
+              watchService = null;
+            }
+          }
+        } else {
+          Thread.sleep(pollInterval.toMillis());
+        }
+        scan(event);
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        log.warn("scanning {} failed: {}", dir, e.toString());
+      }
+    }
+  }
+
+  /** Re-reads changed files; {@code force} reads every file, else only those whose size or mtime changed. */
+  void scan(boolean force) throws IOException {
+    List<Path> files;
+    try {
+      files = ManifestFiles.list(dir);
+    } catch (IOException e) {
+      log.warn("cannot list {}: {}", dir, e.toString());
+      return;
+    }
+    Set<ResourceKey> before = allKeys();
+    Set<Path> present = new HashSet<>(files);
+    seen.keySet().removeIf(p -> !present.contains(p));
+    for (Path file : files) {
+      try {
+        readIfChanged(file, force);
+      } catch (IOException e) {
+        log.warn("cannot read {}: {}", file, e.toString()); // keep what it had
+      }
+    }
+    for (ResourceKey gone : Sets.difference(before, allKeys())) {
+      sink.accept(ResourceEvent.delete(gone, "file:" + dir));
+    }
+  }
+
+  private void readIfChanged(Path file, boolean force) throws IOException {
+    long size = Files.size(file);
+    FileTime modified = Files.getLastModifiedTime(file);
+    Seen previous = seen.get(file);
+    if (!force && previous != null && previous.size() == size && previous.modified().equals(modified)) {
+      return;
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    HashCode content = Hashing.sha256().hashBytes(bytes);
+    if (previous != null && previous.content().equals(content)) {
+      seen.put(file, new Seen(size, modified, content, previous.keys()));
+      return;
+    }
+    ImmutableSet.Builder<ResourceKey> keys = ImmutableSet.builder();
+    boolean unparsable = false;
+    for (ResourceReader.Read read : reader.read(bytes)) {
+      String origin = "file:" + file + "#" + read.document();
+      if (read instanceof ResourceReader.Ok ok) {
+        keys.add(ok.resource().key());
+        sink.accept(ResourceEvent.upsert(ok.resource(), origin));
+      } else if (read instanceof ResourceReader.Failed failed) {
+        failed.key().ifPresent(keys::add); // a bad new version: keep serving the old one
+        unparsable |= failed.key().isEmpty();
+        sink.reject(origin, failed.key(), failed.error());
+      }
+    }
+    if (unparsable && previous != null) {
+      keys.addAll(previous.keys());
+    }
+    seen.put(file, new Seen(size, modified, content, keys.build()));
+  }
+
+  private Set<ResourceKey> allKeys() {
+    Set<ResourceKey> keys = new HashSet<>();
+    seen.values().forEach(s -> keys.addAll(s.keys()));
+    return keys;
+  }
+}

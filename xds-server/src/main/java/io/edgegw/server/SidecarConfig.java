@@ -1,0 +1,123 @@
+package io.edgegw.server;
+
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.translator.model.GatewayIdentity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything {@code edgegw run} is told. {@code mqttUrl} empty: no MQTT (config dir and state only).
+ * Ports may be 0 (tests): {@link Sidecar#xdsPort()} and {@link Sidecar#adminPort()} say what was bound.
+ */
+public record SidecarConfig(
+    Optional<String> mqttUrl,
+    String gatewayId,
+    String topicPrefix,
+    ImmutableMap<String, String> gatewayLabels,
+    String domainSuffix,
+    String listenerBindAddress,
+    ImmutableMap<Integer, Integer> portMap,
+    HostPort xdsAddress,
+    HostPort adminAddress,
+    Optional<Path> configDir,
+    Path stateDir,
+    Duration debounce,
+    Optional<String> mqttUsername,
+    Optional<String> mqttPassword,
+    int maxPayloadBytes) {
+  public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
+  public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
+  public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+  public SidecarConfig {
+    Objects.requireNonNull(mqttUrl, "mqttUrl");
+    Objects.requireNonNull(gatewayId, "gatewayId");
+    Objects.requireNonNull(topicPrefix, "topicPrefix");
+    Objects.requireNonNull(gatewayLabels, "gatewayLabels");
+    Objects.requireNonNull(domainSuffix, "domainSuffix");
+    Objects.requireNonNull(listenerBindAddress, "listenerBindAddress");
+    Objects.requireNonNull(portMap, "portMap");
+    Objects.requireNonNull(xdsAddress, "xdsAddress");
+    Objects.requireNonNull(adminAddress, "adminAddress");
+    Objects.requireNonNull(configDir, "configDir");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(debounce, "debounce");
+    Objects.requireNonNull(mqttUsername, "mqttUsername");
+    Objects.requireNonNull(mqttPassword, "mqttPassword");
+    if (debounce.isNegative()) {
+      throw new IllegalArgumentException("debounce must not be negative");
+    }
+    if (maxPayloadBytes <= 0) {
+      throw new IllegalArgumentException("maxPayloadBytes must be positive");
+    }
+  }
+
+  /** The defaults of {@code edgegw run}, with the given state directory. */
+  public static Builder builder(Path stateDir) {
+    return new Builder(stateDir);
+  }
+
+  public GatewayIdentity identity() {
+    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap);
+  }
+
+  public Optional<MqttOptions> mqtt() {
+    return mqttUrl.map(url -> new MqttOptions(url, "edgegw-" + gatewayId, mqttUsername, mqttPassword,
+        maxPayloadBytes, topicPrefix, gatewayId));
+  }
+
+  @Override
+  public String toString() {
+    // Never print the password.
+    return "SidecarConfig[mqtt=" + mqttUrl.orElse("off") + ", gateway=" + gatewayId + ", labels=" + gatewayLabels
+        + ", xds=" + xdsAddress + ", admin=" + adminAddress + ", configDir=" + configDir.map(Path::toString).orElse("-")
+        + ", state=" + stateDir + "]";
+  }
+
+  /** Builds a config from the defaults; tests and the CLI change what they need. */
+  public static final class Builder {
+    private Optional<String> mqttUrl = Optional.of(DEFAULT_MQTT_URL);
+    private String gatewayId = "default";
+    private String topicPrefix = "edgegw";
+    private ImmutableMap<String, String> gatewayLabels = ImmutableMap.of("istio", "edgegateway");
+    private String domainSuffix = "cluster.local";
+    private String listenerBindAddress = "0.0.0.0";
+    private ImmutableMap<Integer, Integer> portMap = ImmutableMap.of();
+    private HostPort xdsAddress = DEFAULT_XDS_ADDRESS;
+    private HostPort adminAddress = DEFAULT_ADMIN_ADDRESS;
+    private Optional<Path> configDir = Optional.empty();
+    private final Path stateDir;
+    private Duration debounce = Duration.ofMillis(20);
+    private Optional<String> mqttUsername = Optional.empty();
+    private Optional<String> mqttPassword = Optional.empty();
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+
+    private Builder(Path stateDir) {
+      this.stateDir = stateDir;
+    }
+
+    public Builder mqttUrl(Optional<String> v) { mqttUrl = v; return this; }
+    public Builder gatewayId(String v) { gatewayId = v; return this; }
+    public Builder topicPrefix(String v) { topicPrefix = v; return this; }
+    public Builder gatewayLabels(ImmutableMap<String, String> v) { gatewayLabels = v; return this; }
+    public Builder domainSuffix(String v) { domainSuffix = v; return this; }
+    public Builder listenerBindAddress(String v) { listenerBindAddress = v; return this; }
+    public Builder portMap(ImmutableMap<Integer, Integer> v) { portMap = v; return this; }
+    public Builder xdsAddress(HostPort v) { xdsAddress = v; return this; }
+    public Builder adminAddress(HostPort v) { adminAddress = v; return this; }
+    public Builder configDir(Optional<Path> v) { configDir = v; return this; }
+    public Builder debounce(Duration v) { debounce = v; return this; }
+    public Builder mqttUsername(Optional<String> v) { mqttUsername = v; return this; }
+    public Builder mqttPassword(Optional<String> v) { mqttPassword = v; return this; }
+    public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+
+    public SidecarConfig build() {
+      return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
+          portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
+          maxPayloadBytes);
+    }
+  }
+}

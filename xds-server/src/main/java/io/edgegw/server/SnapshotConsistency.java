@@ -1,0 +1,71 @@
+package io.edgegw.server;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.edgegw.translator.EnvoyResources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * In ADS mode the cache holds back an RDS or EDS reply while a name Envoy asks for is missing, and
+ * Envoy then waits forever (trap 2). So every route config a listener names, and the assignment of
+ * every EDS cluster, must be in the same snapshot. Our own check, because {@code
+ * Snapshot.ensureConsistent()} in 1.0.49 finds the HTTP connection manager only under its legacy
+ * filter name {@code envoy.http_connection_manager}, and demands the sets be equal rather than covered.
+ */
+final class SnapshotConsistency {
+  private static final String HCM_TYPE = Any.pack(HttpConnectionManager.getDefaultInstance()).getTypeUrl();
+
+  private SnapshotConsistency() {}
+
+  /** Every missing reference, as a sentence; empty when consistent. */
+  static ImmutableList<String> problems(EnvoyResources resources) {
+    List<String> problems = new ArrayList<>();
+    ImmutableSet<String> routes = resources.routes().stream().map(RouteConfiguration::getName)
+        .collect(ImmutableSet.toImmutableSet());
+    for (Listener listener : resources.listeners()) {
+      Stream.concat(listener.getFilterChainsList().stream(),
+              listener.hasDefaultFilterChain() ? Stream.of(listener.getDefaultFilterChain()) : Stream.empty())
+          .map(FilterChain::getFiltersList)
+          .flatMap(List::stream)
+          .forEach(filter -> rdsName(filter).filter(name -> !routes.contains(name))
+              .ifPresent(name -> problems.add("listener " + listener.getName() + " names route config " + name
+                  + ", which is not in the snapshot")));
+    }
+    ImmutableSet<String> assignments = resources.endpoints().stream().map(ClusterLoadAssignment::getClusterName)
+        .collect(ImmutableSet.toImmutableSet());
+    for (Cluster cluster : resources.clusters()) {
+      if (cluster.getType() != Cluster.DiscoveryType.EDS) {
+        continue;
+      }
+      String service = cluster.getEdsClusterConfig().getServiceName();
+      String name = service.isEmpty() ? cluster.getName() : service;
+      if (!assignments.contains(name)) {
+        problems.add("EDS cluster " + cluster.getName() + " has no ClusterLoadAssignment " + name);
+      }
+    }
+    return ImmutableList.copyOf(problems);
+  }
+
+  private static java.util.Optional<String> rdsName(Filter filter) {
+    if (!filter.hasTypedConfig() || !filter.getTypedConfig().getTypeUrl().equals(HCM_TYPE)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+      return hcm.hasRds() ? java.util.Optional.of(hcm.getRds().getRouteConfigName()) : java.util.Optional.empty();
+    } catch (InvalidProtocolBufferException e) {
+      return java.util.Optional.empty(); // Envoy will NACK it and we will roll back
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.edgegw.server;
+
+/**
+ * Something that delivers input resources to a {@link io.edgegw.translator.model.ResourceSink}: the
+ * config directory, the MQTT subscription. {@link #start()} must not fail because a remote end (the
+ * broker) is down: a source reconnects on its own, the persisted config keeps being served.
+ */
+public interface Source extends AutoCloseable {
+  void start() throws Exception;
+
+  /** For the admin view; a local source is always connected. */
+  default boolean isConnected() {
+    return true;
+  }
+
+  @Override
+  void close();
+}

@@ -1,0 +1,54 @@
+package io.edgegw.server.cli;
+
+import com.google.common.base.Suppliers;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code edgegw}: the sidecar and its tools. Exit codes: 0 ok, 1 rejected input or failure, 2 usage. */
+@Command(
+    name = "edgegw",
+    mixinStandardHelpOptions = true,
+    version = "edgegw 0.1.0",
+    description = {
+      "Makes an unmodified Envoy an Istio-style ingress gateway on an edge node.",
+      "",
+      "Reads Istio Gateway, VirtualService, DestinationRule, ServiceEntry (and Services, Endpoints, Secrets)"
+          + " from MQTT or a directory, and serves them to Envoy over xDS."
+    },
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+
+  /**
+   * The command line with every subcommand. Components are fetched only by a command that runs, so
+   * {@code --help} works whatever is linked.
+   */
+  public static CommandLine commandLine(Supplier<CliComponents> components) {
+    Supplier<CliComponents> once = Suppliers.memoize(components::get);
+    CommandLine cli = new CommandLine(new Main());
+    cli.addSubcommand("run", new RunCommand(once));
+    cli.addSubcommand("bootstrap", new BootstrapCommand(once));
+    cli.addSubcommand("translate", new TranslateCommand(once));
+    cli.addSubcommand("publish", new PublishCommand(once));
+    cli.addSubcommand("demo", new DemoCommand());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("edgegw " + commandLine.getCommandName() + ": " + e.getMessage());
+      return 1;
+    });
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(CliComponents::production).execute(args));
+  }
+}

@@ -1,0 +1,123 @@
+package io.edgegw.server.cli;
+
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.server.HostPort;
+import io.edgegw.server.Sidecar;
+import io.edgegw.server.SidecarConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the sidecar (until SIGTERM/SIGINT).",
+      "",
+      "Serves the last accepted config from --state-dir at once, then applies resources from MQTT"
+          + " (<topic-prefix>/<gateway-id>/...) and --config-dir, and serves Envoy over ADS on --xds-address."
+          + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
+    })
+final class RunCommand implements Callable<Integer> {
+  private final Supplier<CliComponents> components;
+
+  @Option(names = "--mqtt-url", defaultValue = SidecarConfig.DEFAULT_MQTT_URL, description = "MQTT broker (default: ${DEFAULT-VALUE}).")
+  String mqttUrl;
+
+  @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
+  boolean noMqtt;
+
+  @Option(names = "--mqtt-username", description = "MQTT user name.")
+  Optional<String> mqttUsername;
+
+  @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the MQTT password (not given on the command line, where ps shows it).")
+  Optional<Path> mqttPasswordFile;
+
+  @Option(names = "--gateway-id", defaultValue = "default", description = "This gateway's id in MQTT topics (default: ${DEFAULT-VALUE}).")
+  String gatewayId;
+
+  @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
+  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
+  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
+
+  @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
+  String domainSuffix;
+
+  @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
+  String listenerAddress;
+
+  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
+      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
+  Map<Integer, Integer> portMap = new LinkedHashMap<>();
+
+  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
+      description = "Where Envoy connects for ADS (default: ${DEFAULT-VALUE}).")
+  HostPort xdsAddress;
+
+  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18001", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
+      description = "Admin HTTP endpoint (default: ${DEFAULT-VALUE}).")
+  HostPort adminAddress;
+
+  @Option(names = "--config-dir", paramLabel = "DIR", description = "Also read *.yaml/*.yml/*.json manifests from DIR, and follow changes.")
+  Optional<Path> configDir;
+
+  @Option(names = "--state-dir", defaultValue = "./edgegw-state", paramLabel = "DIR",
+      description = "Where accepted resources are persisted (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = "--debounce", defaultValue = "20", paramLabel = "MS", description = "Wait this long after a change before translating (default: ${DEFAULT-VALUE} ms).")
+  long debounceMillis;
+
+  RunCommand(Supplier<CliComponents> components) {
+    this.components = components;
+  }
+
+  /** The config these options describe. */
+  SidecarConfig config() throws IOException {
+    Optional<String> password = Optional.empty();
+    if (mqttPasswordFile.isPresent()) {
+      password = Optional.of(Files.readString(mqttPasswordFile.get(), StandardCharsets.UTF_8).strip());
+    }
+    return SidecarConfig.builder(stateDir)
+        .mqttUrl(noMqtt ? Optional.empty() : Optional.of(mqttUrl))
+        .mqttUsername(mqttUsername)
+        .mqttPassword(password)
+        .gatewayId(gatewayId)
+        .topicPrefix(topicPrefix)
+        .gatewayLabels(ImmutableMap.copyOf(gatewayLabels))
+        .domainSuffix(domainSuffix)
+        .listenerBindAddress(listenerAddress)
+        .portMap(Converters.ports(portMap))
+        .xdsAddress(xdsAddress)
+        .adminAddress(adminAddress)
+        .configDir(configDir)
+        .debounce(Duration.ofMillis(debounceMillis))
+        .build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SidecarConfig config = config();
+    Sidecar sidecar = Sidecar.start(config, components.get().server());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      sidecar.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,114 @@
+package io.edgegw.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.server.Components;
+import io.edgegw.translator.Translation;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import io.edgegw.translator.model.ResourceReader;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "translate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Translates manifests offline into the Envoy resources the sidecar would serve.",
+      "",
+      "Envoy resources go to stdout, every problem to stderr (ERROR VirtualService default/x: field: message)."
+          + " Exit code: 0 nothing rejected, 1 some input rejected, 2 usage error."
+    })
+final class TranslateCommand implements Callable<Integer> {
+  enum Format { json, yaml }
+
+  private final Supplier<CliComponents> components;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE|DIR",
+      description = "Manifest file, or directory of *.yaml/*.yml/*.json (sorted). Repeatable.")
+  List<Path> files;
+
+  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
+  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
+
+  @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
+  String domainSuffix;
+
+  @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
+  String listenerAddress;
+
+  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
+      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
+  Map<Integer, Integer> portMap = new LinkedHashMap<>();
+
+  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  TranslateCommand(Supplier<CliComponents> components) {
+    this.components = components;
+  }
+
+  GatewayIdentity identity() {
+    return new GatewayIdentity(ImmutableMap.copyOf(gatewayLabels), domainSuffix, listenerAddress, Converters.ports(portMap));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ManifestDocuments documents;
+    try {
+      documents = ManifestDocuments.read(files);
+    } catch (NoSuchFileException e) {
+      err.println("edgegw translate: not a file or directory: " + e.getFile());
+      return 2;
+    }
+    Components c = components.get().server();
+    boolean rejected = false;
+    TreeMap<ResourceKey, Resource> accepted = new TreeMap<>();
+    for (ManifestDocuments.Document doc : documents.documents()) {
+      if (!(doc.read() instanceof ResourceReader.Ok ok)) {
+        err.println(doc.failure());
+        rejected = true;
+        continue;
+      }
+      ImmutableList<Diagnostic> diagnostics = c.validator().validate(ok.resource());
+      diagnostics.forEach(err::println);
+      if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
+        rejected = true;
+      } else if (accepted.put(ok.resource().key(), ok.resource()) != null) {
+        err.println("WARNING " + ok.resource().key() + ": defined again in " + doc.file() + "; the later one is used");
+      }
+    }
+    Translation translation = c.translator().translate(new InputSet(ImmutableSortedMap.copyOfSorted(accepted)), identity());
+    translation.diagnostics().forEach(err::println);
+    rejected |= !translation.rejected().isEmpty();
+    if (format == Format.yaml) {
+      out.print(c.renderer().yaml(translation.resources()));
+    } else {
+      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(c.renderer().json(translation.resources())));
+    }
+    out.flush();
+    err.flush();
+    return rejected ? 1 : 0;
+  }
+}

@@ -1,0 +1,124 @@
+package io.edgegw.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.Kind;
+import io.edgegw.translator.model.ResourceEvent;
+import io.edgegw.translator.model.ResourceKey;
+import com.google.common.collect.ImmutableMap;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoopTest {
+  @TempDir Path state;
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+  private final AtomicInteger translations = new AtomicInteger();
+  private SnapshotPublisher publisher;
+  private ConfigStore store;
+  private ConfigLoop loop;
+
+  @BeforeEach
+  void start() throws Exception {
+    publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
+    store = ConfigStore.open(state);
+    loop = new ConfigLoop(executor, store, Fixtures::validate, (inputs, identity) -> {
+      translations.incrementAndGet();
+      return Fixtures.translate(inputs, identity);
+    }, GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofMillis(50));
+  }
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  @Test
+  void acceptsStoresAndPublishes() {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    ResourceKey a = Fixtures.virtualService("a", "a").key();
+    await().until(() -> loop.statuses().of(a).map(s -> s.state() == ResourceStatus.State.APPLIED).orElse(false));
+    ResourceStatus status = loop.statuses().of(a).orElseThrow();
+    assertEquals(publisher.current().orElseThrow().version(), status.appliedVersion().orElseThrow());
+    assertEquals("test", status.origin());
+    assertTrue(store.get(a).isPresent());
+    assertEquals(1, publisher.current().orElseThrow().resources().clusters().size());
+  }
+
+  @Test
+  void rejectedUpdateKeepsThePreviousVersion() {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    ResourceKey a = Fixtures.virtualService("a", "a").key();
+    await().until(() -> loop.statuses().of(a).map(s -> s.state() == ResourceStatus.State.APPLIED).orElse(false));
+    String served = publisher.current().orElseThrow().version();
+
+    loop.accept(ResourceEvent.upsert(Fixtures.bad("a"), "test"));
+    await().until(() -> loop.statuses().of(a).map(s -> s.state() == ResourceStatus.State.REJECTED).orElse(false));
+    ResourceStatus status = loop.statuses().of(a).orElseThrow();
+    assertEquals("spec.bad: must not be true", status.reasons().get(0));
+    assertTrue(status.servingPrevious());
+    assertEquals(Fixtures.virtualService("a", "a.example.com"), store.get(a).orElseThrow());
+    assertEquals(served, publisher.current().orElseThrow().version());
+  }
+
+  @Test
+  void burstsAreDebouncedIntoFewTranslations() {
+    for (int i = 0; i < 50; i++) {
+      loop.accept(ResourceEvent.upsert(Fixtures.virtualService("vs" + i, "h" + i + ".example.com"), "test"));
+    }
+    await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 50).orElse(false));
+    assertTrue(translations.get() <= 3, "translated " + translations.get() + " times");
+  }
+
+  @Test
+  void deleteRemovesFromStoreAndSnapshot() {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
+    await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 2).orElse(false));
+    loop.accept(ResourceEvent.delete(Fixtures.virtualService("a", "a").key(), "test"));
+    await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 1).orElse(false));
+    assertTrue(store.get(Fixtures.virtualService("a", "a").key()).isEmpty());
+    assertTrue(loop.statuses().of(Fixtures.virtualService("a", "a").key()).isEmpty());
+  }
+
+  @Test
+  void unreadableInputIsRecorded() {
+    loop.reject("edgegw/default/virtualservice/default/x", Optional.empty(), "not valid YAML or JSON");
+    ResourceKey key = ResourceKey.of(Kind.GATEWAY, "default", "gw");
+    loop.reject("file:/x.yaml#0", Optional.of(key), "apiVersion: unsupported version v2");
+    await().until(() -> loop.statuses().of(key).isPresent());
+    assertEquals("not valid YAML or JSON", loop.statuses().unreadable().get("edgegw/default/virtualservice/default/x"));
+    assertEquals(ResourceStatus.State.REJECTED, loop.statuses().of(key).orElseThrow().state());
+  }
+
+  @Test
+  void envoyRejectionIsReportedOnTheInputsThatChanged() {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    await().until(() -> publisher.current().isPresent());
+    SnapshotPublisher.Published good = publisher.current().orElseThrow();
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
+    await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 2).orElse(false));
+    SnapshotPublisher.Published bad = publisher.current().orElseThrow();
+
+    loop.call(() -> {
+      loop.envoyRejected(new SnapshotPublisher.Rollback(bad, good, SnapshotVersions.CLUSTERS, "bad cluster"));
+      return null;
+    });
+    ResourceStatus b = loop.statuses().of(Fixtures.virtualService("b", "b").key()).orElseThrow();
+    assertEquals(ResourceStatus.State.REJECTED_BY_ENVOY, b.state());
+    assertEquals("rejected by Envoy: bad cluster", b.reasons().get(0));
+    ResourceStatus a = loop.statuses().of(Fixtures.virtualService("a", "a").key()).orElseThrow();
+    assertEquals(ResourceStatus.State.APPLIED, a.state());
+    assertEquals(good.version(), a.appliedVersion().orElseThrow());
+  }
+}

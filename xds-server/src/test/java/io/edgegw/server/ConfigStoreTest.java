@@ -1,0 +1,74 @@
+package io.edgegw.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgegw.translator.model.Kind;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigStoreTest {
+  @TempDir Path state;
+
+  @Test
+  void reloadGivesTheSameInputSet() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    assertTrue(store.put(Fixtures.virtualService("a", "a.example.com")));
+    assertTrue(store.put(Fixtures.virtualService("b", "b.example.com")));
+    assertTrue(store.remove(Fixtures.virtualService("b", "b.example.com").key()));
+    assertTrue(store.put(Fixtures.virtualService("c", "c.example.com")));
+
+    ConfigStore reopened = ConfigStore.open(state);
+    assertEquals(store.inputSet(), reopened.inputSet());
+    assertEquals(2, reopened.inputSet().resources().size());
+    assertTrue(Files.isRegularFile(state.resolve("resources/virtualservice/default/a.json")));
+    assertTrue(reopened.loadProblems().isEmpty());
+  }
+
+  @Test
+  void identicalPutIsNotAChange() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    assertTrue(store.put(Fixtures.virtualService("a", "a.example.com")));
+    assertFalse(store.put(Fixtures.virtualService("a", "a.example.com")));
+    assertTrue(store.put(Fixtures.virtualService("a", "other.example.com")));
+    assertFalse(store.remove(ResourceKey.of(Kind.GATEWAY, "default", "nope")));
+  }
+
+  @Test
+  void corruptFileIsSetAsideNotFatal() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    store.put(Fixtures.virtualService("good", "a.example.com"));
+    Path broken = state.resolve("resources/virtualservice/default/broken.json");
+    Files.writeString(broken, "{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": ");
+    Path misplaced = state.resolve("resources/gateway/default/x.json");
+    Files.createDirectories(misplaced.getParent());
+    Files.copy(state.resolve("resources/virtualservice/default/good.json"), misplaced);
+    Files.writeString(state.resolve("resources/virtualservice/default/half.json.tmp"), "{");
+
+    ConfigStore reopened = ConfigStore.open(state);
+    assertEquals(1, reopened.inputSet().resources().size());
+    assertEquals(2, reopened.loadProblems().size());
+    assertTrue(reopened.loadProblems().get(0).contains(misplaced.toString())
+        || reopened.loadProblems().get(1).contains(misplaced.toString()));
+    assertFalse(Files.exists(broken));
+    assertFalse(Files.exists(state.resolve("resources/virtualservice/default/half.json.tmp")));
+    try (Stream<Path> aside = Files.list(state.resolve("corrupt"))) {
+      assertEquals(2, aside.count());
+    }
+  }
+
+  @Test
+  void refusesNamesThatEscapeTheStateDirectory() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    Resource good = Fixtures.virtualService("a", "a.example.com");
+    Resource evil = new Resource(ResourceKey.of(Kind.VIRTUAL_SERVICE, "..", "passwd"), good.manifest());
+    assertThrows(IllegalArgumentException.class, () -> store.put(evil));
+  }
+}

@@ -1,0 +1,122 @@
+package io.edgegw.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole sidecar with a scripted ADS client in place of Envoy. */
+class SidecarTest {
+  @TempDir Path state;
+  @TempDir Path configDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private SidecarConfig config(Optional<Path> dir) {
+    return SidecarConfig.builder(state)
+        .mqttUrl(Optional.empty())
+        .configDir(dir)
+        .xdsAddress(new HostPort("127.0.0.1", 0))
+        .adminAddress(new HostPort("127.0.0.1", 0))
+        .debounce(Duration.ofMillis(10))
+        .build();
+  }
+
+  @Test
+  void servesAcksRollsBackOnNackAndSurvivesARestart() throws Exception {
+    Files.writeString(configDir.resolve("vs.yaml"), FileSourceTest.vs("a"));
+    String good;
+    int xdsPort;
+    try (Sidecar sidecar = Sidecar.start(config(Optional.of(configDir)), Fixtures.components())) {
+      await().until(() -> sidecar.publisher().current().map(p -> p.resources().clusters().size() == 1).orElse(false));
+      good = sidecar.publisher().current().orElseThrow().version();
+      xdsPort = sidecar.xdsPort();
+      assertEquals(503, get(sidecar, "/healthz/ready").statusCode());
+
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
+      LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+      StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
+          .streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse value) {
+              responses.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          });
+      try {
+        requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
+            .setNode(Node.newBuilder().setId("envoy-test")).build());
+        DiscoveryResponse first = responses.poll(10, TimeUnit.SECONDS);
+        assertEquals(sidecar.publisher().current().orElseThrow().versions().of(SnapshotVersions.CLUSTERS),
+            first.getVersionInfo());
+        requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
+            .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+        await().until(() -> get(sidecar, "/healthz/ready").statusCode() == 200);
+
+        JsonNode resources = json(get(sidecar, "/resources").body());
+        assertEquals("applied", resources.path("resources").path(0).path("status").asText());
+        JsonNode dump = json(get(sidecar, "/config_dump").body());
+        assertEquals(good, dump.path("version").asText());
+        assertEquals("outbound|80||a.example.com", dump.path("resources").path("clusters").path(0).asText());
+
+        // A snapshot Envoy refuses: the sidecar puts the good one back.
+        assertEquals(SnapshotPublisher.Outcome.PUBLISHED, sidecar.publishRaw(Fixtures.simple("r9", "c9")));
+        DiscoveryResponse bad = responses.poll(10, TimeUnit.SECONDS);
+        requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
+            .setVersionInfo(first.getVersionInfo()).setResponseNonce(bad.getNonce())
+            .setErrorDetail(Status.newBuilder().setCode(3).setMessage("cluster c9: invalid")).build());
+        await().until(() -> sidecar.publisher().current().orElseThrow().version().equals(good));
+        JsonNode nacks = json(get(sidecar, "/config_dump").body()).path("envoy").path("nacks");
+        assertEquals("cluster c9: invalid", nacks.path(0).path("message").asText());
+      } finally {
+        requests.onCompleted();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    try (ServerSocket reuse = new ServerSocket()) {
+      reuse.bind(new InetSocketAddress("127.0.0.1", xdsPort)); // close() released the port
+    }
+    try (Sidecar restarted = Sidecar.start(config(Optional.empty()), Fixtures.components())) {
+      // No source at all: the persisted config is served at once, with the same content version.
+      assertEquals(good, restarted.publisher().current().orElseThrow().version());
+      assertTrue(restarted.statuses().resources().values().stream().allMatch(s -> s.origin().equals("state")));
+    }
+  }
+
+  private HttpResponse<String> get(Sidecar sidecar, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(String body) throws Exception {
+    return new ObjectMapper().readTree(body);
+  }
+}

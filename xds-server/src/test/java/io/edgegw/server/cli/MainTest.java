@@ -1,0 +1,184 @@
+package io.edgegw.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.server.Fixtures;
+import io.edgegw.server.HostPort;
+import io.edgegw.server.MqttOptions;
+import io.edgegw.server.SidecarConfig;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class MainTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private final List<String> mqtt = new ArrayList<>();
+  private final List<MqttOptions> mqttOptions = new ArrayList<>();
+
+  private final CliComponents components = new CliComponents(Fixtures.components(), options -> {
+    mqttOptions.add(options);
+    return new MqttPublisher() {
+      @Override
+      public void connect() {
+        mqtt.add("connect " + options.serverUri());
+      }
+
+      @Override
+      public void publish(Resource resource) {
+        mqtt.add("publish " + resource.key().path());
+      }
+
+      @Override
+      public void delete(ResourceKey key) {
+        mqtt.add("delete " + key.path());
+      }
+
+      @Override
+      public void close() {
+        mqtt.add("close");
+      }
+    };
+  }, settings -> "node: " + settings.nodeId() + " xds: " + settings.xdsPort() + " delta: " + settings.deltaXds() + "\n");
+
+  private CommandLine cli() {
+    CommandLine cli = Main.commandLine(() -> components);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli;
+  }
+
+  private int run(String... args) {
+    return cli().execute(args);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "bootstrap", "translate", "publish", "demo"})
+  void everySubcommandHasHelp(String command) {
+    assertEquals(0, Main.commandLine(() -> {
+      throw new AssertionError("help must not need the modules");
+    }).setOut(new PrintWriter(out, true)).execute(command, "--help"));
+    assertTrue(out.toString().startsWith("Usage: edgegw " + command), out.toString());
+  }
+
+  @Test
+  void topLevelHelpListsTheSubcommands() {
+    assertEquals(0, run("--help"));
+    for (String command : List.of("run", "bootstrap", "translate", "publish", "demo")) {
+      assertTrue(out.toString().contains(command), out.toString());
+    }
+    assertEquals(2, run());
+    assertEquals(2, run("nope"));
+  }
+
+  @Test
+  void runOptionsBecomeTheSidecarConfig() throws Exception {
+    Path password = dir.resolve("pw");
+    Files.writeString(password, "s3cret\n");
+    RunCommand run = new RunCommand(() -> components);
+    new CommandLine(run).parseArgs("--mqtt-url", "tcp://broker:1883", "--mqtt-username", "gw",
+        "--mqtt-password-file", password.toString(), "--gateway-id", "edge-1", "--gateway-labels", "istio=edgegateway,app=gw",
+        "--port-map", "80=8080,443=8443", "--xds-address", "127.0.0.1:0", "--admin-address", "[::1]:9000",
+        "--config-dir", dir.toString(), "--state-dir", dir.resolve("state").toString(), "--debounce", "5");
+    SidecarConfig config = run.config();
+    assertEquals(Optional.of("tcp://broker:1883"), config.mqttUrl());
+    assertEquals(Optional.of("s3cret"), config.mqttPassword());
+    assertEquals("edge-1", config.gatewayId());
+    assertEquals(ImmutableMap.of("istio", "edgegateway", "app", "gw"), config.gatewayLabels());
+    assertEquals(ImmutableMap.of(80, 8080, 443, 8443), config.portMap());
+    assertEquals(new HostPort("127.0.0.1", 0), config.xdsAddress());
+    assertEquals(new HostPort("::1", 9000), config.adminAddress());
+    assertEquals(Duration.ofMillis(5), config.debounce());
+    assertEquals("edgegw-edge-1", config.mqtt().orElseThrow().clientId());
+    assertTrue(!config.toString().contains("s3cret") && !config.mqtt().orElseThrow().toString().contains("s3cret"));
+
+    RunCommand defaults = new RunCommand(() -> components);
+    new CommandLine(defaults).parseArgs("--no-mqtt");
+    SidecarConfig d = defaults.config();
+    assertEquals(Optional.empty(), d.mqttUrl());
+    assertEquals(SidecarConfig.DEFAULT_XDS_ADDRESS, d.xdsAddress());
+    assertEquals(SidecarConfig.DEFAULT_ADMIN_ADDRESS, d.adminAddress());
+    assertEquals(ImmutableMap.of("istio", "edgegateway"), d.gatewayLabels());
+    assertEquals(Duration.ofMillis(20), d.debounce());
+    assertEquals(Path.of("./edgegw-state"), d.stateDir());
+
+    RunCommand labels = new RunCommand(() -> components);
+    new CommandLine(labels).parseArgs("--gateway-labels", "app=gw");
+    assertEquals(ImmutableMap.of("app", "gw"), labels.config().gatewayLabels(), "given labels replace the default");
+  }
+
+  @Test
+  void badOptionValuesAreUsageErrors() {
+    assertEquals(2, run("run", "--xds-address", "nohost"));
+    assertEquals(2, run("run", "--port-map", "80=eighty"));
+    assertEquals(2, run("translate"));
+  }
+
+  @Test
+  void translateExitCodesSayWhetherAnythingWasRejected() throws Exception {
+    Path good = dir.resolve("good.yaml");
+    Files.writeString(good, vs("a", false));
+    assertEquals(0, run("translate", "-f", good.toString()));
+    assertTrue(out.toString().contains("outbound|80||a.example.com"), out.toString());
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, vs("b", true) + "---\nkind: [unclosed\n");
+    assertEquals(1, run("translate", "-f", dir.toString(), "-o", "yaml"));
+    assertTrue(err.toString().contains("ERROR VirtualService default/b: spec.bad: must not be true"), err.toString());
+    assertTrue(err.toString().contains("ERROR " + bad + ": "), err.toString());
+    assertTrue(out.toString().endsWith("listeners: 1\n"), out.toString());
+
+    assertEquals(2, run("translate", "-f", dir.resolve("missing.yaml").toString()));
+  }
+
+  @Test
+  void publishSendsEachResourceAndReportsUnreadableOnes() throws Exception {
+    Path file = dir.resolve("vs.yaml");
+    Files.writeString(file, vs("a", false) + "---\n" + vs("b", false));
+    assertEquals(0, run("publish", "-f", file.toString(), "--gateway-id", "edge-1", "--mqtt-url", "tcp://b:1883"));
+    assertEquals(List.of("connect tcp://b:1883", "publish virtualservice/default/a", "publish virtualservice/default/b", "close"), mqtt);
+    assertEquals("edge-1", mqttOptions.get(0).gatewayId());
+    assertEquals("published VirtualService default/a\npublished VirtualService default/b\n", out.toString().replace("\r", ""));
+
+    mqtt.clear();
+    Files.writeString(file, vs("a", false) + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertEquals(1, run("publish", "--delete", "-f", file.toString()));
+    assertEquals(List.of("connect tcp://127.0.0.1:1883", "delete virtualservice/default/a", "close"), mqtt);
+    assertTrue(err.toString().contains("unsupported kind ConfigMap"), err.toString());
+  }
+
+  @Test
+  void bootstrapPrintsOrWritesTheGeneratedYaml() throws Exception {
+    assertEquals(0, run("bootstrap", "--node-id", "gw-1", "--xds-address", "127.0.0.1:19000", "--delta"));
+    assertEquals("node: gw-1 xds: 19000 delta: true\n", out.toString());
+    Path target = dir.resolve("envoy.yaml");
+    assertEquals(0, run("bootstrap", "-o", target.toString()));
+    assertEquals("node: edgegw xds: 18000 delta: false\n", Files.readString(target));
+  }
+
+  @Test
+  void demoIsAPlaceholderThatSaysSo() {
+    assertEquals(2, run("demo"));
+    assertTrue(err.toString().contains("demo: see README"));
+  }
+
+  private static String vs(String name, boolean bad) {
+    return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: " + name
+        + "\nspec:\n  hosts: [" + name + ".example.com]\n" + (bad ? "  bad: true\n" : "");
+  }
+}
