@@ -47,6 +47,10 @@ public final class VirtualHostBuilder {
           continue;
         }
         HttpRouteBuilder.Built built = routes.build(vs, gateway, bound.server().portNumber(), diagnostics);
+        if (built.routes().isEmpty()) {
+          // Every match names another port or gateway: like istiod, the VS does not apply here.
+          continue;
+        }
         for (String host : matched) {
           // The same VS reached through a second server for the same host adds nothing new.
           if (applied.add(vs.key() + "|" + host)) {
