@@ -82,6 +82,14 @@ public final class Field {
     }
   }
 
+  /**
+   * An empty list, or no list at all. A value of the wrong type is not "empty": its type error is
+   * the one diagnostic, without a second "required" for the same field.
+   */
+  public boolean isEmptyList() {
+    return !present() || (json.isArray() && json.isEmpty());
+  }
+
   public ImmutableList<Field> items() {
     if (!present()) {
       return ImmutableList.of();

@@ -27,7 +27,7 @@ public final class GatewayDecoder {
     spec.allowOnly(SPEC);
     var selector = spec.get("selector").stringMap();
     ImmutableList<Field> serverFields = spec.get("servers").items();
-    if (serverFields.isEmpty()) {
+    if (spec.get("servers").isEmptyList()) {
       spec.get("servers").error("a Gateway needs at least one server");
     }
     ImmutableList.Builder<Gateway.Server> servers = ImmutableList.builder();
@@ -54,7 +54,7 @@ public final class GatewayDecoder {
     int portNumber = number.integer().orElse(0);
     if (!number.present()) {
       number.error("required");
-    } else if (portNumber < 1 || portNumber > 65535) {
+    } else if (number.integer().isPresent() && (portNumber < 1 || portNumber > 65535)) {
       number.error("port " + portNumber + " is outside 1..65535");
     }
     if (port.get("targetPort").present()) {
@@ -92,7 +92,7 @@ public final class GatewayDecoder {
 
   private ImmutableList<Gateway.ServerHost> hosts(Field hostsField, String gatewayNamespace) {
     ImmutableList<Field> items = hostsField.items();
-    if (items.isEmpty()) {
+    if (hostsField.isEmptyList()) {
       hostsField.error("a server needs at least one host");
     }
     ImmutableList.Builder<Gateway.ServerHost> out = ImmutableList.builder();

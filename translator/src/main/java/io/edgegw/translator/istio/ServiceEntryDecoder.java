@@ -47,7 +47,7 @@ public final class ServiceEntryDecoder {
     ImmutableList<WorkloadEndpoint> endpoints = endpoints(spec.get("endpoints"), resolution, portNames);
     switch (resolution) {
       case STATIC -> {
-        if (spec.get("endpoints").items().isEmpty()) {
+        if (spec.get("endpoints").isEmptyList()) {
           spec.get("endpoints").error("endpoints are required with resolution STATIC");
         }
       }
@@ -86,7 +86,7 @@ public final class ServiceEntryDecoder {
 
   private static ImmutableList<String> hosts(Field field) {
     ImmutableList<Field> items = field.items();
-    if (items.isEmpty()) {
+    if (field.isEmptyList()) {
       field.error("a ServiceEntry needs at least one host");
     }
     ImmutableList.Builder<String> out = ImmutableList.builder();
@@ -107,7 +107,7 @@ public final class ServiceEntryDecoder {
 
   private static ImmutableList<Port> ports(Field field) {
     ImmutableList<Field> items = field.items();
-    if (items.isEmpty()) {
+    if (field.isEmptyList()) {
       field.error("a ServiceEntry needs at least one port");
     }
     ImmutableList.Builder<Port> out = ImmutableList.builder();

@@ -69,7 +69,7 @@ public final class VirtualServiceDecoder {
 
   private ImmutableList<String> hosts(Field field) {
     ImmutableList<Field> items = field.items();
-    if (items.isEmpty()) {
+    if (field.isEmptyList()) {
       field.error("a VirtualService needs at least one host");
     }
     ImmutableList.Builder<String> out = ImmutableList.builder();
