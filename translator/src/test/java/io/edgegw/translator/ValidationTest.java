@@ -119,6 +119,8 @@ class ValidationTest {
         bad("invalid gateway name", VS + "  hosts: ['*']\n  gateways: ['a/b/c']\n", "VirtualService default/vs", "spec.gateways[0]", "invalid gateway name"),
         bad("negative retry attempts", VS + HOSTS + "  http:\n  - retries: {attempts: -1}\n" + ROUTE,
             "VirtualService default/vs", "spec.http[0].retries.attempts", "negative"),
+        bad("unknown retry condition", VS + HOSTS + "  http:\n  - retries: {attempts: 2, retryOn: '5xx,sometimes'}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].retries.retryOn", "invalid retry condition 'sometimes'"),
         // ServiceEntry
         bad("service entry without ports", SE + "  hosts: [a.example.com]\n  resolution: DNS\n",
             "ServiceEntry default/se", "spec.ports", "at least one port"),

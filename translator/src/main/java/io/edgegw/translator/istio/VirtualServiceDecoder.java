@@ -41,6 +41,11 @@ public final class VirtualServiceDecoder {
   private static final ImmutableSet<String> RETRIES = ImmutableSet.of(
       "attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities", "retryIgnorePreviousHosts", "backoff");
   private static final ImmutableSet<String> DELEGATE = ImmutableSet.of("name", "namespace");
+  /** Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on conditions; anything else Envoy rejects. */
+  private static final ImmutableSet<String> RETRY_ON = ImmutableSet.of(
+      "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited", "retriable-4xx",
+      "refused-stream", "retriable-status-codes", "retriable-headers", "http3-post-connect-failure",
+      "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
   private static final ImmutableSet<Integer> REDIRECT_CODES = ImmutableSet.of(301, 302, 303, 307, 308);
   /** RFC 7230 token characters: what a header name may contain. */
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
@@ -349,7 +354,18 @@ public final class VirtualServiceDecoder {
     if (attempts < 0) {
       field.get("attempts").error("attempts must not be negative, got " + attempts);
     }
-    return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), field.get("retryOn").string()));
+    Optional<String> retryOn = field.get("retryOn").string();
+    retryOn.ifPresent(conditions -> {
+      for (String part : conditions.split(",")) {
+        String condition = part.trim();
+        Integer code = com.google.common.primitives.Ints.tryParse(condition);
+        boolean valid = code != null ? code >= 100 && code <= 599 : RETRY_ON.contains(condition);
+        if (!valid) {
+          field.get("retryOn").error("invalid retry condition '" + condition + "': use HTTP status codes or " + String.join(", ", RETRY_ON));
+        }
+      }
+    });
+    return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), retryOn));
   }
 
   private static Optional<Duration> duration(Field field) {
