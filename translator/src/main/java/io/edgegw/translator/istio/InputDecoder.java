@@ -36,7 +36,17 @@ public final class InputDecoder {
 
   public Decoded decode(Resource resource) {
     Problems problems = new Problems(resource.key());
-    Object value = switch (resource.key().kind()) {
+    try {
+      return new Decoded(Optional.ofNullable(decode(resource, problems)), problems.all());
+    } catch (RuntimeException e) {
+      // A decoder bug must cost one resource, never the whole snapshot.
+      problems.error("", "internal error while decoding (" + e + "); please report this resource");
+      return new Decoded(Optional.empty(), problems.all());
+    }
+  }
+
+  private Object decode(Resource resource, Problems problems) {
+    return switch (resource.key().kind()) {
       case GATEWAY -> gateways.decode(resource, problems);
       case VIRTUAL_SERVICE -> virtualServices.decode(resource, problems);
       case SERVICE_ENTRY -> serviceEntries.decode(resource, problems);
@@ -50,7 +60,6 @@ public final class InputDecoder {
       // Pods matter for WorkloadEntry-style selection and Secrets for TLS, neither used yet.
       case POD, SECRET -> null;
     };
-    return new Decoded(Optional.ofNullable(value), problems.all());
   }
 
   /** Decodes every input; rejected ones are left out and their diagnostics collected. */
