@@ -1,0 +1,56 @@
+package io.edgegw.translator;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.istio.DecodedInputs;
+import io.edgegw.translator.istio.GatewayDecoder;
+import io.edgegw.translator.istio.InputDecoder;
+import io.edgegw.translator.istio.IstioFrontEnd;
+import io.edgegw.translator.istio.ServiceEntryDecoder;
+import io.edgegw.translator.istio.VirtualServiceDecoder;
+import io.edgegw.translator.ir.GatewayConfig;
+import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.xds.ClusterTranslator;
+import io.edgegw.translator.xds.ListenerTranslator;
+import io.edgegw.translator.xds.RouteTranslator;
+import io.edgegw.translator.xds.XdsBackEnd;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+
+/**
+ * Istio and Kubernetes resources in, Envoy resources and diagnostics out. Pure: no I/O, clock or
+ * logging, and equal inputs give equal outputs, so callers may cache and compare results freely.
+ */
+public final class Translator {
+  private final InputDecoder decoder = new InputDecoder(
+      new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new KubernetesDecoder());
+  private final IstioFrontEnd frontEnd = new IstioFrontEnd();
+  private final XdsBackEnd backEnd = new XdsBackEnd(new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator());
+
+  /**
+   * Checks one resource on its own: structure, types, Istio's field rules. Any ERROR means the
+   * resource must not be accepted; WARNINGs say what will be ignored.
+   */
+  public ImmutableList<Diagnostic> validate(Resource resource) {
+    return decoder.decode(resource).diagnostics();
+  }
+
+  /**
+   * Translates everything that validates; invalid resources are left out and their diagnostics
+   * returned, as are problems between resources (which never stop the others from applying).
+   */
+  public Translation translate(InputSet inputs, GatewayIdentity identity) {
+    ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
+    DecodedInputs decoded = decoder.decodeAll(inputs, diagnostics);
+    GatewayConfig config = frontEnd.translate(decoded, identity, diagnostics);
+    EnvoyResources resources = backEnd.translate(config);
+    // Grouped by resource, in the order found within one resource; a problem seen twice (one
+    // VirtualService on two servers) is reported once.
+    ImmutableList<Diagnostic> ordered = ImmutableList.sortedCopyOf(
+        Comparator.comparing(Diagnostic::resource), new LinkedHashSet<>(diagnostics.build()));
+    return new Translation(resources, ordered);
+  }
+}

@@ -1,0 +1,6 @@
+package io.edgegw.translator.ir;
+
+import com.google.common.collect.ImmutableList;
+
+/** Everything one gateway proxy serves, independent of the front end that produced it. */
+public record GatewayConfig(ImmutableList<HttpListener> listeners, ImmutableList<RouteConfig> routeConfigs, ImmutableList<Cluster> clusters) {}

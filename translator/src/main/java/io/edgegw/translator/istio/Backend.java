@@ -1,0 +1,17 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.ir.Cluster;
+import java.util.Optional;
+
+/** A routable service known to the gateway: a Kubernetes Service or a ServiceEntry host. */
+public interface Backend {
+  /** The service ports, in declaration order. */
+  ImmutableList<Integer> ports();
+
+  /** Why a route to {@code port} cannot get endpoints, or empty when it can. */
+  Optional<String> problem(int port);
+
+  /** The cluster for {@code port}, named {@code clusterName}. */
+  Cluster cluster(String clusterName, int port);
+}

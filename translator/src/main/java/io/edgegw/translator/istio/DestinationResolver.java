@@ -1,0 +1,52 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.istio.VirtualService.HttpRoute;
+import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
+import io.edgegw.translator.model.Diagnostic;
+import java.util.Optional;
+
+/** Turns a route destination into the cluster it names, reporting what will not work. */
+public final class DestinationResolver {
+  private final ServiceRegistry registry;
+
+  public DestinationResolver(ServiceRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * The cluster, or empty (with an ERROR) when no port can be chosen. An unknown service still
+   * gets its cluster, without endpoints, so Envoy answers 503 rather than silently matching
+   * another route.
+   */
+  public Optional<ClusterRef> resolve(
+      VirtualService vs, HttpRoute rule, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
+    String field = rule.field() + ".route[" + route.index() + "].destination";
+    VirtualService.Destination destination = route.destination();
+    String fqdn = registry.fqdn(destination.host(), vs.key().namespace());
+    Optional<Backend> backend = registry.find(fqdn);
+    int port;
+    if (destination.port().isPresent()) {
+      port = destination.port().getAsInt();
+    } else if (backend.isPresent() && backend.get().ports().size() == 1) {
+      port = backend.get().ports().get(0);
+    } else {
+      String why = backend.isEmpty()
+          ? "service " + fqdn + " is unknown"
+          : "service " + fqdn + " has several ports " + backend.get().ports();
+      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this http rule is left out"));
+      return Optional.empty();
+    }
+    if (backend.isEmpty()) {
+      diagnostics.add(Diagnostic.warning(vs.key(), field + ".host",
+          "service " + fqdn + " not found (no Service or ServiceEntry); requests get 503"));
+    } else {
+      backend.get().problem(port).ifPresent(p -> diagnostics.add(Diagnostic.warning(vs.key(), field + ".port", p)));
+    }
+    if (!destination.subset().isEmpty()) {
+      diagnostics.add(Diagnostic.warning(vs.key(), field + ".subset",
+          "subsets need a DestinationRule, which is not supported yet; requests get 503"));
+    }
+    return Optional.of(new ClusterRef(fqdn, port, destination.subset()));
+  }
+}

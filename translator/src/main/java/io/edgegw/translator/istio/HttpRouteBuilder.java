@@ -1,0 +1,174 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.base.Joiner;
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Ints;
+import io.edgegw.translator.ir.Route;
+import io.edgegw.translator.ir.RouteAction;
+import io.edgegw.translator.ir.RouteMatch;
+import io.edgegw.translator.ir.StringMatcher;
+import io.edgegw.translator.istio.VirtualService.HttpMatchRequest;
+import io.edgegw.translator.istio.VirtualService.HttpRetry;
+import io.edgegw.translator.istio.VirtualService.HttpRoute;
+import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
+import io.edgegw.translator.istio.VirtualService.StringMatch;
+import io.edgegw.translator.model.Diagnostic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The Envoy routes of one VirtualService for one Gateway server (istio-gateway-semantics.md section 5). */
+public final class HttpRouteBuilder {
+  /** Istio's retry conditions when a route sets no {@code retries}. */
+  static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+  static final int DEFAULT_RETRIES = 2;
+
+  private final DestinationResolver destinations;
+
+  public HttpRouteBuilder(DestinationResolver destinations) {
+    this.destinations = destinations;
+  }
+
+  /** The routes, in VirtualService order, and every cluster they send to. */
+  public record Built(ImmutableList<Route> routes, ImmutableList<ClusterRef> clusters) {}
+
+  /**
+   * Routes for requests arriving through {@code gateway} (as {@code namespace/name}) on server port
+   * {@code serverPort}. Like istiod, stops after the first catch-all: later rules can never match.
+   */
+  public Built build(VirtualService vs, String gateway, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics) {
+    ImmutableList.Builder<Route> routes = ImmutableList.builder();
+    List<ClusterRef> clusters = new ArrayList<>();
+    for (HttpRoute rule : vs.http()) {
+      if (rule.delegated()) {
+        continue;
+      }
+      Optional<RouteAction> action = action(vs, rule, clusters, diagnostics);
+      if (action.isEmpty()) {
+        continue;
+      }
+      boolean catchAll = false;
+      if (rule.matches().isEmpty()) {
+        routes.add(new Route(rule.name(), anyPath(), action.get()));
+        catchAll = true;
+      }
+      for (HttpMatchRequest match : rule.matches()) {
+        if (!applies(vs, match, gateway, serverPort)) {
+          continue;
+        }
+        Route route = new Route(routeName(rule, match), match(match), action.get());
+        routes.add(route);
+        if (route.match().isCatchAll()) {
+          catchAll = true;
+          break;
+        }
+      }
+      if (catchAll) {
+        break;
+      }
+    }
+    return new Built(routes.build(), ImmutableList.copyOf(clusters));
+  }
+
+  private static String routeName(HttpRoute rule, HttpMatchRequest match) {
+    return Joiner.on('.').join(Stream.of(rule.name(), match.name()).filter(s -> !s.isEmpty()).iterator());
+  }
+
+  /** A match limited to another port or other gateways does not apply to this server. */
+  private static boolean applies(VirtualService vs, HttpMatchRequest match, String gateway, int serverPort) {
+    if (match.port().isPresent() && match.port().getAsInt() != serverPort) {
+      return false;
+    }
+    return match.gateways().isEmpty() || match.gateways().stream().map(vs::qualify).anyMatch(gateway::equals);
+  }
+
+  private static RouteMatch anyPath() {
+    return new RouteMatch(StringMatcher.prefix("/"), true, ImmutableList.of(), ImmutableList.of());
+  }
+
+  private static RouteMatch match(HttpMatchRequest match) {
+    StringMatcher path = match.uri().map(HttpRouteBuilder::matcher).orElse(StringMatcher.prefix("/"));
+    List<RouteMatch.HeaderMatch> headers = new ArrayList<>();
+    match.headers().forEach((name, value) -> headers.add(new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), false)));
+    match.withoutHeaders().forEach((name, value) -> headers.add(new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), true)));
+    headers.sort(java.util.Comparator.comparing(RouteMatch.HeaderMatch::name));
+    match.method().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":method", Optional.of(matcher(m)), false)));
+    match.authority().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":authority", Optional.of(matcher(m)), false)));
+    match.scheme().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":scheme", Optional.of(matcher(m)), false)));
+    ImmutableList.Builder<RouteMatch.QueryParameterMatch> query = ImmutableList.builder();
+    for (Map.Entry<String, Optional<StringMatch>> e : match.queryParams().entrySet()) {
+      query.add(new RouteMatch.QueryParameterMatch(e.getKey(), e.getValue().map(HttpRouteBuilder::matcher)));
+    }
+    return new RouteMatch(path, !match.ignoreUriCase(), ImmutableList.copyOf(headers), query.build());
+  }
+
+  private static StringMatcher matcher(StringMatch match) {
+    return new StringMatcher(StringMatcher.Kind.valueOf(match.type().name()), match.value());
+  }
+
+  /** Redirect, then direct response, then forwarding (validation allows only one of them). */
+  private Optional<RouteAction> action(
+      VirtualService vs, HttpRoute rule, List<ClusterRef> clusters, ImmutableList.Builder<Diagnostic> diagnostics) {
+    if (rule.redirect().isPresent()) {
+      var r = rule.redirect().get();
+      return Optional.of(new RouteAction.Redirect(r.authority(), r.uri(), r.port(), r.scheme(), r.redirectCode()));
+    }
+    if (rule.directResponse().isPresent()) {
+      var d = rule.directResponse().get();
+      return Optional.of(new RouteAction.DirectResponse(d.status(), d.body()));
+    }
+    ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
+    List<ClusterRef> used = new ArrayList<>();
+    boolean single = rule.route().size() == 1;
+    for (HttpRouteDestination destination : rule.route()) {
+      // A zero weight takes no traffic; with one destination the weight does not matter.
+      if (!single && destination.weight() == 0) {
+        continue;
+      }
+      Optional<ClusterRef> cluster = destinations.resolve(vs, rule, destination, diagnostics);
+      if (cluster.isEmpty()) {
+        return Optional.empty();
+      }
+      used.add(cluster.get());
+      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight()));
+    }
+    clusters.addAll(used);
+    Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);
+    Optional<String> hostRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::authority);
+    return Optional.of(new RouteAction.Forward(weighted.build(), rule.timeout().orElse(Duration.ZERO),
+        retryPolicy(rule.retries()), prefixRewrite, hostRewrite));
+  }
+
+  /** istiod's ConvertPolicy: default when unset, none for 0 attempts; numeric retryOn parts are status codes. */
+  private static Optional<RouteAction.RetryPolicy> retryPolicy(Optional<HttpRetry> retries) {
+    if (retries.isEmpty()) {
+      return Optional.of(new RouteAction.RetryPolicy(DEFAULT_RETRIES, DEFAULT_RETRY_ON, ImmutableList.of(), Optional.empty()));
+    }
+    HttpRetry retry = retries.get();
+    if (retry.attempts() == 0) {
+      return Optional.empty();
+    }
+    String retryOn = DEFAULT_RETRY_ON;
+    ImmutableList.Builder<Integer> codes = ImmutableList.builder();
+    if (retry.retryOn().isPresent()) {
+      List<String> conditions = new ArrayList<>();
+      for (String part : retry.retryOn().get().split(",")) {
+        String trimmed = part.trim();
+        Integer code = Ints.tryParse(trimmed);
+        if (code != null) {
+          codes.add(code);
+        } else if (!trimmed.isEmpty()) {
+          conditions.add(trimmed);
+        }
+      }
+      if (!codes.build().isEmpty() && !conditions.contains("retriable-status-codes")) {
+        conditions.add("retriable-status-codes");
+      }
+      retryOn = String.join(",", conditions);
+    }
+    return Optional.of(new RouteAction.RetryPolicy(retry.attempts(), retryOn, codes.build(), retry.perTryTimeout()));
+  }
+}

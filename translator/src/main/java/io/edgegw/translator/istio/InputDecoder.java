@@ -1,0 +1,96 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.decode.Problems;
+import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.kube.Service;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import java.util.Optional;
+
+/** Decodes each input by kind; the same code validates one resource and decodes a whole set. */
+public final class InputDecoder {
+  private final GatewayDecoder gateways;
+  private final VirtualServiceDecoder virtualServices;
+  private final ServiceEntryDecoder serviceEntries;
+  private final KubernetesDecoder kubernetes;
+
+  public InputDecoder(
+      GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries, KubernetesDecoder kubernetes) {
+    this.gateways = gateways;
+    this.virtualServices = virtualServices;
+    this.serviceEntries = serviceEntries;
+    this.kubernetes = kubernetes;
+  }
+
+  /** One resource decoded; {@code value} is empty for kinds the translator does not use. */
+  public record Decoded(Optional<Object> value, ImmutableList<Diagnostic> diagnostics) {
+    public boolean rejected() {
+      return diagnostics.stream().anyMatch(Diagnostic::isError);
+    }
+  }
+
+  public Decoded decode(Resource resource) {
+    Problems problems = new Problems(resource.key());
+    try {
+      return new Decoded(Optional.ofNullable(decode(resource, problems)), problems.all());
+    } catch (RuntimeException e) {
+      // A decoder bug must cost one resource, never the whole snapshot.
+      problems.error("", "internal error while decoding (" + e + "); please report this resource");
+      return new Decoded(Optional.empty(), problems.all());
+    }
+  }
+
+  private Object decode(Resource resource, Problems problems) {
+    return switch (resource.key().kind()) {
+      case GATEWAY -> gateways.decode(resource, problems);
+      case VIRTUAL_SERVICE -> virtualServices.decode(resource, problems);
+      case SERVICE_ENTRY -> serviceEntries.decode(resource, problems);
+      case SERVICE -> kubernetes.service(resource, problems);
+      case ENDPOINTS -> kubernetes.endpoints(resource, problems);
+      case ENDPOINT_SLICE -> kubernetes.endpointSlice(resource, problems);
+      case DESTINATION_RULE, WORKLOAD_ENTRY -> {
+        problems.warning("", resource.key().kind().kubernetesKind() + " is not supported yet; ignored");
+        yield null;
+      }
+      // Pods matter for WorkloadEntry-style selection and Secrets for TLS, neither used yet.
+      case POD, SECRET -> null;
+    };
+  }
+
+  /** Decodes every input; rejected ones are left out and their diagnostics collected. */
+  public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics) {
+    ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
+    ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
+    ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
+    ImmutableList.Builder<Service> serviceList = ImmutableList.builder();
+    ImmutableList.Builder<Endpoints> endpointsList = ImmutableList.builder();
+    ImmutableList.Builder<Endpoints> sliceList = ImmutableList.builder();
+    ImmutableSet.Builder<ResourceKey> rejected = ImmutableSet.builder();
+    for (Resource resource : inputs.resources().values()) {
+      Decoded decoded = decode(resource);
+      diagnostics.addAll(decoded.diagnostics());
+      if (decoded.rejected()) {
+        rejected.add(resource.key());
+        continue;
+      }
+      decoded.value().ifPresent(value -> {
+        switch (resource.key().kind()) {
+          case GATEWAY -> gatewayList.add((Gateway) value);
+          case VIRTUAL_SERVICE -> vsList.add((VirtualService) value);
+          case SERVICE_ENTRY -> seList.add((ServiceEntry) value);
+          case SERVICE -> serviceList.add((Service) value);
+          case ENDPOINTS -> endpointsList.add((Endpoints) value);
+          case ENDPOINT_SLICE -> sliceList.add((Endpoints) value);
+          default -> { }
+        }
+      });
+    }
+    return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), serviceList.build(),
+        endpointsList.build(), sliceList.build(), rejected.build());
+  }
+}

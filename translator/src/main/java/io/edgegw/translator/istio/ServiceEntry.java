@@ -1,0 +1,32 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.translator.model.ResourceKey;
+import java.util.OptionalInt;
+
+/** An Istio ServiceEntry: hosts outside Kubernetes Services, with their ports and endpoints. */
+public record ServiceEntry(
+    ResourceKey key,
+    String creationTimestamp,
+    ImmutableList<String> hosts,
+    ImmutableList<Port> ports,
+    Resolution resolution,
+    ImmutableList<WorkloadEndpoint> endpoints) {
+
+  public ConfigOrder order() {
+    return new ConfigOrder(creationTimestamp, key);
+  }
+
+  public enum Resolution {
+    NONE,
+    STATIC,
+    DNS,
+    DNS_ROUND_ROBIN
+  }
+
+  public record Port(int number, String name, OptionalInt targetPort) {}
+
+  /** {@code ports} maps a ServiceEntry port name to the port this endpoint listens on. */
+  public record WorkloadEndpoint(String address, ImmutableMap<String, Integer> ports) {}
+}

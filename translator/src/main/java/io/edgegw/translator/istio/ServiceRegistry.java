@@ -1,0 +1,74 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.kube.Service;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Routable hosts by FQDN: Kubernetes Services first, then ServiceEntry hosts (oldest entry wins). */
+public final class ServiceRegistry {
+  private final ImmutableMap<String, Backend> byHost;
+  private final String domainSuffix;
+
+  public ServiceRegistry(DecodedInputs inputs, String domainSuffix) {
+    this.domainSuffix = domainSuffix;
+    Map<String, List<Endpoints>> slices = group(inputs.endpointSlices());
+    Map<String, List<Endpoints>> endpoints = group(inputs.endpoints());
+    Map<String, Backend> hosts = new LinkedHashMap<>();
+    for (Service service : inputs.services()) {
+      String id = service.key().namespace() + "/" + service.key().name();
+      // A cluster mirrors Endpoints into EndpointSlices; prefer slices so nothing is counted twice.
+      List<Endpoints> found = slices.containsKey(id) ? slices.get(id) : endpoints.getOrDefault(id, List.of());
+      hosts.put(kubernetesFqdn(service.key().name(), service.key().namespace()),
+          new KubernetesBackend(service, ImmutableList.copyOf(found)));
+    }
+    for (ServiceEntry entry : inputs.serviceEntries()) {
+      for (String host : entry.hosts()) {
+        hosts.putIfAbsent(host, new ServiceEntryBackend(entry, host));
+      }
+    }
+    this.byHost = ImmutableMap.copyOf(hosts);
+  }
+
+  private static Map<String, List<Endpoints>> group(List<Endpoints> all) {
+    Map<String, List<Endpoints>> out = new HashMap<>();
+    for (Endpoints e : all) {
+      out.computeIfAbsent(e.key().namespace() + "/" + e.serviceName(), k -> new java.util.ArrayList<>()).add(e);
+    }
+    return out;
+  }
+
+  public Optional<Backend> find(String fqdn) {
+    return Optional.ofNullable(byHost.get(fqdn));
+  }
+
+  /**
+   * The FQDN a destination host names, seen from {@code namespace}: {@code name} and
+   * {@code name.ns} are Kubernetes short forms unless a ServiceEntry declares that exact host.
+   */
+  public String fqdn(String host, String namespace) {
+    if (byHost.containsKey(host) || Hosts.isWildcard(host)) {
+      return host;
+    }
+    String[] labels = host.split("\\.");
+    if (labels.length == 1) {
+      return kubernetesFqdn(host, namespace);
+    }
+    if (labels.length == 2) {
+      return kubernetesFqdn(labels[0], labels[1]);
+    }
+    if (labels.length == 3 && labels[2].equals("svc")) {
+      return host + "." + domainSuffix;
+    }
+    return host;
+  }
+
+  private String kubernetesFqdn(String name, String namespace) {
+    return name + "." + namespace + ".svc." + domainSuffix;
+  }
+}

@@ -1,0 +1,385 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.re2j.PatternSyntaxException;
+import io.edgegw.translator.decode.Field;
+import io.edgegw.translator.decode.Problems;
+import io.edgegw.translator.istio.VirtualService.Destination;
+import io.edgegw.translator.istio.VirtualService.HttpDirectResponse;
+import io.edgegw.translator.istio.VirtualService.HttpMatchRequest;
+import io.edgegw.translator.istio.VirtualService.HttpRedirect;
+import io.edgegw.translator.istio.VirtualService.HttpRetry;
+import io.edgegw.translator.istio.VirtualService.HttpRewrite;
+import io.edgegw.translator.istio.VirtualService.HttpRoute;
+import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
+import io.edgegw.translator.istio.VirtualService.StringMatch;
+import io.edgegw.translator.model.Resource;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/** Decodes and validates a VirtualService spec (istio-gateway-semantics.md section 7). */
+public final class VirtualServiceDecoder {
+  private static final ImmutableSet<String> SPEC = ImmutableSet.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
+  private static final ImmutableSet<String> HTTP = ImmutableSet.of(
+      "name", "match", "route", "redirect", "directResponse", "delegate", "rewrite", "timeout", "retries",
+      "fault", "mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "mirror_percent", "corsPolicy", "headers");
+  private static final ImmutableSet<String> MATCH = ImmutableSet.of(
+      "name", "uri", "scheme", "method", "authority", "headers", "port", "sourceLabels", "gateways",
+      "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
+  private static final ImmutableSet<String> STRING_MATCH = ImmutableSet.of("exact", "prefix", "regex");
+  private static final ImmutableSet<String> ROUTE = ImmutableSet.of("destination", "weight", "headers");
+  private static final ImmutableSet<String> DESTINATION = ImmutableSet.of("host", "subset", "port");
+  private static final ImmutableSet<String> PORT_SELECTOR = ImmutableSet.of("number");
+  private static final ImmutableSet<String> REDIRECT = ImmutableSet.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode");
+  private static final ImmutableSet<String> DIRECT_RESPONSE = ImmutableSet.of("status", "body");
+  private static final ImmutableSet<String> BODY = ImmutableSet.of("string", "bytes");
+  private static final ImmutableSet<String> REWRITE = ImmutableSet.of("uri", "authority", "uriRegexRewrite");
+  private static final ImmutableSet<String> RETRIES = ImmutableSet.of(
+      "attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities", "retryIgnorePreviousHosts", "backoff");
+  private static final ImmutableSet<String> DELEGATE = ImmutableSet.of("name", "namespace");
+  /** Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on conditions; anything else Envoy rejects. */
+  private static final ImmutableSet<String> RETRY_ON = ImmutableSet.of(
+      "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited", "retriable-4xx",
+      "refused-stream", "retriable-status-codes", "retriable-headers", "http3-post-connect-failure",
+      "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+  private static final ImmutableSet<Integer> REDIRECT_CODES = ImmutableSet.of(301, 302, 303, 307, 308);
+  /** RFC 7230 token characters: what a header name may contain. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** Envoy's default {@code max_program_size} rejects long patterns; istiod caps the length. */
+  private static final int MAX_REGEX_LENGTH = 1024;
+
+  public VirtualService decode(Resource resource, Problems problems) {
+    Field spec = Field.root(resource.spec(), "spec", problems);
+    if (!spec.isObject()) {
+      spec.error("required");
+      return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
+    }
+    spec.allowOnly(SPEC);
+    spec.notSupported("tls", "tcp", "exportTo");
+    ImmutableList<String> hosts = hosts(spec.get("hosts"));
+    ImmutableList<String> gateways = gatewayNames(spec.get("gateways"));
+    ImmutableList.Builder<HttpRoute> http = ImmutableList.builder();
+    ImmutableList<Field> rules = spec.get("http").items();
+    for (int i = 0; i < rules.size(); i++) {
+      httpRoute(i, rules.get(i)).ifPresent(http::add);
+    }
+    return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build());
+  }
+
+  private ImmutableList<String> hosts(Field field) {
+    ImmutableList<Field> items = field.items();
+    if (field.isEmptyList()) {
+      field.error("a VirtualService needs at least one host");
+    }
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    for (Field item : items) {
+      item.string().ifPresent(host -> {
+        Optional<String> invalid = Hosts.invalidReason(host);
+        if (invalid.isPresent()) {
+          item.error(invalid.get());
+        } else {
+          out.add(host);
+        }
+      });
+    }
+    return out.build();
+  }
+
+  private ImmutableList<String> gatewayNames(Field field) {
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    for (Field item : field.items()) {
+      item.string().ifPresent(name -> {
+        if (validGatewayName(name)) {
+          out.add(name);
+        } else {
+          item.error("invalid gateway name " + name + ": use name, namespace/name, ./name or mesh");
+        }
+      });
+    }
+    return out.build();
+  }
+
+  private static boolean validGatewayName(String name) {
+    if (name.equals("mesh")) {
+      return true;
+    }
+    int slash = name.indexOf('/');
+    if (slash < 0) {
+      return DNS_SUBDOMAIN.matcher(name).matches();
+    }
+    String ns = name.substring(0, slash);
+    return (ns.equals(".") || DNS_LABEL.matcher(ns).matches()) && DNS_SUBDOMAIN.matcher(name.substring(slash + 1)).matches();
+  }
+
+  private Optional<HttpRoute> httpRoute(int index, Field rule) {
+    if (!rule.isObject()) {
+      return Optional.empty();
+    }
+    rule.allowOnly(HTTP);
+    rule.notSupported("fault", "mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "mirror_percent", "corsPolicy", "headers");
+    String name = rule.get("name").string("");
+    ImmutableList.Builder<HttpMatchRequest> matches = ImmutableList.builder();
+    ImmutableList<Field> matchFields = rule.get("match").items();
+    for (int j = 0; j < matchFields.size(); j++) {
+      match(j, matchFields.get(j)).ifPresent(matches::add);
+    }
+    ImmutableList<HttpRouteDestination> route = destinations(rule.get("route"));
+    Optional<HttpRedirect> redirect = redirect(rule.get("redirect"));
+    Optional<HttpDirectResponse> directResponse = directResponse(rule.get("directResponse"));
+    boolean delegated = rule.get("delegate").isObject();
+    if (delegated) {
+      rule.get("delegate").allowOnly(DELEGATE);
+      rule.get("delegate").warning("not supported yet");
+    }
+    int actions = (rule.get("route").present() ? 1 : 0) + (rule.get("redirect").present() ? 1 : 0)
+        + (rule.get("directResponse").present() ? 1 : 0) + (delegated ? 1 : 0);
+    if (actions == 0) {
+      rule.error("an http rule needs one of route, redirect, directResponse or delegate");
+    } else if (actions > 1) {
+      rule.error("an http rule may have only one of route, redirect, directResponse, delegate");
+    }
+    if (rule.get("redirect").present() && rule.get("rewrite").present()) {
+      rule.get("rewrite").error("rewrite cannot be used with redirect");
+    }
+    if (rule.get("redirect").present() && rule.get("fault").present()) {
+      rule.get("fault").error("fault cannot be used with redirect");
+    }
+    Optional<HttpRewrite> rewrite = rewrite(rule.get("rewrite"));
+    Optional<Duration> timeout = duration(rule.get("timeout"));
+    Optional<HttpRetry> retries = retries(rule.get("retries"));
+    return Optional.of(new HttpRoute(index, name, matches.build(), route, redirect, directResponse, rewrite, timeout, retries, delegated));
+  }
+
+  private Optional<HttpMatchRequest> match(int index, Field match) {
+    if (!match.isObject()) {
+      return Optional.empty();
+    }
+    match.allowOnly(MATCH);
+    match.notSupported("sourceLabels", "sourceNamespace", "statPrefix");
+    Optional<StringMatch> uri = stringMatch(match.get("uri"));
+    Optional<StringMatch> scheme = stringMatch(match.get("scheme"));
+    Optional<StringMatch> method = stringMatch(match.get("method"));
+    Optional<StringMatch> authority = stringMatch(match.get("authority"));
+    var headers = namedMatches(match.get("headers"), true);
+    var withoutHeaders = namedMatches(match.get("withoutHeaders"), true);
+    var queryParams = namedMatches(match.get("queryParams"), false);
+    OptionalInt port = port(match.get("port"));
+    return Optional.of(new HttpMatchRequest(index, match.get("name").string(""), uri, scheme, method, authority,
+        headers, withoutHeaders, queryParams, port, gatewayNames(match.get("gateways")),
+        match.get("ignoreUriCase").bool(false)));
+  }
+
+  /** Headers or query parameters: name -> match, where an empty match object means "present". */
+  private ImmutableSortedMap<String, Optional<StringMatch>> namedMatches(Field field, boolean headerNames) {
+    ImmutableSortedMap.Builder<String, Optional<StringMatch>> out = ImmutableSortedMap.naturalOrder();
+    field.entries().forEach((name, value) -> {
+      if (headerNames && !HEADER_NAME.matcher(name).matches()) {
+        value.error("invalid header name " + name);
+        return;
+      }
+      if (value.isObject()) {
+        out.put(name, stringMatch(value));
+      } else if (!value.present()) {
+        out.put(name, Optional.empty());
+      }
+    });
+    return out.build();
+  }
+
+  private Optional<StringMatch> stringMatch(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(STRING_MATCH);
+    Optional<StringMatch> found = Optional.empty();
+    int set = 0;
+    for (StringMatch.Type type : StringMatch.Type.values()) {
+      Field value = field.get(type.name().toLowerCase(java.util.Locale.ROOT));
+      if (value.present()) {
+        set++;
+        Optional<String> text = value.string();
+        if (text.isPresent() && (type != StringMatch.Type.REGEX || validRegex(value, text.get()))) {
+          found = Optional.of(new StringMatch(type, text.get()));
+        }
+      }
+    }
+    if (set > 1) {
+      field.error("only one of exact, prefix, regex may be set");
+      return Optional.empty();
+    }
+    return found;
+  }
+
+  private static boolean validRegex(Field field, String regex) {
+    if (regex.length() > MAX_REGEX_LENGTH) {
+      field.error("regex is longer than " + MAX_REGEX_LENGTH + " characters");
+      return false;
+    }
+    try {
+      com.google.re2j.Pattern.compile(regex);
+      return true;
+    } catch (PatternSyntaxException e) {
+      field.error("invalid RE2 regex: " + e.getDescription());
+      return false;
+    }
+  }
+
+  private ImmutableList<HttpRouteDestination> destinations(Field field) {
+    ImmutableList.Builder<HttpRouteDestination> out = ImmutableList.builder();
+    ImmutableList<Field> items = field.items();
+    if (field.present() && items.isEmpty()) {
+      field.error("route needs at least one destination");
+    }
+    int total = 0;
+    for (int j = 0; j < items.size(); j++) {
+      Field item = items.get(j);
+      if (!item.isObject()) {
+        continue;
+      }
+      item.allowOnly(ROUTE);
+      item.notSupported("headers");
+      Field weightField = item.get("weight");
+      int weight = weightField.integer().orElse(0);
+      if (weight < 0) {
+        weightField.error("weight must not be negative, got " + weight);
+      }
+      total += Math.max(weight, 0);
+      int position = j;
+      destination(item.get("destination")).ifPresent(d -> out.add(new HttpRouteDestination(position, d, weight)));
+    }
+    if (items.size() > 1 && total == 0) {
+      field.error("total destination weight is 0: give at least one destination a positive weight");
+    }
+    return out.build();
+  }
+
+  private Optional<Destination> destination(Field field) {
+    if (!field.isObject()) {
+      field.error("required");
+      return Optional.empty();
+    }
+    field.allowOnly(DESTINATION);
+    Field hostField = field.get("host");
+    Optional<String> host = hostField.string();
+    if (!hostField.present()) {
+      hostField.error("required");
+    } else if (host.isPresent() && host.get().equals("*")) {
+      hostField.error("destination host cannot be '*'");
+      host = Optional.empty();
+    } else if (host.isPresent() && Hosts.invalidReason(host.get()).isPresent()) {
+      hostField.error(Hosts.invalidReason(host.get()).get());
+      host = Optional.empty();
+    }
+    String subset = field.get("subset").string("");
+    if (!subset.isEmpty() && !DNS_LABEL.matcher(subset).matches()) {
+      field.get("subset").error("invalid subset name " + subset + ": must be a DNS label");
+    }
+    Field portField = field.get("port");
+    OptionalInt port = OptionalInt.empty();
+    if (portField.isObject()) {
+      portField.allowOnly(PORT_SELECTOR);
+      port = port(portField.get("number"));
+    }
+    OptionalInt selected = port;
+    return host.map(h -> new Destination(h, subset, selected));
+  }
+
+  private static OptionalInt port(Field field) {
+    OptionalInt port = field.integer();
+    if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
+      field.error("port " + port.getAsInt() + " is outside 1..65535");
+      return OptionalInt.empty();
+    }
+    return port;
+  }
+
+  private Optional<HttpRedirect> redirect(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(REDIRECT);
+    field.notSupported("derivePort");
+    int code = field.get("redirectCode").integer().orElse(301);
+    if (!REDIRECT_CODES.contains(code)) {
+      field.get("redirectCode").error("redirect code must be one of 301, 302, 303, 307, 308, got " + code);
+    }
+    return Optional.of(new HttpRedirect(field.get("uri").string(), field.get("authority").string(),
+        port(field.get("port")), field.get("scheme").string(), code));
+  }
+
+  private Optional<HttpDirectResponse> directResponse(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(DIRECT_RESPONSE);
+    Field statusField = field.get("status");
+    int status = statusField.integer().orElse(0);
+    if (!statusField.present()) {
+      statusField.error("required");
+    } else if (status < 200 || status > 599) {
+      statusField.error("HTTP status must be in 200..599, got " + status);
+    }
+    Optional<String> body = Optional.empty();
+    Field bodyField = field.get("body");
+    if (bodyField.isObject()) {
+      bodyField.allowOnly(BODY);
+      bodyField.notSupported("bytes");
+      body = bodyField.get("string").string();
+    }
+    return Optional.of(new HttpDirectResponse(status, body));
+  }
+
+  private Optional<HttpRewrite> rewrite(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(REWRITE);
+    field.notSupported("uriRegexRewrite");
+    return Optional.of(new HttpRewrite(field.get("uri").string(), field.get("authority").string()));
+  }
+
+  private Optional<HttpRetry> retries(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(RETRIES);
+    field.notSupported("retryRemoteLocalities", "retryIgnorePreviousHosts", "backoff");
+    int attempts = field.get("attempts").integer().orElse(0);
+    if (attempts < 0) {
+      field.get("attempts").error("attempts must not be negative, got " + attempts);
+    }
+    Optional<String> retryOn = field.get("retryOn").string();
+    retryOn.ifPresent(conditions -> {
+      for (String part : conditions.split(",")) {
+        String condition = part.trim();
+        Integer code = com.google.common.primitives.Ints.tryParse(condition);
+        boolean valid = code != null ? code >= 100 && code <= 599 : RETRY_ON.contains(condition);
+        if (!valid) {
+          field.get("retryOn").error("invalid retry condition '" + condition + "': use HTTP status codes or " + String.join(", ", RETRY_ON));
+        }
+      }
+    });
+    return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), retryOn));
+  }
+
+  private static Optional<Duration> duration(Field field) {
+    Optional<String> text = field.string();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> parsed = GoDuration.parse(text.get());
+    if (parsed.isEmpty()) {
+      field.error("invalid duration " + text.get() + ": use e.g. 500ms, 10s, 1m");
+    } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0) {
+      field.error("duration must be at least 1ms, got " + text.get());
+      return Optional.empty();
+    }
+    return parsed;
+  }
+}

@@ -1,0 +1,108 @@
+package io.edgegw.translator.kube;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.decode.Field;
+import io.edgegw.translator.decode.Problems;
+import io.edgegw.translator.kube.Endpoints.EndpointPort;
+import io.edgegw.translator.kube.Endpoints.Subset;
+import io.edgegw.translator.model.Resource;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Decodes the Kubernetes core kinds the gateway needs. Unlike Istio specs, unknown fields are
+ * ignored (these objects are often dumped whole from a cluster), but wrong types are still errors.
+ */
+public final class KubernetesDecoder {
+  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+  public Service service(Resource resource, Problems problems) {
+    Field spec = Field.root(resource.spec(), "spec", problems);
+    ImmutableList.Builder<Service.ServicePort> ports = ImmutableList.builder();
+    if (spec.isObject()) {
+      for (Field item : spec.get("ports").items()) {
+        if (!item.isObject()) {
+          continue;
+        }
+        OptionalInt port = item.get("port").integer();
+        if (!item.get("port").present()) {
+          item.get("port").error("required");
+        } else if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
+          item.get("port").error("port " + port.getAsInt() + " is outside 1..65535");
+          continue;
+        }
+        Field target = item.get("targetPort");
+        OptionalInt targetNumber = OptionalInt.empty();
+        Optional<String> targetName = Optional.empty();
+        if (target.isTextual()) {
+          targetName = target.string();
+        } else {
+          targetNumber = target.integer();
+        }
+        String name = item.get("name").string("");
+        if (port.isPresent()) {
+          ports.add(new Service.ServicePort(name, port.getAsInt(), targetNumber, targetName));
+        }
+      }
+    }
+    return new Service(resource.key(), ports.build());
+  }
+
+  public Endpoints endpoints(Resource resource, Problems problems) {
+    Field root = Field.root(resource.manifest(), "", problems);
+    ImmutableList.Builder<Subset> subsets = ImmutableList.builder();
+    for (Field subset : root.get("subsets").items()) {
+      if (!subset.isObject()) {
+        continue;
+      }
+      ImmutableList.Builder<String> addresses = ImmutableList.builder();
+      // notReadyAddresses are left out on purpose: they must not get traffic.
+      for (Field address : subset.get("addresses").items()) {
+        if (address.isObject()) {
+          address.get("ip").string().ifPresent(addresses::add);
+        }
+      }
+      subsets.add(new Subset(addresses.build(), ports(subset.get("ports"))));
+    }
+    return new Endpoints(resource.key(), resource.key().name(), subsets.build());
+  }
+
+  public Endpoints endpointSlice(Resource resource, Problems problems) {
+    Field root = Field.root(resource.manifest(), "", problems);
+    String service = resource.labels().getOrDefault(SERVICE_NAME_LABEL, "");
+    if (service.isEmpty()) {
+      root.get("metadata").get("labels").warning("no " + SERVICE_NAME_LABEL + " label: this EndpointSlice belongs to no Service and is ignored");
+    }
+    root.get("addressType").string().filter(t -> t.equals("FQDN"))
+        .ifPresent(t -> root.get("addressType").warning("addressType FQDN is not supported yet; slice ignored"));
+    boolean fqdn = root.get("addressType").string("").equals("FQDN");
+    ImmutableList<EndpointPort> ports = ports(root.get("ports"));
+    ImmutableList.Builder<String> addresses = ImmutableList.builder();
+    for (Field endpoint : root.get("endpoints").items()) {
+      if (!endpoint.isObject()) {
+        continue;
+      }
+      // Kubernetes: a missing ready condition means ready.
+      if (!endpoint.get("conditions").get("ready").bool(true)) {
+        continue;
+      }
+      addresses.addAll(endpoint.get("addresses").strings());
+    }
+    ImmutableList<Subset> subsets = fqdn || service.isEmpty() ? ImmutableList.of() : ImmutableList.of(new Subset(addresses.build(), ports));
+    return new Endpoints(resource.key(), service, subsets);
+  }
+
+  private static ImmutableList<EndpointPort> ports(Field field) {
+    ImmutableList.Builder<EndpointPort> out = ImmutableList.builder();
+    for (Field port : field.items()) {
+      if (!port.isObject()) {
+        continue;
+      }
+      OptionalInt number = port.get("port").integer();
+      if (number.isPresent()) {
+        out.add(new EndpointPort(port.get("name").string(""), number.getAsInt()));
+      }
+    }
+    return out.build();
+  }
+}

@@ -1,0 +1,149 @@
+package io.edgegw.translator.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.Durations;
+import io.edgegw.translator.ir.Route;
+import io.edgegw.translator.ir.RouteAction;
+import io.edgegw.translator.ir.RouteConfig;
+import io.edgegw.translator.ir.RouteMatch;
+import io.edgegw.translator.ir.StringMatcher;
+import io.edgegw.translator.ir.VirtualHost;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+
+/** IR route configurations to Envoy RouteConfigurations. */
+public final class RouteTranslator {
+  /** istiod caps host re-selection so a retry prefers another endpoint without looping forever. */
+  private static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
+
+  public RouteConfiguration routeConfiguration(RouteConfig config) {
+    RouteConfiguration.Builder out = RouteConfiguration.newBuilder()
+        .setName(config.name())
+        // Clients send Host with the port; domains list bare hosts, as in istiod.
+        .setIgnorePortInHostMatching(true)
+        // Routes may name clusters without endpoints yet; they must load and answer 503, not be refused.
+        .setValidateClusters(BoolValue.of(false));
+    config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHost(v)));
+    return out.build();
+  }
+
+  private io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host) {
+    var out = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
+        .setName(host.name())
+        .addAllDomains(host.domains());
+    host.routes().forEach(r -> out.addRoutes(route(r)));
+    return out.build();
+  }
+
+  private io.envoyproxy.envoy.config.route.v3.Route route(Route route) {
+    var out = io.envoyproxy.envoy.config.route.v3.Route.newBuilder()
+        .setName(route.name())
+        .setMatch(match(route.match()));
+    RouteAction action = route.action();
+    if (action instanceof RouteAction.Forward f) {
+      out.setRoute(forward(f));
+    } else if (action instanceof RouteAction.Redirect r) {
+      out.setRedirect(redirect(r));
+    } else if (action instanceof RouteAction.DirectResponse d) {
+      out.setDirectResponse(directResponse(d));
+    }
+    return out.build();
+  }
+
+  private static io.envoyproxy.envoy.config.route.v3.RouteMatch match(RouteMatch match) {
+    var out = io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder();
+    StringMatcher path = match.path();
+    switch (path.kind()) {
+      case EXACT -> out.setPath(path.value());
+      case PREFIX -> out.setPrefix(path.value());
+      case REGEX -> out.setSafeRegex(RegexMatcher.newBuilder().setRegex(path.value()));
+    }
+    if (!match.caseSensitive()) {
+      out.setCaseSensitive(BoolValue.of(false));
+    }
+    for (RouteMatch.HeaderMatch header : match.headers()) {
+      HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(header.name()).setInvertMatch(header.invert());
+      header.value().ifPresentOrElse(v -> h.setStringMatch(stringMatcher(v)), () -> h.setPresentMatch(true));
+      out.addHeaders(h);
+    }
+    for (RouteMatch.QueryParameterMatch query : match.queryParameters()) {
+      QueryParameterMatcher.Builder q = QueryParameterMatcher.newBuilder().setName(query.name());
+      query.value().ifPresentOrElse(v -> q.setStringMatch(stringMatcher(v)), () -> q.setPresentMatch(true));
+      out.addQueryParameters(q);
+    }
+    return out.build();
+  }
+
+  private static io.envoyproxy.envoy.type.matcher.v3.StringMatcher stringMatcher(StringMatcher matcher) {
+    var out = io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder();
+    switch (matcher.kind()) {
+      case EXACT -> out.setExact(matcher.value());
+      case PREFIX -> out.setPrefix(matcher.value());
+      case REGEX -> out.setSafeRegex(RegexMatcher.newBuilder().setRegex(matcher.value()));
+    }
+    return out.build();
+  }
+
+  private static io.envoyproxy.envoy.config.route.v3.RouteAction forward(RouteAction.Forward forward) {
+    var out = io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder();
+    if (forward.clusters().size() == 1) {
+      out.setCluster(forward.clusters().get(0).cluster());
+    } else {
+      WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
+      forward.clusters().forEach(c -> weighted.addClusters(
+          WeightedCluster.ClusterWeight.newBuilder().setName(c.cluster()).setWeight(UInt32Value.of(c.weight()))));
+      out.setWeightedClusters(weighted);
+    }
+    // Always explicit: Envoy's default is 15s, Istio's is no timeout.
+    out.setTimeout(Durations.fromNanos(forward.timeout().toNanos()));
+    forward.retry().ifPresent(r -> out.setRetryPolicy(retryPolicy(r)));
+    forward.prefixRewrite().ifPresent(out::setPrefixRewrite);
+    forward.hostRewrite().ifPresent(out::setHostRewriteLiteral);
+    return out.build();
+  }
+
+  private static RetryPolicy retryPolicy(RouteAction.RetryPolicy retry) {
+    RetryPolicy.Builder out = RetryPolicy.newBuilder()
+        .setRetryOn(retry.retryOn())
+        .setNumRetries(UInt32Value.of(retry.numRetries()))
+        .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+            .setName(EnvoyTypes.PREVIOUS_HOSTS)
+            .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+        .setHostSelectionRetryMaxAttempts(HOST_SELECTION_RETRY_MAX_ATTEMPTS)
+        .addAllRetriableStatusCodes(retry.retriableStatusCodes());
+    retry.perTryTimeout().ifPresent(d -> out.setPerTryTimeout(Durations.fromNanos(d.toNanos())));
+    return out.build();
+  }
+
+  private static RedirectAction redirect(RouteAction.Redirect redirect) {
+    RedirectAction.Builder out = RedirectAction.newBuilder();
+    redirect.host().ifPresent(out::setHostRedirect);
+    redirect.path().ifPresent(out::setPathRedirect);
+    redirect.port().ifPresent(out::setPortRedirect);
+    redirect.scheme().ifPresent(out::setSchemeRedirect);
+    out.setResponseCode(switch (redirect.code()) {
+      case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+      case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+      case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+      case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+      default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+    });
+    return out.build();
+  }
+
+  private static DirectResponseAction directResponse(RouteAction.DirectResponse response) {
+    DirectResponseAction.Builder out = DirectResponseAction.newBuilder().setStatus(response.status());
+    response.body().ifPresent(b -> out.setBody(DataSource.newBuilder().setInlineString(b)));
+    return out.build();
+  }
+}

@@ -1,0 +1,37 @@
+package io.edgegw.translator.xds;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.ir.GatewayConfig;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.Comparator;
+import java.util.Optional;
+
+/** The IR to Envoy v3 resources, every list sorted by name so equal input gives equal output. */
+public final class XdsBackEnd {
+  private final ListenerTranslator listeners;
+  private final RouteTranslator routes;
+  private final ClusterTranslator clusters;
+
+  public XdsBackEnd(ListenerTranslator listeners, RouteTranslator routes, ClusterTranslator clusters) {
+    this.listeners = listeners;
+    this.routes = routes;
+    this.clusters = clusters;
+  }
+
+  public EnvoyResources translate(GatewayConfig config) {
+    return new EnvoyResources(
+        config.listeners().stream().map(listeners::listener)
+            .sorted(Comparator.comparing(Listener::getName)).collect(ImmutableList.toImmutableList()),
+        config.routeConfigs().stream().map(routes::routeConfiguration)
+            .sorted(Comparator.comparing(RouteConfiguration::getName)).collect(ImmutableList.toImmutableList()),
+        config.clusters().stream().map(clusters::cluster)
+            .sorted(Comparator.comparing(Cluster::getName)).collect(ImmutableList.toImmutableList()),
+        config.clusters().stream().map(clusters::endpoints).flatMap(Optional::stream)
+            .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName)).collect(ImmutableList.toImmutableList()),
+        ImmutableList.of());
+  }
+}

