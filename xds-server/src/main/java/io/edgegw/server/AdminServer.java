@@ -9,6 +9,7 @@ import com.google.common.collect.ImmutableMap;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.edgegw.translator.EnvoyJson;
 import io.edgegw.translator.EnvoyResources;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,13 +45,11 @@ public final class AdminServer implements AutoCloseable {
   public record View(
       Supplier<XdsStatus> envoy,
       Supplier<StatusBoard> statuses,
-      Supplier<Optional<SnapshotPublisher.Published>> served,
-      EnvoyRenderer renderer) {
+      Supplier<Optional<SnapshotPublisher.Published>> served) {
     public View {
       Objects.requireNonNull(envoy, "envoy");
       Objects.requireNonNull(statuses, "statuses");
       Objects.requireNonNull(served, "served");
-      Objects.requireNonNull(renderer, "renderer");
     }
   }
 
@@ -100,7 +99,7 @@ public final class AdminServer implements AutoCloseable {
     root.put("version", served.map(SnapshotPublisher.Published::version).orElse(""));
     ObjectNode versions = root.putObject("versions");
     served.ifPresent(p -> p.versions().byTypeUrl().forEach((type, v) -> versions.put(TYPE_NAMES.getOrDefault(type, type), v)));
-    root.set("resources", view.renderer().json(served.map(SnapshotPublisher.Published::resources).orElse(EnvoyResources.EMPTY)));
+    root.set("resources", EnvoyJson.toJson(served.map(SnapshotPublisher.Published::resources).orElse(EnvoyResources.EMPTY)));
     XdsStatus envoy = view.envoy().get();
     ObjectNode envoyNode = root.putObject("envoy");
     ObjectNode acked = envoyNode.putObject("acked");

@@ -1,21 +1,20 @@
 package io.edgegw.server;
 
+import io.edgegw.translator.Translator;
 import java.util.Objects;
 
 /**
- * What the sidecar needs from the other modules, as small interfaces so this module's wiring and
- * tests do not depend on their internals. {@code Components} for production are assembled in {@code
- * io.edgegw.server.cli.CliComponents#production()}.
+ * The translator as two functions, so the config loop can be tested with small stand-ins; {@link
+ * #production()} is the real {@link Translator}.
  */
-public record Components(
-    ResourceValidator validator,
-    ResourceTranslator translator,
-    EnvoyRenderer renderer,
-    MqttSourceFactory mqttSources) {
+public record Components(ResourceValidator validator, ResourceTranslator translator) {
   public Components {
     Objects.requireNonNull(validator, "validator");
     Objects.requireNonNull(translator, "translator");
-    Objects.requireNonNull(renderer, "renderer");
-    Objects.requireNonNull(mqttSources, "mqttSources");
+  }
+
+  public static Components production() {
+    Translator translator = new Translator();
+    return new Components(translator::validate, translator::translate);
   }
 }

@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.ResourceReader;
 import java.time.Duration;
@@ -70,14 +71,15 @@ public final class Sidecar implements AutoCloseable {
       started.push(xds);
 
       AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
-          callbacks::status, configLoop::statuses, publisher::current, components.renderer()));
+          callbacks::status, configLoop::statuses, publisher::current));
       started.push(admin);
 
       ImmutableList.Builder<Source> sources = ImmutableList.builder();
       if (config.configDir().isPresent()) {
         sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
       }
-      config.mqtt().ifPresent(options -> sources.add(components.mqttSources().create(options, configLoop)));
+      config.mqtt().ifPresent(settings -> sources.add(mqttSource(
+          new MqttResourceSource(settings, config.topics(), new ResourceReader(), configLoop))));
       ImmutableList<Source> built = sources.build();
       for (Source source : built) {
         started.push(source);
@@ -131,6 +133,25 @@ public final class Sidecar implements AutoCloseable {
   public void close() {
     closeAll(started);
     log.info("edgegw sidecar stopped");
+  }
+
+  private static Source mqttSource(MqttResourceSource mqtt) {
+    return new Source() {
+      @Override
+      public void start() {
+        mqtt.start();
+      }
+
+      @Override
+      public boolean isConnected() {
+        return mqtt.isConnected();
+      }
+
+      @Override
+      public void close() {
+        mqtt.close();
+      }
+    };
   }
 
   private static void closeAll(Deque<AutoCloseable> started) {

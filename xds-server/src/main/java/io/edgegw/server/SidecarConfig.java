@@ -1,6 +1,8 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableMap;
+import io.edgegw.mqtt.MqttSettings;
+import io.edgegw.mqtt.TopicContract;
 import io.edgegw.translator.model.GatewayIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,9 +66,16 @@ public record SidecarConfig(
     return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap);
   }
 
-  public Optional<MqttOptions> mqtt() {
-    return mqttUrl.map(url -> new MqttOptions(url, "edgegw-" + gatewayId, mqttUsername, mqttPassword,
-        maxPayloadBytes, topicPrefix, gatewayId));
+  /** MQTT settings, when MQTT is on. The client id is stable per gateway so the broker keeps its session. */
+  public Optional<MqttSettings> mqtt() {
+    return mqttUrl.map(url -> {
+      MqttSettings settings = MqttSettings.defaults("edgegw-" + gatewayId).withServerUri(url).withMaxPayloadBytes(maxPayloadBytes);
+      return mqttUsername.isPresent() ? settings.withCredentials(mqttUsername.get(), mqttPassword.orElse("")) : settings;
+    });
+  }
+
+  public TopicContract topics() {
+    return new TopicContract(topicPrefix, gatewayId);
   }
 
   @Override

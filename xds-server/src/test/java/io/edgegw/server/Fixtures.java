@@ -104,25 +104,7 @@ public final class Fixtures {
         .build();
   }
 
-  /** Stands in for EnvoyJson: only the resource names, enough to check the admin view. */
-  static final EnvoyRenderer RENDERER = new EnvoyRenderer() {
-    @Override
-    public ObjectNode json(EnvoyResources resources) {
-      ObjectNode root = JsonNodeFactory.instance.objectNode();
-      resources.listeners().forEach(l -> root.withArray("listeners").add(l.getName()));
-      resources.clusters().forEach(c -> root.withArray("clusters").add(c.getName()));
-      return root;
-    }
-
-    @Override
-    public String yaml(EnvoyResources resources) {
-      return "listeners: " + resources.listeners().size() + "\n";
-    }
-  };
-
   public static Components components() {
-    return new Components(Fixtures::validate, Fixtures::translate, RENDERER, (options, sink) -> {
-      throw new AssertionError("no MQTT in unit tests");
-    });
+    return new Components(Fixtures::validate, Fixtures::translate);
   }
 }

@@ -85,7 +85,7 @@ class SidecarTest {
         assertEquals("applied", resources.path("resources").path(0).path("status").asText());
         JsonNode dump = json(get(sidecar, "/config_dump").body());
         assertEquals(good, dump.path("version").asText());
-        assertEquals("outbound|80||a.example.com", dump.path("resources").path("clusters").path(0).asText());
+        assertEquals("outbound|80||a.example.com", dump.path("resources").path("clusters").path(0).path("name").asText());
 
         // A snapshot Envoy refuses: the sidecar puts the good one back.
         assertEquals(SnapshotPublisher.Outcome.PUBLISHED, sidecar.publishRaw(Fixtures.simple("r9", "c9")));

@@ -1,12 +1,13 @@
 package io.edgegw.server.cli;
 
+import io.edgegw.bootstrap.BootstrapGenerator;
+import io.edgegw.bootstrap.BootstrapOptions;
 import io.edgegw.server.HostPort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,8 +22,6 @@ import picocli.CommandLine.Spec;
       "The YAML names the sidecar's ADS server; run Envoy with: envoy -c <file>."
     })
 final class BootstrapCommand implements Callable<Integer> {
-  private final Supplier<CliComponents> components;
-
   @Spec CommandSpec spec;
 
   @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
@@ -45,18 +44,14 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
   Optional<Path> output;
 
-  BootstrapCommand(Supplier<CliComponents> components) {
-    this.components = components;
-  }
-
-  BootstrapSettings settings() {
-    return new BootstrapSettings(nodeId, cluster, xdsAddress.host(), xdsAddress.port(), envoyAdminAddress.host(),
+  BootstrapOptions options() {
+    return new BootstrapOptions(nodeId, cluster, xdsAddress.host(), xdsAddress.port(), envoyAdminAddress.host(),
         envoyAdminAddress.port(), delta);
   }
 
   @Override
   public Integer call() throws Exception {
-    String yaml = components.get().bootstrapYaml().apply(settings());
+    String yaml = new BootstrapGenerator().yaml(options());
     if (output.isPresent()) {
       Files.writeString(output.get(), yaml, StandardCharsets.UTF_8);
     } else {

@@ -1,8 +1,6 @@
 package io.edgegw.server.cli;
 
-import com.google.common.base.Suppliers;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,17 +27,13 @@ public final class Main implements Callable<Integer> {
     return 2;
   }
 
-  /**
-   * The command line with every subcommand. Components are fetched only by a command that runs, so
-   * {@code --help} works whatever is linked.
-   */
-  public static CommandLine commandLine(Supplier<CliComponents> components) {
-    Supplier<CliComponents> once = Suppliers.memoize(components::get);
+  /** The command line with every subcommand. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
-    cli.addSubcommand("run", new RunCommand(once));
-    cli.addSubcommand("bootstrap", new BootstrapCommand(once));
-    cli.addSubcommand("translate", new TranslateCommand(once));
-    cli.addSubcommand("publish", new PublishCommand(once));
+    cli.addSubcommand("run", new RunCommand());
+    cli.addSubcommand("bootstrap", new BootstrapCommand());
+    cli.addSubcommand("translate", new TranslateCommand());
+    cli.addSubcommand("publish", new PublishCommand());
     cli.addSubcommand("demo", new DemoCommand());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgegw " + commandLine.getCommandName() + ": " + e.getMessage());
@@ -49,6 +43,6 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(CliComponents::production).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

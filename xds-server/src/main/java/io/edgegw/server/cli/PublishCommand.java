@@ -1,18 +1,21 @@
 package io.edgegw.server.cli;
 
-import io.edgegw.server.MqttOptions;
+import io.edgegw.mqtt.MqttResourcePublisher;
+import io.edgegw.mqtt.MqttSettings;
+import io.edgegw.mqtt.TopicContract;
 import io.edgegw.server.SidecarConfig;
+import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +31,6 @@ import picocli.CommandLine.Spec;
           + " documents are reported and make the exit code 1."
     })
 final class PublishCommand implements Callable<Integer> {
-  private final Supplier<CliComponents> components;
-
   @Spec CommandSpec spec;
 
   @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE|DIR",
@@ -54,17 +55,17 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the MQTT password.")
   Optional<Path> mqttPasswordFile;
 
-  PublishCommand(Supplier<CliComponents> components) {
-    this.components = components;
-  }
-
-  MqttOptions options() throws java.io.IOException {
-    Optional<String> password = Optional.empty();
-    if (mqttPasswordFile.isPresent()) {
-      password = Optional.of(Files.readString(mqttPasswordFile.get(), StandardCharsets.UTF_8).strip());
+  /** A client id of its own: reusing the sidecar's would take over the sidecar's session. */
+  MqttSettings settings() throws java.io.IOException {
+    MqttSettings settings = MqttSettings.defaults("edgegw-publish-" + UUID.randomUUID().toString().substring(0, 8))
+        .withServerUri(mqttUrl);
+    if (mqttUsername.isPresent()) {
+      String password = mqttPasswordFile.isPresent()
+          ? Files.readString(mqttPasswordFile.get(), StandardCharsets.UTF_8).strip()
+          : "";
+      settings = settings.withCredentials(mqttUsername.get(), password);
     }
-    return new MqttOptions(mqttUrl, "edgegw-publish-" + UUID.randomUUID().toString().substring(0, 8), mqttUsername,
-        password, SidecarConfig.DEFAULT_MAX_PAYLOAD_BYTES, topicPrefix, gatewayId);
+    return settings;
   }
 
   @Override
@@ -78,21 +79,27 @@ final class PublishCommand implements Callable<Integer> {
       err.println("edgegw publish: not a file or directory: " + e.getFile());
       return 2;
     }
+    // Report every unreadable document before touching the broker, as kubectl does before applying.
     boolean failed = false;
-    try (MqttPublisher publisher = components.get().mqttPublishers().apply(options())) {
+    List<Resource> resources = new ArrayList<>();
+    for (ManifestDocuments.Document doc : documents.documents()) {
+      if (doc.read() instanceof ResourceReader.Ok ok) {
+        resources.add(ok.resource());
+      } else {
+        err.println(doc.failure());
+        failed = true;
+      }
+    }
+    err.flush();
+    try (MqttResourcePublisher publisher = new MqttResourcePublisher(settings(), new TopicContract(topicPrefix, gatewayId))) {
       publisher.connect();
-      for (ManifestDocuments.Document doc : documents.documents()) {
-        if (doc.read() instanceof ResourceReader.Ok ok) {
-          if (delete) {
-            publisher.delete(ok.resource().key());
-            out.println("deleted " + ok.resource().key());
-          } else {
-            publisher.publish(ok.resource());
-            out.println("published " + ok.resource().key());
-          }
+      for (Resource resource : resources) {
+        if (delete) {
+          publisher.delete(resource.key());
+          out.println("deleted " + resource.key());
         } else {
-          err.println(doc.failure());
-          failed = true;
+          publisher.publish(resource);
+          out.println("published " + resource.key());
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.edgegw.server.cli;
 
 import com.google.common.collect.ImmutableMap;
+import io.edgegw.server.Components;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,8 +29,6 @@ import picocli.CommandLine.Option;
           + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
     })
 final class RunCommand implements Callable<Integer> {
-  private final Supplier<CliComponents> components;
-
   @Option(names = "--mqtt-url", defaultValue = SidecarConfig.DEFAULT_MQTT_URL, description = "MQTT broker (default: ${DEFAULT-VALUE}).")
   String mqttUrl;
 
@@ -81,10 +79,6 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--debounce", defaultValue = "20", paramLabel = "MS", description = "Wait this long after a change before translating (default: ${DEFAULT-VALUE} ms).")
   long debounceMillis;
 
-  RunCommand(Supplier<CliComponents> components) {
-    this.components = components;
-  }
-
   /** The config these options describe. */
   SidecarConfig config() throws IOException {
     Optional<String> password = Optional.empty();
@@ -111,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SidecarConfig config = config();
-    Sidecar sidecar = Sidecar.start(config, components.get().server());
+    Sidecar sidecar = Sidecar.start(config, Components.production());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sidecar.close();

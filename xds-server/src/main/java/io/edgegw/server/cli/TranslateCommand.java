@@ -1,10 +1,11 @@
 package io.edgegw.server.cli;
 
+import io.edgegw.translator.EnvoyJson;
+import io.edgegw.translator.Translator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
-import io.edgegw.server.Components;
 import io.edgegw.translator.Translation;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,8 +37,6 @@ import picocli.CommandLine.Spec;
     })
 final class TranslateCommand implements Callable<Integer> {
   enum Format { json, yaml }
-
-  private final Supplier<CliComponents> components;
 
   @Spec CommandSpec spec;
 
@@ -63,10 +61,6 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "json", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  TranslateCommand(Supplier<CliComponents> components) {
-    this.components = components;
-  }
-
   GatewayIdentity identity() {
     return new GatewayIdentity(ImmutableMap.copyOf(gatewayLabels), domainSuffix, listenerAddress, Converters.ports(portMap));
   }
@@ -82,7 +76,7 @@ final class TranslateCommand implements Callable<Integer> {
       err.println("edgegw translate: not a file or directory: " + e.getFile());
       return 2;
     }
-    Components c = components.get().server();
+    Translator translator = new Translator();
     boolean rejected = false;
     TreeMap<ResourceKey, Resource> accepted = new TreeMap<>();
     for (ManifestDocuments.Document doc : documents.documents()) {
@@ -91,21 +85,22 @@ final class TranslateCommand implements Callable<Integer> {
         rejected = true;
         continue;
       }
-      ImmutableList<Diagnostic> diagnostics = c.validator().validate(ok.resource());
-      diagnostics.forEach(err::println);
+      ImmutableList<Diagnostic> diagnostics = translator.validate(ok.resource());
+      // Warnings of accepted resources come again with the translation's diagnostics.
+      diagnostics.stream().filter(Diagnostic::isError).forEach(err::println);
       if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
         rejected = true;
       } else if (accepted.put(ok.resource().key(), ok.resource()) != null) {
         err.println("WARNING " + ok.resource().key() + ": defined again in " + doc.file() + "; the later one is used");
       }
     }
-    Translation translation = c.translator().translate(new InputSet(ImmutableSortedMap.copyOfSorted(accepted)), identity());
+    Translation translation = translator.translate(new InputSet(ImmutableSortedMap.copyOfSorted(accepted)), identity());
     translation.diagnostics().forEach(err::println);
     rejected |= !translation.rejected().isEmpty();
     if (format == Format.yaml) {
-      out.print(c.renderer().yaml(translation.resources()));
+      out.print(EnvoyJson.toYaml(translation.resources()));
     } else {
-      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(c.renderer().json(translation.resources())));
+      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(EnvoyJson.toJson(translation.resources())));
     }
     out.flush();
     err.flush();
