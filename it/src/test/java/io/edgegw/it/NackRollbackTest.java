@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.HttpBackend;
+import io.edgegw.server.SnapshotPublisher;
+import io.edgegw.translator.EnvoyResources;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,13 +24,16 @@ class NackRollbackTest {
         EdgeGateway gw = EdgeGateway.start()) {
       gw.publishExample("bookinfo", Map.of("productpage", productpage));
       gw.awaitStatus("h", "/productpage", 200);
-      String goodVersion = gw.sidecar().servedVersion();
+      String goodVersion = gw.servedVersion();
+      EnvoyResources good = gw.sidecar().publisher().current().orElseThrow().resources();
 
-      gw.sidecar().publishUnchecked(BrokenConfig.withInvalidRouteRegex(gw.sidecar().servedResources()));
+      assertThat(gw.sidecar().publishRaw(BrokenConfig.withInvalidRouteRegex(good)))
+          .isEqualTo(SnapshotPublisher.Outcome.PUBLISHED);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> gw.envoy().nacks() > 0);
-      await().atMost(Duration.ofSeconds(10)).until(() -> gw.sidecar().servedVersion().equals(goodVersion));
-      assertThat(gw.sidecar().admin("/clients")).contains("regex");
+      await().atMost(Duration.ofSeconds(10)).until(() -> gw.servedVersion().equals(goodVersion));
+      // The admin endpoint names the rejected type and carries Envoy's own error text.
+      assertThat(gw.admin("/config_dump")).contains("\"nacks\" : [ {").contains("routes").contains("regex");
       assertThat(gw.get("h", "/productpage").backend()).isEqualTo("productpage");
     }
   }

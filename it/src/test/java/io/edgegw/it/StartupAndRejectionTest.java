@@ -49,7 +49,7 @@ class StartupAndRejectionTest {
                 weight: -1
           """));
       String resources = await().atMost(Duration.ofSeconds(10)).until(
-          () -> gw.sidecar().admin("/resources"), body -> body.contains("rejected"));
+          () -> gw.admin("/resources"), body -> body.contains("rejected"));
       assertThat(resources).contains("spec.http[1].match[0].uri.regex");
       // Garbage that is not even YAML, on a resource topic, is refused too.
       gw.publish("""
@@ -59,7 +59,7 @@ class StartupAndRejectionTest {
           spec: {hosts: ["*"], gateways: [bookinfo-gateway], http: [{route: [{destination: {host: productpage}}], bogusField: 1}]}
           """);
       await().atMost(Duration.ofSeconds(10)).until(
-          () -> gw.sidecar().admin("/resources"), body -> body.contains("bogusField"));
+          () -> gw.admin("/resources"), body -> body.contains("bogusField"));
 
       assertThat(gw.get("h", "/productpage").status()).isEqualTo(200);
       assertThat(gw.get("h", "/login").backend()).isEqualTo("productpage");

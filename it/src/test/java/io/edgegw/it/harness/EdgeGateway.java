@@ -8,6 +8,8 @@ import io.edgegw.bootstrap.BootstrapOptions;
 import io.edgegw.mqtt.MqttResourcePublisher;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
+import io.edgegw.server.Components;
+import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
 import io.edgegw.translator.model.Kind;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -65,7 +68,7 @@ public final class EdgeGateway implements AutoCloseable {
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
     int httpPort = FreePorts.next();
     int httpsPort = FreePorts.next();
-    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, httpPort, httpsPort));
+    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, httpPort, httpsPort), Components.production());
     int envoyAdmin = FreePorts.next();
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
         "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
@@ -75,15 +78,14 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, int httpPort, int httpsPort) {
-    return SidecarConfig.builder()
-        .mqttUrl(broker.url())
+    return SidecarConfig.builder(stateDir)
+        .mqttUrl(Optional.of(broker.url()))
         .gatewayId(GATEWAY_ID)
         .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
         .listenerBindAddress("127.0.0.1")
         .portMap(ImmutableMap.of(80, httpPort, 443, httpsPort))
-        .xdsAddress("127.0.0.1", 0)
-        .adminAddress("127.0.0.1", 0)
-        .stateDir(stateDir)
+        .xdsAddress(new HostPort("127.0.0.1", 0))
+        .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
         .build();
   }
@@ -91,7 +93,8 @@ public final class EdgeGateway implements AutoCloseable {
   /** A publisher connected to the broker, playing the cloud side. */
   public static MqttResourcePublisher publisher(Mosquitto broker) throws Exception {
     MqttResourcePublisher publisher = new MqttResourcePublisher(
-        MqttSettings.defaults(broker.url(), "it-publisher-" + System.nanoTime()), new TopicContract("edgegw", GATEWAY_ID));
+        MqttSettings.defaults("it-publisher-" + System.nanoTime()).withServerUri(broker.url()),
+        new TopicContract("edgegw", GATEWAY_ID));
     publisher.connect();
     return publisher;
   }
@@ -110,6 +113,16 @@ public final class EdgeGateway implements AutoCloseable {
 
   public Path stateDir() {
     return stateDir;
+  }
+
+  /** GET on the sidecar's admin endpoint; the body, whatever the status. */
+  public String admin(String path) {
+    return HttpProbe.get(sidecar.adminPort(), "127.0.0.1", path).body();
+  }
+
+  /** The overall version of the snapshot the sidecar serves now. */
+  public String servedVersion() {
+    return sidecar.publisher().current().map(p -> p.versions().overall()).orElse("");
   }
 
   /** The Envoy listener port that Gateway port 80 maps to. */
