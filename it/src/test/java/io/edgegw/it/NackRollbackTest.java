@@ -33,7 +33,7 @@ class NackRollbackTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> gw.envoy().nacks() > 0);
       await().atMost(Duration.ofSeconds(10)).until(() -> gw.servedVersion().equals(goodVersion));
       // The admin endpoint names the rejected type and carries Envoy's own error text.
-      assertThat(gw.admin("/config_dump")).contains("\"nacks\" : [ {").contains("routes").contains("regex");
+      assertThat(gw.admin("/config_dump")).contains("\"nacks\" : [ {").contains("\"type\" : \"routes\"").contains("missing ]");
       assertThat(gw.get("h", "/productpage").backend()).isEqualTo("productpage");
     }
   }
