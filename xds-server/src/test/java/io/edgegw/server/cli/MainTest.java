@@ -131,9 +131,9 @@ class MainTest {
   }
 
   @Test
-  void demoIsAPlaceholderThatSaysSo() {
-    assertEquals(2, run("demo"));
-    assertTrue(err.toString().contains("demo: see README"));
+  void demoSaysWhatIsMissing() {
+    assertEquals(2, run("demo", "--envoy", dir.resolve("no-envoy").toString()));
+    assertTrue(err.toString().contains("no Envoy binary"), err.toString());
   }
 
   private static final String GATEWAY = """
