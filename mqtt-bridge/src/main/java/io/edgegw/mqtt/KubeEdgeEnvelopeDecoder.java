@@ -3,6 +3,7 @@ package io.edgegw.mqtt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgegw.mqtt.ResourceMessageDecoder.Accept;
 import io.edgegw.mqtt.ResourceMessageDecoder.Decision;
 import io.edgegw.mqtt.ResourceMessageDecoder.Ignore;
@@ -27,7 +28,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code insert}, {@code update}: {@code content} is the whole object (or a JSON string
  *       holding it), read like a resource topic's payload, and must be the resource the route
- *       names; an upsert.
+ *       names; an upsert. An object without apiVersion and kind (as Kubernetes informers hand
+ *       them out) gets them from the route's kind (version v1).
  *   <li>{@code delete}: a delete of the route's resource; {@code content} is not looked at.
  *   <li>{@code patch}: accepted only when {@code content} is a whole object (apiVersion, kind,
  *       metadata.name), then like {@code update}; merge or JSON patches are rejected, because the
@@ -116,6 +118,9 @@ public final class KubeEdgeEnvelopeDecoder {
       return new Reject(origin, Optional.of(key), "patch content is not a whole object (apiVersion, kind,"
           + " metadata.name): only full-object patches are supported; send the whole object as an update");
     }
+    if (!operation.equals("patch")) {
+      content = withTypeOf(kind.get(), content);
+    }
     Read read;
     try {
       read = reader.readOne(0, content);
@@ -131,6 +136,20 @@ public final class KubeEdgeEnvelopeDecoder {
           + inContent.path() + " (a manifest without metadata.namespace is in namespace default)");
     }
     return new Accept(ResourceEvent.upsert(((Ok) read).resource(), origin));
+  }
+
+  /**
+   * Objects Kubernetes informers hand out have empty apiVersion and kind, and KubeEdge passes them
+   * on like that; the route names the kind, so an object missing both gets them from it.
+   */
+  private static JsonNode withTypeOf(Kind kind, JsonNode content) {
+    if (!content.isObject() || content.has("apiVersion") || content.has("kind")) {
+      return content;
+    }
+    ObjectNode typed = ((ObjectNode) content).deepCopy();
+    typed.put("apiVersion", kind.group().isEmpty() ? "v1" : kind.group() + "/v1");
+    typed.put("kind", kind.kubernetesKind());
+    return typed;
   }
 
   private static boolean isWholeObject(JsonNode content) {

@@ -203,9 +203,9 @@ public final class MqttConnection implements AutoCloseable {
     closingHooks.add(Objects.requireNonNull(hook, "hook"));
   }
 
-  /** True while the network connection is up, subscribed or not: enough to publish. */
+  /** True while the network connection is up, subscribed or not (and during close, until it disconnects). */
   boolean canPublish() {
-    return !closed && client.isConnected();
+    return client.isConnected();
   }
 
   /** Runs {@code task} on the worker thread, soon; dropped after close(). */

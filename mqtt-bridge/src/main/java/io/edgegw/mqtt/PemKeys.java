@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class PemKeys {
   private static final Pattern BLOCK =
-      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+      Pattern.compile("-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
   private static final byte[] RSA_ENCRYPTION_OID = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
       (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
   private static final byte[] EC_PUBLIC_KEY_OID = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
@@ -32,7 +32,7 @@ final class PemKeys {
   static PrivateKey read(String pem) {
     Matcher block = BLOCK.matcher(pem);
     if (!block.find()) {
-      throw new IllegalArgumentException("no PEM private key block found");
+      throw new IllegalArgumentException("no PEM private key block (-----BEGIN ... PRIVATE KEY-----) found");
     }
     String type = block.group(1);
     byte[] der;
