@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param maxPayloadBytes larger resource payloads are rejected without being parsed
  * @param connectTimeout how long one connection attempt may take
  * @param maxReconnectDelay reconnect attempts back off from 500 ms, doubling, up to this delay,
- *     each delay drawn at random from its upper half (see {@link Backoff})
+ *     each delay drawn at random from the upper half of its step (equal jitter)
  * @param sessionExpiry how long the broker keeps the session after the sidecar goes away; zero
  *     means a clean session on every connect (then deletes made while away are missed)
  * @param caFile PEM file with the CA certificate(s) that sign the broker's certificate, for ssl://;
