@@ -7,11 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.Collection;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -38,22 +44,37 @@ final class PahoOptions {
     options.setAutomaticReconnect(false);
     settings.username().ifPresent(options::setUserName);
     settings.password().ifPresent(p -> options.setPassword(p.getBytes(StandardCharsets.UTF_8)));
-    settings.caFile().ifPresent(ca -> {
+    if (settings.hasTlsFiles()) {
       if (!settings.serverUri().startsWith("ssl://")) {
-        throw new IllegalArgumentException("caFile is set, so serverUri must be ssl://, got " + settings.serverUri());
+        throw new IllegalArgumentException(
+            "caFile or a client certificate is set, so serverUri must be ssl://, got " + settings.serverUri());
       }
-      options.setSocketFactory(trusting(ca));
-    });
+      options.setSocketFactory(tls(settings));
+    }
     return options;
   }
 
-  /** A TLS socket factory that trusts exactly the CA certificates in a PEM file. */
-  static SSLSocketFactory trusting(Path caFile) {
-    try (InputStream in = Files.newInputStream(caFile)) {
-      Collection<? extends Certificate> cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (cas.isEmpty()) {
-        throw new IllegalArgumentException("caFile " + caFile + ": no certificate found");
-      }
+  /**
+   * A TLS socket factory that trusts the CA certificates in {@code caFile} (the JVM's defaults
+   * without it) and presents the client certificate when one is configured.
+   */
+  static SSLSocketFactory tls(MqttSettings settings) {
+    try {
+      TrustManager[] trust = settings.caFile().isPresent() ? trusting(settings.caFile().get()) : null;
+      KeyManager[] keys = settings.clientCertFile().isPresent()
+          ? presenting(settings.clientCertFile().get(), settings.clientKeyFile().orElseThrow())
+          : null;
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(keys, trust, null);
+      return tls.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  private static TrustManager[] trusting(Path caFile) {
+    try {
+      List<X509Certificate> cas = certificates(caFile, "caFile");
       KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
       trusted.load(null, null);
       int i = 0;
@@ -62,11 +83,54 @@ final class PahoOptions {
       }
       TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(null, trust.getTrustManagers(), null);
-      return tls.getSocketFactory();
+      return trust.getTrustManagers();
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("caFile " + caFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Key material stays in memory; messages name the files, never their content. */
+  private static KeyManager[] presenting(Path certFile, Path keyFile) {
+    List<X509Certificate> chain = certificates(certFile, "clientCertFile");
+    PrivateKey key;
+    try {
+      key = PemKeys.read(Files.readString(keyFile, StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("clientKeyFile " + keyFile + ": cannot read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("clientKeyFile " + keyFile + ": " + e.getMessage(), e);
+    }
+    if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+      throw new IllegalArgumentException("clientKeyFile " + keyFile + " holds a " + key.getAlgorithm()
+          + " key but clientCertFile " + certFile + " certifies a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+    }
+    try {
+      // An in-memory store; the password only satisfies the KeyStore API.
+      char[] password = "edgegw".toCharArray();
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("client", key, password, chain.toArray(new Certificate[0]));
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, password);
+      return keys.getKeyManagers();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("clientCertFile " + certFile + " / clientKeyFile " + keyFile
+          + ": " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static List<X509Certificate> certificates(Path file, String setting) {
+    try (InputStream in = Files.newInputStream(file)) {
+      List<X509Certificate> certs = new ArrayList<>();
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        certs.add((X509Certificate) c);
+      }
+      if (certs.isEmpty()) {
+        throw new IllegalArgumentException(setting + " " + file + ": no certificate found");
+      }
+      return certs;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(setting + " " + file + ": " + e.getMessage(), e);
     }
   }
 

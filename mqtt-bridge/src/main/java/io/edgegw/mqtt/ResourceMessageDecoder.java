@@ -58,6 +58,15 @@ public final class ResourceMessageDecoder {
     }
   }
 
+  /**
+   * A message that is not for the gateway (KubeEdge traffic about pods, queries, responses):
+   * nothing is delivered. Only {@link KubeEdgeEnvelopeDecoder} ignores; resource topics are ours.
+   */
+  public record Ignore(String origin, String why) implements Decision {
+    @Override
+    public void deliverTo(ResourceSink sink) {}
+  }
+
   public static String originOf(String topic) {
     return "mqtt:" + topic;
   }

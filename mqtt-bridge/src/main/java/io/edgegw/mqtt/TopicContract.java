@@ -9,8 +9,9 @@ import java.util.stream.Collectors;
 
 /**
  * Where resources and status live on the broker:
- * {@code <prefix>/<gatewayId>/resources/<kind>/<namespace>/<name>} and
- * {@code <prefix>/<gatewayId>/status/<kind>/<namespace>/<name>}. See docs/mqtt.md.
+ * {@code <prefix>/<gatewayId>/resources/<kind>/<namespace>/<name>},
+ * {@code <prefix>/<gatewayId>/status/<kind>/<namespace>/<name>} and the gateway's own
+ * online/offline status {@code <prefix>/<gatewayId>/status/gateway}. See docs/mqtt.md.
  *
  * <p>The prefix may have several levels ({@code site-a/edgegw}); the gateway id is one level.
  */
@@ -44,9 +45,17 @@ public record TopicContract(String prefix, String gatewayId) {
     return resourceRoot() + "#";
   }
 
-  /** Where the sidecar will report the outcome for one resource (see docs/mqtt.md, planned). */
+  /** Where the sidecar reports the outcome for one resource (retained {@link StatusMessage} JSON). */
   public String statusTopic(ResourceKey key) {
-    return prefix + "/" + gatewayId + "/status/" + key.path();
+    return statusRoot() + key.path();
+  }
+
+  /**
+   * The gateway's retained online/offline status, also its Last Will. One level below
+   * {@code status/}, so it never collides with a resource's status (three levels below).
+   */
+  public String gatewayStatusTopic() {
+    return statusRoot() + "gateway";
   }
 
   /** The key a resource topic names, or empty when the topic is not a resource topic of this gateway. */
@@ -76,6 +85,10 @@ public record TopicContract(String prefix, String gatewayId) {
   private ResourceKey keyOf(String topic) {
     String[] parts = topic.substring(resourceRoot().length()).split("/", -1);
     return ResourceKey.of(Kind.fromTopicName(parts[0]).orElseThrow(), parts[1], parts[2]);
+  }
+
+  private String statusRoot() {
+    return prefix + "/" + gatewayId + "/status/";
   }
 
   private String resourceRoot() {

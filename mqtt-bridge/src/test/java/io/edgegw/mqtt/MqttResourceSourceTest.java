@@ -246,4 +246,36 @@ class MqttResourceSourceTest {
       assertTrue(e.getMessage().contains("exceeds the limit of 100 bytes"), e.getMessage());
     }
   }
+
+  @Test
+  void kubeedgeEnvelopesInsertUpdateAndDeleteAResource() throws Exception {
+    broker = Mosquitto.start(dir);
+    RecordingSink sink = new RecordingSink();
+    MqttResourceSource source = source(settings("edgegw-sidecar", broker.port()).withKubeedgeTopic("$hw/events/edgegw/#"), sink);
+    await().atMost(WAIT).until(source::isConnected);
+    MqttProbe edgecore = new MqttProbe(broker.uri(), "edgegw-test-edgecore");
+    opened.push(edgecore);
+    String topic = "$hw/events/edgegw/resource";
+    String envelope = """
+        {"header":{"msg_id":"m%d","timestamp":1700000000000,"sync":false},
+         "route":{"source":"edgecontroller","group":"resource","operation":"%s","resource":"shop/gateway/public-gw"},
+         "content":%s}""";
+    String gw = """
+        {"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"public-gw","namespace":"shop"},
+         "spec":{"servers":[{"port":{"number":80,"name":"http","protocol":"HTTP"},"hosts":["%s"]}]}}""";
+    ResourceKey key = gatewayKey("public-gw");
+
+    edgecore.publish(topic, envelope.formatted(1, "insert", gw.formatted("a.example.com")), false);
+    await().atMost(WAIT).until(() -> sink.state.containsKey(key));
+    edgecore.publish(topic, """
+        {"header":{},"route":{"operation":"insert","resource":"default/configmap/kube-root-ca.crt"},"content":{}}""", false);
+    edgecore.publish(topic, envelope.formatted(2, "update", gw.formatted("b.example.com")), false);
+    await().atMost(WAIT).until(() -> sink.state.get(key).spec().toString().contains("b.example.com"));
+    edgecore.publish(topic, envelope.formatted(3, "delete", "null"), false);
+    await().atMost(WAIT).until(() -> sink.sawDelete(key));
+
+    assertEquals(3, sink.events.size(), sink.events::toString);
+    assertEquals("mqtt:" + topic + "#shop/gateway/public-gw", sink.events.get(0).origin());
+    assertEquals(0, sink.rejections.size(), "the configmap is ignored, not rejected: " + sink.rejections);
+  }
 }

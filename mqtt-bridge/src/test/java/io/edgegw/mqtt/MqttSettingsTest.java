@@ -34,4 +34,16 @@ class MqttSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> ok.withMaxReconnectDelay(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> ok.withSessionExpiry(Duration.ofSeconds(-1)));
   }
+
+  @Test
+  void newOptionsAreOffByDefaultAndValidated() {
+    MqttSettings settings = MqttSettings.defaults("ssl://broker:8883", "c");
+    assertEquals("ssl://broker:8883", settings.serverUri());
+    assertTrue(settings.clientCertFile().isEmpty() && settings.kubeedgeTopic().isEmpty());
+    MqttSettings configured = settings.withClientCertificate(java.nio.file.Path.of("/etc/edgegw/client.pem"),
+        java.nio.file.Path.of("/etc/edgegw/client.key")).withKubeedgeTopic("$hw/events/edgegw/#");
+    assertEquals("$hw/events/edgegw/#", configured.kubeedgeTopic().orElseThrow());
+    assertTrue(configured.toString().contains("clientKeyFile=/etc/edgegw/client.key"), configured.toString());
+    assertThrows(IllegalArgumentException.class, () -> settings.withKubeedgeTopic(" "));
+  }
 }

@@ -75,4 +75,12 @@ class TopicContractTest {
   void rejectsInvalidGatewayIds(String gatewayId) {
     assertThrows(IllegalArgumentException.class, () -> new TopicContract("edgegw", gatewayId));
   }
+
+  @Test
+  void statusTopicsSitBesideTheResources() {
+    TopicContract site = new TopicContract("site-a/edge", "gw-1");
+    assertEquals("site-a/edge/gw-1/status/gateway", site.gatewayStatusTopic());
+    assertEquals("site-a/edge/gw-1/status/gateway/shop/public-gw",
+        site.statusTopic(ResourceKey.of(Kind.GATEWAY, "shop", "public-gw")));
+  }
 }

@@ -1,0 +1,470 @@
+package io.edgegw.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.random.RandomGenerator;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's one MQTT connection: it owns the Paho client, connects and reconnects forever
+ * with jittered back-off, subscribes to every registered topic filter after each connect, and
+ * keeps the gateway's online status: retained {@code {"state":"online","since":...}} on
+ * {@link TopicContract#gatewayStatusTopic()} after each connect, {@code {"state":"offline"}} as
+ * the Last Will (the broker publishes it when the connection dies without a DISCONNECT) and
+ * before a clean {@link #close()}.
+ *
+ * <p>Threads: connection attempts, the connected/closing hooks and status publishing run on one
+ * daemon thread ({@code edgegw-mqtt}). Messages are handed to their handler on Paho's callback
+ * thread ({@code MQTT Call: <clientId>}), one at a time in arrival order; nothing thrown there
+ * escapes (a throw would drop the connection).
+ */
+public final class MqttConnection implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+  static final int QOS = 1;
+  static final int FIRST_FAILURE_REASON_CODE = 0x80;
+  static final String OFFLINE = "{\"state\":\"offline\"}";
+
+  private record Subscription(String filter, BiConsumer<String, byte[]> handler) {}
+
+  private final MqttSettings settings;
+  private final TopicContract topics;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final Backoff backoff;
+  private final MqttConnectionOptions options;
+  private final MqttAsyncClient client;
+  private final ScheduledExecutorService worker;
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Runnable> connectedHooks = new CopyOnWriteArrayList<>();
+  private final List<Runnable> closingHooks = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  /** How far reconnects have backed off; grows with each failure, reset by a connection that lasted. */
+  private final AtomicInteger backOffLevel = new AtomicInteger();
+  private final AtomicInteger failuresSinceConnected = new AtomicInteger();
+  private final AtomicBoolean attemptScheduled = new AtomicBoolean();
+  private volatile boolean closed;
+  private volatile boolean subscribed;
+  private volatile long connectedAtNanos;
+  private volatile String lastLoggedFailure = "";
+  private volatile IMqttToken pendingConnect;
+
+  /** With the system clock (for the online status's {@code since}) and the default random generator. */
+  public MqttConnection(MqttSettings settings, TopicContract topics) {
+    this(settings, topics, Clock.systemUTC(), RandomGenerator.getDefault());
+  }
+
+  /**
+   * @param clock stamps {@code since} in the online status
+   * @param random draws the reconnect jitter; used from one thread at a time
+   */
+  public MqttConnection(MqttSettings settings, TopicContract topics, Clock clock, RandomGenerator random) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.topics = Objects.requireNonNull(topics, "topics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = Objects.requireNonNull(random, "random");
+    this.backoff = new Backoff(Backoff.FIRST, settings.maxReconnectDelay());
+    this.options = PahoOptions.of(settings, true);
+    MqttMessage will = new MqttMessage(OFFLINE.getBytes(StandardCharsets.UTF_8));
+    will.setQos(QOS);
+    will.setRetained(true);
+    options.setWill(topics.gatewayStatusTopic(), will);
+    try {
+      // In-memory: a file store would write into the working directory, and the broker's
+      // retained messages are the durable copy anyway.
+      this.client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+    } catch (MqttException e) {
+      throw new IllegalArgumentException("cannot create an MQTT client for " + settings.serverUri() + ": " + e, e);
+    }
+    this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "edgegw-mqtt");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public MqttSettings settings() {
+    return settings;
+  }
+
+  public TopicContract topics() {
+    return topics;
+  }
+
+  /** Starts connecting in the background and returns at once. May be called once. */
+  public void start() {
+    if (closed || !started.compareAndSet(false, true)) {
+      throw new IllegalStateException("an MQTT connection starts once and not after close()");
+    }
+    client.setCallback(new Callback());
+    log.info("mqtt: connecting to {} as {}; subscribing to {}; status on {}", settings.serverUri(),
+        settings.clientId(), subscriptions.stream().map(Subscription::filter).toList(), topics.gatewayStatusTopic());
+    worker.execute(this::attemptConnect);
+  }
+
+  /** True while connected with every subscription acknowledged by the broker. */
+  public boolean isConnected() {
+    return subscribed && client.isConnected();
+  }
+
+  /**
+   * Sends what waits to be published (statuses), then retained {@code {"state":"offline"}}, then
+   * disconnects cleanly (the broker keeps the session and discards the Will) and stops
+   * reconnecting. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscribed = false;
+    worker.shutdownNow();
+    long waitMillis = settings.connectTimeout().toMillis() + 1000;
+    try {
+      worker.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+      IMqttToken connecting = pendingConnect;
+      if (connecting != null && !connecting.isComplete()) {
+        // Paho refuses to close a client in the middle of a connect; let the attempt finish.
+        connecting.waitForCompletion(waitMillis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (MqttException e) {
+      log.debug("mqtt: connect attempt ended during close: {}", PahoOptions.describe(e));
+    }
+    if (client.isConnected()) {
+      for (Runnable hook : closingHooks) {
+        runQuietly(hook);
+      }
+      announceOffline();
+    }
+    try {
+      if (client.isConnected()) {
+        client.disconnect(1000).waitForCompletion(2000);
+      }
+    } catch (MqttException e) {
+      log.debug("mqtt: clean disconnect failed, forcing: {}", PahoOptions.describe(e));
+      forceDisconnect();
+    }
+    try {
+      client.close();
+    } catch (MqttException e) {
+      forceDisconnect();
+      try {
+        client.close(true);
+      } catch (MqttException again) {
+        log.warn("mqtt: could not release the client for {}: {}", settings.serverUri(), PahoOptions.describe(again));
+      }
+    }
+    log.info("mqtt: closed connection to {}", settings.serverUri());
+  }
+
+  /** Messages on topics matching {@code filter} go to {@code handler(topic, payload)}; before {@link #start()}. */
+  void subscribe(String filter, BiConsumer<String, byte[]> handler) {
+    MqttTopicValidator.validate(filter, true, true);
+    if (started.get()) {
+      throw new IllegalStateException("subscribe before start(): " + filter);
+    }
+    subscriptions.add(new Subscription(filter, Objects.requireNonNull(handler, "handler")));
+  }
+
+  /** Runs {@code hook} on the worker thread after every successful connect. */
+  void onConnected(Runnable hook) {
+    connectedHooks.add(Objects.requireNonNull(hook, "hook"));
+  }
+
+  /** Runs {@code hook} on the closing thread, while still connected, before the offline status. */
+  void onClosing(Runnable hook) {
+    closingHooks.add(Objects.requireNonNull(hook, "hook"));
+  }
+
+  /** True while the network connection is up, subscribed or not (and during close, until it disconnects). */
+  boolean canPublish() {
+    return client.isConnected();
+  }
+
+  /** Runs {@code task} on the worker thread, soon; dropped after close(). */
+  void execute(Runnable task) {
+    schedule(task, Duration.ZERO);
+  }
+
+  void schedule(Runnable task, Duration delay) {
+    try {
+      worker.schedule(() -> runQuietly(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // close() shut the worker down; close() flushes by itself.
+    }
+  }
+
+  /** Hands a retained QoS 1 message to Paho; {@code listener} learns the outcome. */
+  IMqttToken publishRetained(String topic, byte[] payload, MqttActionListener listener) throws MqttException {
+    MqttMessage message = new MqttMessage(payload);
+    message.setQos(QOS);
+    message.setRetained(true);
+    return client.publish(topic, message, null, listener);
+  }
+
+  private void announceOnline() {
+    String online = "{\"state\":\"online\",\"since\":\"" + clock.instant() + "\"}";
+    try {
+      publishRetained(topics.gatewayStatusTopic(), online.getBytes(StandardCharsets.UTF_8), null);
+    } catch (MqttException | RuntimeException e) {
+      log.warn("mqtt: cannot publish the online status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
+    }
+  }
+
+  private void announceOffline() {
+    try {
+      publishRetained(topics.gatewayStatusTopic(), OFFLINE.getBytes(StandardCharsets.UTF_8), null)
+          .waitForCompletion(1000);
+    } catch (MqttException | RuntimeException e) {
+      log.warn("mqtt: cannot publish the offline status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
+    }
+  }
+
+  private static void runQuietly(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.error("mqtt: background task failed", e);
+    }
+  }
+
+  private void forceDisconnect() {
+    try {
+      client.disconnectForcibly(0, 1000, false);
+    } catch (MqttException e) {
+      log.debug("mqtt: forced disconnect: {}", PahoOptions.describe(e));
+    }
+  }
+
+  private void attemptConnect() {
+    attemptScheduled.set(false);
+    if (closed || client.isConnected()) {
+      return;
+    }
+    try {
+      pendingConnect = client.connect(options, null, new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          // connectComplete subscribes; it runs for every successful connect.
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+          connectFailed(e);
+        }
+      });
+    } catch (MqttException e) {
+      if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS
+          || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_CONNECTED) {
+        return; // the attempt under way reports its own outcome
+      }
+      connectFailed(e);
+    } catch (RuntimeException e) {
+      connectFailed(e);
+    }
+  }
+
+  private void connectFailed(Throwable e) {
+    if (closed) {
+      return;
+    }
+    int attempt = backOffLevel.incrementAndGet();
+    failuresSinceConnected.incrementAndGet();
+    Duration delay = nextDelay(attempt);
+    String why = PahoOptions.describe(e);
+    // One WARN per distinct problem; repeats of it go to DEBUG so a long outage does not flood the log.
+    if (!why.equals(lastLoggedFailure)) {
+      lastLoggedFailure = why;
+      log.warn("mqtt: cannot connect to {}: {}; retrying with back-off up to {}s",
+          settings.serverUri(), why, settings.maxReconnectDelay().toSeconds());
+    } else {
+      log.debug("mqtt: attempt {} to connect to {} failed: {}; next in {} ms",
+          attempt, settings.serverUri(), why, delay.toMillis());
+    }
+    scheduleAttempt(delay);
+  }
+
+  private Duration nextDelay(int attempt) {
+    synchronized (random) {
+      return backoff.delay(attempt, random);
+    }
+  }
+
+  /** At most one attempt is ever waiting, whichever path (failure, lost connection) asked first. */
+  private void scheduleAttempt(Duration delay) {
+    if (!attemptScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      worker.schedule(this::attemptConnect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // close() shut the worker down; nothing left to do.
+    }
+  }
+
+  private void subscribeAll() {
+    if (subscriptions.isEmpty()) {
+      subscribed = true;
+      return;
+    }
+    MqttSubscription[] all = subscriptions.stream()
+        .map(s -> new MqttSubscription(s.filter(), QOS)).toArray(MqttSubscription[]::new);
+    try {
+      client.subscribe(all, null, new SubscribeOutcome(), new MqttProperties());
+    } catch (MqttException | RuntimeException e) {
+      subscriptionFailed(PahoOptions.describe(e));
+    }
+  }
+
+  private String filters() {
+    return String.join(", ", subscriptions.stream().map(Subscription::filter).toList());
+  }
+
+  /** Paho reports a refused subscription as success with a failure reason code in the SUBACK. */
+  private final class SubscribeOutcome implements MqttActionListener {
+    @Override
+    public void onSuccess(IMqttToken token) {
+      int[] codes = token.getReasonCodes();
+      for (int i = 0; codes != null && i < codes.length; i++) {
+        if (codes[i] >= FIRST_FAILURE_REASON_CODE) {
+          subscriptionFailed("broker refused " + (i < subscriptions.size() ? subscriptions.get(i).filter() : "it")
+              + " with reason code 0x" + Integer.toHexString(codes[i]));
+          return;
+        }
+      }
+      subscribed = true;
+      log.info("mqtt: subscribed to {}; the broker now sends every retained resource", filters());
+    }
+
+    @Override
+    public void onFailure(IMqttToken token, Throwable e) {
+      subscriptionFailed(PahoOptions.describe(e));
+    }
+  }
+
+  /** Without its subscriptions the connection is useless: drop it and go through the reconnect path. */
+  private void subscriptionFailed(String why) {
+    log.error("mqtt: cannot subscribe to {}: {}; reconnecting", filters(), why);
+    BrokerException failure = new BrokerException("subscription to " + filters() + " failed: " + why);
+    try {
+      client.disconnect(0, null, new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          connectFailed(failure);
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+          connectFailed(failure);
+        }
+      }, 0, new MqttProperties());
+    } catch (MqttException e) {
+      connectFailed(failure);
+    }
+  }
+
+  private void dispatch(String topic, byte[] payload) {
+    for (Subscription s : subscriptions) {
+      if (MqttTopicValidator.isMatched(s.filter(), topic)) {
+        s.handler().accept(topic, payload);
+        return;
+      }
+    }
+    log.debug("mqtt: message on {} matches no subscription; ignored", topic);
+  }
+
+  /** Paho calls these on its own threads; none of them may throw. */
+  private final class Callback implements MqttCallback {
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+      connectedAtNanos = System.nanoTime();
+      lastLoggedFailure = "";
+      int failures = failuresSinceConnected.getAndSet(0);
+      log.info("mqtt: connected to {}{}", serverUri, failures == 0 ? "" : " after " + failures + " failed attempt(s)");
+      if (closed) {
+        return;
+      }
+      announceOnline();
+      subscribeAll();
+      for (Runnable hook : connectedHooks) {
+        execute(hook);
+      }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+      subscribed = false;
+      if (closed) {
+        return;
+      }
+      // A connection that lived long enough resets the back-off; one that drops at once (for
+      // example another client taking over the session id) keeps backing off.
+      boolean lastedLong = System.nanoTime() - connectedAtNanos >= settings.maxReconnectDelay().toNanos();
+      if (lastedLong) {
+        backOffLevel.set(0);
+      }
+      Duration delay = nextDelay(backOffLevel.incrementAndGet());
+      log.warn("mqtt: lost connection to {}: {}; reconnecting in {} ms",
+          settings.serverUri(), describe(response), delay.toMillis());
+      scheduleAttempt(delay);
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      try {
+        dispatch(topic, message.getPayload());
+      } catch (RuntimeException e) {
+        log.error("mqtt: handling a message on {} failed; message dropped", topic, e);
+      }
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException e) {
+      log.warn("mqtt: client error: {}", PahoOptions.describe(e));
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {}
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+
+    private String describe(MqttDisconnectResponse response) {
+      if (response == null) {
+        return "no reason given";
+      }
+      if (response.getException() != null) {
+        return PahoOptions.describe(response.getException());
+      }
+      return "broker sent DISCONNECT with reason code 0x" + Integer.toHexString(response.getReturnCode())
+          + (response.getReasonString() == null ? "" : " (" + response.getReasonString() + ")");
+    }
+  }
+}
