@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -66,6 +67,7 @@ public final class ConfigLoop implements ResourceSink {
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
   private volatile StatusBoard board = StatusBoard.EMPTY;
+  private final Consumer<StatusBoard> onStatusChange;
 
   /** The latest submission of a key: accepted (with validation warnings) or rejected (with reasons). */
   private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings) {}
@@ -78,6 +80,20 @@ public final class ConfigLoop implements ResourceSink {
       GatewayIdentity identity,
       SnapshotPublisher publisher,
       Duration debounce) {
+    this(loop, store, validator, translator, identity, publisher, debounce, board -> {});
+  }
+
+  /** {@code onStatusChange} runs on the loop thread with each new board; it must not block. */
+  public ConfigLoop(
+      ScheduledExecutorService loop,
+      ConfigStore store,
+      ResourceValidator validator,
+      ResourceTranslator translator,
+      GatewayIdentity identity,
+      SnapshotPublisher publisher,
+      Duration debounce,
+      Consumer<StatusBoard> onStatusChange) {
+    this.onStatusChange = Objects.requireNonNull(onStatusChange, "onStatusChange");
     this.loop = Objects.requireNonNull(loop, "loop");
     this.store = Objects.requireNonNull(store, "store");
     this.validator = Objects.requireNonNull(validator, "validator");
@@ -282,7 +298,11 @@ public final class ConfigLoop implements ResourceSink {
     for (ResourceKey key : keys) {
       statuses.put(key, statusOf(key));
     }
-    board = new StatusBoard(statuses.build(), ImmutableSortedMap.copyOfSorted(unreadable));
+    StatusBoard next = new StatusBoard(statuses.build(), ImmutableSortedMap.copyOfSorted(unreadable));
+    if (!next.equals(board)) {
+      board = next;
+      onStatusChange.accept(next);
+    }
   }
 
   private ResourceStatus statusOf(ResourceKey key) {

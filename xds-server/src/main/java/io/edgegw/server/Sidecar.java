@@ -1,7 +1,13 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
+import io.edgegw.mqtt.MqttStatusPublisher;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.ResourceReader;
 import java.time.Duration;
@@ -61,9 +67,15 @@ public final class Sidecar implements AutoCloseable {
           loop.shutdownNow();
         }
       });
+      // One MQTT connection carries both directions: resources in, per-resource status out.
+      Optional<MqttConnection> mqtt = config.mqtt().map(settings ->
+          new MqttConnection(settings, config.topics(), Clock.systemUTC(), RandomGenerator.getDefault()));
+      Consumer<StatusBoard> statusReporter = mqtt
+          .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), Clock.systemUTC()))
+          .orElse(board -> {});
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce());
+          config.identity(), publisher, config.debounce(), statusReporter);
       configLoop.rebuildNow();
 
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected);
@@ -78,8 +90,8 @@ public final class Sidecar implements AutoCloseable {
       if (config.configDir().isPresent()) {
         sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
       }
-      config.mqtt().ifPresent(settings -> sources.add(mqttSource(
-          new MqttResourceSource(settings, config.topics(), new ResourceReader(), configLoop))));
+      mqtt.ifPresent(connection -> sources.add(mqttSource(
+          new MqttResourceSource(connection, new ResourceReader(), configLoop))));
       ImmutableList<Source> built = sources.build();
       for (Source source : built) {
         started.push(source);

@@ -28,7 +28,9 @@ public record SidecarConfig(
     Duration debounce,
     Optional<String> mqttUsername,
     Optional<String> mqttPassword,
-    int maxPayloadBytes) {
+    int maxPayloadBytes,
+    MqttTls mqttTls,
+    Optional<String> kubeedgeTopic) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -49,11 +51,27 @@ public record SidecarConfig(
     Objects.requireNonNull(debounce, "debounce");
     Objects.requireNonNull(mqttUsername, "mqttUsername");
     Objects.requireNonNull(mqttPassword, "mqttPassword");
+    Objects.requireNonNull(mqttTls, "mqttTls");
+    Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
     if (debounce.isNegative()) {
       throw new IllegalArgumentException("debounce must not be negative");
     }
     if (maxPayloadBytes <= 0) {
       throw new IllegalArgumentException("maxPayloadBytes must be positive");
+    }
+  }
+
+  /** MQTT over TLS: the CA that signed the broker's certificate, and an optional client certificate. */
+  public record MqttTls(Optional<Path> caFile, Optional<Path> clientCertFile, Optional<Path> clientKeyFile) {
+    public static final MqttTls NONE = new MqttTls(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public MqttTls {
+      Objects.requireNonNull(caFile, "caFile");
+      Objects.requireNonNull(clientCertFile, "clientCertFile");
+      Objects.requireNonNull(clientKeyFile, "clientKeyFile");
+      if (clientCertFile.isPresent() != clientKeyFile.isPresent()) {
+        throw new IllegalArgumentException("a client certificate needs its key, and a key its certificate");
+      }
     }
   }
 
@@ -70,7 +88,16 @@ public record SidecarConfig(
   public Optional<MqttSettings> mqtt() {
     return mqttUrl.map(url -> {
       MqttSettings settings = MqttSettings.defaults("edgegw-" + gatewayId).withServerUri(url).withMaxPayloadBytes(maxPayloadBytes);
-      return mqttUsername.isPresent() ? settings.withCredentials(mqttUsername.get(), mqttPassword.orElse("")) : settings;
+      if (mqttUsername.isPresent()) {
+        settings = settings.withCredentials(mqttUsername.get(), mqttPassword.orElse(""));
+      }
+      if (mqttTls.caFile().isPresent()) {
+        settings = settings.withCaFile(mqttTls.caFile().get());
+      }
+      if (mqttTls.clientCertFile().isPresent()) {
+        settings = settings.withClientCertificate(mqttTls.clientCertFile().get(), mqttTls.clientKeyFile().get());
+      }
+      return kubeedgeTopic.isPresent() ? settings.withKubeedgeTopic(kubeedgeTopic.get()) : settings;
     });
   }
 
@@ -103,6 +130,8 @@ public record SidecarConfig(
     private Optional<String> mqttUsername = Optional.empty();
     private Optional<String> mqttPassword = Optional.empty();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private MqttTls mqttTls = MqttTls.NONE;
+    private Optional<String> kubeedgeTopic = Optional.empty();
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -122,11 +151,13 @@ public record SidecarConfig(
     public Builder mqttUsername(Optional<String> v) { mqttUsername = v; return this; }
     public Builder mqttPassword(Optional<String> v) { mqttPassword = v; return this; }
     public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+    public Builder mqttTls(MqttTls v) { mqttTls = v; return this; }
+    public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes);
+          maxPayloadBytes, mqttTls, kubeedgeTopic);
     }
   }
 }

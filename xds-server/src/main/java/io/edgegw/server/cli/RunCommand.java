@@ -41,6 +41,23 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the MQTT password (not given on the command line, where ps shows it).")
   Optional<Path> mqttPasswordFile;
 
+  @Option(names = "--mqtt-ca-file", paramLabel = "FILE", description = "PEM CA that signed the broker's certificate (use an ssl:// --mqtt-url).")
+  Optional<Path> mqttCaFile;
+
+  @Option(names = "--mqtt-client-cert", paramLabel = "FILE", description = "PEM client certificate for MQTT over TLS (with --mqtt-client-key).")
+  Optional<Path> mqttClientCert;
+
+  @Option(names = "--mqtt-client-key", paramLabel = "FILE", description = "PEM private key of --mqtt-client-cert (PKCS#8, RSA or EC).")
+  Optional<Path> mqttClientKey;
+
+  @Option(names = "--kubeedge-topic", paramLabel = "FILTER",
+      description = "Also read KubeEdge EventBus envelopes (header/route/content) from this MQTT topic filter; off by default.")
+  Optional<String> kubeedgeTopic;
+
+  @Option(names = "--max-payload-bytes", defaultValue = "1048576", paramLabel = "N",
+      description = "Refuse MQTT payloads larger than this, unparsed (default: ${DEFAULT-VALUE}).")
+  int maxPayloadBytes;
+
   @Option(names = "--gateway-id", defaultValue = "default", description = "This gateway's id in MQTT topics (default: ${DEFAULT-VALUE}).")
   String gatewayId;
 
@@ -99,6 +116,9 @@ final class RunCommand implements Callable<Integer> {
         .adminAddress(adminAddress)
         .configDir(configDir)
         .debounce(Duration.ofMillis(debounceMillis))
+        .mqttTls(new SidecarConfig.MqttTls(mqttCaFile, mqttClientCert, mqttClientKey))
+        .kubeedgeTopic(kubeedgeTopic)
+        .maxPayloadBytes(maxPayloadBytes)
         .build();
   }
 

@@ -1,0 +1,63 @@
+package io.edgegw.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.mqtt.StatusMessage;
+import io.edgegw.mqtt.StatusPublisher;
+import io.edgegw.translator.model.Kind;
+import io.edgegw.translator.model.ResourceKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusReporterTest {
+  private final List<String> sent = new ArrayList<>();
+  private final StatusPublisher recording = new StatusPublisher() {
+    @Override
+    public void publish(ResourceKey key, StatusMessage status) {
+      sent.add(key.name() + " " + status.state().wireName() + " " + status.version().orElse("-") + " " + status.reasons());
+    }
+
+    @Override
+    public void clear(ResourceKey key) {
+      sent.add(key.name() + " cleared");
+    }
+  };
+  private final StatusReporter reporter =
+      new StatusReporter(recording, Clock.fixed(Instant.parse("2026-11-22T00:00:00Z"), ZoneOffset.UTC));
+
+  @Test
+  void publishesOnlyWhatChangedAndClearsWhatIsGone() {
+    ResourceStatus a = status("a", ResourceStatus.State.APPLIED, Optional.of("v1"), ImmutableList.of(), false);
+    ResourceStatus b = status("b", ResourceStatus.State.REJECTED, Optional.empty(), ImmutableList.of("ERROR bad"), true);
+    reporter.accept(board(a, b));
+    assertEquals(List.of("a applied v1 []", "b rejected - [ERROR bad, the previously accepted version keeps serving]"), sent);
+
+    sent.clear();
+    reporter.accept(board(a, b));
+    assertEquals(List.of(), sent, "an unchanged board sends nothing");
+
+    reporter.accept(board(status("a", ResourceStatus.State.APPLIED, Optional.of("v2"), ImmutableList.of(), false)));
+    assertEquals(List.of("a applied v2 []", "b cleared"), sent);
+  }
+
+  private static ResourceStatus status(String name, ResourceStatus.State state, Optional<String> version,
+      ImmutableList<String> reasons, boolean servingPrevious) {
+    return new ResourceStatus(ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", name), state, "test", reasons,
+        ImmutableList.of(), version, servingPrevious);
+  }
+
+  private static StatusBoard board(ResourceStatus... statuses) {
+    ImmutableSortedMap.Builder<ResourceKey, ResourceStatus> map = ImmutableSortedMap.naturalOrder();
+    for (ResourceStatus s : statuses) {
+      map.put(s.key(), s);
+    }
+    return new StatusBoard(map.build(), ImmutableSortedMap.of());
+  }
+}
