@@ -4,17 +4,23 @@
 ENVOY_VERSION="${ENVOY_VERSION:-1.40.0}"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "edgegw: installing $* (Debian packages)" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >&2
+}
+
 ensure_mosquitto() {
+  # The TLS tests make throwaway certificates with openssl.
+  command -v openssl >/dev/null || apt_install openssl
   if [ -n "${MOSQUITTO_BIN:-}" ] && [ -x "$MOSQUITTO_BIN" ]; then return; fi
   local bin
   bin="$(command -v mosquitto || true)"
   [ -z "$bin" ] && [ -x /usr/sbin/mosquitto ] && bin=/usr/sbin/mosquitto
   if [ -z "$bin" ]; then
-    echo "edgegw: installing mosquitto (Debian package)" >&2
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq mosquitto >&2
+    apt_install mosquitto
     bin=/usr/sbin/mosquitto
   fi
   # The Debian package starts a system broker on 1883; our tests and demo use their own ports.

@@ -1,23 +1,19 @@
 package io.edgegw.server.cli;
 
 import io.edgegw.mqtt.MqttResourcePublisher;
-import io.edgegw.mqtt.MqttSettings;
-import io.edgegw.mqtt.TopicContract;
-import io.edgegw.server.SidecarConfig;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,33 +36,7 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--delete", description = "Delete the resources named in the files instead of publishing them.")
   boolean delete;
 
-  @Option(names = "--mqtt-url", defaultValue = SidecarConfig.DEFAULT_MQTT_URL, description = "MQTT broker (default: ${DEFAULT-VALUE}).")
-  String mqttUrl;
-
-  @Option(names = "--gateway-id", defaultValue = "default", description = "Target gateway id (default: ${DEFAULT-VALUE}).")
-  String gatewayId;
-
-  @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
-  String topicPrefix;
-
-  @Option(names = "--mqtt-username", description = "MQTT user name.")
-  Optional<String> mqttUsername;
-
-  @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the MQTT password.")
-  Optional<Path> mqttPasswordFile;
-
-  /** A client id of its own: reusing the sidecar's would take over the sidecar's session. */
-  MqttSettings settings() throws java.io.IOException {
-    MqttSettings settings = MqttSettings.defaults("edgegw-publish-" + UUID.randomUUID().toString().substring(0, 8))
-        .withServerUri(mqttUrl);
-    if (mqttUsername.isPresent()) {
-      String password = mqttPasswordFile.isPresent()
-          ? Files.readString(mqttPasswordFile.get(), StandardCharsets.UTF_8).strip()
-          : "";
-      settings = settings.withCredentials(mqttUsername.get(), password);
-    }
-    return settings;
-  }
+  @Mixin MqttClientOptions mqtt;
 
   @Override
   public Integer call() throws Exception {
@@ -91,7 +61,9 @@ final class PublishCommand implements Callable<Integer> {
       }
     }
     err.flush();
-    try (MqttResourcePublisher publisher = new MqttResourcePublisher(settings(), new TopicContract(topicPrefix, gatewayId))) {
+    try (MqttResourcePublisher publisher = new MqttResourcePublisher(
+        // A client id of its own: reusing the sidecar's would take over the sidecar's session.
+        mqtt.settings("edgegw-publish-" + UUID.randomUUID().toString().substring(0, 8)), mqtt.topics())) {
       publisher.connect();
       for (Resource resource : resources) {
         if (delete) {
