@@ -4,7 +4,6 @@ import io.edgegw.mqtt.MqttResourcePublisher;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceReader;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;

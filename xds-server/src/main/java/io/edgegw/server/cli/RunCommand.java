@@ -1,21 +1,18 @@
 package io.edgegw.server.cli;
 
-import com.google.common.collect.ImmutableMap;
 import io.edgegw.server.Components;
+import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -29,26 +26,12 @@ import picocli.CommandLine.Option;
           + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
     })
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--mqtt-url", defaultValue = SidecarConfig.DEFAULT_MQTT_URL, description = "MQTT broker (default: ${DEFAULT-VALUE}).")
-  String mqttUrl;
+  @Mixin MqttClientOptions mqtt;
+
+  @Mixin GatewayIdentityOptions gateway;
 
   @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
   boolean noMqtt;
-
-  @Option(names = "--mqtt-username", description = "MQTT user name.")
-  Optional<String> mqttUsername;
-
-  @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the MQTT password (not given on the command line, where ps shows it).")
-  Optional<Path> mqttPasswordFile;
-
-  @Option(names = "--mqtt-ca-file", paramLabel = "FILE", description = "PEM CA that signed the broker's certificate (use an ssl:// --mqtt-url).")
-  Optional<Path> mqttCaFile;
-
-  @Option(names = "--mqtt-client-cert", paramLabel = "FILE", description = "PEM client certificate for MQTT over TLS (with --mqtt-client-key).")
-  Optional<Path> mqttClientCert;
-
-  @Option(names = "--mqtt-client-key", paramLabel = "FILE", description = "PEM private key of --mqtt-client-cert (PKCS#8, RSA or EC).")
-  Optional<Path> mqttClientKey;
 
   @Option(names = "--kubeedge-topic", paramLabel = "FILTER",
       description = "Also read KubeEdge EventBus envelopes (header/route/content) from this MQTT topic filter; off by default.")
@@ -57,26 +40,6 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--max-payload-bytes", defaultValue = "1048576", paramLabel = "N",
       description = "Refuse MQTT payloads larger than this, unparsed (default: ${DEFAULT-VALUE}).")
   int maxPayloadBytes;
-
-  @Option(names = "--gateway-id", defaultValue = "default", description = "This gateway's id in MQTT topics (default: ${DEFAULT-VALUE}).")
-  String gatewayId;
-
-  @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
-  String topicPrefix;
-
-  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
-      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
-  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
-
-  @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
-  String domainSuffix;
-
-  @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
-  String listenerAddress;
-
-  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
-      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
-  Map<Integer, Integer> portMap = new LinkedHashMap<>();
 
   @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "Where Envoy connects for ADS (default: ${DEFAULT-VALUE}).")
@@ -98,25 +61,22 @@ final class RunCommand implements Callable<Integer> {
 
   /** The config these options describe. */
   SidecarConfig config() throws IOException {
-    Optional<String> password = Optional.empty();
-    if (mqttPasswordFile.isPresent()) {
-      password = Optional.of(Files.readString(mqttPasswordFile.get(), StandardCharsets.UTF_8).strip());
-    }
+    GatewayIdentity identity = gateway.identity();
     return SidecarConfig.builder(stateDir)
-        .mqttUrl(noMqtt ? Optional.empty() : Optional.of(mqttUrl))
-        .mqttUsername(mqttUsername)
-        .mqttPassword(password)
-        .gatewayId(gatewayId)
-        .topicPrefix(topicPrefix)
-        .gatewayLabels(ImmutableMap.copyOf(gatewayLabels))
-        .domainSuffix(domainSuffix)
-        .listenerBindAddress(listenerAddress)
-        .portMap(Converters.ports(portMap))
+        .mqttUrl(noMqtt ? Optional.empty() : Optional.of(mqtt.url))
+        .mqttUsername(mqtt.username)
+        .mqttPassword(mqtt.password())
+        .mqttTls(mqtt.tls())
+        .gatewayId(mqtt.gatewayId)
+        .topicPrefix(mqtt.topicPrefix)
+        .gatewayLabels(identity.labels())
+        .domainSuffix(identity.domainSuffix())
+        .listenerBindAddress(identity.bindAddress())
+        .portMap(identity.portMap())
         .xdsAddress(xdsAddress)
         .adminAddress(adminAddress)
         .configDir(configDir)
         .debounce(Duration.ofMillis(debounceMillis))
-        .mqttTls(new SidecarConfig.MqttTls(mqttCaFile, mqttClientCert, mqttClientKey))
         .kubeedgeTopic(kubeedgeTopic)
         .maxPayloadBytes(maxPayloadBytes)
         .build();

@@ -4,11 +4,9 @@ import io.edgegw.translator.EnvoyJson;
 import io.edgegw.translator.Translator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.Translation;
 import io.edgegw.translator.model.Diagnostic;
-import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
@@ -16,12 +14,11 @@ import io.edgegw.translator.model.ResourceReader;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,26 +41,10 @@ final class TranslateCommand implements Callable<Integer> {
       description = "Manifest file, or directory of *.yaml/*.yml/*.json (sorted). Repeatable.")
   List<Path> files;
 
-  @Option(names = "--gateway-labels", split = ",", paramLabel = "KEY=VALUE",
-      description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
-  Map<String, String> gatewayLabels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
-
-  @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
-  String domainSuffix;
-
-  @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
-  String listenerAddress;
-
-  @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
-      description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
-  Map<Integer, Integer> portMap = new LinkedHashMap<>();
+  @Mixin GatewayIdentityOptions gateway;
 
   @Option(names = {"-o", "--output"}, defaultValue = "json", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
-
-  GatewayIdentity identity() {
-    return new GatewayIdentity(ImmutableMap.copyOf(gatewayLabels), domainSuffix, listenerAddress, Converters.ports(portMap));
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -94,7 +75,7 @@ final class TranslateCommand implements Callable<Integer> {
         err.println("WARNING " + ok.resource().key() + ": defined again in " + doc.file() + "; the later one is used");
       }
     }
-    Translation translation = translator.translate(new InputSet(ImmutableSortedMap.copyOfSorted(accepted)), identity());
+    Translation translation = translator.translate(new InputSet(ImmutableSortedMap.copyOfSorted(accepted)), gateway.identity());
     translation.diagnostics().forEach(err::println);
     rejected |= !translation.rejected().isEmpty();
     if (format == Format.yaml) {
