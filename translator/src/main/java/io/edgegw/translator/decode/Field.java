@@ -143,6 +143,18 @@ public final class Field {
     return OptionalInt.of(json.intValue());
   }
 
+  /** Any JSON number, e.g. a percentage such as {@code 0.5}. */
+  public java.util.OptionalDouble number() {
+    if (!present()) {
+      return java.util.OptionalDouble.empty();
+    }
+    if (!json.isNumber()) {
+      typeError("a number");
+      return java.util.OptionalDouble.empty();
+    }
+    return java.util.OptionalDouble.of(json.doubleValue());
+  }
+
   public boolean bool(boolean fallback) {
     if (!present()) {
       return fallback;
