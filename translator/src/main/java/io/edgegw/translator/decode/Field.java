@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -144,15 +145,15 @@ public final class Field {
   }
 
   /** Any JSON number, e.g. a percentage such as {@code 0.5}. */
-  public java.util.OptionalDouble number() {
+  public OptionalDouble number() {
     if (!present()) {
-      return java.util.OptionalDouble.empty();
+      return OptionalDouble.empty();
     }
     if (!json.isNumber()) {
       typeError("a number");
-      return java.util.OptionalDouble.empty();
+      return OptionalDouble.empty();
     }
-    return java.util.OptionalDouble.of(json.doubleValue());
+    return OptionalDouble.of(json.doubleValue());
   }
 
   public boolean bool(boolean fallback) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -124,7 +125,7 @@ public final class DelegateMerger {
 
   private static ImmutableSortedMap<String, Optional<StringMatch>> union(
       ImmutableSortedMap<String, Optional<StringMatch>> root, ImmutableSortedMap<String, Optional<StringMatch>> leaf) {
-    java.util.TreeMap<String, Optional<StringMatch>> out = new java.util.TreeMap<>(root);
+    TreeMap<String, Optional<StringMatch>> out = new TreeMap<>(root);
     out.putAll(leaf);
     return ImmutableSortedMap.copyOfSorted(out);
   }

@@ -83,7 +83,7 @@ public record VirtualService(
   /** A share of requests in 0..100. */
   public record Percent(double value) {}
 
-  /** {@code mirror} (index -1) or {@code mirrors[i]}, with the share of requests copied. */
+  /** {@code mirror} or {@code mirrors[i].destination}, named by its field path, with the share of requests copied. */
   public record HttpMirror(String field, Destination destination, Percent percent) {}
 
   /** {@code corsPolicy}; empty lists and optionals mean "not set". */

@@ -24,6 +24,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import java.util.List;
 
 /** IR route configurations to Envoy RouteConfigurations. */
 public final class RouteTranslator {
@@ -72,7 +73,7 @@ public final class RouteTranslator {
     return out.build();
   }
 
-  private static java.util.List<HeaderValueOption> headerValues(java.util.List<HeaderMutations.HeaderValue> values) {
+  private static List<HeaderValueOption> headerValues(List<HeaderMutations.HeaderValue> values) {
     return values.stream().map(v -> HeaderValueOption.newBuilder()
             .setHeader(HeaderValue.newBuilder().setKey(v.name()).setValue(v.value()))
             .setAppendAction(v.append()
