@@ -121,6 +121,77 @@ class ValidationTest {
             "VirtualService default/vs", "spec.http[0].retries.attempts", "negative"),
         bad("unknown retry condition", VS + HOSTS + "  http:\n  - retries: {attempts: 2, retryOn: '5xx,sometimes'}\n" + ROUTE,
             "VirtualService default/vs", "spec.http[0].retries.retryOn", "invalid retry condition 'sometimes'"),
+        // VirtualService: headers, fault, mirror, CORS, rewrite, redirect, delegate
+        bad("pseudo-header set", VS + HOSTS + "  http:\n  - headers: {request: {set: {':authority': a}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].headers.request.set.:authority", "cannot be changed by header operations"),
+        bad("host removed", VS + HOSTS + "  http:\n  - headers: {request: {remove: [Host]}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].headers.request.remove[0]", "use rewrite.authority"),
+        bad("invalid header operation name", VS + HOSTS + "  http:\n  - route:\n    - destination: {host: a}\n      headers: {response: {add: {'x y': b}}}\n",
+            "VirtualService default/vs", "spec.http[0].route[0].headers.response.add.x y", "invalid header name"),
+        bad("lone percent in header value", VS + HOSTS + "  http:\n  - headers: {response: {set: {x-a: '100%'}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].headers.response.set.x-a", "write a literal % as %%"),
+        bad("unknown Envoy command in header value", VS + HOSTS + "  http:\n  - headers: {request: {set: {x-a: '%UPSTREAM_PEER_CERT%'}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].headers.request.set.x-a", "unsupported Envoy command"),
+        bad("unknown header operation", VS + HOSTS + "  http:\n  - headers: {request: {append: {x-a: b}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].headers.request.append", "unknown field"),
+        bad("fault without delay or abort", VS + HOSTS + "  http:\n  - fault: {}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault", "one of delay or abort"),
+        bad("fault abort status out of range", VS + HOSTS + "  http:\n  - fault: {abort: {httpStatus: 600, percentage: {value: 5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.abort.httpStatus", "200..599"),
+        bad("fault percentage over 100", VS + HOSTS + "  http:\n  - fault: {abort: {httpStatus: 503, percentage: {value: 100.5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.abort.percentage.value", "0..100"),
+        bad("fault legacy percent negative", VS + HOSTS + "  http:\n  - fault: {delay: {fixedDelay: 1s, percent: -1}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.delay.percent", "0..100"),
+        bad("fault delay under 1ms", VS + HOSTS + "  http:\n  - fault: {delay: {fixedDelay: 10us, percentage: {value: 5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.delay.fixedDelay", "at least 1ms"),
+        bad("fault delay without fixedDelay", VS + HOSTS + "  http:\n  - fault: {delay: {percentage: {value: 5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.delay.fixedDelay", "required"),
+        bad("unknown gRPC status", VS + HOSTS + "  http:\n  - fault: {abort: {grpcStatus: BROKEN, percentage: {value: 5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.abort.grpcStatus", "invalid gRPC status"),
+        bad("fault abort both kinds", VS + HOSTS + "  http:\n  - fault: {abort: {httpStatus: 503, grpcStatus: UNAVAILABLE, percentage: {value: 5}}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].fault.abort", "only one of httpStatus, grpcStatus"),
+        bad("fault with redirect", VS + HOSTS + "  http:\n  - redirect: {uri: /x}\n    fault: {abort: {httpStatus: 503, percentage: {value: 5}}}\n",
+            "VirtualService default/vs", "spec.http[0].fault", "cannot be used with redirect"),
+        bad("percentage as string", VS + HOSTS + "  http:\n  - mirror: {host: b}\n    mirrorPercentage: {value: '5'}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].mirrorPercentage.value", "expected a number"),
+        bad("mirror and mirrors", VS + HOSTS + "  http:\n  - mirror: {host: b}\n    mirrors: [{destination: {host: c}}]\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].mirrors", "only one of mirror and mirrors"),
+        bad("mirrorPercentage with mirrors", VS + HOSTS + "  http:\n  - mirrors: [{destination: {host: c}}]\n    mirrorPercentage: {value: 5}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].mirrorPercentage", "applies to mirror only"),
+        bad("mirror host *", VS + HOSTS + "  http:\n  - mirror: {host: '*'}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].mirror.host", "cannot be '*'"),
+        bad("mirrors percentage over 100", VS + HOSTS + "  http:\n  - mirrors: [{destination: {host: c}, percentage: {value: 101}}]\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].mirrors[0].percentage.value", "0..100"),
+        bad("cors bad method", VS + HOSTS + "  http:\n  - corsPolicy: {allowOrigins: [{exact: a}], allowMethods: [GET, FETCH]}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.allowMethods[1]", "invalid HTTP method FETCH"),
+        bad("cors bad header", VS + HOSTS + "  http:\n  - corsPolicy: {allowHeaders: ['a b']}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.allowHeaders[0]", "invalid header name"),
+        bad("cors maxAge fraction", VS + HOSTS + "  http:\n  - corsPolicy: {maxAge: 1.5s}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.maxAge", "whole seconds"),
+        bad("cors empty origin match", VS + HOSTS + "  http:\n  - corsPolicy: {allowOrigins: [{}]}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.allowOrigins[0]", "one of exact, prefix, regex"),
+        bad("cors bad origin regex", VS + HOSTS + "  http:\n  - corsPolicy: {allowOrigins: [{regex: '(a'}]}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.allowOrigins[0].regex", "invalid RE2 regex"),
+        bad("cors unknown unmatchedPreflights", VS + HOSTS + "  http:\n  - corsPolicy: {unmatchedPreflights: DROP}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].corsPolicy.unmatchedPreflights", "FORWARD or IGNORE"),
+        bad("uri and uriRegexRewrite", VS + HOSTS + "  http:\n  - rewrite: {uri: /a, uriRegexRewrite: {match: a, rewrite: b}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].rewrite.uriRegexRewrite", "only one of uri and uriRegexRewrite"),
+        bad("uriRegexRewrite without rewrite", VS + HOSTS + "  http:\n  - rewrite: {uriRegexRewrite: {match: a}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].rewrite.uriRegexRewrite.rewrite", "needs both match and rewrite"),
+        bad("uriRegexRewrite bad regex", VS + HOSTS + "  http:\n  - rewrite: {uriRegexRewrite: {match: '(a', rewrite: b}}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].rewrite.uriRegexRewrite.match", "invalid RE2 regex"),
+        bad("port and derivePort", VS + HOSTS + "  http:\n  - redirect: {uri: /x, port: 8080, derivePort: FROM_REQUEST_PORT}\n",
+            "VirtualService default/vs", "spec.http[0].redirect.derivePort", "only one of port and derivePort"),
+        bad("unknown derivePort", VS + HOSTS + "  http:\n  - redirect: {uri: /x, derivePort: FROM_MOON}\n",
+            "VirtualService default/vs", "spec.http[0].redirect.derivePort", "invalid derivePort"),
+        bad("backoff under 1ms", VS + HOSTS + "  http:\n  - retries: {attempts: 2, backoff: 0s}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0].retries.backoff", "at least 1ms"),
+        bad("delegate with route", VS + HOSTS + "  http:\n  - delegate: {name: d}\n" + ROUTE,
+            "VirtualService default/vs", "spec.http[0]", "only one of route, redirect, directResponse, delegate"),
+        bad("delegate without name", VS + HOSTS + "  http:\n  - delegate: {namespace: team}\n",
+            "VirtualService default/vs", "spec.http[0].delegate.name", "required"),
+        bad("delegate from a delegate", VS + "  http:\n  - delegate: {name: d}\n",
+            "VirtualService default/vs", "spec.http[0].delegate", "cannot delegate again"),
         // ServiceEntry
         bad("service entry without ports", SE + "  hosts: [a.example.com]\n  resolution: DNS\n",
             "ServiceEntry default/se", "spec.ports", "at least one port"),
@@ -160,7 +231,8 @@ class ValidationTest {
 
   @Test
   void validResourcesHaveNoDiagnostics() throws IOException {
-    for (String name : List.of("bookinfo", "serviceentry", "endpointslice", "header-and-regex-match", "route-actions")) {
+    for (String name : List.of("bookinfo", "serviceentry", "endpointslice", "header-and-regex-match", "route-actions",
+        "header-operations", "fault-mirror-cors", "delegate")) {
       String input = Files.readString(GoldenTest.ROOT.resolve(name).resolve("input.yaml"));
       for (ResourceReader.Read read : new ResourceReader().read(input)) {
         Resource resource = ((ResourceReader.Ok) read).resource();
@@ -172,9 +244,23 @@ class ValidationTest {
   @Test
   void knownButUnsupportedFieldsAreWarnings() {
     ImmutableList<Diagnostic> diagnostics = translator.validate(resource(VS + HOSTS
-        + "  http:\n  - fault: {abort: {httpStatus: 500, percentage: {value: 1}}}\n    corsPolicy: {allowOrigins: [{exact: a}]}\n" + ROUTE));
-    assertEquals(List.of("spec.http[0].fault", "spec.http[0].corsPolicy"), diagnostics.stream().map(Diagnostic::field).toList());
+        + "  tcp: [{route: [{destination: {host: db}}]}]\n  http:\n  - match: [{sourceLabels: {app: a}}]\n" + ROUTE));
+    assertEquals(List.of("spec.tcp", "spec.http[0].match[0].sourceLabels"), diagnostics.stream().map(Diagnostic::field).toList());
     assertTrue(diagnostics.stream().allMatch(d -> d.severity() == Severity.WARNING && d.message().equals("not supported yet")));
+  }
+
+  @Test
+  void faultsWithoutPercentageAndIgnoredFieldsAreWarnings() {
+    ImmutableList<Diagnostic> diagnostics = translator.validate(resource(VS + HOSTS
+        + "  http:\n  - fault: {abort: {httpStatus: 503}}\n    retries: {attempts: 1, retryRemoteLocalities: true}\n" + ROUTE));
+    assertEquals(List.of("spec.http[0].retries.retryRemoteLocalities", "spec.http[0].fault.abort"),
+        diagnostics.stream().map(Diagnostic::field).toList());
+    assertTrue(diagnostics.stream().allMatch(d -> d.severity() == Severity.WARNING), diagnostics.toString());
+  }
+
+  @Test
+  void aVirtualServiceWithoutHostsAndGatewaysIsAValidDelegate() {
+    assertEquals(List.of(), translator.validate(resource(VS + HTTP)));
   }
 
   @Test

@@ -17,11 +17,38 @@ public sealed interface RouteAction {
       Duration timeout,
       Optional<RetryPolicy> retry,
       Optional<String> prefixRewrite,
-      Optional<String> hostRewrite) implements RouteAction {}
+      Optional<String> hostRewrite,
+      Optional<RegexRewrite> regexRewrite,
+      ImmutableList<Mirror> mirrors) implements RouteAction {
 
-  record WeightedCluster(String cluster, int weight) {}
+    public Forward(
+        ImmutableList<WeightedCluster> clusters, Duration timeout, Optional<RetryPolicy> retry,
+        Optional<String> prefixRewrite, Optional<String> hostRewrite) {
+      this(clusters, timeout, retry, prefixRewrite, hostRewrite, Optional.empty(), ImmutableList.of());
+    }
+  }
 
-  record RetryPolicy(int numRetries, String retryOn, ImmutableList<Integer> retriableStatusCodes, Optional<Duration> perTryTimeout) {}
+  /** {@code headers} apply only to requests sent to this cluster (and their responses). */
+  record WeightedCluster(String cluster, int weight, HeaderMutations headers) {
+    public WeightedCluster(String cluster, int weight) {
+      this(cluster, weight, HeaderMutations.NONE);
+    }
+  }
+
+  /** Rewrites the path: every match of the RE2 {@code pattern} is replaced by {@code substitution}. */
+  record RegexRewrite(String pattern, String substitution) {}
+
+  /** A copy of a share of the requests to another cluster; its answers are dropped. */
+  record Mirror(String cluster, Percentage percentage) {}
+
+  /** {@code previousHosts}: retries prefer another endpoint; {@code backoff} empty means Envoy's default. */
+  record RetryPolicy(
+      int numRetries, String retryOn, ImmutableList<Integer> retriableStatusCodes, Optional<Duration> perTryTimeout,
+      boolean previousHosts, Optional<Duration> backoff) {
+    public RetryPolicy(int numRetries, String retryOn, ImmutableList<Integer> retriableStatusCodes, Optional<Duration> perTryTimeout) {
+      this(numRetries, retryOn, retriableStatusCodes, perTryTimeout, true, Optional.empty());
+    }
+  }
 
   record Redirect(Optional<String> host, Optional<String> path, OptionalInt port, Optional<String> scheme, int code) implements RouteAction {}
 

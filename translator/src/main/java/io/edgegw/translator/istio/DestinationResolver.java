@@ -21,8 +21,12 @@ public final class DestinationResolver {
    */
   public Optional<ClusterRef> resolve(
       VirtualService vs, HttpRoute rule, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
-    String field = rule.field() + ".route[" + route.index() + "].destination";
-    VirtualService.Destination destination = route.destination();
+    return resolve(vs, rule.field() + ".route[" + route.index() + "].destination", route.destination(), diagnostics);
+  }
+
+  /** The same for any destination (e.g. a mirror); {@code field} is its path, for diagnostics. */
+  public Optional<ClusterRef> resolve(
+      VirtualService vs, String field, VirtualService.Destination destination, ImmutableList.Builder<Diagnostic> diagnostics) {
     String fqdn = registry.fqdn(destination.host(), vs.key().namespace());
     Optional<Backend> backend = registry.find(fqdn);
     int port;

@@ -27,6 +27,10 @@ public final class GatewayBindings {
     Map<String, Gateway> gateways = inputs.gateways().stream()
         .collect(Collectors.toMap(Gateway::qualifiedName, Function.identity()));
     for (VirtualService vs : inputs.virtualServices()) {
+      if (vs.isDelegate()) {
+        // Applies only through the root VirtualServices that delegate to it.
+        continue;
+      }
       if (vs.gateways().isEmpty()) {
         diagnostics.add(Diagnostic.warning(vs.key(), "spec.gateways",
             "not set: the VirtualService binds to the mesh only and does not apply to this gateway"));

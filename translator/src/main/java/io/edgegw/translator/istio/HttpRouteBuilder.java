@@ -3,11 +3,16 @@ package io.edgegw.translator.istio;
 import com.google.common.base.Joiner;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.Ints;
+import io.edgegw.translator.ir.CorsPolicy;
+import io.edgegw.translator.ir.Fault;
+import io.edgegw.translator.ir.HeaderMutations;
+import io.edgegw.translator.ir.Percentage;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteMatch;
 import io.edgegw.translator.ir.StringMatcher;
 import io.edgegw.translator.istio.VirtualService.HttpMatchRequest;
+import io.edgegw.translator.istio.VirtualService.HttpMirror;
 import io.edgegw.translator.istio.VirtualService.HttpRetry;
 import io.edgegw.translator.istio.VirtualService.HttpRoute;
 import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
@@ -18,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /** The Envoy routes of one VirtualService for one Gateway server (istio-gateway-semantics.md section 5). */
@@ -27,9 +33,11 @@ public final class HttpRouteBuilder {
   static final int DEFAULT_RETRIES = 2;
 
   private final DestinationResolver destinations;
+  private final DelegateMerger delegates;
 
-  public HttpRouteBuilder(DestinationResolver destinations) {
+  public HttpRouteBuilder(DestinationResolver destinations, DelegateMerger delegates) {
     this.destinations = destinations;
+    this.delegates = delegates;
   }
 
   /** The routes, in VirtualService order, and every cluster they send to. */
@@ -42,24 +50,27 @@ public final class HttpRouteBuilder {
   public Built build(VirtualService vs, String gateway, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList.Builder<Route> routes = ImmutableList.builder();
     List<ClusterRef> clusters = new ArrayList<>();
-    for (HttpRoute rule : vs.http()) {
-      if (rule.delegated()) {
-        continue;
-      }
-      Optional<RouteAction> action = action(vs, rule, clusters, diagnostics);
+    for (DelegateMerger.Sourced sourced : vs.http().stream()
+        .flatMap(rule -> delegates.expand(vs, rule, diagnostics).stream()).toList()) {
+      HttpRoute rule = sourced.rule();
+      // A delegated rule resolves names in, and reports on, the VirtualService that holds it.
+      Optional<RouteAction> action = action(sourced.source(), rule, serverPort, clusters, diagnostics);
       if (action.isEmpty()) {
         continue;
       }
+      HeaderMutations headers = rule.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE);
+      Optional<Fault> fault = rule.fault().map(RouteFeatures::fault);
+      Optional<CorsPolicy> cors = rule.corsPolicy().map(RouteFeatures::cors);
       boolean catchAll = false;
       if (rule.matches().isEmpty()) {
-        routes.add(new Route(rule.name(), anyPath(), action.get()));
+        routes.add(new Route(rule.name(), anyPath(), action.get(), headers, fault, cors));
         catchAll = true;
       }
       for (HttpMatchRequest match : rule.matches()) {
         if (!applies(vs, match, gateway, serverPort)) {
           continue;
         }
-        Route route = new Route(routeName(rule, match), match(match), action.get());
+        Route route = new Route(routeName(rule, match), match(match), action.get(), headers, fault, cors);
         routes.add(route);
         if (route.match().isCatchAll()) {
           catchAll = true;
@@ -105,16 +116,18 @@ public final class HttpRouteBuilder {
     return new RouteMatch(path, !match.ignoreUriCase(), ImmutableList.copyOf(headers), query.build());
   }
 
-  private static StringMatcher matcher(StringMatch match) {
+  static StringMatcher matcher(StringMatch match) {
     return new StringMatcher(StringMatcher.Kind.valueOf(match.type().name()), match.value());
   }
 
   /** Redirect, then direct response, then forwarding (validation allows only one of them). */
   private Optional<RouteAction> action(
-      VirtualService vs, HttpRoute rule, List<ClusterRef> clusters, ImmutableList.Builder<Diagnostic> diagnostics) {
+      VirtualService vs, HttpRoute rule, int serverPort, List<ClusterRef> clusters, ImmutableList.Builder<Diagnostic> diagnostics) {
     if (rule.redirect().isPresent()) {
       var r = rule.redirect().get();
-      return Optional.of(new RouteAction.Redirect(r.authority(), r.uri(), r.port(), r.scheme(), r.redirectCode()));
+      // Envoy cannot copy the request's port; the route belongs to one server port, so that is it (as istiod).
+      OptionalInt port = r.portFromRequest() ? OptionalInt.of(serverPort) : r.port();
+      return Optional.of(new RouteAction.Redirect(r.authority(), r.uri(), port, r.scheme(), r.redirectCode()));
     }
     if (rule.directResponse().isPresent()) {
       var d = rule.directResponse().get();
@@ -133,13 +146,29 @@ public final class HttpRouteBuilder {
         return Optional.empty();
       }
       used.add(cluster.get());
-      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight()));
+      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight(),
+          destination.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE)));
+    }
+    ImmutableList.Builder<RouteAction.Mirror> mirrors = ImmutableList.builder();
+    for (HttpMirror mirror : rule.mirrors()) {
+      // Like istiod: an explicit 0% mirrors nothing, so there is no policy at all.
+      if (mirror.percent().value() == 0) {
+        continue;
+      }
+      Optional<ClusterRef> cluster = destinations.resolve(vs, mirror.field(), mirror.destination(), diagnostics);
+      if (cluster.isEmpty()) {
+        return Optional.empty();
+      }
+      used.add(cluster.get());
+      mirrors.add(new RouteAction.Mirror(cluster.get().name(), new Percentage(mirror.percent().value())));
     }
     clusters.addAll(used);
     Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);
     Optional<String> hostRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::authority);
+    Optional<RouteAction.RegexRewrite> regexRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uriRegexRewrite)
+        .map(r -> new RouteAction.RegexRewrite(r.match(), r.rewrite()));
     return Optional.of(new RouteAction.Forward(weighted.build(), rule.timeout().orElse(Duration.ZERO),
-        retryPolicy(rule.retries()), prefixRewrite, hostRewrite));
+        retryPolicy(rule.retries()), prefixRewrite, hostRewrite, regexRewrite, mirrors.build()));
   }
 
   /** istiod's ConvertPolicy: default when unset, none for 0 attempts; numeric retryOn parts are status codes. */
@@ -169,6 +198,7 @@ public final class HttpRouteBuilder {
       }
       retryOn = String.join(",", conditions);
     }
-    return Optional.of(new RouteAction.RetryPolicy(retry.attempts(), retryOn, codes.build(), retry.perTryTimeout()));
+    return Optional.of(new RouteAction.RetryPolicy(retry.attempts(), retryOn, codes.build(), retry.perTryTimeout(),
+        retry.ignorePreviousHosts().orElse(true), retry.backoff()));
   }
 }

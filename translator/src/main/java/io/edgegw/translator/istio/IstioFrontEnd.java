@@ -17,7 +17,8 @@ public final class IstioFrontEnd {
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
     VirtualHostBuilder virtualHosts =
-        new VirtualHostBuilder(new HttpRouteBuilder(new DestinationResolver(registry)), identity.domainSuffix());
+        new VirtualHostBuilder(new HttpRouteBuilder(new DestinationResolver(registry),
+            new DelegateMerger(inputs.virtualServices(), inputs.rejected())), identity.domainSuffix());
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, diagnostics);
 
     ImmutableList.Builder<HttpListener> listeners = ImmutableList.builder();

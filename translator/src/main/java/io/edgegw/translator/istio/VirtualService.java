@@ -33,7 +33,12 @@ public record VirtualService(
     return gateway.contains("/") ? gateway : key.namespace() + "/" + gateway;
   }
 
-  /** {@code spec.http[i]}. Exactly one of route, redirect, directResponse is set (validated). */
+  /** No hosts: usable only as the {@code delegate} of another VirtualService's http rule. */
+  public boolean isDelegate() {
+    return hosts.isEmpty();
+  }
+
+  /** {@code spec.http[i]}. Exactly one of route, redirect, directResponse, delegate is set (validated). */
   public record HttpRoute(
       int index,
       String name,
@@ -44,11 +49,52 @@ public record VirtualService(
       Optional<HttpRewrite> rewrite,
       Optional<Duration> timeout,
       Optional<HttpRetry> retries,
-      boolean delegated) {
+      Optional<Delegate> delegate,
+      Optional<Headers> headers,
+      Optional<HttpFault> fault,
+      ImmutableList<HttpMirror> mirrors,
+      Optional<CorsPolicy> corsPolicy) {
     public String field() {
       return "spec.http[" + index + "]";
     }
   }
+
+  /** {@code delegate}: the http rules of VirtualService {@code namespace/name} (a VS without hosts). */
+  public record Delegate(String name, String namespace) {}
+
+  /** {@code headers} of a rule or of one destination. */
+  public record Headers(HeaderOperations request, HeaderOperations response) {}
+
+  /** set overwrites, add appends, remove deletes; maps sorted by name as istiod sorts them. */
+  public record HeaderOperations(
+      ImmutableSortedMap<String, String> set, ImmutableSortedMap<String, String> add, ImmutableList<String> remove) {
+    public static final HeaderOperations NONE = new HeaderOperations(ImmutableSortedMap.of(), ImmutableSortedMap.of(), ImmutableList.of());
+  }
+
+  /** {@code fault}: at least one of delay and abort (validated). */
+  public record HttpFault(Optional<FaultDelay> delay, Optional<FaultAbort> abort) {}
+
+  /** A fixed delay for a share of requests; {@code percent} empty means none, as in istiod. */
+  public record FaultDelay(Duration fixedDelay, Optional<Percent> percent) {}
+
+  /** Exactly one of httpStatus, grpcStatus (as its code); {@code percent} empty means no request is aborted. */
+  public record FaultAbort(OptionalInt httpStatus, OptionalInt grpcStatus, Optional<Percent> percent) {}
+
+  /** A share of requests in 0..100. */
+  public record Percent(double value) {}
+
+  /** {@code mirror} or {@code mirrors[i].destination}, named by its field path, with the share of requests copied. */
+  public record HttpMirror(String field, Destination destination, Percent percent) {}
+
+  /** {@code corsPolicy}; empty lists and optionals mean "not set". */
+  public record CorsPolicy(
+      ImmutableList<StringMatch> allowOrigins,
+      ImmutableList<String> allowMethods,
+      ImmutableList<String> allowHeaders,
+      ImmutableList<String> exposeHeaders,
+      Optional<Duration> maxAge,
+      Optional<Boolean> allowCredentials,
+      boolean ignoreUnmatchedPreflights) {}
 
   /** {@code spec.http[i].match[j]}. Header, query and pseudo-header maps are sorted by name. */
   public record HttpMatchRequest(
@@ -75,16 +121,25 @@ public record VirtualService(
   }
 
   /** {@code spec.http[i].route[j]}: where to send the request, and its share. */
-  public record HttpRouteDestination(int index, Destination destination, int weight) {}
+  public record HttpRouteDestination(int index, Destination destination, int weight, Optional<Headers> headers) {}
 
   public record Destination(String host, String subset, OptionalInt port) {}
 
-  public record HttpRedirect(Optional<String> uri, Optional<String> authority, OptionalInt port, Optional<String> scheme, int redirectCode) {}
+  /** {@code portFromRequest}: derivePort FROM_REQUEST_PORT, i.e. the port of the server the request came in on. */
+  public record HttpRedirect(
+      Optional<String> uri, Optional<String> authority, OptionalInt port, boolean portFromRequest, Optional<String> scheme, int redirectCode) {}
 
   public record HttpDirectResponse(int status, Optional<String> body) {}
 
-  public record HttpRewrite(Optional<String> uri, Optional<String> authority) {}
+  public record HttpRewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {}
 
-  /** attempts 0 means no retries at all; retryOn empty means Istio's default conditions. */
-  public record HttpRetry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}
+  /** {@code uriRegexRewrite}: RE2 {@code match}, {@code rewrite} may use {@code \\1}-style groups. */
+  public record RegexRewrite(String match, String rewrite) {}
+
+  /**
+   * attempts 0 means no retries at all; retryOn empty means Istio's default conditions;
+   * ignorePreviousHosts empty means Istio's default (true); backoff empty means Envoy's (25ms).
+   */
+  public record HttpRetry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn,
+      Optional<Boolean> ignorePreviousHosts, Optional<Duration> backoff) {}
 }

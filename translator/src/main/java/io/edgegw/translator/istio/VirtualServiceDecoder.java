@@ -9,6 +9,7 @@ import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.istio.VirtualService.Destination;
 import io.edgegw.translator.istio.VirtualService.HttpDirectResponse;
 import io.edgegw.translator.istio.VirtualService.HttpMatchRequest;
+import io.edgegw.translator.istio.VirtualService.HttpMirror;
 import io.edgegw.translator.istio.VirtualService.HttpRedirect;
 import io.edgegw.translator.istio.VirtualService.HttpRetry;
 import io.edgegw.translator.istio.VirtualService.HttpRewrite;
@@ -17,6 +18,7 @@ import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
 import io.edgegw.translator.istio.VirtualService.StringMatch;
 import io.edgegw.translator.model.Resource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -41,6 +43,9 @@ public final class VirtualServiceDecoder {
   private static final ImmutableSet<String> RETRIES = ImmutableSet.of(
       "attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities", "retryIgnorePreviousHosts", "backoff");
   private static final ImmutableSet<String> DELEGATE = ImmutableSet.of("name", "namespace");
+  private static final ImmutableSet<String> MIRROR = ImmutableSet.of("destination", "percentage");
+  private static final ImmutableSet<String> REGEX_REWRITE = ImmutableSet.of("match", "rewrite");
+  private static final ImmutableSet<String> DERIVE_PORT = ImmutableSet.of("FROM_PROTOCOL_DEFAULT", "FROM_REQUEST_PORT");
   /** Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on conditions; anything else Envoy rejects. */
   private static final ImmutableSet<String> RETRY_ON = ImmutableSet.of(
       "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited", "retriable-4xx",
@@ -54,6 +59,10 @@ public final class VirtualServiceDecoder {
   /** Envoy's default {@code max_program_size} rejects long patterns; istiod caps the length. */
   private static final int MAX_REGEX_LENGTH = 1024;
 
+  private final HeadersDecoder headers = new HeadersDecoder();
+  private final FaultDecoder faults = new FaultDecoder();
+  private final CorsPolicyDecoder corsPolicies = new CorsPolicyDecoder();
+
   public VirtualService decode(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
@@ -62,20 +71,22 @@ public final class VirtualServiceDecoder {
     }
     spec.allowOnly(SPEC);
     spec.notSupported("tls", "tcp", "exportTo");
-    ImmutableList<String> hosts = hosts(spec.get("hosts"));
+    ImmutableList<String> hosts = hosts(spec.get("hosts"), spec.get("gateways").present());
     ImmutableList<String> gateways = gatewayNames(spec.get("gateways"));
+    boolean delegate = spec.get("hosts").isEmptyList() && !spec.get("gateways").present();
     ImmutableList.Builder<HttpRoute> http = ImmutableList.builder();
     ImmutableList<Field> rules = spec.get("http").items();
     for (int i = 0; i < rules.size(); i++) {
-      httpRoute(i, rules.get(i)).ifPresent(http::add);
+      httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
     }
     return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build());
   }
 
-  private ImmutableList<String> hosts(Field field) {
+  /** No hosts and no gateways: a delegate VirtualService, valid only as another's {@code http[].delegate}. */
+  private ImmutableList<String> hosts(Field field, boolean hasGateways) {
     ImmutableList<Field> items = field.items();
-    if (field.isEmptyList()) {
-      field.error("a VirtualService needs at least one host");
+    if (field.isEmptyList() && hasGateways) {
+      field.error("a VirtualService needs at least one host (a delegate VirtualService has neither hosts nor gateways)");
     }
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (Field item : items) {
@@ -117,12 +128,11 @@ public final class VirtualServiceDecoder {
     return (ns.equals(".") || DNS_LABEL.matcher(ns).matches()) && DNS_SUBDOMAIN.matcher(name.substring(slash + 1)).matches();
   }
 
-  private Optional<HttpRoute> httpRoute(int index, Field rule) {
+  private Optional<HttpRoute> httpRoute(int index, Field rule, boolean inDelegate) {
     if (!rule.isObject()) {
       return Optional.empty();
     }
     rule.allowOnly(HTTP);
-    rule.notSupported("fault", "mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "mirror_percent", "corsPolicy", "headers");
     String name = rule.get("name").string("");
     ImmutableList.Builder<HttpMatchRequest> matches = ImmutableList.builder();
     ImmutableList<Field> matchFields = rule.get("match").items();
@@ -132,11 +142,8 @@ public final class VirtualServiceDecoder {
     ImmutableList<HttpRouteDestination> route = destinations(rule.get("route"));
     Optional<HttpRedirect> redirect = redirect(rule.get("redirect"));
     Optional<HttpDirectResponse> directResponse = directResponse(rule.get("directResponse"));
-    boolean delegated = rule.get("delegate").isObject();
-    if (delegated) {
-      rule.get("delegate").allowOnly(DELEGATE);
-      rule.get("delegate").warning("not supported yet");
-    }
+    Optional<VirtualService.Delegate> delegate = delegate(rule.get("delegate"), inDelegate);
+    boolean delegated = rule.get("delegate").present();
     int actions = (rule.get("route").present() ? 1 : 0) + (rule.get("redirect").present() ? 1 : 0)
         + (rule.get("directResponse").present() ? 1 : 0) + (delegated ? 1 : 0);
     if (actions == 0) {
@@ -153,7 +160,13 @@ public final class VirtualServiceDecoder {
     Optional<HttpRewrite> rewrite = rewrite(rule.get("rewrite"));
     Optional<Duration> timeout = duration(rule.get("timeout"));
     Optional<HttpRetry> retries = retries(rule.get("retries"));
-    return Optional.of(new HttpRoute(index, name, matches.build(), route, redirect, directResponse, rewrite, timeout, retries, delegated));
+    ImmutableList<HttpMirror> mirrors = mirrors(rule);
+    if (!mirrors.isEmpty() && (redirect.isPresent() || directResponse.isPresent())) {
+      rule.get(rule.get("mirror").present() ? "mirror" : "mirrors").warning("ignored: only a rule with route forwards, and so mirrors, requests");
+    }
+    return Optional.of(new HttpRoute(index, name, matches.build(), route, redirect, directResponse, rewrite, timeout, retries,
+        delegate, headers.headers(rule.get("headers")), faults.fault(rule.get("fault")), mirrors,
+        corsPolicies.corsPolicy(rule.get("corsPolicy"))));
   }
 
   private Optional<HttpMatchRequest> match(int index, Field match) {
@@ -192,7 +205,7 @@ public final class VirtualServiceDecoder {
     return out.build();
   }
 
-  private Optional<StringMatch> stringMatch(Field field) {
+  static Optional<StringMatch> stringMatch(Field field) {
     if (!field.isObject()) {
       return Optional.empty();
     }
@@ -243,7 +256,6 @@ public final class VirtualServiceDecoder {
         continue;
       }
       item.allowOnly(ROUTE);
-      item.notSupported("headers");
       Field weightField = item.get("weight");
       int weight = weightField.integer().orElse(0);
       if (weight < 0) {
@@ -251,7 +263,8 @@ public final class VirtualServiceDecoder {
       }
       total += Math.max(weight, 0);
       int position = j;
-      destination(item.get("destination")).ifPresent(d -> out.add(new HttpRouteDestination(position, d, weight)));
+      Optional<VirtualService.Headers> destinationHeaders = headers.headers(item.get("headers"));
+      destination(item.get("destination")).ifPresent(d -> out.add(new HttpRouteDestination(position, d, weight, destinationHeaders)));
     }
     if (items.size() > 1 && total == 0) {
       field.error("total destination weight is 0: give at least one destination a positive weight");
@@ -304,13 +317,19 @@ public final class VirtualServiceDecoder {
       return Optional.empty();
     }
     field.allowOnly(REDIRECT);
-    field.notSupported("derivePort");
+    Optional<String> derivePort = field.get("derivePort").string();
+    if (derivePort.isPresent() && !DERIVE_PORT.contains(derivePort.get())) {
+      field.get("derivePort").error("invalid derivePort " + derivePort.get() + ": use FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT");
+    }
+    if (derivePort.isPresent() && field.get("port").present()) {
+      field.get("derivePort").error("only one of port and derivePort may be set");
+    }
     int code = field.get("redirectCode").integer().orElse(301);
     if (!REDIRECT_CODES.contains(code)) {
       field.get("redirectCode").error("redirect code must be one of 301, 302, 303, 307, 308, got " + code);
     }
     return Optional.of(new HttpRedirect(field.get("uri").string(), field.get("authority").string(),
-        port(field.get("port")), field.get("scheme").string(), code));
+        port(field.get("port")), derivePort.filter("FROM_REQUEST_PORT"::equals).isPresent(), field.get("scheme").string(), code));
   }
 
   private Optional<HttpDirectResponse> directResponse(Field field) {
@@ -340,8 +359,26 @@ public final class VirtualServiceDecoder {
       return Optional.empty();
     }
     field.allowOnly(REWRITE);
-    field.notSupported("uriRegexRewrite");
-    return Optional.of(new HttpRewrite(field.get("uri").string(), field.get("authority").string()));
+    Field regexField = field.get("uriRegexRewrite");
+    Optional<VirtualService.RegexRewrite> regex = Optional.empty();
+    if (regexField.isObject()) {
+      regexField.allowOnly(REGEX_REWRITE);
+      if (field.get("uri").present()) {
+        regexField.error("only one of uri and uriRegexRewrite may be set");
+      }
+      Field match = regexField.get("match");
+      Field substitution = regexField.get("rewrite");
+      Optional<String> pattern = match.string().filter(m -> validRegex(match, m));
+      for (Field part : List.of(match, substitution)) {
+        if (part.string("").isEmpty()) {
+          part.error("required: uriRegexRewrite needs both match and rewrite");
+        }
+      }
+      Optional<String> rewriteText = substitution.string();
+      regex = pattern.filter(p -> !p.isEmpty()).flatMap(p -> rewriteText.filter(r -> !r.isEmpty())
+          .map(r -> new VirtualService.RegexRewrite(p, r)));
+    }
+    return Optional.of(new HttpRewrite(field.get("uri").string(), field.get("authority").string(), regex));
   }
 
   private Optional<HttpRetry> retries(Field field) {
@@ -349,7 +386,10 @@ public final class VirtualServiceDecoder {
       return Optional.empty();
     }
     field.allowOnly(RETRIES);
-    field.notSupported("retryRemoteLocalities", "retryIgnorePreviousHosts", "backoff");
+    if (field.get("retryRemoteLocalities").present()) {
+      // Locality-aware retries need locality load balancing, which an edge gateway does not do.
+      field.get("retryRemoteLocalities").warning("ignored: an edge gateway does not balance by locality");
+    }
     int attempts = field.get("attempts").integer().orElse(0);
     if (attempts < 0) {
       field.get("attempts").error("attempts must not be negative, got " + attempts);
@@ -365,10 +405,73 @@ public final class VirtualServiceDecoder {
         }
       }
     });
-    return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), retryOn));
+    Field ignorePreviousHosts = field.get("retryIgnorePreviousHosts");
+    return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), retryOn,
+        ignorePreviousHosts.present() ? Optional.of(ignorePreviousHosts.bool(true)) : Optional.empty(),
+        duration(field.get("backoff"))));
   }
 
-  private static Optional<Duration> duration(Field field) {
+  private Optional<VirtualService.Delegate> delegate(Field field, boolean inDelegate) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(DELEGATE);
+    if (inDelegate) {
+      field.error("a delegate VirtualService cannot delegate again: delegate only from a VirtualService with hosts");
+    }
+    Optional<String> name = field.get("name").string();
+    if (name.isEmpty()) {
+      field.get("name").error("required");
+    } else if (!DNS_SUBDOMAIN.matcher(name.get()).matches()) {
+      field.get("name").error("invalid VirtualService name " + name.get());
+      name = Optional.empty();
+    }
+    String namespace = field.get("namespace").string(field.problems().resource().namespace());
+    if (!DNS_LABEL.matcher(namespace).matches()) {
+      field.get("namespace").error("invalid namespace " + namespace);
+    }
+    return inDelegate ? Optional.empty() : name.map(n -> new VirtualService.Delegate(n, namespace));
+  }
+
+  /** {@code mirror} (with mirrorPercentage or the deprecated mirrorPercent) or {@code mirrors}; 100% when unset. */
+  private ImmutableList<HttpMirror> mirrors(Field rule) {
+    Field mirror = rule.get("mirror");
+    Field mirrors = rule.get("mirrors");
+    if (rule.get("mirror_percent").present() && rule.get("mirrorPercent").present()) {
+      rule.get("mirror_percent").error("only one of mirrorPercent and mirror_percent may be set");
+    }
+    Field legacyField = rule.get("mirrorPercent").present() ? rule.get("mirrorPercent") : rule.get("mirror_percent");
+    Optional<VirtualService.Percent> percent = FaultDecoder.percentage(rule.get("mirrorPercentage"));
+    if (percent.isEmpty() && legacyField.present()) {
+      OptionalInt legacy = legacyField.integer();
+      if (legacy.isPresent() && FaultDecoder.inRange(legacyField, legacy.getAsInt())) {
+        percent = Optional.of(new VirtualService.Percent(legacy.getAsInt()));
+      }
+    }
+    if (mirror.present() && mirrors.present()) {
+      mirrors.error("only one of mirror and mirrors may be set");
+    }
+    ImmutableList.Builder<HttpMirror> out = ImmutableList.builder();
+    if (mirror.present()) {
+      VirtualService.Percent share = percent.orElse(new VirtualService.Percent(100));
+      destination(mirror).ifPresent(d -> out.add(new HttpMirror(mirror.path(), d, share)));
+      return out.build();
+    }
+    if (mirrors.present() && (rule.get("mirrorPercentage").present() || legacyField.present())) {
+      (rule.get("mirrorPercentage").present() ? rule.get("mirrorPercentage") : legacyField).error("mirrorPercentage applies to mirror only: give each of mirrors its own percentage");
+    }
+    for (Field item : mirrors.items()) {
+      if (!item.isObject()) {
+        continue;
+      }
+      item.allowOnly(MIRROR);
+      VirtualService.Percent share = FaultDecoder.percentage(item.get("percentage")).orElse(new VirtualService.Percent(100));
+      destination(item.get("destination")).ifPresent(d -> out.add(new HttpMirror(item.get("destination").path(), d, share)));
+    }
+    return out.build();
+  }
+
+  static Optional<Duration> duration(Field field) {
     Optional<String> text = field.string();
     if (text.isEmpty()) {
       return Optional.empty();

@@ -19,6 +19,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
 public final class EnvoyTypes {
   public static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
+  public static final String FAULT = "envoy.filters.http.fault";
+  public static final String CORS = "envoy.filters.http.cors";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
 
   /**

@@ -9,6 +9,8 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -39,8 +41,14 @@ public final class ListenerTranslator {
         .build();
   }
 
-  /** In istiod's order; fault and cors (per-route configured) belong before the router, which must be last. */
+  /**
+   * In istiod's order: fault and cors, configured per route and inert on routes without such
+   * config, then the router, which must be last.
+   */
   private static List<HttpFilter> httpFilters() {
-    return List.of(HttpFilter.newBuilder().setName(EnvoyTypes.ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build());
+    return List.of(
+        HttpFilter.newBuilder().setName(EnvoyTypes.FAULT).setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build(),
+        HttpFilter.newBuilder().setName(EnvoyTypes.CORS).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build(),
+        HttpFilter.newBuilder().setName(EnvoyTypes.ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build());
   }
 }

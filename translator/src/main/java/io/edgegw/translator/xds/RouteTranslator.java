@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
+import io.edgegw.translator.ir.HeaderMutations;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteConfig;
@@ -11,6 +12,8 @@ import io.edgegw.translator.ir.RouteMatch;
 import io.edgegw.translator.ir.StringMatcher;
 import io.edgegw.translator.ir.VirtualHost;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
@@ -19,10 +22,13 @@ import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import java.util.List;
 
 /** IR route configurations to Envoy RouteConfigurations. */
 public final class RouteTranslator {
+  private final RouteFeatureTranslator features = new RouteFeatureTranslator();
   /** istiod caps host re-selection so a retry prefers another endpoint without looping forever. */
   private static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
 
@@ -57,7 +63,24 @@ public final class RouteTranslator {
     } else if (action instanceof RouteAction.DirectResponse d) {
       out.setDirectResponse(directResponse(d));
     }
+    HeaderMutations headers = route.headers();
+    out.addAllRequestHeadersToAdd(headerValues(headers.requestToAdd()))
+        .addAllRequestHeadersToRemove(headers.requestToRemove())
+        .addAllResponseHeadersToAdd(headerValues(headers.responseToAdd()))
+        .addAllResponseHeadersToRemove(headers.responseToRemove());
+    route.fault().ifPresent(f -> out.putTypedPerFilterConfig(EnvoyTypes.FAULT, Any.pack(features.fault(f))));
+    route.cors().ifPresent(c -> out.putTypedPerFilterConfig(EnvoyTypes.CORS, Any.pack(features.cors(c))));
     return out.build();
+  }
+
+  private static List<HeaderValueOption> headerValues(List<HeaderMutations.HeaderValue> values) {
+    return values.stream().map(v -> HeaderValueOption.newBuilder()
+            .setHeader(HeaderValue.newBuilder().setKey(v.name()).setValue(v.value()))
+            .setAppendAction(v.append()
+                ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
+                : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+            .build())
+        .toList();
   }
 
   private static io.envoyproxy.envoy.config.route.v3.RouteMatch match(RouteMatch match) {
@@ -84,7 +107,7 @@ public final class RouteTranslator {
     return out.build();
   }
 
-  private static io.envoyproxy.envoy.type.matcher.v3.StringMatcher stringMatcher(StringMatcher matcher) {
+  static io.envoyproxy.envoy.type.matcher.v3.StringMatcher stringMatcher(StringMatcher matcher) {
     var out = io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder();
     switch (matcher.kind()) {
       case EXACT -> out.setExact(matcher.value());
@@ -96,12 +119,17 @@ public final class RouteTranslator {
 
   private static io.envoyproxy.envoy.config.route.v3.RouteAction forward(RouteAction.Forward forward) {
     var out = io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder();
-    if (forward.clusters().size() == 1) {
+    // Destination headers live on a weighted cluster entry, so istiod uses weighted_clusters even for one.
+    if (forward.clusters().size() == 1 && forward.clusters().get(0).headers().isEmpty()) {
       out.setCluster(forward.clusters().get(0).cluster());
     } else {
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
       forward.clusters().forEach(c -> weighted.addClusters(
-          WeightedCluster.ClusterWeight.newBuilder().setName(c.cluster()).setWeight(UInt32Value.of(c.weight()))));
+          WeightedCluster.ClusterWeight.newBuilder().setName(c.cluster()).setWeight(UInt32Value.of(c.weight()))
+              .addAllRequestHeadersToAdd(headerValues(c.headers().requestToAdd()))
+              .addAllRequestHeadersToRemove(c.headers().requestToRemove())
+              .addAllResponseHeadersToAdd(headerValues(c.headers().responseToAdd()))
+              .addAllResponseHeadersToRemove(c.headers().responseToRemove())));
       out.setWeightedClusters(weighted);
     }
     // Always explicit: Envoy's default is 15s, Istio's is no timeout.
@@ -109,19 +137,30 @@ public final class RouteTranslator {
     forward.retry().ifPresent(r -> out.setRetryPolicy(retryPolicy(r)));
     forward.prefixRewrite().ifPresent(out::setPrefixRewrite);
     forward.hostRewrite().ifPresent(out::setHostRewriteLiteral);
+    forward.regexRewrite().ifPresent(r -> out.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
+        .setPattern(RegexMatcher.newBuilder().setRegex(r.pattern())).setSubstitution(r.substitution())));
+    forward.mirrors().forEach(m -> out.addRequestMirrorPolicies(
+        io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy.newBuilder()
+            .setCluster(m.cluster())
+            .setRuntimeFraction(RouteFeatureTranslator.runtimeFraction(m.percentage()))
+            // As istiod: mirrored requests do not start traces of their own.
+            .setTraceSampled(BoolValue.of(false))));
     return out.build();
   }
 
   private static RetryPolicy retryPolicy(RouteAction.RetryPolicy retry) {
     RetryPolicy.Builder out = RetryPolicy.newBuilder()
         .setRetryOn(retry.retryOn())
-        .setNumRetries(UInt32Value.of(retry.numRetries()))
-        .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-            .setName(EnvoyTypes.PREVIOUS_HOSTS)
-            .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
-        .setHostSelectionRetryMaxAttempts(HOST_SELECTION_RETRY_MAX_ATTEMPTS)
-        .addAllRetriableStatusCodes(retry.retriableStatusCodes());
+        .setNumRetries(UInt32Value.of(retry.numRetries()));
+    if (retry.previousHosts()) {
+      out.addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+              .setName(EnvoyTypes.PREVIOUS_HOSTS)
+              .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+          .setHostSelectionRetryMaxAttempts(HOST_SELECTION_RETRY_MAX_ATTEMPTS);
+    }
+    out.addAllRetriableStatusCodes(retry.retriableStatusCodes());
     retry.perTryTimeout().ifPresent(d -> out.setPerTryTimeout(Durations.fromNanos(d.toNanos())));
+    retry.backoff().ifPresent(d -> out.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromNanos(d.toNanos()))));
     return out.build();
   }
 
