@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -141,6 +142,18 @@ public final class Field {
       return OptionalInt.empty();
     }
     return OptionalInt.of(json.intValue());
+  }
+
+  /** Any JSON number (protobuf double); integers are accepted too. */
+  public OptionalDouble decimal() {
+    if (!present()) {
+      return OptionalDouble.empty();
+    }
+    if (!json.isNumber()) {
+      typeError("a number");
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(json.doubleValue());
   }
 
   public boolean bool(boolean fallback) {

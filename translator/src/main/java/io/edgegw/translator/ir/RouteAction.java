@@ -10,14 +10,16 @@ public sealed interface RouteAction {
 
   /**
    * Forward to one cluster, or split between several by weight. {@code timeout} zero means none;
-   * an empty {@code retry} means no retries at all.
+   * an empty {@code retry} means no retries at all. {@code hashPolicy} comes from the cluster's
+   * consistent-hash load balancer.
    */
   record Forward(
       ImmutableList<WeightedCluster> clusters,
       Duration timeout,
       Optional<RetryPolicy> retry,
       Optional<String> prefixRewrite,
-      Optional<String> hostRewrite) implements RouteAction {}
+      Optional<String> hostRewrite,
+      Optional<HashPolicy> hashPolicy) implements RouteAction {}
 
   record WeightedCluster(String cluster, int weight) {}
 

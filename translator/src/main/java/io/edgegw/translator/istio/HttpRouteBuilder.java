@@ -3,6 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.base.Joiner;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.Ints;
+import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteMatch;
@@ -138,8 +139,10 @@ public final class HttpRouteBuilder {
     clusters.addAll(used);
     Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);
     Optional<String> hostRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::authority);
+    // Like istiod: a consistent hash only makes sense when one cluster takes all the traffic.
+    Optional<HashPolicy> hashPolicy = single ? destinations.hashPolicy(used.get(0)) : Optional.empty();
     return Optional.of(new RouteAction.Forward(weighted.build(), rule.timeout().orElse(Duration.ZERO),
-        retryPolicy(rule.retries()), prefixRewrite, hostRewrite));
+        retryPolicy(rule.retries()), prefixRewrite, hostRewrite, hashPolicy));
   }
 
   /** istiod's ConvertPolicy: default when unset, none for 0 attempts; numeric retryOn parts are status codes. */

@@ -14,12 +14,15 @@ import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHosts
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /** Extension names and the {@code Any} types the back end may put in resources. */
 public final class EnvoyTypes {
   public static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+  public static final String UPSTREAM_HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /**
    * Every message that can appear inside an {@code Any}; adding a descriptor also adds its whole
@@ -34,6 +37,7 @@ public final class EnvoyTypes {
       .add(DownstreamTlsContext.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(Secret.getDescriptor())
+      .add(HttpProtocolOptions.getDescriptor())
       .add(HTTPFault.getDescriptor())
       .add(Cors.getDescriptor())
       .add(CorsPolicy.getDescriptor())
