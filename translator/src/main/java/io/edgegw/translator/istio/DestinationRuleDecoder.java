@@ -110,7 +110,9 @@ public final class DestinationRuleDecoder {
       return Optional.empty();
     }
     field.allowOnly(portLevelAllowed ? POLICY : PORT_POLICY);
-    field.notSupported("tunnel", "proxyProtocol", "retryBudget");
+    if (portLevelAllowed) {
+      field.notSupported("tunnel", "proxyProtocol", "retryBudget");
+    }
     Map<Integer, TrafficPolicy> ports = new LinkedHashMap<>();
     if (portLevelAllowed) {
       for (Field item : field.get("portLevelSettings").items()) {
