@@ -2,11 +2,13 @@ package io.edgegw.translator;
 
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.istio.DecodedInputs;
+import io.edgegw.translator.istio.DestinationRuleDecoder;
 import io.edgegw.translator.istio.GatewayDecoder;
 import io.edgegw.translator.istio.InputDecoder;
 import io.edgegw.translator.istio.IstioFrontEnd;
 import io.edgegw.translator.istio.ServiceEntryDecoder;
 import io.edgegw.translator.istio.VirtualServiceDecoder;
+import io.edgegw.translator.istio.WorkloadEntryDecoder;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.model.Diagnostic;
@@ -26,7 +28,8 @@ import java.util.LinkedHashSet;
  */
 public final class Translator {
   private final InputDecoder decoder = new InputDecoder(
-      new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new KubernetesDecoder());
+      new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
+      new WorkloadEntryDecoder(), new KubernetesDecoder());
   private final IstioFrontEnd frontEnd = new IstioFrontEnd();
   private final XdsBackEnd backEnd = new XdsBackEnd(new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator());
 

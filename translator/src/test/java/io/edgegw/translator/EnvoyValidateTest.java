@@ -76,6 +76,8 @@ class EnvoyValidateTest {
       }
     }
     ObjectNode bootstrap = JSON.createObjectNode();
+    // SDS secrets (upstream and downstream TLS) need a node identity, as in the real bootstrap.
+    bootstrap.putObject("node").put("id", "validate").put("cluster", "validate");
     ObjectNode statics = bootstrap.putObject("static_resources");
     statics.set("listeners", listeners);
     statics.set("clusters", clusters);

@@ -39,6 +39,19 @@ class ValidationTest {
       metadata: {name: se, namespace: default}
       spec:
       """;
+  private static final String DR = """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: dr, namespace: default}
+      spec:
+        host: web
+      """;
+  private static final String WE = """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadEntry
+      metadata: {name: we, namespace: default}
+      spec:
+      """;
   private static final String SERVER = "  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']\n";
   private static final String HOSTS = "  hosts: ['*']\n  gateways: [gw]\n";
   private static final String HTTP = "  http:\n  - route:\n    - destination: {host: web}\n";
@@ -207,6 +220,58 @@ class ValidationTest {
             "ServiceEntry default/se", "spec.resolution", "invalid resolution"),
         bad("wildcard host resolved by DNS", SE + "  hosts: ['*.example.com']\n  resolution: DNS\n  ports: [{number: 80, name: http}]\n",
             "ServiceEntry default/se", "spec.hosts", "cannot be resolved by DNS"),
+        bad("selector and endpoints", SE + "  hosts: [a.example.com]\n  resolution: STATIC\n  ports: [{number: 80, name: http}]\n  endpoints: [{address: 10.0.0.1}]\n  workloadSelector: {labels: {app: a}}\n",
+            "ServiceEntry default/se", "spec.workloadSelector", "only one of workloadSelector and endpoints"),
+        // DestinationRule
+        bad("rule without host", DR.replace("  host: web\n", "  subsets: [{name: v1}]\n"), "DestinationRule default/dr", "spec.host", "required"),
+        bad("partial wildcard rule host", DR.replace("host: web", "host: 'a*.example.com'"), "DestinationRule default/dr", "spec.host", "wildcard"),
+        bad("subset name not a DNS label", DR + "  subsets: [{name: V_1, labels: {version: v1}}]\n",
+            "DestinationRule default/dr", "spec.subsets[0].name", "DNS label"),
+        bad("duplicate subset name", DR + "  subsets: [{name: v1}, {name: v1}]\n", "DestinationRule default/dr", "spec.subsets[1].name", "duplicate subset name v1"),
+        bad("subset without name", DR + "  subsets: [{labels: {version: v1}}]\n", "DestinationRule default/dr", "spec.subsets[0].name", "required"),
+        bad("unknown policy field", DR + "  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}, outlier: {}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.outlier", "unknown field"),
+        bad("unknown simple load balancer", DR + "  trafficPolicy: {loadBalancer: {simple: FASTEST}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer.simple", "invalid value FASTEST"),
+        bad("simple and consistent hash", DR + "  trafficPolicy: {loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer", "only one of simple and consistentHash"),
+        bad("two hash keys", DR + "  trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, httpHeaderName: x-user}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer.consistentHash", "exactly one of"),
+        bad("maglev table size not prime", DR + "  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 65536}}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize", "prime"),
+        bad("ring hash and maglev", DR + "  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {}, ringHash: {}}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer.consistentHash", "only one of ringHash and maglev"),
+        bad("cookie without name", DR + "  trafficPolicy: {loadBalancer: {consistentHash: {httpCookie: {ttl: 10s}}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name", "required"),
+        bad("negative max connections", DR + "  trafficPolicy: {connectionPool: {tcp: {maxConnections: -1}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.connectionPool.tcp.maxConnections", "negative"),
+        bad("negative pending requests", DR + "  subsets: [{name: v1, trafficPolicy: {connectionPool: {http: {http1MaxPendingRequests: -5}}}}]\n",
+            "DestinationRule default/dr", "spec.subsets[0].trafficPolicy.connectionPool.http.http1MaxPendingRequests", "negative"),
+        bad("empty connection pool", DR + "  trafficPolicy: {connectionPool: {}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.connectionPool", "set tcp or http"),
+        bad("connect timeout under 1ms", DR + "  trafficPolicy: {connectionPool: {tcp: {connectTimeout: 10us}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.connectionPool.tcp.connectTimeout", "at least 1ms"),
+        bad("unknown h2 upgrade policy", DR + "  trafficPolicy: {connectionPool: {http: {h2UpgradePolicy: ALWAYS}}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.connectionPool.http.h2UpgradePolicy", "invalid value ALWAYS"),
+        bad("ejection percent over 100", DR + "  trafficPolicy: {outlierDetection: {maxEjectionPercent: 101}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.outlierDetection.maxEjectionPercent", "0..100"),
+        bad("negative consecutive errors", DR + "  trafficPolicy: {outlierDetection: {consecutive5xxErrors: -1}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.outlierDetection.consecutive5xxErrors", "negative"),
+        bad("unparsable ejection time", DR + "  trafficPolicy: {outlierDetection: {baseEjectionTime: long}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.outlierDetection.baseEjectionTime", "invalid duration"),
+        bad("port level settings without port", DR + "  trafficPolicy: {portLevelSettings: [{loadBalancer: {simple: RANDOM}}]}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.portLevelSettings[0].port", "required"),
+        bad("nested port level settings", DR + "  trafficPolicy: {portLevelSettings: [{port: {number: 80}, portLevelSettings: []}]}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.portLevelSettings[0].portLevelSettings", "unknown field"),
+        bad("mutual tls without credential", DR + "  trafficPolicy: {tls: {mode: MUTUAL}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.tls.credentialName", "required with mode MUTUAL"),
+        bad("unknown tls mode", DR + "  trafficPolicy: {tls: {mode: STRICT}}\n",
+            "DestinationRule default/dr", "spec.trafficPolicy.tls.mode", "invalid value STRICT"),
+        // WorkloadEntry
+        bad("workload entry without address", WE + "  labels: {app: a}\n", "WorkloadEntry default/we", "spec.address", "required"),
+        bad("workload entry port out of range", WE + "  address: 10.0.0.1\n  ports: {http: 70000}\n",
+            "WorkloadEntry default/we", "spec.ports.http", "outside 1..65535"),
+        bad("workload entry bad address", WE + "  address: 'not an address'\n", "WorkloadEntry default/we", "spec.address", "invalid address"),
         // Kubernetes core kinds: unknown fields are fine, wrong types are not.
         bad("service port as string", "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec:\n  clusterIP: 10.0.0.1\n  ports: [{port: http}]\n",
             "Service default/web", "spec.ports[0].port", "expected an integer"),
@@ -232,7 +297,7 @@ class ValidationTest {
   @Test
   void validResourcesHaveNoDiagnostics() throws IOException {
     for (String name : List.of("bookinfo", "serviceentry", "endpointslice", "header-and-regex-match", "route-actions",
-        "header-operations", "fault-mirror-cors", "delegate")) {
+        "header-operations", "fault-mirror-cors", "delegate", "destinationrule-subsets")) {
       String input = Files.readString(GoldenTest.ROOT.resolve(name).resolve("input.yaml"));
       for (ResourceReader.Read read : new ResourceReader().read(input)) {
         Resource resource = ((ResourceReader.Ok) read).resource();
@@ -276,6 +341,20 @@ class ValidationTest {
       String yaml = (VS + HOSTS + "  http:\n  - route:\n    - destination: {host: '*'}\n").replace("networking.istio.io/v1", "networking.istio.io/" + version);
       assertEquals(1, translator.validate(resource(yaml)).size(), version);
     }
+  }
+
+  @Test
+  void podsGiveLabelsAndIpsAndIgnoreTheRest() {
+    String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default, labels: {version: v1}}\n"
+        + "spec: {containers: [{name: c, image: x}]}\nstatus: {phase: Running, podIP: 10.0.0.1, podIPs: [{ip: 10.0.0.1}]}\n";
+    assertEquals(List.of(), translator.validate(resource(pod)));
+  }
+
+  @Test
+  void destinationRuleForSidecarsOnlyIsAWarning() {
+    ImmutableList<Diagnostic> diagnostics = translator.validate(resource(DR + "  workloadSelector: {matchLabels: {app: a}}\n"));
+    assertEquals(List.of("spec.workloadSelector"), diagnostics.stream().map(Diagnostic::field).toList());
+    assertEquals(Severity.WARNING, diagnostics.get(0).severity());
   }
 
   static Resource resource(String yaml) {

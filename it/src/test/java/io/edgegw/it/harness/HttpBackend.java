@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -77,12 +78,20 @@ public final class HttpBackend implements AutoCloseable {
 
   /** A backend on the given port (0 = a free one), e.g. to bring a stopped backend back. */
   public static HttpBackend start(String name, int port) {
+    return start(name, FreePorts.LOOPBACK, port);
+  }
+
+  /**
+   * A backend on another loopback address (127.0.0.2, 127.0.0.3 ...; Linux routes all of 127/8 to lo),
+   * so several endpoints of one service can share one port number, as pods of a Service do.
+   */
+  public static HttpBackend start(String name, String address, int port) {
     Objects.requireNonNull(name, "name");
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(FreePorts.loopback(), port), 64);
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), port), 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("backend " + name + " cannot listen on " + port, e);
+      throw new UncheckedIOException("backend " + name + " cannot listen on " + address + ":" + port, e);
     }
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor = Executors.newFixedThreadPool(THREADS, task -> {
@@ -103,6 +112,11 @@ public final class HttpBackend implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The IP address the backend listens on, e.g. 127.0.0.2. */
+  public String address() {
+    return server.getAddress().getAddress().getHostAddress();
   }
 
   public int requestCount() {
@@ -157,7 +171,7 @@ public final class HttpBackend implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "HttpBackend[" + name + " on " + FreePorts.LOOPBACK + ":" + port() + "]";
+    return "HttpBackend[" + name + " on " + address() + ":" + port() + "]";
   }
 
   private void handle(HttpExchange exchange) throws IOException {

@@ -144,7 +144,7 @@ public final class Field {
     return OptionalInt.of(json.intValue());
   }
 
-  /** Any JSON number, e.g. a percentage such as {@code 0.5}. */
+  /** Any JSON number (protobuf double), e.g. a percentage such as {@code 0.5}; integers are accepted too. */
   public OptionalDouble number() {
     if (!present()) {
       return OptionalDouble.empty();

@@ -10,7 +10,8 @@ public sealed interface RouteAction {
 
   /**
    * Forward to one cluster, or split between several by weight. {@code timeout} zero means none;
-   * an empty {@code retry} means no retries at all.
+   * an empty {@code retry} means no retries at all. {@code hashPolicy} comes from the cluster's
+   * consistent-hash load balancer.
    */
   record Forward(
       ImmutableList<WeightedCluster> clusters,
@@ -19,12 +20,13 @@ public sealed interface RouteAction {
       Optional<String> prefixRewrite,
       Optional<String> hostRewrite,
       Optional<RegexRewrite> regexRewrite,
-      ImmutableList<Mirror> mirrors) implements RouteAction {
+      ImmutableList<Mirror> mirrors,
+      Optional<HashPolicy> hashPolicy) implements RouteAction {
 
     public Forward(
         ImmutableList<WeightedCluster> clusters, Duration timeout, Optional<RetryPolicy> retry,
         Optional<String> prefixRewrite, Optional<String> hostRewrite) {
-      this(clusters, timeout, retry, prefixRewrite, hostRewrite, Optional.empty(), ImmutableList.of());
+      this(clusters, timeout, retry, prefixRewrite, hostRewrite, Optional.empty(), ImmutableList.of(), Optional.empty());
     }
   }
 

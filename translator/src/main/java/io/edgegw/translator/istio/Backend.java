@@ -1,6 +1,7 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.ir.Cluster;
 import java.util.Optional;
 
@@ -12,6 +13,9 @@ public interface Backend {
   /** Why a route to {@code port} cannot get endpoints, or empty when it can. */
   Optional<String> problem(int port);
 
-  /** The cluster for {@code port}, named {@code clusterName}. */
-  Cluster cluster(String clusterName, int port);
+  /**
+   * The cluster for {@code port}, named {@code clusterName}, with the endpoints whose labels include
+   * {@code subsetLabels} (all endpoints when empty).
+   */
+  Cluster cluster(String clusterName, int port, ImmutableMap<String, String> subsetLabels);
 }

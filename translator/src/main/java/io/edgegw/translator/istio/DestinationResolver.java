@@ -1,6 +1,7 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.istio.VirtualService.HttpRoute;
 import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
 import io.edgegw.translator.model.Diagnostic;
@@ -9,9 +10,16 @@ import java.util.Optional;
 /** Turns a route destination into the cluster it names, reporting what will not work. */
 public final class DestinationResolver {
   private final ServiceRegistry registry;
+  private final DestinationPolicies policies;
 
-  public DestinationResolver(ServiceRegistry registry) {
+  public DestinationResolver(ServiceRegistry registry, DestinationPolicies policies) {
     this.registry = registry;
+    this.policies = policies;
+  }
+
+  /** The route hash policy when the cluster balances by consistent hash. */
+  public Optional<HashPolicy> hashPolicy(ClusterRef cluster) {
+    return ClusterPolicies.hashPolicy(policies.policy(cluster.host(), cluster.port(), cluster.subset()));
   }
 
   /**
@@ -47,9 +55,9 @@ public final class DestinationResolver {
     } else {
       backend.get().problem(port).ifPresent(p -> diagnostics.add(Diagnostic.warning(vs.key(), field + ".port", p)));
     }
-    if (!destination.subset().isEmpty()) {
+    if (!destination.subset().isEmpty() && policies.subset(fqdn, destination.subset()).isEmpty()) {
       diagnostics.add(Diagnostic.warning(vs.key(), field + ".subset",
-          "subsets need a DestinationRule, which is not supported yet; requests get 503"));
+          "no DestinationRule for " + fqdn + " defines subset " + destination.subset() + "; requests get 503"));
     }
     return Optional.of(new ClusterRef(fqdn, port, destination.subset()));
   }

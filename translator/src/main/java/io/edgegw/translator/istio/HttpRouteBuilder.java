@@ -7,6 +7,7 @@ import io.edgegw.translator.ir.CorsPolicy;
 import io.edgegw.translator.ir.Fault;
 import io.edgegw.translator.ir.HeaderMutations;
 import io.edgegw.translator.ir.Percentage;
+import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteMatch;
@@ -167,8 +168,10 @@ public final class HttpRouteBuilder {
     Optional<String> hostRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::authority);
     Optional<RouteAction.RegexRewrite> regexRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uriRegexRewrite)
         .map(r -> new RouteAction.RegexRewrite(r.match(), r.rewrite()));
+    // Like istiod: a consistent hash only makes sense when one cluster takes all the traffic.
+    Optional<HashPolicy> hashPolicy = single ? destinations.hashPolicy(used.get(0)) : Optional.empty();
     return Optional.of(new RouteAction.Forward(weighted.build(), rule.timeout().orElse(Duration.ZERO),
-        retryPolicy(rule.retries()), prefixRewrite, hostRewrite, regexRewrite, mirrors.build()));
+        retryPolicy(rule.retries()), prefixRewrite, hostRewrite, regexRewrite, mirrors.build(), hashPolicy));
   }
 
   /** istiod's ConvertPolicy: default when unset, none for 0 attempts; numeric retryOn parts are status codes. */

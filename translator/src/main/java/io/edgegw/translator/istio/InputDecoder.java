@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
@@ -17,13 +18,18 @@ public final class InputDecoder {
   private final GatewayDecoder gateways;
   private final VirtualServiceDecoder virtualServices;
   private final ServiceEntryDecoder serviceEntries;
+  private final DestinationRuleDecoder destinationRules;
+  private final WorkloadEntryDecoder workloadEntries;
   private final KubernetesDecoder kubernetes;
 
   public InputDecoder(
-      GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries, KubernetesDecoder kubernetes) {
+      GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
+      DestinationRuleDecoder destinationRules, WorkloadEntryDecoder workloadEntries, KubernetesDecoder kubernetes) {
     this.gateways = gateways;
     this.virtualServices = virtualServices;
     this.serviceEntries = serviceEntries;
+    this.destinationRules = destinationRules;
+    this.workloadEntries = workloadEntries;
     this.kubernetes = kubernetes;
   }
 
@@ -53,12 +59,11 @@ public final class InputDecoder {
       case SERVICE -> kubernetes.service(resource, problems);
       case ENDPOINTS -> kubernetes.endpoints(resource, problems);
       case ENDPOINT_SLICE -> kubernetes.endpointSlice(resource, problems);
-      case DESTINATION_RULE, WORKLOAD_ENTRY -> {
-        problems.warning("", resource.key().kind().kubernetesKind() + " is not supported yet; ignored");
-        yield null;
-      }
-      // Pods matter for WorkloadEntry-style selection and Secrets for TLS, neither used yet.
-      case POD, SECRET -> null;
+      case DESTINATION_RULE -> destinationRules.decode(resource, problems);
+      case WORKLOAD_ENTRY -> workloadEntries.decode(resource, problems);
+      case POD -> kubernetes.pod(resource, problems);
+      // Secrets are for TLS, not used yet.
+      case SECRET -> null;
     };
   }
 
@@ -67,6 +72,9 @@ public final class InputDecoder {
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
+    ImmutableList.Builder<DestinationRule> drList = ImmutableList.builder();
+    ImmutableList.Builder<WorkloadEntry> weList = ImmutableList.builder();
+    ImmutableList.Builder<Pod> podList = ImmutableList.builder();
     ImmutableList.Builder<Service> serviceList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> endpointsList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> sliceList = ImmutableList.builder();
@@ -83,6 +91,9 @@ public final class InputDecoder {
           case GATEWAY -> gatewayList.add((Gateway) value);
           case VIRTUAL_SERVICE -> vsList.add((VirtualService) value);
           case SERVICE_ENTRY -> seList.add((ServiceEntry) value);
+          case DESTINATION_RULE -> drList.add((DestinationRule) value);
+          case WORKLOAD_ENTRY -> weList.add((WorkloadEntry) value);
+          case POD -> podList.add((Pod) value);
           case SERVICE -> serviceList.add((Service) value);
           case ENDPOINTS -> endpointsList.add((Endpoints) value);
           case ENDPOINT_SLICE -> sliceList.add((Endpoints) value);
@@ -90,7 +101,7 @@ public final class InputDecoder {
         }
       });
     }
-    return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), serviceList.build(),
-        endpointsList.build(), sliceList.build(), rejected.build());
+    return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
+        serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), rejected.build());
   }
 }

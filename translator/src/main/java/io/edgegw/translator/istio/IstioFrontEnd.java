@@ -16,8 +16,10 @@ public final class IstioFrontEnd {
 
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
+    DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);
+    ClusterBuilder clusterBuilder = new ClusterBuilder(registry, policies);
     VirtualHostBuilder virtualHosts =
-        new VirtualHostBuilder(new HttpRouteBuilder(new DestinationResolver(registry),
+        new VirtualHostBuilder(new HttpRouteBuilder(new DestinationResolver(registry, policies),
             new DelegateMerger(inputs.virtualServices(), inputs.rejected())), identity.domainSuffix());
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, diagnostics);
 
@@ -33,18 +35,9 @@ public final class IstioFrontEnd {
       built.clusters().forEach(c -> referenced.putIfAbsent(c.name(), c));
     }
     ImmutableList<Cluster> clusters = referenced.values().stream()
-        .map(ref -> cluster(ref, registry))
+        .map(clusterBuilder::cluster)
         .collect(ImmutableList.toImmutableList());
     return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters);
   }
 
-  /** Unknown services and subsets (no DestinationRule support yet) get an empty EDS cluster: Envoy answers 503. */
-  private static Cluster cluster(ClusterRef ref, ServiceRegistry registry) {
-    if (!ref.subset().isEmpty()) {
-      return new Cluster(ref.name(), Cluster.Discovery.EDS, ImmutableList.of());
-    }
-    return registry.find(ref.host())
-        .map(backend -> backend.cluster(ref.name(), ref.port()))
-        .orElseGet(() -> new Cluster(ref.name(), Cluster.Discovery.EDS, ImmutableList.of()));
-  }
 }

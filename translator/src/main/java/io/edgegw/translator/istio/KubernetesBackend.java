@@ -1,6 +1,7 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedSet;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.kube.Endpoints;
@@ -9,7 +10,7 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /** A Kubernetes Service with its ready endpoints; served by EDS. */
-record KubernetesBackend(Service service, ImmutableList<Endpoints> endpoints) implements Backend {
+record KubernetesBackend(Service service, ImmutableList<Endpoints> endpoints, EndpointLabels labels) implements Backend {
   private static final Comparator<Cluster.Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port);
 
@@ -28,13 +29,15 @@ record KubernetesBackend(Service service, ImmutableList<Endpoints> endpoints) im
   }
 
   @Override
-  public Cluster cluster(String clusterName, int port) {
+  public Cluster cluster(String clusterName, int port, ImmutableMap<String, String> subsetLabels) {
     ImmutableSortedSet.Builder<Cluster.Endpoint> out = ImmutableSortedSet.orderedBy(ENDPOINT_ORDER);
     servicePort(port).ifPresent(sp -> {
       for (Endpoints e : endpoints) {
         for (Endpoints.Subset subset : e.subsets()) {
           int target = targetPort(sp, subset);
-          subset.addresses().forEach(a -> out.add(new Cluster.Endpoint(a, target)));
+          subset.addresses().stream()
+              .filter(a -> EndpointLabels.selects(subsetLabels, labels.of(a)))
+              .forEach(a -> out.add(new Cluster.Endpoint(a.ip(), target)));
         }
       }
     });

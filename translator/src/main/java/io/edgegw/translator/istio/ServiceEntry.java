@@ -2,7 +2,9 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.model.ResourceKey;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** An Istio ServiceEntry: hosts outside Kubernetes Services, with their ports and endpoints. */
@@ -12,7 +14,8 @@ public record ServiceEntry(
     ImmutableList<String> hosts,
     ImmutableList<Port> ports,
     Resolution resolution,
-    ImmutableList<WorkloadEndpoint> endpoints) {
+    ImmutableList<WorkloadEndpoint> endpoints,
+    Optional<ImmutableSortedMap<String, String>> workloadSelector) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);
@@ -27,6 +30,9 @@ public record ServiceEntry(
 
   public record Port(int number, String name, OptionalInt targetPort) {}
 
-  /** {@code ports} maps a ServiceEntry port name to the port this endpoint listens on. */
-  public record WorkloadEndpoint(String address, ImmutableMap<String, Integer> ports) {}
+  /**
+   * An endpoint of {@code endpoints}, or a selected WorkloadEntry or Pod. {@code ports} maps a
+   * ServiceEntry port name to the port this endpoint listens on; {@code labels} are what subsets select.
+   */
+  public record WorkloadEndpoint(String address, ImmutableMap<String, Integer> ports, ImmutableSortedMap<String, String> labels) {}
 }

@@ -3,6 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
@@ -31,11 +32,16 @@ public final class ServiceEntryDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new ServiceEntry(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), Resolution.NONE, ImmutableList.of());
+      return new ServiceEntry(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), Resolution.NONE,
+          ImmutableList.of(), Optional.empty());
     }
     spec.allowOnly(SPEC);
     // addresses are VIPs for sidecar interception; a gateway routes by host, so they change nothing here.
-    spec.notSupported("workloadSelector", "exportTo", "subjectAltNames");
+    spec.notSupported("exportTo", "subjectAltNames");
+    Optional<ImmutableSortedMap<String, String>> selector = workloadSelector(spec.get("workloadSelector"));
+    if (selector.isPresent() && !spec.get("endpoints").isEmptyList()) {
+      spec.get("workloadSelector").error("only one of workloadSelector and endpoints may be set");
+    }
     Field location = spec.get("location");
     location.string().filter(l -> !LOCATIONS.contains(l))
         .ifPresent(l -> location.error("invalid location " + l + ", use MESH_EXTERNAL or MESH_INTERNAL"));
@@ -47,8 +53,8 @@ public final class ServiceEntryDecoder {
     ImmutableList<WorkloadEndpoint> endpoints = endpoints(spec.get("endpoints"), resolution, portNames);
     switch (resolution) {
       case STATIC -> {
-        if (spec.get("endpoints").isEmptyList()) {
-          spec.get("endpoints").error("endpoints are required with resolution STATIC");
+        if (spec.get("endpoints").isEmptyList() && selector.isEmpty()) {
+          spec.get("endpoints").error("endpoints (or a workloadSelector) are required with resolution STATIC");
         }
       }
       case DNS -> {
@@ -68,7 +74,16 @@ public final class ServiceEntryDecoder {
       }
       case NONE -> { }
     }
-    return new ServiceEntry(resource.key(), resource.creationTimestamp(), hosts, ports, resolution, endpoints);
+    return new ServiceEntry(resource.key(), resource.creationTimestamp(), hosts, ports, resolution, endpoints, selector);
+  }
+
+  /** {@code workloadSelector.labels}: WorkloadEntries and Pods of this namespace become the endpoints. */
+  private static Optional<ImmutableSortedMap<String, String>> workloadSelector(Field field) {
+    if (!field.isObject()) {
+      return Optional.empty();
+    }
+    field.allowOnly(ImmutableSet.of("labels"));
+    return Optional.of(field.get("labels").stringMap());
   }
 
   private static Resolution resolution(Field field) {
@@ -179,7 +194,8 @@ public final class ServiceEntryDecoder {
         OptionalInt port = validPort(value, true);
         port.ifPresent(p -> ports.put(name, p));
       });
-      address.ifPresent(a -> out.add(new WorkloadEndpoint(a, ports.buildOrThrow())));
+      ImmutableSortedMap<String, String> labels = item.get("labels").stringMap();
+      address.ifPresent(a -> out.add(new WorkloadEndpoint(a, ports.buildOrThrow(), labels)));
     }
     return out.build();
   }

@@ -19,20 +19,38 @@ public final class ServiceRegistry {
     this.domainSuffix = domainSuffix;
     Map<String, List<Endpoints>> slices = group(inputs.endpointSlices());
     Map<String, List<Endpoints>> endpoints = group(inputs.endpoints());
+    EndpointLabels labels = new EndpointLabels(inputs.pods());
     Map<String, Backend> hosts = new LinkedHashMap<>();
     for (Service service : inputs.services()) {
       String id = service.key().namespace() + "/" + service.key().name();
       // A cluster mirrors Endpoints into EndpointSlices; prefer slices so nothing is counted twice.
       List<Endpoints> found = slices.containsKey(id) ? slices.get(id) : endpoints.getOrDefault(id, List.of());
       hosts.put(kubernetesFqdn(service.key().name(), service.key().namespace()),
-          new KubernetesBackend(service, ImmutableList.copyOf(found)));
+          new KubernetesBackend(service, ImmutableList.copyOf(found), labels));
     }
     for (ServiceEntry entry : inputs.serviceEntries()) {
+      ImmutableList<ServiceEntry.WorkloadEndpoint> members = entry.workloadSelector()
+          .map(selector -> selected(entry, selector, inputs))
+          .orElse(entry.endpoints());
       for (String host : entry.hosts()) {
-        hosts.putIfAbsent(host, new ServiceEntryBackend(entry, host));
+        hosts.putIfAbsent(host, new ServiceEntryBackend(entry, host, members));
       }
     }
     this.byHost = ImmutableMap.copyOf(hosts);
+  }
+
+  /** istiod: a workloadSelector selects WorkloadEntries and Pods of the ServiceEntry's own namespace. */
+  private static ImmutableList<ServiceEntry.WorkloadEndpoint> selected(
+      ServiceEntry entry, Map<String, String> selector, DecodedInputs inputs) {
+    String namespace = entry.key().namespace();
+    ImmutableList.Builder<ServiceEntry.WorkloadEndpoint> out = ImmutableList.builder();
+    inputs.workloadEntries().stream()
+        .filter(w -> w.key().namespace().equals(namespace) && EndpointLabels.selects(selector, w.endpoint().labels()))
+        .forEach(w -> out.add(w.endpoint()));
+    inputs.pods().stream()
+        .filter(p -> p.key().namespace().equals(namespace) && !p.ips().isEmpty() && EndpointLabels.selects(selector, p.labels()))
+        .forEach(p -> out.add(new ServiceEntry.WorkloadEndpoint(p.ips().get(0), ImmutableMap.of(), p.labels())));
+    return out.build();
   }
 
   private static Map<String, List<Endpoints>> group(List<Endpoints> all) {

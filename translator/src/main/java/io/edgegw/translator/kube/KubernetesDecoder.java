@@ -3,9 +3,12 @@ package io.edgegw.translator.kube;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
+import io.edgegw.translator.kube.Endpoints.Address;
 import io.edgegw.translator.kube.Endpoints.EndpointPort;
 import io.edgegw.translator.kube.Endpoints.Subset;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -55,11 +58,12 @@ public final class KubernetesDecoder {
       if (!subset.isObject()) {
         continue;
       }
-      ImmutableList.Builder<String> addresses = ImmutableList.builder();
+      ImmutableList.Builder<Address> addresses = ImmutableList.builder();
       // notReadyAddresses are left out on purpose: they must not get traffic.
       for (Field address : subset.get("addresses").items()) {
         if (address.isObject()) {
-          address.get("ip").string().ifPresent(addresses::add);
+          Optional<ResourceKey> pod = podRef(address.get("targetRef"), resource.key().namespace());
+          address.get("ip").string().ifPresent(ip -> addresses.add(new Address(ip, pod)));
         }
       }
       subsets.add(new Subset(addresses.build(), ports(subset.get("ports"))));
@@ -77,7 +81,7 @@ public final class KubernetesDecoder {
         .ifPresent(t -> root.get("addressType").warning("addressType FQDN is not supported yet; slice ignored"));
     boolean fqdn = root.get("addressType").string("").equals("FQDN");
     ImmutableList<EndpointPort> ports = ports(root.get("ports"));
-    ImmutableList.Builder<String> addresses = ImmutableList.builder();
+    ImmutableList.Builder<Address> addresses = ImmutableList.builder();
     for (Field endpoint : root.get("endpoints").items()) {
       if (!endpoint.isObject()) {
         continue;
@@ -86,10 +90,37 @@ public final class KubernetesDecoder {
       if (!endpoint.get("conditions").get("ready").bool(true)) {
         continue;
       }
-      addresses.addAll(endpoint.get("addresses").strings());
+      Optional<ResourceKey> pod = podRef(endpoint.get("targetRef"), resource.key().namespace());
+      endpoint.get("addresses").strings().forEach(ip -> addresses.add(new Address(ip, pod)));
     }
     ImmutableList<Subset> subsets = fqdn || service.isEmpty() ? ImmutableList.of() : ImmutableList.of(new Subset(addresses.build(), ports));
     return new Endpoints(resource.key(), service, subsets);
+  }
+
+  /**
+   * A Pod for its labels: Kubernetes Pods in the mesh and on edge nodes alike carry the labels that
+   * DestinationRule subsets select. Only labels and IPs matter here.
+   */
+  public Pod pod(Resource resource, Problems problems) {
+    Field root = Field.root(resource.manifest(), "", problems);
+    ImmutableList.Builder<String> ips = ImmutableList.builder();
+    root.get("status").get("podIP").string().filter(ip -> !ip.isEmpty()).ifPresent(ips::add);
+    for (Field ip : root.get("status").get("podIPs").items()) {
+      if (ip.isObject()) {
+        ip.get("ip").string().filter(s -> !s.isEmpty()).ifPresent(ips::add);
+      }
+    }
+    return new Pod(resource.key(), root.get("metadata").get("labels").stringMap(),
+        ips.build().stream().distinct().collect(ImmutableList.toImmutableList()));
+  }
+
+  /** {@code targetRef} naming a Pod; the namespace defaults to the referring object's. */
+  private static Optional<ResourceKey> podRef(Field ref, String namespace) {
+    if (!ref.isObject() || !ref.get("kind").string("").equals("Pod")) {
+      return Optional.empty();
+    }
+    return ref.get("name").string().filter(n -> !n.isEmpty())
+        .map(name -> ResourceKey.of(Kind.POD, ref.get("namespace").string(namespace), name));
   }
 
   private static ImmutableList<EndpointPort> ports(Field field) {

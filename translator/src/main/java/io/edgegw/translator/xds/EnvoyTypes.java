@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHosts
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /** Extension names and the {@code Any} types the back end may put in resources. */
 public final class EnvoyTypes {
@@ -22,6 +23,8 @@ public final class EnvoyTypes {
   public static final String FAULT = "envoy.filters.http.fault";
   public static final String CORS = "envoy.filters.http.cors";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+  public static final String UPSTREAM_HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /**
    * Every message that can appear inside an {@code Any}; adding a descriptor also adds its whole
@@ -36,6 +39,7 @@ public final class EnvoyTypes {
       .add(DownstreamTlsContext.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(Secret.getDescriptor())
+      .add(HttpProtocolOptions.getDescriptor())
       .add(HTTPFault.getDescriptor())
       .add(Cors.getDescriptor())
       .add(CorsPolicy.getDescriptor())

@@ -5,6 +5,7 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import io.edgegw.translator.ir.HeaderMutations;
+import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteConfig;
@@ -145,6 +146,26 @@ public final class RouteTranslator {
             .setRuntimeFraction(RouteFeatureTranslator.runtimeFraction(m.percentage()))
             // As istiod: mirrored requests do not start traces of their own.
             .setTraceSampled(BoolValue.of(false))));
+    forward.hashPolicy().ifPresent(h -> out.addHashPolicy(hashPolicy(h)));
+    return out.build();
+  }
+
+  private static io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy hashPolicy(HashPolicy hash) {
+    var out = io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.newBuilder();
+    switch (hash.kind()) {
+      case HEADER -> out.setHeader(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Header.newBuilder()
+          .setHeaderName(hash.name()));
+      case COOKIE -> {
+        var cookie = io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Cookie.newBuilder().setName(hash.name());
+        hash.cookiePath().ifPresent(cookie::setPath);
+        hash.cookieTtl().ifPresent(ttl -> cookie.setTtl(Durations.fromNanos(ttl.toNanos())));
+        out.setCookie(cookie);
+      }
+      case SOURCE_IP -> out.setConnectionProperties(
+          io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+      case QUERY_PARAMETER -> out.setQueryParameter(
+          io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.QueryParameter.newBuilder().setName(hash.name()));
+    }
     return out.build();
   }
 
