@@ -3,6 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ public record DecodedInputs(
     ImmutableList<Service> services,
     ImmutableList<Endpoints> endpoints,
     ImmutableList<Endpoints> endpointSlices,
+    ImmutableList<Secret> secrets,
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {

@@ -21,7 +21,13 @@ public final class DestinationResolver {
    */
   public Optional<ClusterRef> resolve(
       VirtualService vs, HttpRoute rule, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
-    String field = rule.field() + ".route[" + route.index() + "].destination";
+    return resolve(vs, rule.field(), route, diagnostics);
+  }
+
+  /** The same for a destination of any rule ({@code spec.tcp[0]}, {@code spec.tls[1]}), named by {@code ruleField}. */
+  public Optional<ClusterRef> resolve(
+      VirtualService vs, String ruleField, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
+    String field = ruleField + ".route[" + route.index() + "].destination";
     VirtualService.Destination destination = route.destination();
     String fqdn = registry.fqdn(destination.host(), vs.key().namespace());
     Optional<Backend> backend = registry.find(fqdn);
@@ -34,7 +40,7 @@ public final class DestinationResolver {
       String why = backend.isEmpty()
           ? "service " + fqdn + " is unknown"
           : "service " + fqdn + " has several ports " + backend.get().ports();
-      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this http rule is left out"));
+      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this " + ruleKind(ruleField) + " rule is left out"));
       return Optional.empty();
     }
     if (backend.isEmpty()) {
@@ -48,5 +54,11 @@ public final class DestinationResolver {
           "subsets need a DestinationRule, which is not supported yet; requests get 503"));
     }
     return Optional.of(new ClusterRef(fqdn, port, destination.subset()));
+  }
+
+  /** {@code spec.tcp[0]} -> {@code tcp}. */
+  private static String ruleKind(String ruleField) {
+    int bracket = ruleField.indexOf('[');
+    return ruleField.substring(ruleField.lastIndexOf('.', bracket) + 1, bracket);
   }
 }

@@ -5,6 +5,8 @@ import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.kube.Secret;
+import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
@@ -18,13 +20,15 @@ public final class InputDecoder {
   private final VirtualServiceDecoder virtualServices;
   private final ServiceEntryDecoder serviceEntries;
   private final KubernetesDecoder kubernetes;
+  private final SecretDecoder secrets;
 
-  public InputDecoder(
-      GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries, KubernetesDecoder kubernetes) {
+  public InputDecoder(GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
+      KubernetesDecoder kubernetes, SecretDecoder secrets) {
     this.gateways = gateways;
     this.virtualServices = virtualServices;
     this.serviceEntries = serviceEntries;
     this.kubernetes = kubernetes;
+    this.secrets = secrets;
   }
 
   /** One resource decoded; {@code value} is empty for kinds the translator does not use. */
@@ -57,8 +61,9 @@ public final class InputDecoder {
         problems.warning("", resource.key().kind().kubernetesKind() + " is not supported yet; ignored");
         yield null;
       }
-      // Pods matter for WorkloadEntry-style selection and Secrets for TLS, neither used yet.
-      case POD, SECRET -> null;
+      case SECRET -> secrets.decode(resource, problems);
+      // Pods matter for WorkloadEntry-style selection, not used yet.
+      case POD -> null;
     };
   }
 
@@ -70,6 +75,7 @@ public final class InputDecoder {
     ImmutableList.Builder<Service> serviceList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> endpointsList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> sliceList = ImmutableList.builder();
+    ImmutableList.Builder<Secret> secretList = ImmutableList.builder();
     ImmutableSet.Builder<ResourceKey> rejected = ImmutableSet.builder();
     for (Resource resource : inputs.resources().values()) {
       Decoded decoded = decode(resource);
@@ -86,11 +92,12 @@ public final class InputDecoder {
           case SERVICE -> serviceList.add((Service) value);
           case ENDPOINTS -> endpointsList.add((Endpoints) value);
           case ENDPOINT_SLICE -> sliceList.add((Endpoints) value);
+          case SECRET -> secretList.add((Secret) value);
           default -> { }
         }
       });
     }
     return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), serviceList.build(),
-        endpointsList.build(), sliceList.build(), rejected.build());
+        endpointsList.build(), sliceList.build(), secretList.build(), rejected.build());
   }
 }

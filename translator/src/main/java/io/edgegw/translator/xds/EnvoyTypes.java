@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
@@ -20,6 +21,9 @@ public final class EnvoyTypes {
   public static final String HTTP_CONNECTION_MANAGER = "envoy.filters.network.http_connection_manager";
   public static final String ROUTER = "envoy.filters.http.router";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+  public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+  public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /**
    * Every message that can appear inside an {@code Any}; adding a descriptor also adds its whole
@@ -31,6 +35,7 @@ public final class EnvoyTypes {
       .add(Router.getDescriptor())
       .add(PreviousHostsPredicate.getDescriptor())
       .add(TcpProxy.getDescriptor())
+      .add(TlsInspector.getDescriptor())
       .add(DownstreamTlsContext.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(Secret.getDescriptor())
