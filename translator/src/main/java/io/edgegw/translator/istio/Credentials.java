@@ -106,7 +106,7 @@ public final class Credentials {
 
   private String absent(ResourceKey key) {
     return "Secret " + key.namespace() + "/" + key.name()
-        + (rejected.contains(key) ? " is rejected (see its diagnostics)" : " not found in namespace " + key.namespace());
+        + (rejected.contains(key) ? " is rejected (see its diagnostics)" : " not found (only Secrets in the namespace of the referring resource are used)");
   }
 
   /**

@@ -56,7 +56,7 @@ public final class L4RouteBuilder {
   }
 
   /** One route per applicable {@code tls[].match} of the VirtualServices bound to a passthrough server, in order. */
-  public ImmutableList<SniRoute> passthrough(ServerListener.BoundServer bound, List<VirtualService> virtualServices,
+  public ImmutableList<SniRoute> passthrough(ServerListener.BoundServer bound, String statPrefix, List<VirtualService> virtualServices,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     String gateway = bound.gateway().qualifiedName();
     ImmutableList.Builder<SniRoute> out = ImmutableList.builder();
@@ -76,7 +76,6 @@ public final class L4RouteBuilder {
           if (sni.isEmpty()) {
             continue;
           }
-          String statPrefix = "outbound_" + bound.server().portNumber() + "_" + vs.key().namespace() + "_" + vs.key().name();
           proxy(vs, rule, statPrefix, diagnostics).ifPresent(p ->
               out.add(new SniRoute(vs, rule.field() + ".match[" + match.index() + "]", sni, p)));
         }

@@ -60,7 +60,7 @@ public final class ListenerBuilder {
     Gateway.Server server = bound.server();
     ResourceKey gateway = bound.gateway().key();
     if (!server.terminatesTls()) {
-      ImmutableList<L4RouteBuilder.SniRoute> routes = l4Routes.passthrough(bound, virtualServices, diagnostics);
+      ImmutableList<L4RouteBuilder.SniRoute> routes = l4Routes.passthrough(bound, "outbound_" + listener.name(), virtualServices, diagnostics);
       if (routes.isEmpty()) {
         diagnostics.add(Diagnostic.warning(gateway, server.field(), "no VirtualService bound to this gateway has a tls route "
             + "whose sniHosts match this server's hosts on port " + server.portNumber() + "; nothing is passed through"));
