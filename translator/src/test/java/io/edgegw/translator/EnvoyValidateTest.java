@@ -112,7 +112,7 @@ class EnvoyValidateTest {
     return bootstrap;
   }
 
-  private static Optional<String> envoyBinary() throws InterruptedException {
+  static Optional<String> envoyBinary() throws InterruptedException {
     String env = System.getenv("ENVOY_BIN");
     if (env != null && Files.isExecutable(Path.of(env))) {
       return Optional.of(env);
