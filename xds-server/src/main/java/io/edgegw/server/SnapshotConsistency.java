@@ -11,15 +11,21 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * In ADS mode the cache holds back an RDS or EDS reply while a name Envoy asks for is missing, and
- * Envoy then waits forever (trap 2). So every route config a listener names, and the assignment of
- * every EDS cluster, must be in the same snapshot. Our own check, because {@code
+ * In ADS mode the cache holds back an RDS, EDS or SDS reply while a name Envoy asks for is missing,
+ * and Envoy then waits forever (trap 2). So every route config a listener names, the assignment of
+ * every EDS cluster, and every SDS secret a TLS context names must be in the same snapshot. Our own check, because {@code
  * Snapshot.ensureConsistent()} in 1.0.49 finds the HTTP connection manager only under its legacy
  * filter name {@code envoy.http_connection_manager}, and demands the sets be equal rather than covered.
  */
@@ -54,7 +60,39 @@ final class SnapshotConsistency {
         problems.add("EDS cluster " + cluster.getName() + " has no ClusterLoadAssignment " + name);
       }
     }
+    ImmutableSet<String> secrets = resources.secrets().stream().map(Secret::getName).collect(ImmutableSet.toImmutableSet());
+    for (Listener listener : resources.listeners()) {
+      for (FilterChain chain : listener.getFilterChainsList()) {
+        sdsNames(chain.getTransportSocket(), DownstreamTlsContext.class).filter(name -> !secrets.contains(name))
+            .forEach(name -> problems.add("listener " + listener.getName() + " names secret " + name + ", which is not in the snapshot"));
+      }
+    }
+    for (Cluster cluster : resources.clusters()) {
+      sdsNames(cluster.getTransportSocket(), UpstreamTlsContext.class).filter(name -> !secrets.contains(name))
+          .forEach(name -> problems.add("cluster " + cluster.getName() + " names secret " + name + ", which is not in the snapshot"));
+    }
     return ImmutableList.copyOf(problems);
+  }
+
+  /** The SDS names a TLS transport socket asks for (certificates and validation context). */
+  private static <T extends com.google.protobuf.Message> Stream<String> sdsNames(TransportSocket socket, Class<T> type) {
+    if (!socket.hasTypedConfig() || !socket.getTypedConfig().is(type)) {
+      return Stream.empty();
+    }
+    try {
+      T context = socket.getTypedConfig().unpack(type);
+      CommonTlsContext common = context instanceof DownstreamTlsContext d ? d.getCommonTlsContext()
+          : ((UpstreamTlsContext) context).getCommonTlsContext();
+      Stream<String> certificates = common.getTlsCertificateSdsSecretConfigsList().stream().map(SdsSecretConfig::getName);
+      Stream<String> validation = common.hasValidationContextSdsSecretConfig()
+          ? Stream.of(common.getValidationContextSdsSecretConfig().getName())
+          : common.hasCombinedValidationContext() && common.getCombinedValidationContext().hasValidationContextSdsSecretConfig()
+              ? Stream.of(common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
+              : Stream.empty();
+      return Stream.concat(certificates, validation);
+    } catch (InvalidProtocolBufferException e) {
+      return Stream.empty(); // Envoy will NACK it and we will roll back
+    }
   }
 
   private static java.util.Optional<String> rdsName(Filter filter) {

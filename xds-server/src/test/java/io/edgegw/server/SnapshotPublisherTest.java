@@ -55,6 +55,7 @@ class SnapshotPublisherTest {
     EnvoyResources missingAssignment = Fixtures.resources(ImmutableList.of(), ImmutableList.of(),
         ImmutableList.of(Fixtures.edsCluster("c1")), ImmutableList.of());
     assertEquals(SnapshotPublisher.Outcome.INCONSISTENT, publisher.publish(missingAssignment));
+    assertEquals(SnapshotPublisher.Outcome.INCONSISTENT, publisher.publish(missingSecret()));
     assertNull(publisher.cache().getSnapshot(SnapshotPublisher.GROUP));
     // Extra, unreferenced route configs and assignments are harmless.
     EnvoyResources extra = Fixtures.resources(ImmutableList.of(), ImmutableList.of(RouteConfiguration.newBuilder().setName("spare").build()),
@@ -146,5 +147,20 @@ class SnapshotPublisherTest {
 
   private Snapshot cached() {
     return publisher.cache().getSnapshot(SnapshotPublisher.GROUP);
+  }
+
+  /** A listener whose TLS certificate comes by SDS under a name the snapshot does not hold. */
+  private static EnvoyResources missingSecret() {
+    var tls = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.newBuilder()
+        .setCommonTlsContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+            .addTlsCertificateSdsSecretConfigs(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder()
+                .setName("kubernetes://missing").setSdsConfig(Fixtures.ADS)))
+        .build();
+    var listener = io.envoyproxy.envoy.config.listener.v3.Listener.newBuilder().setName("tls")
+        .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+            .setTransportSocket(io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls").setTypedConfig(com.google.protobuf.Any.pack(tls))))
+        .build();
+    return Fixtures.resources(ImmutableList.of(listener), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
   }
 }

@@ -28,11 +28,14 @@ import java.util.stream.Stream;
 
 /**
  * One edge gateway as the tests see it: a real mosquitto, our sidecar (in this JVM), a real Envoy
- * bootstrapped against it, and an MQTT publisher playing the cloud side. Gateway server port 80 is
- * mapped to a free loopback port, as istiod maps a gateway Service port to its targetPort.
+ * bootstrapped against it, and an MQTT publisher playing the cloud side. Gateway server ports 80, 443
+ * and {@link #EXTRA_PORTS} are mapped to free loopback ports, as istiod maps a gateway Service port to
+ * its targetPort.
  */
 public final class EdgeGateway implements AutoCloseable {
   public static final String GATEWAY_ID = "it";
+  /** Gateway ports for TCP and TLS servers, each mapped to a free loopback port like 80 and 443. */
+  public static final List<Integer> EXTRA_PORTS = List.of(9000, 9001, 9002, 9003);
   private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();
 
   private final Mosquitto broker;
@@ -40,17 +43,19 @@ public final class EdgeGateway implements AutoCloseable {
   private final Path stateDir;
   private final int httpPort;
   private final int httpsPort;
+  private final ImmutableMap<Integer, Integer> portMap;
   private final Sidecar sidecar;
   private final EnvoyProcess envoy;
   private final MqttResourcePublisher publisher;
 
-  private EdgeGateway(Mosquitto broker, boolean ownsBroker, Path stateDir, int httpPort, int httpsPort,
+  private EdgeGateway(Mosquitto broker, boolean ownsBroker, Path stateDir, ImmutableMap<Integer, Integer> portMap,
       Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher) {
     this.broker = broker;
     this.ownsBroker = ownsBroker;
     this.stateDir = stateDir;
-    this.httpPort = httpPort;
-    this.httpsPort = httpsPort;
+    this.httpPort = portMap.get(80);
+    this.httpsPort = portMap.get(443);
+    this.portMap = portMap;
     this.sidecar = sidecar;
     this.envoy = envoy;
     this.publisher = publisher;
@@ -66,24 +71,28 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
-    int httpPort = FreePorts.next();
-    int httpsPort = FreePorts.next();
-    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, httpPort, httpsPort), Components.production());
+    List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
+    ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
+    for (int i = 0; i < EXTRA_PORTS.size(); i++) {
+      ports.put(EXTRA_PORTS.get(i), free.get(2 + i));
+    }
+    ImmutableMap<Integer, Integer> portMap = ports.build();
+    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, portMap), Components.production());
     int envoyAdmin = FreePorts.next();
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
         "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
     EnvoyProcess envoy = EnvoyProcess.start(bootstrap, envoyAdmin);
     MqttResourcePublisher publisher = publisher(broker);
-    return new EdgeGateway(broker, ownsBroker, stateDir, httpPort, httpsPort, sidecar, envoy, publisher);
+    return new EdgeGateway(broker, ownsBroker, stateDir, portMap, sidecar, envoy, publisher);
   }
 
-  static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, int httpPort, int httpsPort) {
+  static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
     return SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
         .gatewayId(GATEWAY_ID)
         .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
         .listenerBindAddress("127.0.0.1")
-        .portMap(ImmutableMap.of(80, httpPort, 443, httpsPort))
+        .portMap(portMap)
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
@@ -133,6 +142,15 @@ public final class EdgeGateway implements AutoCloseable {
   /** The Envoy listener port that Gateway port 443 maps to. */
   public int httpsPort() {
     return httpsPort;
+  }
+
+  /** The Envoy listener port that a Gateway server port (80, 443, or one of {@link #EXTRA_PORTS}) maps to. */
+  public int listenerPort(int gatewayPort) {
+    Integer port = portMap.get(gatewayPort);
+    if (port == null) {
+      throw new IllegalArgumentException("gateway port " + gatewayPort + " is not mapped; mapped: " + portMap.keySet());
+    }
+    return port;
   }
 
   /** Publishes every document of a YAML text over MQTT, as retained messages. */

@@ -84,6 +84,18 @@ public final class HttpProbe {
   }
 
   /**
+   * One GET on a connection the caller holds open (plain or TLS). Unless {@code close}, the connection
+   * stays usable for another request, to show that an open connection keeps working.
+   */
+  public static Response get(Socket socket, String host, String path, boolean close) throws IOException {
+    String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+    OutputStream out = socket.getOutputStream();
+    out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    return read(new DeadlineInput(socket, System.nanoTime() + RESPONSE_TIMEOUT.toNanos()), "GET");
+  }
+
+  /**
    * Sends {@code n} GETs and counts the answers by backend (x-backend), or by status when Envoy answered
    * itself ("404", "503", ...).
    */

@@ -19,6 +19,11 @@ public record ClusterPolicy(
     Optional<Outlier> outlier,
     Optional<UpstreamTls> tls) {
 
+  public ClusterPolicy withTls(Optional<UpstreamTls> upstreamTls) {
+    return new ClusterPolicy(lbPolicy, ringHashMinimumSize, maglevTableSize, slowStart, connectTimeout, thresholds, http,
+        keepalive, outlier, upstreamTls);
+  }
+
   /** istiod's defaults: LEAST_REQUEST, 10s connect timeout, circuit breakers that never trip. */
   public static final ClusterPolicy DEFAULT = new ClusterPolicy(LbPolicy.LEAST_REQUEST, OptionalInt.empty(), OptionalInt.empty(),
       Optional.empty(), Duration.ofSeconds(10), Thresholds.UNLIMITED, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());

@@ -14,10 +14,6 @@ import java.util.OptionalInt;
 
 /** A DestinationRule traffic policy (already resolved for one port and subset) as istiod applies it to a cluster. */
 final class ClusterPolicies {
-  /** istiod names the SDS secrets of a credentialName like this; the CA may live in {@code <name>-cacert}. */
-  static final String SDS_PREFIX = "kubernetes://";
-  static final String CA_SUFFIX = "-cacert";
-
   private ClusterPolicies() {}
 
   static ClusterPolicy of(TrafficPolicy policy) {
@@ -46,7 +42,8 @@ final class ClusterPolicies {
         policy.outlierDetection().map(o -> new ClusterPolicy.Outlier(o.consecutive5xxErrors(), o.consecutiveGatewayErrors(),
             o.consecutiveLocalOriginFailures(), o.splitExternalLocalOriginErrors(), o.interval(), o.baseEjectionTime(),
             o.maxEjectionPercent(), o.minHealthPercent())),
-        policy.tls().flatMap(ClusterPolicies::tls));
+        // Upstream TLS needs the Secrets: ClusterBuilder adds it with Credentials.
+        Optional.empty());
   }
 
   /** The route's hash policy for a consistent-hash cluster. */
@@ -90,16 +87,4 @@ final class ClusterPolicies {
     return Optional.of(new ClusterPolicy.HttpOptions(protocol, pool.idleTimeout(), perConnection));
   }
 
-  /** istiod's ApplyCustomSDSToClientCommonTLSContext for a credentialName; ISTIO_MUTUAL has no mesh CA here. */
-  private static Optional<ClusterPolicy.UpstreamTls> tls(TrafficPolicy.ClientTls tls) {
-    if (tls.mode() != TrafficPolicy.TlsMode.SIMPLE && tls.mode() != TrafficPolicy.TlsMode.MUTUAL) {
-      return Optional.empty();
-    }
-    Optional<String> certificate = tls.mode() == TrafficPolicy.TlsMode.MUTUAL
-        ? tls.credentialName().map(c -> SDS_PREFIX + c) : Optional.empty();
-    boolean verify = !tls.insecureSkipVerify() && tls.credentialName().isPresent();
-    Optional<String> ca = verify ? tls.credentialName().map(c -> SDS_PREFIX + c + CA_SUFFIX) : Optional.empty();
-    return Optional.of(new ClusterPolicy.UpstreamTls(
-        tls.sni(), certificate, ca, verify ? tls.subjectAltNames() : ImmutableList.of()));
-  }
 }

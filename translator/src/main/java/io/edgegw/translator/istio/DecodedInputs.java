@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.Pod;
+import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ public record DecodedInputs(
     ImmutableList<Endpoints> endpoints,
     ImmutableList<Endpoints> endpointSlices,
     ImmutableList<Pod> pods,
+    ImmutableList<Secret> secrets,
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {

@@ -17,8 +17,12 @@ import java.util.Optional;
  * top-level {@code trafficPolicy} provides it.
  */
 public final class DestinationPolicies {
-  /** Every rule for one host, merged; {@code owner} is the rule whose top-level policy applies. */
-  private record Merged(Optional<TrafficPolicy> policy, Optional<ResourceKey> owner, Map<String, DestinationRule.Subset> subsets) {}
+  /**
+   * Every rule for one host, merged; {@code owner} is the rule whose top-level policy applies,
+   * {@code oldest} the oldest rule for the host.
+   */
+  private record Merged(
+      Optional<TrafficPolicy> policy, Optional<ResourceKey> owner, ResourceKey oldest, Map<String, DestinationRule.Subset> subsets) {}
 
   private final ImmutableMap<String, Merged> byHost;
 
@@ -27,10 +31,10 @@ public final class DestinationPolicies {
     Map<String, Merged> hosts = new LinkedHashMap<>();
     for (DestinationRule rule : rules) {
       String host = registry.fqdn(rule.host(), rule.key().namespace());
-      Merged merged = hosts.computeIfAbsent(host, h -> new Merged(Optional.empty(), Optional.empty(), new LinkedHashMap<>()));
+      Merged merged = hosts.computeIfAbsent(host, h -> new Merged(Optional.empty(), Optional.empty(), rule.key(), new LinkedHashMap<>()));
       if (rule.trafficPolicy().isPresent()) {
         if (merged.policy().isEmpty()) {
-          merged = new Merged(rule.trafficPolicy(), Optional.of(rule.key()), merged.subsets());
+          merged = new Merged(rule.trafficPolicy(), Optional.of(rule.key()), merged.oldest(), merged.subsets());
           hosts.put(host, merged);
         } else {
           diagnostics.add(Diagnostic.warning(rule.key(), "spec.trafficPolicy",
@@ -64,6 +68,14 @@ public final class DestinationPolicies {
     Optional<TrafficPolicy> subsetPolicy = Optional.ofNullable(merged.get().subsets().get(subsetName))
         .flatMap(DestinationRule.Subset::trafficPolicy);
     return subsetPolicy.map(s -> base.overriddenBy(s, port)).orElseGet(() -> base.forPort(port));
+  }
+
+  /**
+   * The rule that speaks for {@code fqdn}'s policy: the owner of its top-level policy, else the oldest
+   * rule. Its namespace is where the Secrets of a {@code credentialName} are looked up.
+   */
+  public Optional<ResourceKey> governingRule(String fqdn) {
+    return rules(fqdn).map(m -> m.owner().orElse(m.oldest()));
   }
 
   /** Rules for exactly this host, else for the most specific wildcard host covering it. */

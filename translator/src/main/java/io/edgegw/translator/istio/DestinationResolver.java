@@ -29,7 +29,13 @@ public final class DestinationResolver {
    */
   public Optional<ClusterRef> resolve(
       VirtualService vs, HttpRoute rule, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
-    return resolve(vs, rule.field() + ".route[" + route.index() + "].destination", route.destination(), diagnostics);
+    return resolve(vs, rule.field(), route, diagnostics);
+  }
+
+  /** The same for a destination of any rule ({@code spec.tcp[0]}, {@code spec.tls[1]}), named by {@code ruleField}. */
+  public Optional<ClusterRef> resolve(
+      VirtualService vs, String ruleField, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
+    return resolve(vs, ruleField + ".route[" + route.index() + "].destination", route.destination(), diagnostics);
   }
 
   /** The same for any destination (e.g. a mirror); {@code field} is its path, for diagnostics. */
@@ -46,7 +52,7 @@ public final class DestinationResolver {
       String why = backend.isEmpty()
           ? "service " + fqdn + " is unknown"
           : "service " + fqdn + " has several ports " + backend.get().ports();
-      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this http rule is left out"));
+      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this " + ruleKind(field) + " rule is left out"));
       return Optional.empty();
     }
     if (backend.isEmpty()) {
@@ -60,5 +66,11 @@ public final class DestinationResolver {
           "no DestinationRule for " + fqdn + " defines subset " + destination.subset() + "; requests get 503"));
     }
     return Optional.of(new ClusterRef(fqdn, port, destination.subset()));
+  }
+
+  /** {@code spec.tcp[0]} -> {@code tcp}. */
+  private static String ruleKind(String field) {
+    int bracket = field.indexOf('[');
+    return field.substring(field.lastIndexOf('.', bracket) + 1, bracket);
   }
 }

@@ -330,12 +330,6 @@ public final class DestinationRuleDecoder {
     if (mode == TlsMode.ISTIO_MUTUAL) {
       field.get("mode").warning("ISTIO_MUTUAL needs the mesh's certificates, which an edge gateway without istiod does not have; plain text is used");
     }
-    if (credential.isPresent() && (mode == TlsMode.SIMPLE || mode == TlsMode.MUTUAL)) {
-      // The clusters already name the SDS secrets as istiod does; the Secrets themselves are not served yet.
-      field.get("credentialName").warning("this gateway does not serve Secrets yet: Envoy waits for SDS secret "
-          + ClusterPolicies.SDS_PREFIX + credential.get() + (mode == TlsMode.MUTUAL ? "" : ClusterPolicies.CA_SUFFIX)
-          + " and connections to this destination fail until it is served");
-    }
     boolean skipVerify = field.get("insecureSkipVerify").bool(false);
     if (mode == TlsMode.SIMPLE && credential.isEmpty() && !skipVerify) {
       field.warning("no credentialName: the server certificate is not verified; set credentialName (a Secret with ca.crt)"

@@ -6,6 +6,8 @@ import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.Pod;
+import io.edgegw.translator.kube.Secret;
+import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
@@ -21,16 +23,19 @@ public final class InputDecoder {
   private final DestinationRuleDecoder destinationRules;
   private final WorkloadEntryDecoder workloadEntries;
   private final KubernetesDecoder kubernetes;
+  private final SecretDecoder secrets;
 
   public InputDecoder(
       GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
-      DestinationRuleDecoder destinationRules, WorkloadEntryDecoder workloadEntries, KubernetesDecoder kubernetes) {
+      DestinationRuleDecoder destinationRules, WorkloadEntryDecoder workloadEntries, KubernetesDecoder kubernetes,
+      SecretDecoder secrets) {
     this.gateways = gateways;
     this.virtualServices = virtualServices;
     this.serviceEntries = serviceEntries;
     this.destinationRules = destinationRules;
     this.workloadEntries = workloadEntries;
     this.kubernetes = kubernetes;
+    this.secrets = secrets;
   }
 
   /** One resource decoded; {@code value} is empty for kinds the translator does not use. */
@@ -62,8 +67,7 @@ public final class InputDecoder {
       case DESTINATION_RULE -> destinationRules.decode(resource, problems);
       case WORKLOAD_ENTRY -> workloadEntries.decode(resource, problems);
       case POD -> kubernetes.pod(resource, problems);
-      // Secrets are for TLS, not used yet.
-      case SECRET -> null;
+      case SECRET -> secrets.decode(resource, problems);
     };
   }
 
@@ -78,6 +82,7 @@ public final class InputDecoder {
     ImmutableList.Builder<Service> serviceList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> endpointsList = ImmutableList.builder();
     ImmutableList.Builder<Endpoints> sliceList = ImmutableList.builder();
+    ImmutableList.Builder<Secret> secretList = ImmutableList.builder();
     ImmutableSet.Builder<ResourceKey> rejected = ImmutableSet.builder();
     for (Resource resource : inputs.resources().values()) {
       Decoded decoded = decode(resource);
@@ -97,11 +102,12 @@ public final class InputDecoder {
           case SERVICE -> serviceList.add((Service) value);
           case ENDPOINTS -> endpointsList.add((Endpoints) value);
           case ENDPOINT_SLICE -> sliceList.add((Endpoints) value);
+          case SECRET -> secretList.add((Secret) value);
           default -> { }
         }
       });
     }
     return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
-        serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), rejected.build());
+        serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), secretList.build(), rejected.build());
   }
 }

@@ -3,7 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.GatewayConfig;
-import io.edgegw.translator.ir.HttpListener;
+import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
@@ -17,27 +17,32 @@ public final class IstioFrontEnd {
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
     DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);
-    ClusterBuilder clusterBuilder = new ClusterBuilder(registry, policies);
-    VirtualHostBuilder virtualHosts =
-        new VirtualHostBuilder(new HttpRouteBuilder(new DestinationResolver(registry, policies),
-            new DelegateMerger(inputs.virtualServices(), inputs.rejected())), identity.domainSuffix());
+    DestinationResolver resolver = new DestinationResolver(registry, policies);
+    Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
+    ClusterBuilder clusterBuilder = new ClusterBuilder(registry, policies, credentials);
+    ListenerBuilder listenerBuilder = new ListenerBuilder(
+        new VirtualHostBuilder(new HttpRouteBuilder(resolver, new DelegateMerger(inputs.virtualServices(), inputs.rejected())),
+            identity.domainSuffix()),
+        new L4RouteBuilder(resolver, identity.domainSuffix()),
+        credentials);
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, diagnostics);
 
-    ImmutableList.Builder<HttpListener> listeners = ImmutableList.builder();
+    ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
     ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
     // Referenced clusters only: istiod sends every service in the mesh, but an edge box may know
     // many services and route to few; unreferenced clusters would only cost memory and health checks.
     Map<String, ClusterRef> referenced = new TreeMap<>();
     for (ServerListener listener : gatewayServers.listeners(inputs.gateways(), identity, diagnostics)) {
-      VirtualHostBuilder.Built built = virtualHosts.build(listener, inputs.virtualServices(), diagnostics);
-      listeners.add(new HttpListener(listener.name(), listener.bind(), listener.listenerPort(), listener.routeConfigName()));
-      routeConfigs.add(built.routeConfig());
+      ListenerBuilder.Built built = listenerBuilder.build(listener, inputs.virtualServices(), diagnostics);
+      built.listener().ifPresent(listeners::add);
+      routeConfigs.addAll(built.routeConfigs());
       built.clusters().forEach(c -> referenced.putIfAbsent(c.name(), c));
     }
     ImmutableList<Cluster> clusters = referenced.values().stream()
-        .map(clusterBuilder::cluster)
+        .map(ref -> clusterBuilder.cluster(ref, diagnostics))
         .collect(ImmutableList.toImmutableList());
-    return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters);
+    // After the clusters: upstream TLS asks Credentials for Secrets too.
+    return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested());
   }
 
 }

@@ -7,6 +7,7 @@ import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.model.Diagnostic;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,8 @@ public final class VirtualHostBuilder {
   /** {@code virtualServices} must be in conflict order: their routes for one host append in that order. */
   public Built build(ServerListener listener, List<VirtualService> virtualServices, ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<String, List<Route>> hosts = new LinkedHashMap<>();
+    // The first server to bring a host decides whether it redirects to https.
+    Map<String, Boolean> requireTls = new HashMap<>();
     Set<String> applied = new HashSet<>();
     List<ClusterRef> clusters = new ArrayList<>();
     for (ServerListener.BoundServer bound : listener.servers()) {
@@ -55,18 +58,29 @@ public final class VirtualHostBuilder {
           // The same VS reached through a second server for the same host adds nothing new.
           if (applied.add(vs.key() + "|" + host)) {
             hosts.computeIfAbsent(host, h -> new ArrayList<>()).addAll(built.routes());
+            requireTls.putIfAbsent(host, bound.server().httpsRedirect());
             clusters.addAll(built.clusters());
           }
         }
       }
     }
+    for (ServerListener.BoundServer bound : listener.servers()) {
+      if (bound.server().httpsRedirect()) {
+        // Redirected hosts need no VirtualService: Envoy answers 301 before any route.
+        for (String host : bound.server().sniHosts()) {
+          hosts.putIfAbsent(host, new ArrayList<>());
+          requireTls.putIfAbsent(host, true);
+        }
+      }
+    }
     ImmutableList<VirtualHost> virtualHosts = hosts.entrySet().stream()
-        .map(e -> new VirtualHost(e.getKey() + ":" + listener.listenerPort(), ImmutableList.of(e.getKey()), catchAllLast(e.getValue())))
+        .map(e -> new VirtualHost(e.getKey() + ":" + listener.listenerPort(), ImmutableList.of(e.getKey()), catchAllLast(e.getValue()),
+            requireTls.getOrDefault(e.getKey(), false)))
         .sorted(Comparator.comparing(VirtualHost::name))
         .collect(ImmutableList.toImmutableList());
     if (virtualHosts.isEmpty()) {
       // Nothing bound: one explicit empty virtual host, so every request gets a clean 404.
-      virtualHosts = ImmutableList.of(new VirtualHost("blackhole:" + listener.listenerPort(), ImmutableList.of("*"), ImmutableList.of()));
+      virtualHosts = ImmutableList.of(new VirtualHost("blackhole:" + listener.listenerPort(), ImmutableList.of("*"), ImmutableList.of(), false));
     }
     return new Built(new RouteConfig(listener.routeConfigName(), virtualHosts), ImmutableList.copyOf(clusters));
   }

@@ -16,7 +16,9 @@ public record VirtualService(
     String creationTimestamp,
     ImmutableList<String> hosts,
     ImmutableList<String> gateways,
-    ImmutableList<HttpRoute> http) {
+    ImmutableList<HttpRoute> http,
+    ImmutableList<L4Route> tls,
+    ImmutableList<L4Route> tcp) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);
@@ -37,6 +39,18 @@ public record VirtualService(
   public boolean isDelegate() {
     return hosts.isEmpty();
   }
+
+  /**
+   * {@code spec.tls[i]} or {@code spec.tcp[i]} ({@code field} says which): the first rule with a
+   * match that applies (or with no match at all, tcp only) sends the connection to {@code route}.
+   */
+  public record L4Route(String field, ImmutableList<L4Match> matches, ImmutableList<HttpRouteDestination> route) {}
+
+  /**
+   * {@code match[j]} of a tls or tcp rule; {@code sniHosts} is empty for tcp. {@code supported} is
+   * false when it sets a condition not implemented here: it then never matches, rather than match more.
+   */
+  public record L4Match(int index, ImmutableList<String> sniHosts, OptionalInt port, ImmutableList<String> gateways, boolean supported) {}
 
   /** {@code spec.http[i]}. Exactly one of route, redirect, directResponse, delegate is set (validated). */
   public record HttpRoute(

@@ -34,6 +34,12 @@ public final class VirtualServiceDecoder {
       "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace", "statPrefix");
   private static final ImmutableSet<String> STRING_MATCH = ImmutableSet.of("exact", "prefix", "regex");
   private static final ImmutableSet<String> ROUTE = ImmutableSet.of("destination", "weight", "headers");
+  private static final ImmutableSet<String> L4_RULE = ImmutableSet.of("match", "route");
+  private static final ImmutableSet<String> L4_ROUTE = ImmutableSet.of("destination", "weight");
+  private static final ImmutableSet<String> TCP_MATCH = ImmutableSet.of(
+      "destinationSubnets", "port", "sourceLabels", "gateways", "sourceNamespace", "sourceSubnet");
+  private static final ImmutableSet<String> TLS_MATCH = ImmutableSet.of(
+      "sniHosts", "destinationSubnets", "port", "sourceLabels", "gateways", "sourceNamespace");
   private static final ImmutableSet<String> DESTINATION = ImmutableSet.of("host", "subset", "port");
   private static final ImmutableSet<String> PORT_SELECTOR = ImmutableSet.of("number");
   private static final ImmutableSet<String> REDIRECT = ImmutableSet.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode");
@@ -67,10 +73,11 @@ public final class VirtualServiceDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
+      return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
+          ImmutableList.of(), ImmutableList.of());
     }
     spec.allowOnly(SPEC);
-    spec.notSupported("tls", "tcp", "exportTo");
+    spec.notSupported("exportTo");
     ImmutableList<String> hosts = hosts(spec.get("hosts"), spec.get("gateways").present());
     ImmutableList<String> gateways = gatewayNames(spec.get("gateways"));
     boolean delegate = spec.get("hosts").isEmptyList() && !spec.get("gateways").present();
@@ -79,7 +86,66 @@ public final class VirtualServiceDecoder {
     for (int i = 0; i < rules.size(); i++) {
       httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
     }
-    return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build());
+    return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build(),
+        l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts));
+  }
+
+  private ImmutableList<VirtualService.L4Route> l4Routes(Field field, boolean tls, ImmutableList<String> vsHosts) {
+    ImmutableList.Builder<VirtualService.L4Route> out = ImmutableList.builder();
+    for (Field rule : field.items()) {
+      if (!rule.isObject()) {
+        continue;
+      }
+      rule.allowOnly(L4_RULE);
+      ImmutableList<Field> matchFields = rule.get("match").items();
+      if (tls && matchFields.isEmpty()) {
+        rule.get("match").error("a tls rule needs at least one match with sniHosts");
+      }
+      ImmutableList.Builder<VirtualService.L4Match> matches = ImmutableList.builder();
+      for (int j = 0; j < matchFields.size(); j++) {
+        l4Match(j, matchFields.get(j), tls, vsHosts).ifPresent(matches::add);
+      }
+      if (!rule.get("route").present()) {
+        rule.get("route").error("required");
+      }
+      out.add(new VirtualService.L4Route(rule.path(), matches.build(), destinations(rule.get("route"), L4_ROUTE)));
+    }
+    return out.build();
+  }
+
+  private Optional<VirtualService.L4Match> l4Match(int index, Field match, boolean tls, ImmutableList<String> vsHosts) {
+    if (!match.isObject()) {
+      return Optional.empty();
+    }
+    match.allowOnly(tls ? TLS_MATCH : TCP_MATCH);
+    boolean supported = true;
+    for (String name : new String[] {"destinationSubnets", "sourceLabels", "sourceNamespace", "sourceSubnet"}) {
+      if (match.get(name).present()) {
+        match.get(name).warning("not supported yet; this match never matches, rather than match more than asked");
+        supported = false;
+      }
+    }
+    ImmutableList.Builder<String> sniHosts = ImmutableList.builder();
+    if (tls) {
+      Field sni = match.get("sniHosts");
+      if (sni.isEmptyList()) {
+        sni.error("a tls match needs at least one SNI host");
+      }
+      for (Field item : sni.items()) {
+        item.string().ifPresent(host -> {
+          Optional<String> invalid = Hosts.invalidReason(host);
+          if (invalid.isPresent()) {
+            item.error(invalid.get());
+          } else if (vsHosts.stream().noneMatch(h -> Hosts.subsetOf(host, h))) {
+            item.error("sniHost " + host + " is not within the VirtualService hosts " + vsHosts);
+          } else {
+            sniHosts.add(host);
+          }
+        });
+      }
+    }
+    return Optional.of(new VirtualService.L4Match(index, sniHosts.build(), port(match.get("port")),
+        gatewayNames(match.get("gateways")), supported));
   }
 
   /** No hosts and no gateways: a delegate VirtualService, valid only as another's {@code http[].delegate}. */
@@ -139,7 +205,7 @@ public final class VirtualServiceDecoder {
     for (int j = 0; j < matchFields.size(); j++) {
       match(j, matchFields.get(j)).ifPresent(matches::add);
     }
-    ImmutableList<HttpRouteDestination> route = destinations(rule.get("route"));
+    ImmutableList<HttpRouteDestination> route = destinations(rule.get("route"), ROUTE);
     Optional<HttpRedirect> redirect = redirect(rule.get("redirect"));
     Optional<HttpDirectResponse> directResponse = directResponse(rule.get("directResponse"));
     Optional<VirtualService.Delegate> delegate = delegate(rule.get("delegate"), inDelegate);
@@ -243,7 +309,7 @@ public final class VirtualServiceDecoder {
     }
   }
 
-  private ImmutableList<HttpRouteDestination> destinations(Field field) {
+  private ImmutableList<HttpRouteDestination> destinations(Field field, ImmutableSet<String> allowed) {
     ImmutableList.Builder<HttpRouteDestination> out = ImmutableList.builder();
     ImmutableList<Field> items = field.items();
     if (field.present() && items.isEmpty()) {
@@ -255,7 +321,7 @@ public final class VirtualServiceDecoder {
       if (!item.isObject()) {
         continue;
       }
-      item.allowOnly(ROUTE);
+      item.allowOnly(allowed);
       Field weightField = item.get("weight");
       int weight = weightField.integer().orElse(0);
       if (weight < 0) {

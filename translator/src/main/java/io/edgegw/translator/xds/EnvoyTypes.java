@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
@@ -24,6 +25,8 @@ public final class EnvoyTypes {
   public static final String CORS = "envoy.filters.http.cors";
   public static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
   public static final String UPSTREAM_HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
   public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /**
@@ -36,6 +39,7 @@ public final class EnvoyTypes {
       .add(Router.getDescriptor())
       .add(PreviousHostsPredicate.getDescriptor())
       .add(TcpProxy.getDescriptor())
+      .add(TlsInspector.getDescriptor())
       .add(DownstreamTlsContext.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(Secret.getDescriptor())

@@ -3,28 +3,74 @@ package io.edgegw.translator.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
-import io.edgegw.translator.ir.HttpListener;
+import io.edgegw.translator.ir.DownstreamTls;
+import io.edgegw.translator.ir.NetworkFilter;
+import io.edgegw.translator.ir.RouteAction;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import java.util.List;
 
-/** An HTTP listener: one filter chain, an HTTP connection manager with routes by RDS (section 2). */
+/**
+ * IR listeners to Envoy Listeners (section 2): per filter chain an SNI match, a downstream TLS
+ * transport socket whose certificates come by SDS (section 3), then an HTTP connection manager with
+ * routes by RDS or a TCP proxy.
+ */
 public final class ListenerTranslator {
 
-  public Listener listener(HttpListener listener) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .setStatPrefix("outbound_" + listener.name())
+  public Listener listener(io.edgegw.translator.ir.Listener listener) {
+    Listener.Builder out = Listener.newBuilder()
+        .setName(listener.name())
+        .setAddress(Address.newBuilder().setSocketAddress(
+            SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())));
+    if (listener.inspectsTls()) {
+      out.addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyTypes.TLS_INSPECTOR)
+          .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
+    }
+    for (io.edgegw.translator.ir.FilterChain chain : listener.filterChains()) {
+      out.addFilterChains(filterChain(listener, chain));
+    }
+    return out.build();
+  }
+
+  private FilterChain filterChain(io.edgegw.translator.ir.Listener listener, io.edgegw.translator.ir.FilterChain chain) {
+    FilterChain.Builder out = FilterChain.newBuilder();
+    if (!chain.serverNames().isEmpty()) {
+      out.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
+    }
+    chain.tls().ifPresent(tls -> out.setTransportSocket(TransportSocket.newBuilder()
+        .setName(EnvoyTypes.TLS_TRANSPORT_SOCKET).setTypedConfig(Any.pack(downstreamTlsContext(tls)))));
+    if (chain.filter() instanceof NetworkFilter.Http http) {
+      out.addFilters(Filter.newBuilder().setName(EnvoyTypes.HTTP_CONNECTION_MANAGER)
+          .setTypedConfig(Any.pack(httpConnectionManager("outbound_" + listener.name(), http.routeConfigName()))));
+    } else if (chain.filter() instanceof NetworkFilter.Tcp tcp) {
+      out.addFilters(Filter.newBuilder().setName(EnvoyTypes.TCP_PROXY).setTypedConfig(Any.pack(tcpProxy(tcp))));
+    }
+    return out.build();
+  }
+
+  private static HttpConnectionManager httpConnectionManager(String statPrefix, String routeConfigName) {
+    return HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(listener.routeConfigName()))
+        .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(routeConfigName))
         .addAllHttpFilters(httpFilters())
         // A gateway is the edge: the peer address is the client, not a trusted proxy.
         .setUseRemoteAddress(BoolValue.of(true))
@@ -32,13 +78,41 @@ public final class ListenerTranslator {
         // Like istiod: long-lived streams (websockets, gRPC streams) are not cut for idling.
         .setStreamIdleTimeout(Duration.getDefaultInstance())
         .build();
-    return Listener.newBuilder()
-        .setName(listener.name())
-        .setAddress(Address.newBuilder().setSocketAddress(
-            SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())))
-        .addFilterChains(FilterChain.newBuilder().addFilters(
-            Filter.newBuilder().setName(EnvoyTypes.HTTP_CONNECTION_MANAGER).setTypedConfig(Any.pack(hcm))))
-        .build();
+  }
+
+  private static TcpProxy tcpProxy(NetworkFilter.Tcp tcp) {
+    TcpProxy.Builder out = TcpProxy.newBuilder().setStatPrefix(tcp.statPrefix());
+    if (tcp.clusters().size() == 1) {
+      return out.setCluster(tcp.clusters().get(0).cluster()).build();
+    }
+    TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
+    for (RouteAction.WeightedCluster c : tcp.clusters()) {
+      weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder().setName(c.cluster()).setWeight(c.weight()));
+    }
+    return out.setWeightedClusters(weighted).build();
+  }
+
+  /** Certificates by SDS over ADS, so a rotated Secret reaches Envoy without touching the listener. */
+  private static DownstreamTlsContext downstreamTlsContext(DownstreamTls tls) {
+    CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(sds(tls.certificateSecret()))
+        .addAllAlpnProtocols(tls.alpn());
+    tls.validationSecret().ifPresent(name -> common.setValidationContextSdsSecretConfig(sds(name)));
+    if (tls.minVersion().isPresent() || tls.maxVersion().isPresent() || !tls.cipherSuites().isEmpty()) {
+      TlsParameters.Builder params = TlsParameters.newBuilder().addAllCipherSuites(tls.cipherSuites());
+      tls.minVersion().ifPresent(v -> params.setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.valueOf(v)));
+      tls.maxVersion().ifPresent(v -> params.setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.valueOf(v)));
+      common.setTlsParams(params);
+    }
+    DownstreamTlsContext.Builder out = DownstreamTlsContext.newBuilder().setCommonTlsContext(common);
+    if (tls.requireClientCertificate()) {
+      out.setRequireClientCertificate(BoolValue.of(true));
+    }
+    return out.build();
+  }
+
+  private static SdsSecretConfig sds(String name) {
+    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(EnvoyTypes.ads()).build();
   }
 
   /**

@@ -48,6 +48,9 @@ public final class RouteTranslator {
     var out = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
         .setName(host.name())
         .addAllDomains(host.domains());
+    if (host.requireTls()) {
+      out.setRequireTls(io.envoyproxy.envoy.config.route.v3.VirtualHost.TlsRequirementType.ALL);
+    }
     host.routes().forEach(r -> out.addRoutes(route(r)));
     return out.build();
   }

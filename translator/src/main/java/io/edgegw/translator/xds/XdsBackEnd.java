@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.Comparator;
 import java.util.Optional;
 
@@ -15,11 +16,13 @@ public final class XdsBackEnd {
   private final ListenerTranslator listeners;
   private final RouteTranslator routes;
   private final ClusterTranslator clusters;
+  private final SecretTranslator secrets;
 
-  public XdsBackEnd(ListenerTranslator listeners, RouteTranslator routes, ClusterTranslator clusters) {
+  public XdsBackEnd(ListenerTranslator listeners, RouteTranslator routes, ClusterTranslator clusters, SecretTranslator secrets) {
     this.listeners = listeners;
     this.routes = routes;
     this.clusters = clusters;
+    this.secrets = secrets;
   }
 
   public EnvoyResources translate(GatewayConfig config) {
@@ -32,6 +35,7 @@ public final class XdsBackEnd {
             .sorted(Comparator.comparing(Cluster::getName)).collect(ImmutableList.toImmutableList()),
         config.clusters().stream().map(clusters::endpoints).flatMap(Optional::stream)
             .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName)).collect(ImmutableList.toImmutableList()),
-        ImmutableList.of());
+        config.secrets().stream().map(secrets::secret)
+            .sorted(Comparator.comparing(Secret::getName)).collect(ImmutableList.toImmutableList()));
   }
 }

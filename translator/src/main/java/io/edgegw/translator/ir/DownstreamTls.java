@@ -1,0 +1,17 @@
+package io.edgegw.translator.ir;
+
+import com.google.common.collect.ImmutableList;
+import java.util.Optional;
+
+/**
+ * TLS terminated for clients: the certificate and (to verify clients) the CA come by SDS secret
+ * name. Versions are Envoy's names ({@code TLSv1_2}); empty means Envoy's default.
+ */
+public record DownstreamTls(
+    String certificateSecret,
+    Optional<String> validationSecret,
+    boolean requireClientCertificate,
+    ImmutableList<String> alpn,
+    Optional<String> minVersion,
+    Optional<String> maxVersion,
+    ImmutableList<String> cipherSuites) {}
