@@ -2,6 +2,9 @@ package io.edgegw.it.harness;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A real HTTP/1.1 server on 127.0.0.1 standing for one workload, e.g. "productpage-v1". Every answer
@@ -93,6 +98,32 @@ public final class HttpBackend implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("backend " + name + " cannot listen on " + address + ":" + port, e);
     }
+    return serve(name, server);
+  }
+
+  /**
+   * An HTTPS backend on a free loopback port presenting the certificate of {@code tls}; with
+   * {@code requireClientCertificate} it refuses clients that present none its CA signed.
+   */
+  public static HttpBackend startTls(String name, SSLContext tls, boolean requireClientCertificate) {
+    HttpsServer server;
+    try {
+      server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName(FreePorts.LOOPBACK), 0), 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException("backend " + name + " cannot listen", e);
+    }
+    server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+      @Override
+      public void configure(HttpsParameters params) {
+        SSLParameters parameters = tls.getDefaultSSLParameters();
+        parameters.setNeedClientAuth(requireClientCertificate);
+        params.setSSLParameters(parameters);
+      }
+    });
+    return serve(name, server);
+  }
+
+  private static HttpBackend serve(String name, HttpServer server) {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor = Executors.newFixedThreadPool(THREADS, task -> {
       Thread thread = new Thread(task, "backend-" + name + "-" + threads.incrementAndGet());
