@@ -4,10 +4,14 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.ResourceReader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +47,17 @@ public final class Sidecar implements AutoCloseable {
   }
 
   public static Sidecar start(SidecarConfig config, Components components) throws Exception {
+    return start(config, components, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** As {@link #start(SidecarConfig, Components)}, with the registry that {@code /metrics} exports. */
+  public static Sidecar start(SidecarConfig config, Components components, PrometheusMeterRegistry registry)
+      throws Exception {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(components, "components");
+    Objects.requireNonNull(registry, "registry");
+    Metrics metrics = new Metrics(registry);
+    Clock clock = Clock.systemUTC();
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
       ConfigStore store = ConfigStore.open(config.stateDir());
@@ -61,26 +74,30 @@ public final class Sidecar implements AutoCloseable {
           loop.shutdownNow();
         }
       });
-      SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
+      SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
+          config.versionsKept());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce());
+          config.identity(), publisher, config.debounce(), metrics);
       configLoop.rebuildNow();
-
-      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected);
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks);
-      started.push(xds);
-
-      AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
-          callbacks::status, configLoop::statuses, publisher::current));
-      started.push(admin);
 
       ImmutableList.Builder<Source> sources = ImmutableList.builder();
       if (config.configDir().isPresent()) {
         sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
       }
-      config.mqtt().ifPresent(settings -> sources.add(mqttSource(
-          new MqttResourceSource(settings, config.topics(), new ResourceReader(), configLoop))));
+      Optional<Source> mqtt = config.mqtt().map(settings -> mqttSource(
+          new MqttResourceSource(settings, config.topics(), new ResourceReader(), configLoop)));
+      mqtt.ifPresent(sources::add);
       ImmutableList<Source> built = sources.build();
+
+      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
+      metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks);
+      started.push(xds);
+
+      AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
+          callbacks::status, configLoop::statuses, publisher::current, publisher::versions, registry::scrape));
+      started.push(admin);
+
       for (Source source : built) {
         started.push(source);
         source.start();

@@ -28,7 +28,8 @@ public record SidecarConfig(
     Duration debounce,
     Optional<String> mqttUsername,
     Optional<String> mqttPassword,
-    int maxPayloadBytes) {
+    int maxPayloadBytes,
+    int versionsKept) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -54,6 +55,9 @@ public record SidecarConfig(
     }
     if (maxPayloadBytes <= 0) {
       throw new IllegalArgumentException("maxPayloadBytes must be positive");
+    }
+    if (versionsKept < 1) {
+      throw new IllegalArgumentException("versionsKept must be at least 1");
     }
   }
 
@@ -103,6 +107,7 @@ public record SidecarConfig(
     private Optional<String> mqttUsername = Optional.empty();
     private Optional<String> mqttPassword = Optional.empty();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -122,11 +127,12 @@ public record SidecarConfig(
     public Builder mqttUsername(Optional<String> v) { mqttUsername = v; return this; }
     public Builder mqttPassword(Optional<String> v) { mqttPassword = v; return this; }
     public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+    public Builder versionsKept(int v) { versionsKept = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes);
+          maxPayloadBytes, versionsKept);
     }
   }
 }
