@@ -1,5 +1,6 @@
 package io.edgegw.server.cli;
 
+import ch.qos.logback.classic.Level;
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.server.Components;
 import io.edgegw.server.HostPort;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,7 +28,10 @@ import picocli.CommandLine.Option;
       "",
       "Serves the last accepted config from --state-dir at once, then applies resources from MQTT"
           + " (<topic-prefix>/<gateway-id>/...) and --config-dir, and serves Envoy over ADS on --xds-address."
-          + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
+          + " The admin API (/healthz/ready, /config_dump, /resources, /clients, /versions, /metrics) is on"
+          + " --admin-address; see docs/admin.md. Logs go to stderr, one line per event.",
+      "",
+      "Exit codes: 1 could not start, 2 usage error (a signal ends it with the JVM's 130 or 143)."
     })
 final class RunCommand implements Callable<Integer> {
   @Option(names = "--mqtt-url", defaultValue = SidecarConfig.DEFAULT_MQTT_URL, description = "MQTT broker (default: ${DEFAULT-VALUE}).")
@@ -79,6 +84,32 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--debounce", defaultValue = "20", paramLabel = "MS", description = "Wait this long after a change before translating (default: ${DEFAULT-VALUE} ms).")
   long debounceMillis;
 
+  @Option(names = "--versions-kept", defaultValue = "20", paramLabel = "N",
+      description = "Published snapshots that /versions remembers (default: ${DEFAULT-VALUE}).")
+  int versionsKept;
+
+  @Option(names = "--log-format", defaultValue = "${env:EDGEGW_LOG_FORMAT:-text}", paramLabel = "FORMAT",
+      description = "Log lines as ${COMPLETION-CANDIDATES}: json is one JSON object per line (default: ${DEFAULT-VALUE};"
+          + " env EDGEGW_LOG_FORMAT).")
+  LogSetup.Format logFormat;
+
+  @Option(names = "--log-level", defaultValue = "${env:EDGEGW_LOG_LEVEL:-INFO}", paramLabel = "LEVEL",
+      converter = LevelConverter.class,
+      description = "ERROR, WARN, INFO, DEBUG or TRACE (default: ${DEFAULT-VALUE}; env EDGEGW_LOG_LEVEL).")
+  Level logLevel;
+
+  /** Only the level names logback knows; logback itself would silently turn a typo into DEBUG. */
+  static final class LevelConverter implements CommandLine.ITypeConverter<Level> {
+    @Override
+    public Level convert(String value) {
+      Level level = Level.toLevel(value.toUpperCase(java.util.Locale.ROOT), null);
+      if (level == null || level == Level.ALL || level == Level.OFF) {
+        throw new CommandLine.TypeConversionException("not a log level: " + value);
+      }
+      return level;
+    }
+  }
+
   /** The config these options describe. */
   SidecarConfig config() throws IOException {
     Optional<String> password = Optional.empty();
@@ -99,11 +130,13 @@ final class RunCommand implements Callable<Integer> {
         .adminAddress(adminAddress)
         .configDir(configDir)
         .debounce(Duration.ofMillis(debounceMillis))
+        .versionsKept(versionsKept)
         .build();
   }
 
   @Override
   public Integer call() throws Exception {
+    LogSetup.apply(logFormat, logLevel);
     SidecarConfig config = config();
     Sidecar sidecar = Sidecar.start(config, Components.production());
     CountDownLatch stopped = new CountDownLatch(1);
