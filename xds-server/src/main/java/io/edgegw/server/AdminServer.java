@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableBiMap;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.common.collect.ImmutableSortedMap;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -168,7 +167,7 @@ public final class AdminServer implements AutoCloseable {
     EnvoyResources resources = served.map(SnapshotPublisher.Published::resources).orElse(EnvoyResources.EMPTY);
     root.put("version", served.map(SnapshotPublisher.Published::version).orElse(""));
     ObjectNode versions = root.putObject("versions");
-    served.ifPresent(p -> p.versions().byTypeUrl().forEach((t, v) -> versions.put(typeName(t), v)));
+    served.ifPresent(p -> putByType(versions, p.versions().byTypeUrl()));
     root.putObject("counts")
         .put("listeners", resources.listeners().size())
         .put("routes", resources.routes().size())
@@ -183,7 +182,7 @@ public final class AdminServer implements AutoCloseable {
     XdsStatus envoy = view.envoy().get();
     ObjectNode envoyNode = root.putObject("envoy");
     ObjectNode acked = envoyNode.putObject("acked");
-    envoy.ackedVersionByType().forEach((t, v) -> acked.put(typeName(t), v));
+    putByType(acked, envoy.ackedVersionByType());
     ArrayNode nacks = envoyNode.putArray("nacks");
     for (XdsStatus.Nack nack : envoy.lastNackByNode().values()) {
       nacks.add(nack(nack).put("node", nack.nodeId()).put("type", typeName(nack.typeUrl())));
@@ -259,7 +258,6 @@ public final class AdminServer implements AutoCloseable {
       client.streamIds().forEach(node.putArray("streams")::add);
       node.put("connectedSince", client.connectedSince().toString());
       ObjectNode types = node.putObject("types");
-      ImmutableSortedMap<String, XdsStatus.Nack> outstanding = client.outstandingNacks();
       TreeSet<String> seen = new TreeSet<>(client.acked().keySet());
       seen.addAll(client.nacked().keySet());
       for (String typeUrl : seen) {
@@ -272,7 +270,7 @@ public final class AdminServer implements AutoCloseable {
         if (nack != null) {
           type.set("lastNack", nack(nack));
         }
-        type.put("rejecting", outstanding.containsKey(typeUrl));
+        type.put("rejecting", client.rejecting().contains(typeUrl));
       }
     }
     return root;
@@ -308,16 +306,28 @@ public final class AdminServer implements AutoCloseable {
       ArrayNode trigger = node.putArray("trigger");
       r.trigger().forEach(trigger::add);
       ObjectNode byType = node.putObject("versions");
-      r.versions().byTypeUrl().forEach((t, v) -> byType.put(typeName(t), v));
+      putByType(byType, r.versions().byTypeUrl());
       ObjectNode changes = node.putObject("changes");
-      r.changes().forEach((t, c) -> {
-        ObjectNode change = changes.putObject(typeName(t));
-        c.added().forEach(change.putArray("added")::add);
-        c.removed().forEach(change.putArray("removed")::add);
-        c.changed().forEach(change.putArray("changed")::add);
+      TYPE_NAMES.forEach((typeUrl, typeName) -> {
+        VersionRecord.Changes c = r.changes().get(typeUrl);
+        if (c != null) {
+          ObjectNode change = changes.putObject(typeName);
+          c.added().forEach(change.putArray("added")::add);
+          c.removed().forEach(change.putArray("removed")::add);
+          c.changed().forEach(change.putArray("changed")::add);
+        }
       });
     }
     return root;
+  }
+
+  /** Per type name, in xDS order (listeners, routes, clusters, endpoints, secrets). */
+  private static void putByType(ObjectNode out, Map<String, String> byTypeUrl) {
+    TYPE_NAMES.forEach((typeUrl, typeName) -> {
+      if (byTypeUrl.containsKey(typeUrl)) {
+        out.put(typeName, byTypeUrl.get(typeUrl));
+      }
+    });
   }
 
   /** Dispatches by exact path; a failure is a 500 and a line in the log, not a dropped socket. */

@@ -2,6 +2,7 @@ package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,6 +56,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     String cluster = "";
     final TreeMap<String, XdsStatus.Ack> acked = new TreeMap<>();
     final TreeMap<String, XdsStatus.Nack> nacked = new TreeMap<>();
+    final TreeSet<String> rejecting = new TreeSet<>(); // types whose last answer was a NACK
 
     Stream(Instant opened) {
       this.opened = opened;
@@ -169,6 +172,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     if (r.error() == null) {
       ackedVersionByType.put(sent.typeUrl(), sent.version());
       stream.acked.put(sent.typeUrl(), new XdsStatus.Ack(sent.version(), clock.instant()));
+      stream.rejecting.remove(sent.typeUrl());
       metrics.ack(AdminServer.typeName(sent.typeUrl()));
       publisher.onAck(sent.typeUrl(), sent.version());
     } else {
@@ -178,6 +182,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
       XdsStatus.Nack nack = new XdsStatus.Nack(nodeName(stream), sent.typeUrl(), sent.version(), message, clock.instant());
       lastNackByNode.put(nodeName(stream), nack);
       stream.nacked.put(sent.typeUrl(), nack);
+      stream.rejecting.add(sent.typeUrl());
       metrics.nack(AdminServer.typeName(sent.typeUrl()));
       publisher.onNack(sent.typeUrl(), sent.version(), message).ifPresent(onRollback);
     }
@@ -206,17 +211,20 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     for (List<Map.Entry<Long, Stream>> group : byNode.values()) {
       TreeMap<String, XdsStatus.Ack> acked = new TreeMap<>();
       TreeMap<String, XdsStatus.Nack> nacked = new TreeMap<>();
+      TreeSet<String> rejecting = new TreeSet<>();
       Instant since = Instant.MAX;
       for (Map.Entry<Long, Stream> e : group) {
         Stream s = e.getValue();
         s.acked.forEach((type, ack) -> acked.merge(type, ack, (a, b) -> a.at().isAfter(b.at()) ? a : b));
         s.nacked.forEach((type, nack) -> nacked.merge(type, nack, (a, b) -> a.at().isAfter(b.at()) ? a : b));
+        rejecting.addAll(s.rejecting);
         since = since.isBefore(s.opened) ? since : s.opened;
       }
       Stream first = group.get(0).getValue();
       clients.add(new XdsStatus.Client(first.nodeId, first.cluster,
           group.stream().map(Map.Entry::getKey).collect(ImmutableList.toImmutableList()), since,
-          ImmutableSortedMap.copyOfSorted(acked), ImmutableSortedMap.copyOfSorted(nacked)));
+          ImmutableSortedMap.copyOfSorted(acked), ImmutableSortedMap.copyOfSorted(nacked),
+          ImmutableSortedSet.copyOfSorted(rejecting)));
     }
     return clients.build();
   }

@@ -2,6 +2,7 @@ package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -39,7 +40,8 @@ public record XdsStatus(
 
   /**
    * One connected Envoy: its node id ({@code ""} until its first request names it), node cluster, the
-   * streams it holds, since when, and per type URL the last ACK and the last NACK on those streams.
+   * streams it holds, since when, and per type URL the last ACK and the last NACK on those streams;
+   * {@code rejecting}: the type URLs whose last answer was a NACK.
    */
   public record Client(
       String nodeId,
@@ -47,7 +49,8 @@ public record XdsStatus(
       ImmutableList<Long> streamIds,
       Instant connectedSince,
       ImmutableSortedMap<String, Ack> acked,
-      ImmutableSortedMap<String, Nack> nacked) {
+      ImmutableSortedMap<String, Nack> nacked,
+      ImmutableSortedSet<String> rejecting) {
     public Client {
       Objects.requireNonNull(nodeId, "nodeId");
       Objects.requireNonNull(cluster, "cluster");
@@ -55,13 +58,7 @@ public record XdsStatus(
       Objects.requireNonNull(connectedSince, "connectedSince");
       Objects.requireNonNull(acked, "acked");
       Objects.requireNonNull(nacked, "nacked");
-    }
-
-    /** The NACKs not followed by an ACK of the same type: what this Envoy still refuses. */
-    public ImmutableSortedMap<String, Nack> outstandingNacks() {
-      return nacked.entrySet().stream()
-          .filter(e -> !acked.containsKey(e.getKey()) || !acked.get(e.getKey()).at().isAfter(e.getValue().at()))
-          .collect(ImmutableSortedMap.toImmutableSortedMap(String::compareTo, e -> e.getKey(), e -> e.getValue()));
+      Objects.requireNonNull(rejecting, "rejecting");
     }
   }
 

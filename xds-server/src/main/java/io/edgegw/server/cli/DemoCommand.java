@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
       "Runs a self-contained demo on this machine.",
       "",
       "Starts mosquitto, Envoy, sample backends and the sidecar, publishes a sample Gateway and"
-          + " VirtualService over MQTT, and shows requests being routed."
+          + " VirtualService over MQTT, and shows requests being routed.",
+      "",
+      "Exit codes: 2 here: the demo is the script bin/demo (see README)."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

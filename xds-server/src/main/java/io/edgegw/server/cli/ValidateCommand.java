@@ -49,7 +49,7 @@ final class ValidateCommand implements Callable<Integer> {
     } else {
       check.problems().forEach(out::println);
       long errors = check.problems().stream().filter(p -> p.severity() == Severity.ERROR).count();
-      out.printf("%d documents: %d errors, %d warnings%n", check.documents(), errors, check.problems().size() - errors);
+      out.printf("%d documents; errors: %d, warnings: %d%n", check.documents(), errors, check.problems().size() - errors);
     }
     out.flush();
     return check.rejected() ? 1 : 0;
