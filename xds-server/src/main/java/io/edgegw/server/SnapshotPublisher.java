@@ -7,7 +7,6 @@ import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -33,6 +32,7 @@ public final class SnapshotPublisher {
   private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
   private static final int HISTORY = 16;
   private static final int REJECTED_MEMORY = 64;
+  private static final int ACKED_MEMORY = 256;
 
   public enum Outcome {
     PUBLISHED,
@@ -69,7 +69,9 @@ public final class SnapshotPublisher {
   private final ArrayDeque<VersionRecord> versionLog = new ArrayDeque<>(); // oldest first
   private volatile ImmutableList<VersionRecord> versions = ImmutableList.of();
   private final ArrayDeque<Published> history = new ArrayDeque<>(); // oldest first; last = current
-  private final Map<String, Set<String>> ackedTypes = new HashMap<>(); // overall version -> ACKed types
+  // "type|version" Envoy ACKed: content known to be good, whichever snapshot carried it. A type that does
+  // not change is not sent (nor ACKed) again, so ACKs are kept by content, not by snapshot.
+  private final LinkedHashSet<String> ackedTypeVersions = new LinkedHashSet<>();
   private final Set<String> subscribedTypes = new HashSet<>();
   private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
   private volatile Published current;
@@ -152,17 +154,13 @@ public final class SnapshotPublisher {
   /** Envoy accepted {@code version} of {@code typeUrl}. */
   public void onAck(String typeUrl, String version) {
     subscribedTypes.add(typeUrl);
-    for (Published p : history) {
-      if (version.equals(p.versions().byTypeUrl().get(typeUrl))) {
-        ackedTypes.computeIfAbsent(p.version(), v -> new HashSet<>()).add(typeUrl);
-      }
-    }
+    remember(ackedTypeVersions, typeUrl + "|" + version, ACKED_MEMORY);
   }
 
   /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */
   public boolean fullyAcked(Published published) {
-    Set<String> acked = ackedTypes.getOrDefault(published.version(), Set.of());
-    return !subscribedTypes.isEmpty() && acked.containsAll(subscribedTypes);
+    return !subscribedTypes.isEmpty() && subscribedTypes.stream()
+        .allMatch(type -> ackedTypeVersions.contains(type + "|" + published.versions().byTypeUrl().get(type)));
   }
 
   /**
@@ -171,13 +169,13 @@ public final class SnapshotPublisher {
    * the content as rejected so it is not sent again until the inputs change.
    */
   public Optional<Rollback> onNack(String typeUrl, String typeVersion, String message) {
-    remember(typeUrl + "|" + typeVersion);
+    remember(rejectedTypeVersions, typeUrl + "|" + typeVersion, REJECTED_MEMORY);
     Published bad = current;
     if (bad == null || !typeVersion.equals(bad.versions().byTypeUrl().get(typeUrl))) {
       return Optional.empty(); // stale: we already serve something else
     }
     history.removeIf(p -> typeVersion.equals(p.versions().byTypeUrl().get(typeUrl)));
-    ackedTypes.remove(bad.version());
+    ackedTypeVersions.remove(typeUrl + "|" + typeVersion);
     Published restore = restoreTarget();
     serve(restore, snapshotOf(restore.resources(), restore.versions()), VersionRecord.Cause.ROLLBACK, ImmutableList.of());
     markRolledBack(bad.version(), shortType(typeUrl) + " rejected by Envoy: " + message);
@@ -213,7 +211,7 @@ public final class SnapshotPublisher {
     history.removeIf(p -> p.version().equals(published.version()));
     history.addLast(published);
     while (history.size() > HISTORY) {
-      ackedTypes.remove(history.removeFirst().version());
+      history.removeFirst();
     }
     current = published;
     cache.setSnapshot(GROUP, snapshot);
@@ -247,11 +245,12 @@ public final class SnapshotPublisher {
     versions = ImmutableList.copyOf(versionLog).reverse();
   }
 
-  private void remember(String typeVersion) {
-    rejectedTypeVersions.remove(typeVersion);
-    rejectedTypeVersions.add(typeVersion);
-    while (rejectedTypeVersions.size() > REJECTED_MEMORY) {
-      rejectedTypeVersions.remove(rejectedTypeVersions.iterator().next());
+  /** Adds {@code typeVersion} as the newest entry, forgetting the oldest beyond {@code limit}. */
+  private static void remember(LinkedHashSet<String> set, String typeVersion, int limit) {
+    set.remove(typeVersion);
+    set.add(typeVersion);
+    while (set.size() > limit) {
+      set.remove(set.iterator().next());
     }
   }
 

@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
       "Asks the sidecar's admin API (/healthz/ready, /config_dump?summary, /versions, /clients, /resources)."
           + " Prints a summary for people, or with -o json one JSON document for scripts.",
       "",
-      "Exit codes: 0 ready and nothing rejected or NACKed, 1 not ready, or some resource rejected, or an Envoy"
-          + " NACKed the last version sent, 2 usage error or the admin API unreachable."
+      "Exit codes: 0 ready and nothing rejected, 1 not ready, or some resource rejected (by validation,"
+          + " translation or Envoy), or an Envoy whose last answer for some type was a NACK (the latest change"
+          + " was refused; the previous snapshot is served), 2 usage error or the admin API unreachable."
     })
 final class StatusCommand implements Callable<Integer> {
   enum Format { text, json }
@@ -147,6 +148,15 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.printf("  %s (cluster %s, since %s): %s%n", nodeName(client), client.path("cluster").asText(),
           client.path("connectedSince").asText(), types.isEmpty() ? "nothing acknowledged yet" : String.join(", ", types));
+      for (Iterator<Map.Entry<String, JsonNode>> it = client.path("types").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> type = it.next();
+        JsonNode nack = type.getValue().path("lastNack");
+        if (!nack.isMissingNode() && !type.getValue().path("rejecting").asBoolean()) {
+          out.printf("    earlier NACK of %s %s at %s (since acknowledged %s): %s%n", type.getKey(),
+              shortVersion(nack.path("version").asText()), nack.path("at").asText(),
+              shortVersion(type.getValue().path("acked").path("version").asText()), nack.path("message").asText());
+        }
+      }
     }
     TreeMap<String, Integer> byStatus = new TreeMap<>();
     a.resources().path("resources").forEach(r -> byStatus.merge(r.path("status").asText(), 1, Integer::sum));
