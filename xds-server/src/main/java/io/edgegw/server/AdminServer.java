@@ -26,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -258,9 +257,10 @@ public final class AdminServer implements AutoCloseable {
       client.streamIds().forEach(node.putArray("streams")::add);
       node.put("connectedSince", client.connectedSince().toString());
       ObjectNode types = node.putObject("types");
-      TreeSet<String> seen = new TreeSet<>(client.acked().keySet());
-      seen.addAll(client.nacked().keySet());
-      for (String typeUrl : seen) {
+      for (String typeUrl : TYPE_NAMES.keySet()) {
+        if (!client.acked().containsKey(typeUrl) && !client.nacked().containsKey(typeUrl)) {
+          continue;
+        }
         ObjectNode type = types.putObject(typeName(typeUrl));
         XdsStatus.Ack ack = client.acked().get(typeUrl);
         if (ack != null) {
