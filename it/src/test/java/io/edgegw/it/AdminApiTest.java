@@ -153,7 +153,8 @@ class AdminApiTest {
     assertThat(versions.path(1).path("outcome").asText()).isEqualTo("rolled back");
     assertThat(versions.path(1).path("rejection").asText()).startsWith("RouteConfiguration rejected by Envoy: ").contains("missing ]");
     assertThat(versions.path(1).path("changes").path("routes").path("changed").path(0).asText()).isNotEmpty();
-    assertThat(metrics().get("edgegw_xds_nacks_total{type=\"routes\"}")).isEqualTo(nacksBefore + 1);
+    // At least one: the cache may re-send the bad version before the rollback lands, and Envoy NACKs it again.
+    assertThat(metrics().get("edgegw_xds_nacks_total{type=\"routes\"}")).isGreaterThanOrEqualTo(nacksBefore + 1);
 
     StringWriter out = new StringWriter();
     assertThat(status(out, "--admin-address", "127.0.0.1:" + gw.sidecar().adminPort())).as(out.toString()).isEqualTo(1);
