@@ -42,8 +42,11 @@ class UpstreamTlsTest {
       gw.awaitStatus("h", "/mutual", 200);
       assertThat(gw.get("h", "/mutual").backend()).isEqualTo("mutual");
 
-      // A CA that did not sign the partner's certificate: Envoy refuses the upstream handshake.
-      gw.publish(caSecret("partner-ca", other.caPem()));
+      // A CA that did not sign the partner's certificate: Envoy refuses the upstream handshake. (The
+      // rule names another Secret, so the cluster changes and Envoy opens new connections; a rotated
+      // CA in the same Secret applies to new handshakes only, and open upstream connections stay.)
+      gw.publish(caSecret("other-ca", other.caPem()));
+      gw.publish(destinationRule("partner", "partner.internal", "SIMPLE", "other-ca"));
       gw.awaitStatus("h", "/simple", 503);
       // SIMPLE towards the backend that requires a client certificate: it refuses Envoy.
       gw.publish(destinationRule("mutual", "mutual.internal", "SIMPLE", "edge-client"));

@@ -51,6 +51,7 @@ public final class ConfigLoop implements ResourceSink {
   private final GatewayIdentity identity;
   private final SnapshotPublisher publisher;
   private final Duration debounce;
+  private final Metrics metrics;
 
   // Owned by the loop thread.
   private final Map<ResourceKey, Submission> submissions = new HashMap<>();
@@ -80,7 +81,7 @@ public final class ConfigLoop implements ResourceSink {
       GatewayIdentity identity,
       SnapshotPublisher publisher,
       Duration debounce) {
-    this(loop, store, validator, translator, identity, publisher, debounce, board -> {});
+    this(loop, store, validator, translator, identity, publisher, debounce, board -> {}, Metrics.unregistered());
   }
 
   /** {@code onStatusChange} runs on the loop thread with each new board; it must not block. */
@@ -92,8 +93,10 @@ public final class ConfigLoop implements ResourceSink {
       GatewayIdentity identity,
       SnapshotPublisher publisher,
       Duration debounce,
-      Consumer<StatusBoard> onStatusChange) {
+      Consumer<StatusBoard> onStatusChange,
+      Metrics metrics) {
     this.onStatusChange = Objects.requireNonNull(onStatusChange, "onStatusChange");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.loop = Objects.requireNonNull(loop, "loop");
     this.store = Objects.requireNonNull(store, "store");
     this.validator = Objects.requireNonNull(validator, "validator");
@@ -111,11 +114,13 @@ public final class ConfigLoop implements ResourceSink {
   @Override
   public void accept(ResourceEvent event) {
     Objects.requireNonNull(event, "event");
+    metrics.messageReceived();
     enqueue(() -> apply(event));
   }
 
   @Override
   public void reject(String origin, Optional<ResourceKey> key, String reason) {
+    metrics.messageReceived();
     enqueue(() -> unreadable(origin, key, reason));
   }
 
@@ -227,6 +232,7 @@ public final class ConfigLoop implements ResourceSink {
   }
 
   private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons) {
+    metrics.messageRejected();
     submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of()));
     log.warn("rejected {}: {}{}", key, String.join("; ", reasons),
         store.get(key).isPresent() ? " (still serving the previous version)" : "");
@@ -238,6 +244,7 @@ public final class ConfigLoop implements ResourceSink {
       rejected(key.get(), origin, ImmutableList.of(reason));
       return;
     }
+    metrics.messageRejected();
     unreadable.put(origin, reason);
     log.warn("rejected {}: {}", origin, reason);
     refreshBoard();
@@ -261,15 +268,17 @@ public final class ConfigLoop implements ResourceSink {
     pendingRebuild = null;
     InputSet inputs = store.inputSet();
     Translation translation;
+    long started = System.nanoTime();
     try {
       translation = translator.translate(inputs, identity);
     } catch (RuntimeException e) {
       log.error("translation failed; still serving the previous snapshot", e);
       return;
     }
+    metrics.translated(Duration.ofNanos(System.nanoTime() - started));
     logNewDiagnostics(translation);
     lastTranslation = translation;
-    SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources());
+    SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(), changedKeys(appliedInputs, inputs));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();
       inputsByVersion.put(version, inputs);
@@ -277,6 +286,16 @@ public final class ConfigLoop implements ResourceSink {
       appliedVersion = Optional.of(version);
     }
     refreshBoard();
+  }
+
+  /** The inputs added, removed or changed from {@code before} to {@code after}, as {@code Kind ns/name}. */
+  private static ImmutableList<String> changedKeys(InputSet before, InputSet after) {
+    TreeSet<ResourceKey> keys = new TreeSet<>(before.resources().keySet());
+    keys.addAll(after.resources().keySet());
+    return keys.stream()
+        .filter(k -> !Objects.equals(before.resources().get(k), after.resources().get(k)))
+        .map(ResourceKey::toString)
+        .collect(ImmutableList.toImmutableList());
   }
 
   private void logNewDiagnostics(Translation translation) {

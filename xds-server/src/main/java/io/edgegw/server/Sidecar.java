@@ -10,10 +10,14 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.ResourceReader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +53,17 @@ public final class Sidecar implements AutoCloseable {
   }
 
   public static Sidecar start(SidecarConfig config, Components components) throws Exception {
+    return start(config, components, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** As {@link #start(SidecarConfig, Components)}, with the registry that {@code /metrics} exports. */
+  public static Sidecar start(SidecarConfig config, Components components, PrometheusMeterRegistry registry)
+      throws Exception {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(components, "components");
+    Objects.requireNonNull(registry, "registry");
+    Metrics metrics = new Metrics(registry);
+    Clock clock = Clock.systemUTC();
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
       ConfigStore store = ConfigStore.open(config.stateDir());
@@ -68,31 +81,35 @@ public final class Sidecar implements AutoCloseable {
         }
       });
       // One MQTT connection carries both directions: resources in, per-resource status out.
-      Optional<MqttConnection> mqtt = config.mqtt().map(settings ->
-          new MqttConnection(settings, config.topics(), Clock.systemUTC(), RandomGenerator.getDefault()));
-      Consumer<StatusBoard> statusReporter = mqtt
-          .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), Clock.systemUTC()))
+      Optional<MqttConnection> mqttConnection = config.mqtt().map(settings ->
+          new MqttConnection(settings, config.topics(), clock, RandomGenerator.getDefault()));
+      Consumer<StatusBoard> statusReporter = mqttConnection
+          .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), clock))
           .orElse(board -> {});
-      SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
+      SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
+          config.versionsKept());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce(), statusReporter);
+          config.identity(), publisher, config.debounce(), statusReporter, metrics);
       configLoop.rebuildNow();
-
-      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected);
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks);
-      started.push(xds);
-
-      AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
-          callbacks::status, configLoop::statuses, publisher::current));
-      started.push(admin);
 
       ImmutableList.Builder<Source> sources = ImmutableList.builder();
       if (config.configDir().isPresent()) {
         sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
       }
-      mqtt.ifPresent(connection -> sources.add(mqttSource(
-          new MqttResourceSource(connection, new ResourceReader(), configLoop))));
+      Optional<Source> mqtt = mqttConnection.map(connection -> mqttSource(
+          new MqttResourceSource(connection, new ResourceReader(), configLoop)));
+      mqtt.ifPresent(sources::add);
       ImmutableList<Source> built = sources.build();
+
+      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
+      metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks);
+      started.push(xds);
+
+      AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
+          callbacks::status, configLoop::statuses, publisher::current, publisher::versions, registry::scrape));
+      started.push(admin);
+
       for (Source source : built) {
         started.push(source);
         source.start();

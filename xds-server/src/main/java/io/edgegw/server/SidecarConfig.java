@@ -30,7 +30,8 @@ public record SidecarConfig(
     Optional<String> mqttPassword,
     int maxPayloadBytes,
     MqttTls mqttTls,
-    Optional<String> kubeedgeTopic) {
+    Optional<String> kubeedgeTopic,
+    int versionsKept) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -58,6 +59,9 @@ public record SidecarConfig(
     }
     if (maxPayloadBytes <= 0) {
       throw new IllegalArgumentException("maxPayloadBytes must be positive");
+    }
+    if (versionsKept < 1) {
+      throw new IllegalArgumentException("versionsKept must be at least 1");
     }
   }
 
@@ -132,6 +136,7 @@ public record SidecarConfig(
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private MqttTls mqttTls = MqttTls.NONE;
     private Optional<String> kubeedgeTopic = Optional.empty();
+    private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -153,11 +158,12 @@ public record SidecarConfig(
     public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
     public Builder mqttTls(MqttTls v) { mqttTls = v; return this; }
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
+    public Builder versionsKept(int v) { versionsKept = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, mqttTls, kubeedgeTopic);
+          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept);
     }
   }
 }

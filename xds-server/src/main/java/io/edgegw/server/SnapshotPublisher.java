@@ -2,11 +2,11 @@ package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import java.time.Clock;
 import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -32,6 +32,7 @@ public final class SnapshotPublisher {
   private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
   private static final int HISTORY = 16;
   private static final int REJECTED_MEMORY = 64;
+  private static final int ACKED_MEMORY = 256;
 
   public enum Outcome {
     PUBLISHED,
@@ -58,15 +59,35 @@ public final class SnapshotPublisher {
   /** Envoy rejected {@code rejected} for {@code typeUrl}; {@code restored} is served instead. */
   public record Rollback(Published rejected, Published restored, String typeUrl, String message) {}
 
+  /** How many published snapshots {@code /versions} shows by default. */
+  public static final int DEFAULT_VERSIONS_KEPT = 20;
+
   private final SimpleCache<String> cache;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final int versionsKept;
+  private final ArrayDeque<VersionRecord> versionLog = new ArrayDeque<>(); // oldest first
+  private volatile ImmutableList<VersionRecord> versions = ImmutableList.of();
   private final ArrayDeque<Published> history = new ArrayDeque<>(); // oldest first; last = current
-  private final Map<String, Set<String>> ackedTypes = new HashMap<>(); // overall version -> ACKed types
+  // "type|version" Envoy ACKed: content known to be good, whichever snapshot carried it. A type that does
+  // not change is not sent (nor ACKed) again, so ACKs are kept by content, not by snapshot.
+  private final LinkedHashSet<String> ackedTypeVersions = new LinkedHashSet<>();
   private final Set<String> subscribedTypes = new HashSet<>();
   private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
   private volatile Published current;
 
   public SnapshotPublisher(SimpleCache<String> cache) {
+    this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);
+  }
+
+  public SnapshotPublisher(SimpleCache<String> cache, Metrics metrics, Clock clock, int versionsKept) {
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (versionsKept < 1) {
+      throw new IllegalArgumentException("versionsKept must be at least 1");
+    }
+    this.versionsKept = versionsKept;
   }
 
   /** A cache that maps every node to {@link #GROUP}. */
@@ -83,11 +104,21 @@ public final class SnapshotPublisher {
     return Optional.ofNullable(current);
   }
 
+  /** The last snapshots put into the cache, newest first. Safe from any thread. */
+  public ImmutableList<VersionRecord> versions() {
+    return versions;
+  }
+
   /**
    * Serves {@code resources} unless unchanged, known to be rejected, or inconsistent. Public so that an
    * end-to-end test can serve a deliberately invalid resource and watch Envoy NACK it.
    */
   public Outcome publish(EnvoyResources resources) {
+    return publish(resources, ImmutableList.of());
+  }
+
+  /** As {@link #publish(EnvoyResources)}; {@code trigger} names the input changes it comes from. */
+  public Outcome publish(EnvoyResources resources, ImmutableList<String> trigger) {
     SnapshotVersions versions = SnapshotVersions.of(resources);
     Published now = current;
     if (now != null && now.version().equals(versions.overall())) {
@@ -108,7 +139,7 @@ public final class SnapshotPublisher {
           String.join("; ", problems));
       return Outcome.INCONSISTENT;
     }
-    serve(new Published(versions, resources), snapshotOf(resources, versions));
+    serve(new Published(versions, resources), snapshotOf(resources, versions), VersionRecord.Cause.UPDATE, trigger);
     log.info("serving snapshot {}: {} listeners, {} routes, {} clusters, {} endpoints, {} secrets",
         versions.shortOverall(), resources.listeners().size(), resources.routes().size(),
         resources.clusters().size(), resources.endpoints().size(), resources.secrets().size());
@@ -123,17 +154,13 @@ public final class SnapshotPublisher {
   /** Envoy accepted {@code version} of {@code typeUrl}. */
   public void onAck(String typeUrl, String version) {
     subscribedTypes.add(typeUrl);
-    for (Published p : history) {
-      if (version.equals(p.versions().byTypeUrl().get(typeUrl))) {
-        ackedTypes.computeIfAbsent(p.version(), v -> new HashSet<>()).add(typeUrl);
-      }
-    }
+    remember(ackedTypeVersions, typeUrl + "|" + version, ACKED_MEMORY);
   }
 
   /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */
   public boolean fullyAcked(Published published) {
-    Set<String> acked = ackedTypes.getOrDefault(published.version(), Set.of());
-    return !subscribedTypes.isEmpty() && acked.containsAll(subscribedTypes);
+    return !subscribedTypes.isEmpty() && subscribedTypes.stream()
+        .allMatch(type -> ackedTypeVersions.contains(type + "|" + published.versions().byTypeUrl().get(type)));
   }
 
   /**
@@ -142,15 +169,16 @@ public final class SnapshotPublisher {
    * the content as rejected so it is not sent again until the inputs change.
    */
   public Optional<Rollback> onNack(String typeUrl, String typeVersion, String message) {
-    remember(typeUrl + "|" + typeVersion);
+    remember(rejectedTypeVersions, typeUrl + "|" + typeVersion, REJECTED_MEMORY);
     Published bad = current;
     if (bad == null || !typeVersion.equals(bad.versions().byTypeUrl().get(typeUrl))) {
       return Optional.empty(); // stale: we already serve something else
     }
     history.removeIf(p -> typeVersion.equals(p.versions().byTypeUrl().get(typeUrl)));
-    ackedTypes.remove(bad.version());
+    ackedTypeVersions.remove(typeUrl + "|" + typeVersion);
     Published restore = restoreTarget();
-    serve(restore, snapshotOf(restore.resources(), restore.versions()));
+    serve(restore, snapshotOf(restore.resources(), restore.versions()), VersionRecord.Cause.ROLLBACK, ImmutableList.of());
+    markRolledBack(bad.version(), shortType(typeUrl) + " rejected by Envoy: " + message);
     log.warn("rolled back from snapshot {} to {} after Envoy rejected its {}", bad.versions().shortOverall(),
         restore.versions().shortOverall(), shortType(typeUrl));
     return Optional.of(new Rollback(bad, restore, typeUrl, message));
@@ -175,21 +203,54 @@ public final class SnapshotPublisher {
     return fallback != null ? fallback : new Published(SnapshotVersions.of(EnvoyResources.EMPTY), EnvoyResources.EMPTY);
   }
 
-  private void serve(Published published, Snapshot snapshot) {
+  private void serve(Published published, Snapshot snapshot, VersionRecord.Cause cause, ImmutableList<String> trigger) {
+    EnvoyResources before = current == null ? EnvoyResources.EMPTY : current.resources();
+    record(new VersionRecord(published.versions(), clock.instant(), cause, trigger,
+        VersionRecord.diff(before, published.resources()), VersionRecord.Outcome.SERVING, Optional.empty()));
+    metrics.pushed(cause.name().toLowerCase(java.util.Locale.ROOT));
     history.removeIf(p -> p.version().equals(published.version()));
     history.addLast(published);
     while (history.size() > HISTORY) {
-      ackedTypes.remove(history.removeFirst().version());
+      history.removeFirst();
     }
     current = published;
     cache.setSnapshot(GROUP, snapshot);
   }
 
-  private void remember(String typeVersion) {
-    rejectedTypeVersions.remove(typeVersion);
-    rejectedTypeVersions.add(typeVersion);
-    while (rejectedTypeVersions.size() > REJECTED_MEMORY) {
-      rejectedTypeVersions.remove(rejectedTypeVersions.iterator().next());
+  private void record(VersionRecord added) {
+    VersionRecord last = versionLog.peekLast();
+    if (last != null && last.outcome() == VersionRecord.Outcome.SERVING) {
+      versionLog.removeLast();
+      versionLog.addLast(last.withOutcome(VersionRecord.Outcome.SERVED, Optional.empty()));
+    }
+    versionLog.addLast(added);
+    while (versionLog.size() > versionsKept) {
+      versionLog.removeFirst();
+    }
+    versions = ImmutableList.copyOf(versionLog).reverse();
+  }
+
+  /** The newest record of {@code version} (before the rollback record): Envoy refused it. */
+  private void markRolledBack(String version, String why) {
+    ArrayDeque<VersionRecord> newer = new ArrayDeque<>();
+    while (!versionLog.isEmpty()) {
+      VersionRecord r = versionLog.removeLast();
+      if (newer.size() > 0 && r.versions().overall().equals(version)) {
+        versionLog.addLast(r.withOutcome(VersionRecord.Outcome.ROLLED_BACK, Optional.of(why)));
+        break;
+      }
+      newer.push(r);
+    }
+    newer.forEach(versionLog::addLast);
+    versions = ImmutableList.copyOf(versionLog).reverse();
+  }
+
+  /** Adds {@code typeVersion} as the newest entry, forgetting the oldest beyond {@code limit}. */
+  private static void remember(LinkedHashSet<String> set, String typeVersion, int limit) {
+    set.remove(typeVersion);
+    set.add(typeVersion);
+    while (set.size() > limit) {
+      set.remove(set.iterator().next());
     }
   }
 

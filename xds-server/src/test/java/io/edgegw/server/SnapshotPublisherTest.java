@@ -93,6 +93,22 @@ class SnapshotPublisherTest {
   }
 
   @Test
+  void aTypeThatDidNotChangeKeepsItsAckSoTheNewestGoodSnapshotIsRestored() {
+    callbacks.onStreamOpen(1, "");
+    publisher.publish(Fixtures.simple("r1", "c1"));
+    ackAll(publisher.current().orElseThrow());
+    publisher.publish(Fixtures.simple("r1", "c2")); // only clusters and endpoints change, and are ACKed
+    SnapshotPublisher.Published newest = publisher.current().orElseThrow();
+    respondAndReply(SnapshotVersions.CLUSTERS, newest, null);
+    respondAndReply(SnapshotVersions.ENDPOINTS, newest, null);
+    assertTrue(publisher.fullyAcked(newest), "listeners and routes were ACKed with the first snapshot");
+
+    publisher.publish(Fixtures.simple("r2", "c2"));
+    respondAndReply(SnapshotVersions.ROUTES, publisher.current().orElseThrow(), "bad route");
+    assertEquals(newest.version(), publisher.current().orElseThrow().version());
+  }
+
+  @Test
   void nackWithNothingBeforeServesAnEmptySnapshot() {
     callbacks.onStreamOpen(1, "");
     publisher.publish(Fixtures.simple("r1", "c1"));

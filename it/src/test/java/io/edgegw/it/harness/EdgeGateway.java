@@ -23,6 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -234,13 +237,26 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   public void awaitStatus(String host, String path, int status) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-        .until(() -> get(host, path).status() == status);
+    awaitAnswer(host, path, r -> r.status() == status, "status " + status);
   }
 
   public void awaitBackend(String host, String path, String backend) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-        .until(() -> backend.equals(get(host, path).backend()));
+    awaitAnswer(host, path, r -> backend.equals(r.backend()), "backend " + backend);
+  }
+
+  /** Polls until an answer satisfies {@code wanted}; on timeout says what the last answer was. */
+  private void awaitAnswer(String host, String path, Predicate<HttpProbe.Response> wanted, String what) {
+    AtomicReference<String> last = new AtomicReference<>("no answer yet");
+    try {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
+        HttpProbe.Response r = get(host, path);
+        last.set(r.status() + " " + r.body().lines().findFirst().orElse(""));
+        return wanted.test(r);
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("GET " + host + path + " never gave " + what + "; last answer: " + last.get()
+          + "\nEnvoy log tail:\n" + envoy.logTail(15), e);
+    }
   }
 
   /** Waits until 50 requests give at least the given count per backend. */

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Prints the Envoy bootstrap that points Envoy at this sidecar.",
       "",
-      "The YAML names the sidecar's ADS server; run Envoy with: envoy -c <file>."
+      "The YAML names the sidecar's ADS server; run Envoy with: envoy -c <file>.",
+      "",
+      "Exit codes: 0 written, 1 the file could not be written, 2 usage error."
     })
 final class BootstrapCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

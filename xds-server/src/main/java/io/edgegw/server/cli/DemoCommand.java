@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
       "Starts mosquitto, the sidecar, Envoy and sample backends on 127.0.0.1, publishes an example over"
           + " MQTT as the cloud side would, shows where requests go, then makes live changes (add a route,"
           + " shift weights, delete) and prints how long each took from MQTT publish to Envoy serving it.",
-      "bin/demo installs Envoy and mosquitto first and runs this."
+      "bin/demo installs Envoy and mosquitto first and runs this.",
+      "",
+      "Exit codes: 0 the demo ran, 1 a step failed, 2 usage (no Envoy or mosquitto binary, no example directory)."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
       "Makes an unmodified Envoy an Istio-style ingress gateway on an edge node.",
       "",
       "Reads Istio Gateway, VirtualService, DestinationRule, ServiceEntry (and Services, Endpoints, Secrets)"
-          + " from MQTT or a directory, and serves them to Envoy over xDS."
+          + " from MQTT or a directory, and serves them to Envoy over xDS.",
+      "",
+      "Exit codes (every command): 0 success, 1 something was rejected or failed, 2 usage error."
     },
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
@@ -33,6 +35,8 @@ public final class Main implements Callable<Integer> {
     cli.addSubcommand("run", new RunCommand());
     cli.addSubcommand("bootstrap", new BootstrapCommand());
     cli.addSubcommand("translate", new TranslateCommand());
+    cli.addSubcommand("validate", new ValidateCommand());
+    cli.addSubcommand("status", new StatusCommand());
     cli.addSubcommand("publish", new PublishCommand());
     cli.addSubcommand("demo", new DemoCommand());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,5 +1,6 @@
 package io.edgegw.server.cli;
 
+import ch.qos.logback.classic.Level;
 import io.edgegw.server.Components;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.server.HostPort;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Option;
       "",
       "Serves the last accepted config from --state-dir at once, then applies resources from MQTT"
           + " (<topic-prefix>/<gateway-id>/...) and --config-dir, and serves Envoy over ADS on --xds-address."
-          + " Admin endpoints /healthz/ready, /config_dump and /resources are on --admin-address."
+          + " The admin API (/healthz/ready, /config_dump, /resources, /clients, /versions, /metrics) is on"
+          + " --admin-address; see docs/admin.md. Logs go to stderr, one line per event.",
+      "",
+      "Exit codes: 1 could not start, 2 usage error (a signal ends it with the JVM's 130 or 143)."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin MqttClientOptions mqtt;
@@ -59,6 +64,32 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--debounce", defaultValue = "20", paramLabel = "MS", description = "Wait this long after a change before translating (default: ${DEFAULT-VALUE} ms).")
   long debounceMillis;
 
+  @Option(names = "--versions-kept", defaultValue = "20", paramLabel = "N",
+      description = "Published snapshots that /versions remembers (default: ${DEFAULT-VALUE}).")
+  int versionsKept;
+
+  @Option(names = "--log-format", defaultValue = "${env:EDGEGW_LOG_FORMAT:-text}", paramLabel = "FORMAT",
+      description = "Log lines as ${COMPLETION-CANDIDATES}: json is one JSON object per line (default: ${DEFAULT-VALUE};"
+          + " env EDGEGW_LOG_FORMAT).")
+  LogSetup.Format logFormat;
+
+  @Option(names = "--log-level", defaultValue = "${env:EDGEGW_LOG_LEVEL:-INFO}", paramLabel = "LEVEL",
+      converter = LevelConverter.class,
+      description = "ERROR, WARN, INFO, DEBUG or TRACE (default: ${DEFAULT-VALUE}; env EDGEGW_LOG_LEVEL).")
+  Level logLevel;
+
+  /** Only the level names logback knows; logback itself would silently turn a typo into DEBUG. */
+  static final class LevelConverter implements CommandLine.ITypeConverter<Level> {
+    @Override
+    public Level convert(String value) {
+      Level level = Level.toLevel(value.toUpperCase(java.util.Locale.ROOT), null);
+      if (level == null || level == Level.ALL || level == Level.OFF) {
+        throw new CommandLine.TypeConversionException("not a log level: " + value);
+      }
+      return level;
+    }
+  }
+
   /** The config these options describe. */
   SidecarConfig config() throws IOException {
     GatewayIdentity identity = gateway.identity();
@@ -79,11 +110,13 @@ final class RunCommand implements Callable<Integer> {
         .debounce(Duration.ofMillis(debounceMillis))
         .kubeedgeTopic(kubeedgeTopic)
         .maxPayloadBytes(maxPayloadBytes)
+        .versionsKept(versionsKept)
         .build();
   }
 
   @Override
   public Integer call() throws Exception {
+    LogSetup.apply(logFormat, logLevel);
     SidecarConfig config = config();
     Sidecar sidecar = Sidecar.start(config, Components.production());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -1,18 +1,24 @@
 package io.edgegw.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.SidecarConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,16 +41,17 @@ class MainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "bootstrap", "translate", "publish", "demo"})
-  void everySubcommandHasHelp(String command) {
+  @ValueSource(strings = {"run", "bootstrap", "translate", "validate", "status", "publish", "demo"})
+  void everySubcommandHasHelpThatStatesItsExitCodes(String command) {
     assertEquals(0, Main.commandLine().setOut(new PrintWriter(out, true)).execute(command, "--help"));
     assertTrue(out.toString().startsWith("Usage: edgegw " + command), out.toString());
+    assertTrue(out.toString().contains("Exit codes: "), out.toString());
   }
 
   @Test
   void topLevelHelpListsTheSubcommands() {
     assertEquals(0, run("--help"));
-    for (String command : List.of("run", "bootstrap", "translate", "publish", "demo")) {
+    for (String command : List.of("run", "bootstrap", "translate", "validate", "status", "publish", "demo")) {
       assertTrue(out.toString().contains(command), out.toString());
     }
     assertEquals(2, run());
@@ -109,6 +116,61 @@ class MainTest {
     assertTrue(out.toString().contains("- name: outbound|9080||a.default.svc.cluster.local"), out.toString());
 
     assertEquals(2, run("translate", "-f", dir.resolve("missing.yaml").toString()));
+  }
+
+  @Test
+  void validatePrintsOnlyDiagnosticsWithTranslatesExitCodes() throws Exception {
+    Path good = dir.resolve("good.yaml");
+    Files.writeString(good, GATEWAY + "---\n" + vs("a", "prefix: /a"));
+    assertEquals(0, run("validate", "-f", good.toString()));
+    assertTrue(out.toString().startsWith("WARNING VirtualService default/a: spec.http[0].route[0].destination.host: "),
+        "a warning does not fail: " + out);
+    assertTrue(out.toString().endsWith("\n2 documents; errors: 0, warnings: 1\n"), out.toString());
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, vs("b", "regex: '(['") + "---\nkind: [unclosed\n");
+    out.getBuffer().setLength(0);
+    assertEquals(1, run("validate", "-f", dir.toString()));
+    assertTrue(out.toString().contains("ERROR VirtualService default/b: spec.http[0].match[0].uri.regex: "), out.toString());
+    assertTrue(out.toString().contains("ERROR " + bad + ": document 1: "), out.toString());
+    assertFalse(out.toString().contains("outbound|9080"), "no Envoy resources: " + out);
+
+    out.getBuffer().setLength(0);
+    assertEquals(1, run("validate", "-f", dir.toString(), "-o", "json"));
+    JsonNode problems = new ObjectMapper().readTree(out.toString());
+    assertTrue(problems.isArray(), out.toString());
+    JsonNode regex = StreamSupport.stream(problems.spliterator(), false)
+        .filter(p -> p.path("name").asText().equals("b")).findFirst().orElseThrow();
+    assertEquals("ERROR", regex.path("severity").asText());
+    assertEquals("VirtualService", regex.path("kind").asText());
+    assertEquals("spec.http[0].match[0].uri.regex", regex.path("field").asText());
+    assertTrue(StreamSupport.stream(problems.spliterator(), false)
+        .anyMatch(p -> p.path("file").asText().equals(bad.toString())), out.toString());
+
+    assertEquals(2, run("validate", "-f", dir.resolve("missing.yaml").toString()));
+    assertEquals(2, run("validate"));
+    assertEquals(2, run("validate", "-f", good.toString(), "-o", "yaml"));
+  }
+
+  @Test
+  void statusSaysWhenTheSidecarCannotBeReached() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    assertEquals(2, run("status", "--admin-address", "127.0.0.1:" + closed));
+    assertTrue(err.toString().contains("cannot ask the sidecar at 127.0.0.1:" + closed), err.toString());
+    assertEquals(2, run("status", "--admin-address", "nohost"));
+  }
+
+  @Test
+  void runLogOptions() {
+    RunCommand run = new RunCommand();
+    new CommandLine(run).parseArgs("--log-format", "json", "--log-level", "debug");
+    assertEquals(LogSetup.Format.json, run.logFormat);
+    assertEquals(ch.qos.logback.classic.Level.DEBUG, run.logLevel);
+    assertEquals(2, run("run", "--log-level", "LOUD"));
+    assertEquals(2, run("run", "--log-format", "xml"));
   }
 
   @Test
