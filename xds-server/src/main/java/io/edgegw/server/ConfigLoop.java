@@ -64,6 +64,7 @@ public final class ConfigLoop implements ResourceSink {
   };
   private Translation lastTranslation = new Translation(io.edgegw.translator.EnvoyResources.EMPTY, ImmutableList.of());
   private InputSet appliedInputs = InputSet.EMPTY;
+  private InputSet translatedInputs; // what lastTranslation was made from; null before the first
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
   private volatile StatusBoard board = StatusBoard.EMPTY;
@@ -260,6 +261,10 @@ public final class ConfigLoop implements ResourceSink {
   private void rebuild() {
     pendingRebuild = null;
     InputSet inputs = store.inputSet();
+    if (inputs.equals(translatedInputs)
+        && publisher.current().map(p -> p.resources() == lastTranslation.resources()).orElse(false)) {
+      return; // e.g. a delete and re-add within one debounce window: same inputs, same snapshot served
+    }
     Translation translation;
     try {
       translation = translator.translate(inputs, identity);
@@ -269,6 +274,7 @@ public final class ConfigLoop implements ResourceSink {
     }
     logNewDiagnostics(translation);
     lastTranslation = translation;
+    translatedInputs = inputs;
     SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources());
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();

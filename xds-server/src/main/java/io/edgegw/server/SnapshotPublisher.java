@@ -88,8 +88,10 @@ public final class SnapshotPublisher {
    * end-to-end test can serve a deliberately invalid resource and watch Envoy NACK it.
    */
   public Outcome publish(EnvoyResources resources) {
-    SnapshotVersions versions = SnapshotVersions.of(resources);
     Published now = current;
+    SnapshotVersions versions = now == null
+        ? SnapshotVersions.of(resources)
+        : SnapshotVersions.of(resources, now.resources(), now.versions());
     if (now != null && now.version().equals(versions.overall())) {
       return Outcome.UNCHANGED;
     }
@@ -194,12 +196,7 @@ public final class SnapshotPublisher {
   }
 
   private static Snapshot snapshotOf(EnvoyResources r, SnapshotVersions v) {
-    return Snapshot.create(
-        r.clusters(), v.of(SnapshotVersions.CLUSTERS),
-        r.endpoints(), v.of(SnapshotVersions.ENDPOINTS),
-        r.listeners(), v.of(SnapshotVersions.LISTENERS),
-        r.routes(), v.of(SnapshotVersions.ROUTES),
-        r.secrets(), v.of(SnapshotVersions.SECRETS));
+    return ContentSnapshot.of(r, v);
   }
 
   static String shortType(String typeUrl) {
