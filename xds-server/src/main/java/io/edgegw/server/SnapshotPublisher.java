@@ -6,7 +6,6 @@ import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -31,7 +30,7 @@ public final class SnapshotPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
   private static final int HISTORY = 16;
-  private static final int REJECTED_MEMORY = 64;
+  private static final int REMEMBERED = 64; // type versions, ACKed or rejected
 
   public enum Outcome {
     PUBLISHED,
@@ -60,7 +59,9 @@ public final class SnapshotPublisher {
 
   private final SimpleCache<String> cache;
   private final ArrayDeque<Published> history = new ArrayDeque<>(); // oldest first; last = current
-  private final Map<String, Set<String>> ackedTypes = new HashMap<>(); // overall version -> ACKed types
+  // "type|version" Envoy accepted. Kept per type version, not per snapshot: a snapshot that changes only
+  // routes gets no new listener ACK (nothing is resent), yet its listeners are the ones Envoy accepted.
+  private final LinkedHashSet<String> ackedTypeVersions = new LinkedHashSet<>();
   private final Set<String> subscribedTypes = new HashSet<>();
   private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
   private volatile Published current;
@@ -125,17 +126,13 @@ public final class SnapshotPublisher {
   /** Envoy accepted {@code version} of {@code typeUrl}. */
   public void onAck(String typeUrl, String version) {
     subscribedTypes.add(typeUrl);
-    for (Published p : history) {
-      if (version.equals(p.versions().byTypeUrl().get(typeUrl))) {
-        ackedTypes.computeIfAbsent(p.version(), v -> new HashSet<>()).add(typeUrl);
-      }
-    }
+    remember(ackedTypeVersions, typeUrl + "|" + version);
   }
 
   /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */
   public boolean fullyAcked(Published published) {
-    Set<String> acked = ackedTypes.getOrDefault(published.version(), Set.of());
-    return !subscribedTypes.isEmpty() && acked.containsAll(subscribedTypes);
+    return !subscribedTypes.isEmpty() && subscribedTypes.stream()
+        .allMatch(t -> ackedTypeVersions.contains(t + "|" + published.versions().byTypeUrl().get(t)));
   }
 
   /**
@@ -144,13 +141,13 @@ public final class SnapshotPublisher {
    * the content as rejected so it is not sent again until the inputs change.
    */
   public Optional<Rollback> onNack(String typeUrl, String typeVersion, String message) {
-    remember(typeUrl + "|" + typeVersion);
+    remember(rejectedTypeVersions, typeUrl + "|" + typeVersion);
+    ackedTypeVersions.remove(typeUrl + "|" + typeVersion);
     Published bad = current;
     if (bad == null || !typeVersion.equals(bad.versions().byTypeUrl().get(typeUrl))) {
       return Optional.empty(); // stale: we already serve something else
     }
     history.removeIf(p -> typeVersion.equals(p.versions().byTypeUrl().get(typeUrl)));
-    ackedTypes.remove(bad.version());
     Published restore = restoreTarget();
     serve(restore, snapshotOf(restore.resources(), restore.versions()));
     log.warn("rolled back from snapshot {} to {} after Envoy rejected its {}", bad.versions().shortOverall(),
@@ -181,17 +178,17 @@ public final class SnapshotPublisher {
     history.removeIf(p -> p.version().equals(published.version()));
     history.addLast(published);
     while (history.size() > HISTORY) {
-      ackedTypes.remove(history.removeFirst().version());
+      history.removeFirst();
     }
     current = published;
     cache.setSnapshot(GROUP, snapshot);
   }
 
-  private void remember(String typeVersion) {
-    rejectedTypeVersions.remove(typeVersion);
-    rejectedTypeVersions.add(typeVersion);
-    while (rejectedTypeVersions.size() > REJECTED_MEMORY) {
-      rejectedTypeVersions.remove(rejectedTypeVersions.iterator().next());
+  private static void remember(LinkedHashSet<String> typeVersions, String typeVersion) {
+    typeVersions.remove(typeVersion);
+    typeVersions.add(typeVersion);
+    while (typeVersions.size() > REMEMBERED) {
+      typeVersions.remove(typeVersions.iterator().next());
     }
   }
 

@@ -92,6 +92,23 @@ class SnapshotPublisherTest {
   }
 
   @Test
+  void aSnapshotIsFullyAckedWhenItsUnchangedTypesWereAckedBefore() {
+    callbacks.onStreamOpen(1, "");
+    publisher.publish(Fixtures.simple("r1", "c1"));
+    ackAll(publisher.current().orElseThrow());
+    // Only clusters and endpoints change: Envoy is sent, and ACKs, only those two types.
+    publisher.publish(Fixtures.simple("r1", "c2"));
+    SnapshotPublisher.Published second = publisher.current().orElseThrow();
+    respondAndReply(SnapshotVersions.CLUSTERS, second, null);
+    respondAndReply(SnapshotVersions.ENDPOINTS, second, null);
+    assertTrue(publisher.fullyAcked(second));
+
+    publisher.publish(Fixtures.simple("r1", "c3"));
+    respondAndReply(SnapshotVersions.CLUSTERS, publisher.current().orElseThrow(), "bad cluster");
+    assertEquals(second.version(), publisher.current().orElseThrow().version(), "rolled back to the newest good one");
+  }
+
+  @Test
   void nackWithNothingBeforeServesAnEmptySnapshot() {
     callbacks.onStreamOpen(1, "");
     publisher.publish(Fixtures.simple("r1", "c1"));
