@@ -50,11 +50,16 @@ final class Local {
   }
 
   static void stop(Process p) throws InterruptedException {
+    stop(p, Duration.ofSeconds(5));
+  }
+
+  /** SIGTERM, then SIGKILL after {@code grace} (a JVM writing a CDS archive at exit needs longer). */
+  static void stop(Process p, Duration grace) throws InterruptedException {
     if (p == null) {
       return;
     }
     p.destroy();
-    if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!p.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       p.destroyForcibly().waitFor();
     }
   }
@@ -78,6 +83,9 @@ final class Local {
 
   /** A backend answering 200 "ok" to everything. */
   static HttpServer backend(int port) throws IOException {
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: ~40 ms
+    // per request, and the backend, not Envoy, would set the throughput.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     byte[] ok = "ok\n".getBytes(StandardCharsets.UTF_8);
     server.createContext("/", exchange -> {

@@ -64,6 +64,7 @@ public final class Throughput {
     Process dynamicEnvoy = null;
     Process staticEnvoy = null;
     try (Sidecar sidecar = Sidecar.start(SidecarConfig.builder(dir.resolve("state"))
+        .mqttUrl(Optional.empty())
         .gatewayId("throughput")
         .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
         .listenerBindAddress("127.0.0.1")
