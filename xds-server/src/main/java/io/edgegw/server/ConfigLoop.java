@@ -65,6 +65,7 @@ public final class ConfigLoop implements ResourceSink {
   };
   private Translation lastTranslation = new Translation(io.edgegw.translator.EnvoyResources.EMPTY, ImmutableList.of());
   private InputSet appliedInputs = InputSet.EMPTY;
+  private InputSet translatedInputs; // what lastTranslation was made from; null before the first
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
   private volatile StatusBoard board = StatusBoard.EMPTY;
@@ -267,6 +268,10 @@ public final class ConfigLoop implements ResourceSink {
   private void rebuild() {
     pendingRebuild = null;
     InputSet inputs = store.inputSet();
+    if (inputs.equals(translatedInputs)
+        && publisher.current().map(p -> p.resources() == lastTranslation.resources()).orElse(false)) {
+      return; // e.g. a delete and re-add within one debounce window: same inputs, same snapshot served
+    }
     Translation translation;
     long started = System.nanoTime();
     try {
@@ -278,6 +283,7 @@ public final class ConfigLoop implements ResourceSink {
     metrics.translated(Duration.ofNanos(System.nanoTime() - started));
     logNewDiagnostics(translation);
     lastTranslation = translation;
+    translatedInputs = inputs;
     SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(), changedKeys(appliedInputs, inputs));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();

@@ -37,16 +37,19 @@ public final class Sidecar implements AutoCloseable {
   private final ConfigLoop configLoop;
   private final SnapshotPublisher publisher;
   private final XdsCallbacks xdsCallbacks;
+  private final XdsTraffic xdsTraffic;
   private final XdsServer xdsServer;
   private final AdminServer adminServer;
   private final ImmutableList<Source> sources;
 
   private Sidecar(Deque<AutoCloseable> started, ConfigLoop configLoop, SnapshotPublisher publisher,
-      XdsCallbacks xdsCallbacks, XdsServer xdsServer, AdminServer adminServer, ImmutableList<Source> sources) {
+      XdsCallbacks xdsCallbacks, XdsTraffic xdsTraffic, XdsServer xdsServer, AdminServer adminServer,
+      ImmutableList<Source> sources) {
     this.started = started;
     this.configLoop = configLoop;
     this.publisher = publisher;
     this.xdsCallbacks = xdsCallbacks;
+    this.xdsTraffic = xdsTraffic;
     this.xdsServer = xdsServer;
     this.adminServer = adminServer;
     this.sources = sources;
@@ -103,7 +106,8 @@ public final class Sidecar implements AutoCloseable {
 
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
       metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks);
+      XdsTraffic traffic = new XdsTraffic();
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks, traffic);
       started.push(xds);
 
       AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
@@ -115,7 +119,7 @@ public final class Sidecar implements AutoCloseable {
         source.start();
       }
       log.info("edgegw sidecar started: {}", config);
-      return new Sidecar(started, configLoop, publisher, callbacks, xds, admin, built);
+      return new Sidecar(started, configLoop, publisher, callbacks, traffic, xds, admin, built);
     } catch (Exception | Error e) {
       closeAll(started);
       throw e;
@@ -140,6 +144,11 @@ public final class Sidecar implements AutoCloseable {
 
   public XdsStatus envoyStatus() {
     return xdsCallbacks.status();
+  }
+
+  /** What the xDS server has sent to Envoy so far (responses, resources, bytes; SotW and delta). */
+  public XdsTraffic.Totals xdsTraffic() {
+    return xdsTraffic.totals();
   }
 
   public SnapshotPublisher publisher() {

@@ -119,8 +119,10 @@ public final class SnapshotPublisher {
 
   /** As {@link #publish(EnvoyResources)}; {@code trigger} names the input changes it comes from. */
   public Outcome publish(EnvoyResources resources, ImmutableList<String> trigger) {
-    SnapshotVersions versions = SnapshotVersions.of(resources);
     Published now = current;
+    SnapshotVersions versions = now == null
+        ? SnapshotVersions.of(resources)
+        : SnapshotVersions.of(resources, now.resources(), now.versions());
     if (now != null && now.version().equals(versions.overall())) {
       return Outcome.UNCHANGED;
     }
@@ -255,12 +257,7 @@ public final class SnapshotPublisher {
   }
 
   private static Snapshot snapshotOf(EnvoyResources r, SnapshotVersions v) {
-    return Snapshot.create(
-        r.clusters(), v.of(SnapshotVersions.CLUSTERS),
-        r.endpoints(), v.of(SnapshotVersions.ENDPOINTS),
-        r.listeners(), v.of(SnapshotVersions.LISTENERS),
-        r.routes(), v.of(SnapshotVersions.ROUTES),
-        r.secrets(), v.of(SnapshotVersions.SECRETS));
+    return ContentSnapshot.of(r, v);
   }
 
   static String shortType(String typeUrl) {

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
@@ -7,22 +8,25 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.controlplane.cache.Resources;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Content versions of one set of Envoy resources: per xDS type, the hex SHA-256 of the resources'
- * deterministic serialization in name order; overall, the hash of the per-type versions. The same
- * content gives the same versions in every JVM (java-control-plane's own versions do not: trap 4), so
- * a restarted sidecar serving the same config sends Envoy nothing new.
+ * Content versions of one set of Envoy resources: per resource, the hex SHA-256 of its deterministic
+ * serialization; per xDS type, the hash of the (name, resource version) pairs in name order; overall,
+ * the hash of the per-type versions. The same content gives the same versions in every JVM
+ * (java-control-plane's own per-resource versions hash {@code Message.hashCode()}, which does not:
+ * trap 4), so a restarted sidecar serving the same config sends Envoy nothing new, and delta xDS
+ * sends exactly the resources whose content changed.
  */
-public record SnapshotVersions(String overall, ImmutableSortedMap<String, String> byTypeUrl) {
+public record SnapshotVersions(
+    String overall,
+    ImmutableSortedMap<String, String> byTypeUrl,
+    ImmutableMap<String, ImmutableSortedMap<String, String>> byResource) {
   public static final String LISTENERS = Resources.V3.LISTENER_TYPE_URL;
   public static final String ROUTES = Resources.V3.ROUTE_TYPE_URL;
   public static final String CLUSTERS = Resources.V3.CLUSTER_TYPE_URL;
@@ -32,21 +36,36 @@ public record SnapshotVersions(String overall, ImmutableSortedMap<String, String
   public SnapshotVersions {
     Objects.requireNonNull(overall, "overall");
     Objects.requireNonNull(byTypeUrl, "byTypeUrl");
+    Objects.requireNonNull(byResource, "byResource");
   }
 
   public static SnapshotVersions of(EnvoyResources resources) {
-    ImmutableSortedMap<String, String> byType = ImmutableSortedMap.of(
-        LISTENERS, hash(resources.listeners()),
-        ROUTES, hash(resources.routes()),
-        CLUSTERS, hash(resources.clusters()),
-        ENDPOINTS, hash(resources.endpoints()),
-        SECRETS, hash(resources.secrets()));
+    return of(resources, EnvoyResources.EMPTY, null);
+  }
+
+  /**
+   * Versions of {@code resources}, reusing the version of every resource equal to the one of the same
+   * name in {@code previous} (whose versions are {@code previousVersions}, or null): comparing is
+   * cheaper than serializing and hashing, and a change to one route leaves the rest untouched.
+   */
+  public static SnapshotVersions of(EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions) {
+    Objects.requireNonNull(resources, "resources");
+    Objects.requireNonNull(previous, "previous");
+    ImmutableMap<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.of(
+        LISTENERS, resourceVersions(resources.listeners(), previous.listeners(), LISTENERS, previousVersions),
+        ROUTES, resourceVersions(resources.routes(), previous.routes(), ROUTES, previousVersions),
+        CLUSTERS, resourceVersions(resources.clusters(), previous.clusters(), CLUSTERS, previousVersions),
+        ENDPOINTS, resourceVersions(resources.endpoints(), previous.endpoints(), ENDPOINTS, previousVersions),
+        SECRETS, resourceVersions(resources.secrets(), previous.secrets(), SECRETS, previousVersions));
+    ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
+    byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
+    ImmutableSortedMap<String, String> types = byType.build();
     Hasher overall = Hashing.sha256().newHasher();
-    for (Map.Entry<String, String> e : byType.entrySet()) {
+    for (Map.Entry<String, String> e : types.entrySet()) {
       overall.putString(e.getKey(), StandardCharsets.UTF_8).putByte((byte) '=')
           .putString(e.getValue(), StandardCharsets.UTF_8).putByte((byte) '\n');
     }
-    return new SnapshotVersions(overall.hash().toString(), byType);
+    return new SnapshotVersions(overall.hash().toString(), types, byResource);
   }
 
   public String of(String typeUrl) {
@@ -57,34 +76,56 @@ public record SnapshotVersions(String overall, ImmutableSortedMap<String, String
     return version;
   }
 
+  /** Version of each resource of {@code typeUrl}, by name. */
+  public ImmutableSortedMap<String, String> ofResources(String typeUrl) {
+    ImmutableSortedMap<String, String> versions = byResource.get(typeUrl);
+    if (versions == null) {
+      throw new IllegalArgumentException("unknown type " + typeUrl);
+    }
+    return versions;
+  }
+
   /** Short form for logs. */
   public String shortOverall() {
     return overall.substring(0, 12);
   }
 
-  private static String hash(List<? extends Message> messages) {
+  private static ImmutableSortedMap<String, String> resourceVersions(List<? extends Message> messages,
+      List<? extends Message> previous, String typeUrl, SnapshotVersions previousVersions) {
+    Map<String, Message> before = new HashMap<>();
+    if (previousVersions != null) {
+      previous.forEach(m -> before.put(Resources.getResourceName(m), m));
+    }
+    ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
+    for (Message m : messages) {
+      String name = Resources.getResourceName(m);
+      Message old = before.get(name);
+      String known = old != null && old.equals(m) ? previousVersions.ofResources(typeUrl).get(name) : null;
+      versions.put(name, known != null ? known : hash(m));
+    }
+    return versions.buildOrThrow(); // a duplicate name is a translator bug
+  }
+
+  private static String typeVersion(ImmutableSortedMap<String, String> versions) {
     Hasher hasher = Hashing.sha256().newHasher();
-    messages.stream()
-        .sorted(Comparator.comparing(Resources::getResourceName))
-        .forEach(m -> {
-          byte[] name = Resources.getResourceName(m).getBytes(StandardCharsets.UTF_8);
-          byte[] body = deterministicBytes(m);
-          // Length-prefixed, so no two different lists hash the same bytes.
-          hasher.putInt(name.length).putBytes(name).putInt(body.length).putBytes(body);
-        });
+    versions.forEach((name, version) -> {
+      byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+      // Length-prefixed, so no two different lists hash the same bytes.
+      hasher.putInt(bytes.length).putBytes(bytes).putString(version, StandardCharsets.US_ASCII);
+    });
     return hasher.hash().toString();
   }
 
-  private static byte[] deterministicBytes(Message message) {
+  private static String hash(Message message) {
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(message.getSerializedSize());
+      byte[] bytes = new byte[message.getSerializedSize()];
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       out.useDeterministicSerialization(); // map fields in key order (e.g. Struct, metadata)
       message.writeTo(out);
-      out.flush();
-      return bytes.toByteArray();
+      out.checkNoSpaceLeft();
+      return Hashing.sha256().hashBytes(bytes).toString();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new IllegalStateException("serializing to an array cannot fail", e);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +37,13 @@ public final class XdsServer implements AutoCloseable {
     this.calls = calls;
   }
 
-  /** Binds {@code address} (port 0 picks a free port, see {@link #port()}) and starts serving. */
-  public static XdsServer start(HostPort address, ConfigWatcher cache, DiscoveryServerCallbacks callbacks)
+  /**
+   * Binds {@code address} (port 0 picks a free port, see {@link #port()}) and starts serving ADS, state
+   * of the world or delta as each Envoy asks. Every callback sees every stream event.
+   */
+  public static XdsServer start(HostPort address, ConfigWatcher cache, DiscoveryServerCallbacks... callbacks)
       throws IOException {
-    V3DiscoveryServer xds = new V3DiscoveryServer(callbacks, cache);
+    V3DiscoveryServer xds = new V3DiscoveryServer(List.of(callbacks), new DeltaResyncWatcher(cache));
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-boss", true));
     EventLoopGroup worker = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-io", true));
     ExecutorService calls = Executors.newFixedThreadPool(2, new DefaultThreadFactory("xds-call", true));

@@ -81,6 +81,24 @@ class ConfigLoopTest {
   }
 
   @Test
+  void unchangedInputsAreNotTranslatedAgain() {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    await().until(() -> publisher.current().isPresent());
+    int before = loop.call(translations::get);
+    ResourceKey a = Fixtures.virtualService("a", "a").key();
+    // Deleted and re-added within one debounce window: the inputs end as they were.
+    loop.call(() -> {
+      loop.accept(ResourceEvent.delete(a, "test"));
+      loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+      return null;
+    });
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
+    await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 2).orElse(false));
+    loop.rebuildNow();
+    assertEquals(before + 1, loop.call(translations::get), "only the change that added b was translated");
+  }
+
+  @Test
   void deleteRemovesFromStoreAndSnapshot() {
     loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
     loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));

@@ -1,0 +1,208 @@
+package io.edgegw.bench;
+
+import com.google.common.collect.ImmutableMap;
+import com.sun.net.httpserver.HttpServer;
+import io.edgegw.bootstrap.BootstrapGenerator;
+import io.edgegw.bootstrap.BootstrapOptions;
+import io.edgegw.mqtt.MqttResourcePublisher;
+import io.edgegw.mqtt.MqttSettings;
+import io.edgegw.mqtt.TopicContract;
+import io.edgegw.server.Components;
+import io.edgegw.server.ConfigStore;
+import io.edgegw.server.HostPort;
+import io.edgegw.server.Sidecar;
+import io.edgegw.server.SidecarConfig;
+import io.edgegw.server.SnapshotPublisher;
+import io.edgegw.server.XdsTraffic;
+import io.edgegw.translator.model.Resource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Propagation: from the MQTT publish of a new VirtualService to the first 200 through Envoy for its
+ * host, with N existing routes, over state-of-the-world or delta xDS, with or without background
+ * churn (another publisher updating existing VirtualServices), while a client keeps sending requests
+ * to existing routes and counts every non-200. Also splits each change at the moment the sidecar
+ * serves the new snapshot, and counts the xDS bytes each change cost.
+ *
+ * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta}.
+ */
+public final class Propagation {
+  private static final int WARMUP = 10;
+  private static final int LOAD_PER_SECOND = 200;
+
+  record Result(String mode, int routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
+      long loadRequests, long loadFailures, Stats bytes, Stats resources) {}
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    int changes = 100;
+    int churn = 0;
+    int debounce = 20;
+    List<String> modes = List.of("sotw", "delta");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--changes" -> changes = Integer.parseInt(args[++i]);
+        case "--churn-per-second" -> churn = Integer.parseInt(args[++i]);
+        case "--debounce-ms" -> debounce = Integer.parseInt(args[++i]);
+        case "--modes" -> modes = List.of(args[++i].split(","));
+        default -> sizes.add(Integer.parseInt(args[i]));
+      }
+    }
+    Path work = Files.createTempDirectory("edgegw-bench");
+    int brokerPort = Local.freePort();
+    int backendPort = Local.freePort();
+    Process broker = Local.mosquitto(work, brokerPort);
+    HttpServer backend = Local.backend(backendPort);
+    System.out.println("| xDS | routes | churn/s | debounce | add p50 | add p90 | add p99 | add max | snapshot p50 | delete p50 | delete p99 | bytes/change p50 | resources/change p50 | load requests | failed |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    try {
+      int run = 0;
+      for (int routes : sizes) {
+        for (String mode : modes) {
+          Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
+              mode.equals("delta"), changes, churn, debounce);
+          System.out.printf("| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %d | %d |%n",
+              r.mode(), r.routes(), r.churnPerSecond(), r.debounceMs(), r.add().p(50), r.add().p(90), r.add().p(99),
+              r.add().max(), r.snapshot().p(50), r.delete().p(50), r.delete().p(99),
+              churn > 0 ? "(churn)" : String.format("%.0f", r.bytes().p(50)),
+              churn > 0 ? "(churn)" : String.format("%.0f", r.resources().p(50)), r.loadRequests(), r.loadFailures());
+        }
+      }
+    } finally {
+      backend.stop(0);
+      Local.stop(broker);
+    }
+    System.exit(0); // MQTT client threads linger
+  }
+
+  static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
+      int changes, int churnPerSecond, int debounceMs) throws Exception {
+    Files.createDirectories(dir);
+    ConfigStore store = ConfigStore.open(dir.resolve("state"));
+    for (Resource r : Inputs.all(routes, backendPort)) {
+      store.put(r);
+    }
+    int gatewayPort = Local.freePort();
+    int envoyAdmin = Local.freePort();
+    String broker = "tcp://127.0.0.1:" + brokerPort;
+    Process envoy = null;
+    try (Sidecar sidecar = Sidecar.start(SidecarConfig.builder(dir.resolve("state"))
+            .mqttUrl(Optional.of(broker))
+            .gatewayId(gatewayId)
+            .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
+            .listenerBindAddress("127.0.0.1")
+            .portMap(ImmutableMap.of(80, gatewayPort))
+            .xdsAddress(new HostPort("127.0.0.1", 0))
+            .adminAddress(new HostPort("127.0.0.1", 0))
+            .debounce(Duration.ofMillis(debounceMs))
+            .build(), Components.production());
+        MqttResourcePublisher cloud = publisher(broker, gatewayId, "cloud");
+        MqttResourcePublisher churner = publisher(broker, gatewayId, "churn");
+        Local.Client probe = new Local.Client(gatewayPort)) {
+      byte[] bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions("bench", "edgegateway", "127.0.0.1",
+          sidecar.xdsPort(), "127.0.0.1", envoyAdmin, delta)).getBytes(StandardCharsets.UTF_8);
+      envoy = Local.envoy(dir, "envoy", "envoy.yaml", bootstrap, envoyAdmin);
+      awaitStatus(probe, Inputs.host(routes - 1), 200, Duration.ofSeconds(120));
+
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong loadRequests = new AtomicLong();
+      AtomicLong loadFailures = new AtomicLong();
+      Thread load = new Thread(() -> {
+        try (Local.Client client = new Local.Client(gatewayPort)) {
+          long interval = 1_000_000_000L / LOAD_PER_SECOND;
+          long next = System.nanoTime();
+          for (int i = 0; !stop.get(); i++) {
+            if (client.get(Inputs.host(i % routes), "/") != 200) {
+              loadFailures.incrementAndGet();
+            }
+            loadRequests.incrementAndGet();
+            next += interval;
+            LockSupport.parkNanos(next - System.nanoTime());
+          }
+        }
+      }, "load");
+      Thread churn = new Thread(() -> {
+        long interval = churnPerSecond == 0 ? 0 : 1_000_000_000L / churnPerSecond;
+        for (int k = 0; churnPerSecond > 0 && !stop.get(); k++) {
+          int i = k % routes;
+          churner.publish(Inputs.virtualService("vs-" + i, Inputs.host(i), "svc-" + (i % Inputs.services(routes)), k + 1));
+          LockSupport.parkNanos(interval);
+        }
+      }, "churn");
+      load.start();
+      churn.start();
+
+      List<Double> add = new ArrayList<>();
+      List<Double> snapshot = new ArrayList<>();
+      List<Double> delete = new ArrayList<>();
+      List<Double> bytes = new ArrayList<>();
+      List<Double> resources = new ArrayList<>();
+      for (int c = 0; c < WARMUP + changes; c++) {
+        String name = "new-" + c;
+        String host = name + ".bench";
+        Resource vs = Inputs.virtualService(name, host, "svc-0", 0);
+        SnapshotPublisher.Published before = sidecar.publisher().current().orElseThrow();
+        XdsTraffic.Totals sentBefore = sidecar.xdsTraffic();
+        long t0 = System.nanoTime();
+        cloud.publish(vs);
+        long snap = -1;
+        while (probe.get(host, "/") != 200) {
+          if (snap < 0 && sidecar.publisher().current().orElseThrow() != before) {
+            snap = System.nanoTime();
+          }
+          if (System.nanoTime() - t0 > 30_000_000_000L) {
+            throw new IllegalStateException(host + " not served within 30 s");
+          }
+          LockSupport.parkNanos(100_000);
+        }
+        long t1 = System.nanoTime();
+        XdsTraffic.Totals sent = sidecar.xdsTraffic().minus(sentBefore);
+
+        long d0 = System.nanoTime();
+        cloud.delete(Inputs.vsKey(name));
+        awaitStatus(probe, host, 404, Duration.ofSeconds(30));
+        long d1 = System.nanoTime();
+        if (c >= WARMUP) {
+          add.add((t1 - t0) / 1e6);
+          snapshot.add(snap < 0 ? (t1 - t0) / 1e6 : (snap - t0) / 1e6);
+          delete.add((d1 - d0) / 1e6);
+          bytes.add((double) sent.bytes());
+          resources.add((double) sent.resources());
+        }
+      }
+      stop.set(true);
+      load.join();
+      churn.join();
+      return new Result(delta ? "delta" : "sotw", routes, churnPerSecond, debounceMs, Stats.of(add), Stats.of(snapshot),
+          Stats.of(delete), loadRequests.get(), loadFailures.get(), Stats.of(bytes), Stats.of(resources));
+    } finally {
+      Local.stop(envoy);
+    }
+  }
+
+  private static MqttResourcePublisher publisher(String broker, String gatewayId, String role) throws Exception {
+    MqttResourcePublisher p = new MqttResourcePublisher(
+        MqttSettings.defaults(gatewayId + "-" + role).withServerUri(broker), new TopicContract("edgegw", gatewayId));
+    p.connect();
+    return p;
+  }
+
+  private static void awaitStatus(Local.Client client, String host, int status, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (client.get(host, "/") != status) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(host + " did not answer " + status + " within " + timeout);
+      }
+      LockSupport.parkNanos(100_000);
+    }
+  }
+}
