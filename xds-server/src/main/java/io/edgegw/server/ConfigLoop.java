@@ -119,6 +119,30 @@ public final class ConfigLoop implements ResourceSink {
     enqueue(() -> unreadable(origin, key, reason));
   }
 
+  /**
+   * This loop as a sink whose {@code accept} returns only once the event is on disk (or refused). The
+   * MQTT source delivers through it: Paho acknowledges a QoS 1 message when the delivery returns, so
+   * the broker never drops from the sidecar's session a message that a kill -9 could still lose (a
+   * delete above all, which no retained message would bring back).
+   */
+  public ResourceSink storingSink() {
+    return new ResourceSink() {
+      @Override
+      public void accept(ResourceEvent event) {
+        Objects.requireNonNull(event, "event");
+        call(() -> {
+          apply(event);
+          return null;
+        });
+      }
+
+      @Override
+      public void reject(String origin, Optional<ResourceKey> key, String reason) {
+        ConfigLoop.this.reject(origin, key, reason);
+      }
+    };
+  }
+
   /** Translates and publishes now, waiting for it: at start, so persisted config is served at once. */
   public void rebuildNow() {
     call(() -> {
