@@ -67,7 +67,7 @@ class ResilienceTest {
         }
       }, "cloud-publisher");
 
-      int rounds = 6;
+      int rounds = 5;
       try (TrafficLoop traffic = TrafficLoop.start(gw.sidecar().httpPort(), "bookinfo.local", "/productpage",
           r -> r.status() == 200 && "productpage".equals(r.backend()))) {
         cloud.start();
@@ -121,7 +121,7 @@ class ResilienceTest {
 
       try (TrafficLoop traffic = TrafficLoop.start(gw.sidecar().httpPort(), "bookinfo.local", "/productpage",
           r -> r.status() == 200 && "productpage".equals(r.backend()))) {
-        for (boolean sigkill : new boolean[] {false, true, false, true}) {
+        for (boolean sigkill : new boolean[] {false, true}) {
           long okBefore = traffic.snapshot().ok();
           if (sigkill) {
             gw.sidecar().kill9();
@@ -137,7 +137,7 @@ class ResilienceTest {
           await().atMost(CONVERGE).until(() -> traffic.snapshot().ok() > okBefore + 5);
         }
         TrafficLoop.Result result = traffic.stop();
-        assertThat(result.failed()).as("requests during 2 SIGTERM and 2 SIGKILL restarts: %s", result).isZero();
+        assertThat(result.failed()).as("requests during a SIGTERM and a SIGKILL restart: %s", result).isZero();
       }
       assertServedEqualsEnvoy(gw);
       assertThat(gw.envoy().stats(LISTENER_CHURN)).as("listeners were not replaced or drained").isEqualTo(churnBefore);

@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -49,7 +48,16 @@ public final class MqttConnection implements AutoCloseable {
   static final int FIRST_FAILURE_REASON_CODE = 0x80;
   static final String OFFLINE = "{\"state\":\"offline\"}";
 
-  private record Subscription(String filter, BiConsumer<String, byte[]> handler) {}
+  /**
+   * Handles one message. {@code ack} sends the QoS 1 acknowledgement; call it once the message is
+   * safely taken in (from any thread): until then the broker keeps the message in the session and
+   * delivers it again after a reconnect.
+   */
+  interface Handler {
+    void handle(String topic, byte[] payload, Runnable ack);
+  }
+
+  private record Subscription(String filter, Handler handler) {}
 
   private final MqttSettings settings;
   private final TopicContract topics;
@@ -97,6 +105,8 @@ public final class MqttConnection implements AutoCloseable {
       // In-memory: a file store would write into the working directory, and the broker's
       // retained messages are the durable copy anyway.
       this.client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+      // Handlers acknowledge: the broker drops a message from the session only once it is stored.
+      this.client.setManualAcks(true);
     } catch (MqttException e) {
       throw new IllegalArgumentException("cannot create an MQTT client for " + settings.serverUri() + ": " + e, e);
     }
@@ -184,8 +194,8 @@ public final class MqttConnection implements AutoCloseable {
     log.info("mqtt: closed connection to {}", settings.serverUri());
   }
 
-  /** Messages on topics matching {@code filter} go to {@code handler(topic, payload)}; before {@link #start()}. */
-  void subscribe(String filter, BiConsumer<String, byte[]> handler) {
+  /** Messages on topics matching {@code filter} go to {@code handler}; before {@link #start()}. */
+  void subscribe(String filter, Handler handler) {
     MqttTopicValidator.validate(filter, true, true);
     if (started.get()) {
       throw new IllegalStateException("subscribe before start(): " + filter);
@@ -390,14 +400,39 @@ public final class MqttConnection implements AutoCloseable {
     }
   }
 
-  private void dispatch(String topic, byte[] payload) {
+  private void dispatch(String topic, byte[] payload, Runnable ack) {
     for (Subscription s : subscriptions) {
       if (MqttTopicValidator.isMatched(s.filter(), topic)) {
-        s.handler().accept(topic, payload);
+        s.handler().handle(topic, payload, ack);
         return;
       }
     }
     log.debug("mqtt: message on {} matches no subscription; ignored", topic);
+    ack.run();
+  }
+
+  /**
+   * The acknowledgement of one received message, sent at most once. After a reconnect the broker
+   * delivers an unacknowledged message again under the same id, so a late acknowledgement still
+   * concerns that same message.
+   */
+  private Runnable ackOf(MqttMessage message) {
+    if (message.getQos() == 0) {
+      return () -> {};
+    }
+    AtomicBoolean sent = new AtomicBoolean();
+    int id = message.getId();
+    int qos = message.getQos();
+    return () -> {
+      if (sent.compareAndSet(false, true)) {
+        try {
+          client.messageArrivedComplete(id, qos);
+        } catch (MqttException | RuntimeException e) {
+          log.debug("mqtt: cannot acknowledge message {} (it comes again after the reconnect): {}", id,
+              PahoOptions.describe(e));
+        }
+      }
+    };
   }
 
   /** Paho calls these on its own threads; none of them may throw. */
@@ -438,10 +473,12 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      Runnable ack = ackOf(message);
       try {
-        dispatch(topic, message.getPayload());
+        dispatch(topic, message.getPayload(), ack);
       } catch (RuntimeException e) {
         log.error("mqtt: handling a message on {} failed; message dropped", topic, e);
+        ack.run(); // a message that breaks the handler must not come back forever
       }
     }
 

@@ -91,7 +91,7 @@ public final class Sidecar implements AutoCloseable {
         sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
       }
       mqtt.ifPresent(connection -> sources.add(mqttSource(
-          new MqttResourceSource(connection, new ResourceReader(), configLoop.storingSink()))));
+          new MqttResourceSource(connection, new ResourceReader(), configLoop))));
       ImmutableList<Source> built = sources.build();
       for (Source source : built) {
         started.push(source);

@@ -49,7 +49,9 @@ public final class Mosquitto implements AutoCloseable {
       Files.writeString(config, String.join("\n",
           "listener " + port + " " + FreePorts.LOOPBACK,
           "allow_anonymous true",
-          persistenceDir.map(dir -> "persistence true\npersistence_location " + dir.toAbsolutePath() + "/")
+          // Started as root, mosquitto drops to user "mosquitto", who cannot write in our temp directory;
+          // "user root" keeps it as it is (and means nothing when the tests do not run as root).
+          persistenceDir.map(dir -> "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\nuser root")
               .orElse("persistence false"),
           "log_dest stdout",
           "log_timestamp_format %Y-%m-%dT%H:%M:%S",

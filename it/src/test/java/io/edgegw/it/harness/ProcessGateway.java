@@ -123,9 +123,14 @@ public final class ProcessGateway implements AutoCloseable {
 
   /** Publishes any bytes, retained with QoS 1, on any topic: what careless operators send. */
   public void publishRaw(String topic, byte[] payload) {
+    publishRaw(topic, payload, 1, true);
+  }
+
+  /** Publishes any bytes with the given QoS and retain flag (KubeEdge's bus: QoS 0, not retained). */
+  public void publishRaw(String topic, byte[] payload, int qos, boolean retained) {
     MqttMessage message = new MqttMessage(payload);
-    message.setQos(1);
-    message.setRetained(true);
+    message.setQos(qos);
+    message.setRetained(retained);
     try {
       raw.publish(topic, message);
     } catch (MqttException e) {
