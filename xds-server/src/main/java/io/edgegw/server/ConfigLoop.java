@@ -69,6 +69,7 @@ public final class ConfigLoop implements StoringSink {
   private InputSet appliedInputs = InputSet.EMPTY;
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
+  private long firstChangeNanos;
   /** Events handed to the loop and not yet taken up; written from any thread. */
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private volatile StatusBoard board = StatusBoard.EMPTY;
@@ -195,6 +196,11 @@ public final class ConfigLoop implements StoringSink {
         } catch (RuntimeException e) {
           log.error("config loop task failed", e);
         }
+        if (pendingRebuild != null && System.nanoTime() - firstChangeNanos >= maxCoalescing().toNanos()) {
+          // A long burst: publish what is stored so far rather than wait for the queue to drain.
+          pendingRebuild.cancel(false);
+          rebuildLogged();
+        }
       });
     } catch (RejectedExecutionException e) {
       queuedEvents.decrementAndGet();
@@ -271,19 +277,23 @@ public final class ConfigLoop implements StoringSink {
   private void scheduleRebuild() {
     // The first change opens a window of one debounce interval; later ones ride along. When the window
     // closes while more events wait in the queue (a burst arrives faster than it is stored), the
-    // rebuild goes behind them, so a burst costs few translations; a steady stream is still published
-    // at least every MAX_COALESCING.
+    // rebuild goes behind them, so a burst costs few translations; during a long burst what is stored
+    // is still published every MAX_COALESCING (see enqueue).
     if (pendingRebuild == null) {
-      long firstChange = System.nanoTime();
-      pendingRebuild = loop.schedule(() -> rebuildAfterQueue(firstChange), debounce.toNanos(), TimeUnit.NANOSECONDS);
+      firstChangeNanos = System.nanoTime();
+      pendingRebuild = loop.schedule(this::rebuildAfterQueue, debounce.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
-  private void rebuildAfterQueue(long firstChange) {
-    if (queuedEvents.get() > 0 && System.nanoTime() - firstChange < maxCoalescing().toNanos()) {
-      pendingRebuild = loop.schedule(() -> rebuildAfterQueue(firstChange), 0, TimeUnit.NANOSECONDS);
+  private void rebuildAfterQueue() {
+    if (queuedEvents.get() > 0) {
+      pendingRebuild = loop.schedule(this::rebuildAfterQueue, 0, TimeUnit.NANOSECONDS);
       return;
     }
+    rebuildLogged();
+  }
+
+  private void rebuildLogged() {
     try {
       rebuild();
     } catch (RuntimeException e) {
