@@ -46,7 +46,7 @@ class ResilienceTest {
       AtomicBoolean churnPresent = new AtomicBoolean();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> publisherFailure = new AtomicReference<>();
-      // The cloud side: the counter goes up every ~10 ms; every third update a second VS appears or goes.
+      // The cloud side: the counter goes up every ~20 ms; every third update a second VS appears or goes.
       Thread cloud = new Thread(() -> {
         try {
           for (int n = 1; !stop.get(); n++) {
@@ -60,7 +60,7 @@ class ResilienceTest {
               }
               churnPresent.set(!churnPresent.get());
             }
-            Thread.sleep(10);
+            Thread.sleep(20);
           }
         } catch (Throwable t) {
           publisherFailure.set(t);
@@ -84,7 +84,8 @@ class ResilienceTest {
         assertThat(publisherFailure.get()).as("the publisher thread").isNull();
         int last = lastCounter.get();
 
-        awaitEcho(gw, "counter.local", "/v-" + last);
+        // The sidecar may be behind (it stores every update durably); it catches up, then resyncs.
+        awaitEcho(gw, "counter.local", "/v-" + last, Duration.ofSeconds(90));
         String dump = gw.sidecar().admin("/config_dump");
         assertThat(dump).contains("/v-" + last + "\"");
         if (churnPresent.get()) {
@@ -214,7 +215,11 @@ class ResilienceTest {
   }
 
   static void awaitEcho(ProcessGateway gw, String host, String path) {
-    await().atMost(CONVERGE).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+    awaitEcho(gw, host, path, CONVERGE);
+  }
+
+  static void awaitEcho(ProcessGateway gw, String host, String path, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
         .until(() -> Manifests.echoedPath(gw.get(host, path.startsWith("/v-") ? "/" : path)), path::equals);
   }
 

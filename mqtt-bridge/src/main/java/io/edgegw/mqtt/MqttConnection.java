@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
   static final int QOS = 1;
+  /** MQTT v5 subscription option "Retain Handling": 0 sends the retained messages, 1 only for a new subscription. */
+  static final int RETAIN_ALWAYS = 0;
+  static final int RETAIN_IF_NEW_SUBSCRIPTION = 1;
+  /** How long nothing may arrive, with everything acknowledged, before the session counts as caught up. */
+  static final Duration QUIET = Duration.ofSeconds(1);
   static final int FIRST_FAILURE_REASON_CODE = 0x80;
   static final String OFFLINE = "{\"state\":\"offline\"}";
 
@@ -77,6 +82,11 @@ public final class MqttConnection implements AutoCloseable {
   private final AtomicBoolean attemptScheduled = new AtomicBoolean();
   private volatile boolean closed;
   private volatile boolean subscribed;
+  /** Messages handed to handlers and not yet acknowledged, and when the last one arrived. */
+  private final AtomicInteger unacknowledged = new AtomicInteger();
+  private volatile long lastArrivalNanos;
+  /** Bumped by every connect; a resync belongs to the connection it was planned for. */
+  private final AtomicInteger connection = new AtomicInteger();
   private volatile long connectedAtNanos;
   private volatile String lastLoggedFailure = "";
   private volatile IMqttToken pendingConnect;
@@ -339,17 +349,63 @@ public final class MqttConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Subscribes after a connect with retained messages only for a new subscription (a new or lost
+   * session): when the broker kept the session it delivers what it queued meanwhile, in order, and
+   * retained messages sent at the same time would interleave with that queue's tail, so an older
+   * queued update could overwrite the newer retained one. Once the session has caught up (see
+   * {@link #resyncWhenQuiet}), a second subscribe asks for every retained message: the full resync
+   * that also repairs updates the broker dropped from an overflowing queue.
+   */
   private void subscribeAll() {
     if (subscriptions.isEmpty()) {
       subscribed = true;
       return;
     }
-    MqttSubscription[] all = subscriptions.stream()
-        .map(s -> new MqttSubscription(s.filter(), QOS)).toArray(MqttSubscription[]::new);
     try {
-      client.subscribe(all, null, new SubscribeOutcome(), new MqttProperties());
+      client.subscribe(subscriptionsWith(RETAIN_IF_NEW_SUBSCRIPTION), null, new SubscribeOutcome(),
+          new MqttProperties());
     } catch (MqttException | RuntimeException e) {
       subscriptionFailed(PahoOptions.describe(e));
+    }
+  }
+
+  private MqttSubscription[] subscriptionsWith(int retainHandling) {
+    return subscriptions.stream().map(s -> {
+      MqttSubscription subscription = new MqttSubscription(s.filter(), QOS);
+      subscription.setRetainHandling(retainHandling);
+      return subscription;
+    }).toArray(MqttSubscription[]::new);
+  }
+
+  /**
+   * The session has caught up when every delivered message is acknowledged and nothing arrived for
+   * {@link #QUIET}: with free in-flight slots the broker would have sent whatever it still queued.
+   * Then every retained message is asked for again, once per connection.
+   */
+  private void resyncWhenQuiet(int forConnection) {
+    if (closed || forConnection != connection.get() || !isConnected()) {
+      return;
+    }
+    boolean quiet = unacknowledged.get() == 0 && System.nanoTime() - lastArrivalNanos >= QUIET.toNanos();
+    if (!quiet) {
+      schedule(() -> resyncWhenQuiet(forConnection), QUIET.dividedBy(2));
+      return;
+    }
+    try {
+      client.subscribe(subscriptionsWith(RETAIN_ALWAYS), null, new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          log.info("mqtt: caught up with the session; the broker now sends every retained resource again");
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+          log.warn("mqtt: resync from retained messages failed: {}", PahoOptions.describe(e));
+        }
+      }, new MqttProperties());
+    } catch (MqttException | RuntimeException e) {
+      log.warn("mqtt: resync from retained messages failed: {}", PahoOptions.describe(e));
     }
   }
 
@@ -370,7 +426,10 @@ public final class MqttConnection implements AutoCloseable {
         }
       }
       subscribed = true;
-      log.info("mqtt: subscribed to {}; the broker now sends every retained resource", filters());
+      log.info("mqtt: subscribed to {}; the broker sends what it queued for the session, or every retained"
+          + " resource when the session is new", filters());
+      int current = connection.get();
+      schedule(() -> resyncWhenQuiet(current), QUIET);
     }
 
     @Override
@@ -423,8 +482,13 @@ public final class MqttConnection implements AutoCloseable {
     AtomicBoolean sent = new AtomicBoolean();
     int id = message.getId();
     int qos = message.getQos();
+    int arrivedOn = connection.get();
+    unacknowledged.incrementAndGet();
     return () -> {
       if (sent.compareAndSet(false, true)) {
+        if (connection.get() == arrivedOn) {
+          unacknowledged.decrementAndGet();
+        }
         try {
           client.messageArrivedComplete(id, qos);
         } catch (MqttException | RuntimeException e) {
@@ -440,6 +504,8 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       connectedAtNanos = System.nanoTime();
+      connection.incrementAndGet();
+      unacknowledged.set(0); // acknowledgements of the last connection's messages are moot now
       lastLoggedFailure = "";
       int failures = failuresSinceConnected.getAndSet(0);
       log.info("mqtt: connected to {}{}", serverUri, failures == 0 ? "" : " after " + failures + " failed attempt(s)");
@@ -473,6 +539,7 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      lastArrivalNanos = System.nanoTime();
       Runnable ack = ackOf(message);
       try {
         dispatch(topic, message.getPayload(), ack);
