@@ -22,10 +22,12 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.BackoffStrategy;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.core.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -43,6 +45,10 @@ public final class BootstrapGenerator {
 
   /** Name of the static cluster that points at the sidecar's ADS server. */
   public static final String XDS_CLUSTER = "xds_cluster";
+
+  /** Back-off of the ADS stream's reconnects: base (doubling, jittered) and cap. */
+  public static final int ADS_RETRY_BASE_MILLIS = 250;
+  public static final int ADS_RETRY_MAX_SECONDS = 2;
 
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -85,9 +91,25 @@ public final class BootstrapGenerator {
         .setApiType(delta ? ApiConfigSource.ApiType.DELTA_GRPC : ApiConfigSource.ApiType.GRPC)
         .setTransportApiVersion(ApiVersion.V3)
         .addGrpcServices(GrpcService.newBuilder()
-            .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))
+            .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
+                .setClusterName(XDS_CLUSTER)
+                .setRetryPolicy(adsRetry())))
         // The node never changes during a stream; sending it once keeps every request small.
         .setSetNodeOnFirstMessageOnly(true)
+        .build();
+  }
+
+  /**
+   * Reconnects to a restarted sidecar within about a second: Envoy's default back-off (0.5 s doubling up
+   * to 30 s, fully jittered) can leave a config change that follows a sidecar restart waiting for many
+   * seconds. The sidecar is local, so retrying every 2 s at most costs nothing; Envoy keeps serving its
+   * last config meanwhile either way.
+   */
+  private static RetryPolicy adsRetry() {
+    return RetryPolicy.newBuilder()
+        .setRetryBackOff(BackoffStrategy.newBuilder()
+            .setBaseInterval(Duration.newBuilder().setNanos(ADS_RETRY_BASE_MILLIS * 1_000_000))
+            .setMaxInterval(Duration.newBuilder().setSeconds(ADS_RETRY_MAX_SECONDS)))
         .build();
   }
 

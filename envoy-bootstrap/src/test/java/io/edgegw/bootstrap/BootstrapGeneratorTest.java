@@ -58,6 +58,10 @@ class BootstrapGeneratorTest {
     assertEquals("V3", ads.at("/transport_api_version").asText());
     assertEquals("xds_cluster", ads.at("/grpc_services/0/envoy_grpc/cluster_name").asText());
     assertTrue(ads.at("/set_node_on_first_message_only").asBoolean());
+    // A restarted sidecar is found again within about a second, not after up to 30 s.
+    JsonNode backOff = ads.at("/grpc_services/0/envoy_grpc/retry_policy/retry_back_off");
+    assertEquals("0.250s", backOff.at("/base_interval").asText());
+    assertEquals("2s", backOff.at("/max_interval").asText());
     for (String source : List.of("cds_config", "lds_config")) {
       JsonNode config = root.at("/dynamic_resources/" + source);
       assertTrue(config.at("/ads").isObject(), source + " uses ADS");

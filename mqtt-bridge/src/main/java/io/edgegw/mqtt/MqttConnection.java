@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -46,10 +45,24 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
   static final int QOS = 1;
+  /** MQTT v5 subscription option "Retain Handling": 0 sends the retained messages, 1 only for a new subscription. */
+  static final int RETAIN_ALWAYS = 0;
+  static final int RETAIN_IF_NEW_SUBSCRIPTION = 1;
+  /** How long nothing may arrive, with everything acknowledged, before the session counts as caught up. */
+  static final Duration QUIET = Duration.ofSeconds(1);
   static final int FIRST_FAILURE_REASON_CODE = 0x80;
   static final String OFFLINE = "{\"state\":\"offline\"}";
 
-  private record Subscription(String filter, BiConsumer<String, byte[]> handler) {}
+  /**
+   * Handles one message. {@code ack} sends the QoS 1 acknowledgement; call it once the message is
+   * safely taken in (from any thread): until then the broker keeps the message in the session and
+   * delivers it again after a reconnect.
+   */
+  interface Handler {
+    void handle(String topic, byte[] payload, Runnable ack);
+  }
+
+  private record Subscription(String filter, Handler handler) {}
 
   private final MqttSettings settings;
   private final TopicContract topics;
@@ -69,6 +82,11 @@ public final class MqttConnection implements AutoCloseable {
   private final AtomicBoolean attemptScheduled = new AtomicBoolean();
   private volatile boolean closed;
   private volatile boolean subscribed;
+  /** Messages handed to handlers and not yet acknowledged, and when the last one arrived. */
+  private final AtomicInteger unacknowledged = new AtomicInteger();
+  private volatile long lastArrivalNanos;
+  /** Bumped by every connect; a resync belongs to the connection it was planned for. */
+  private final AtomicInteger connection = new AtomicInteger();
   private volatile long connectedAtNanos;
   private volatile String lastLoggedFailure = "";
   private volatile IMqttToken pendingConnect;
@@ -97,6 +115,8 @@ public final class MqttConnection implements AutoCloseable {
       // In-memory: a file store would write into the working directory, and the broker's
       // retained messages are the durable copy anyway.
       this.client = new MqttAsyncClient(settings.serverUri(), settings.clientId(), new MemoryPersistence());
+      // Handlers acknowledge: the broker drops a message from the session only once it is stored.
+      this.client.setManualAcks(true);
     } catch (MqttException e) {
       throw new IllegalArgumentException("cannot create an MQTT client for " + settings.serverUri() + ": " + e, e);
     }
@@ -184,8 +204,8 @@ public final class MqttConnection implements AutoCloseable {
     log.info("mqtt: closed connection to {}", settings.serverUri());
   }
 
-  /** Messages on topics matching {@code filter} go to {@code handler(topic, payload)}; before {@link #start()}. */
-  void subscribe(String filter, BiConsumer<String, byte[]> handler) {
+  /** Messages on topics matching {@code filter} go to {@code handler}; before {@link #start()}. */
+  void subscribe(String filter, Handler handler) {
     MqttTopicValidator.validate(filter, true, true);
     if (started.get()) {
       throw new IllegalStateException("subscribe before start(): " + filter);
@@ -329,17 +349,63 @@ public final class MqttConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Subscribes after a connect with retained messages only for a new subscription (a new or lost
+   * session): when the broker kept the session it delivers what it queued meanwhile, in order, and
+   * retained messages sent at the same time would interleave with that queue's tail, so an older
+   * queued update could overwrite the newer retained one. Once the session has caught up (see
+   * {@link #resyncWhenQuiet}), a second subscribe asks for every retained message: the full resync
+   * that also repairs updates the broker dropped from an overflowing queue.
+   */
   private void subscribeAll() {
     if (subscriptions.isEmpty()) {
       subscribed = true;
       return;
     }
-    MqttSubscription[] all = subscriptions.stream()
-        .map(s -> new MqttSubscription(s.filter(), QOS)).toArray(MqttSubscription[]::new);
     try {
-      client.subscribe(all, null, new SubscribeOutcome(), new MqttProperties());
+      client.subscribe(subscriptionsWith(RETAIN_IF_NEW_SUBSCRIPTION), null, new SubscribeOutcome(),
+          new MqttProperties());
     } catch (MqttException | RuntimeException e) {
       subscriptionFailed(PahoOptions.describe(e));
+    }
+  }
+
+  private MqttSubscription[] subscriptionsWith(int retainHandling) {
+    return subscriptions.stream().map(s -> {
+      MqttSubscription subscription = new MqttSubscription(s.filter(), QOS);
+      subscription.setRetainHandling(retainHandling);
+      return subscription;
+    }).toArray(MqttSubscription[]::new);
+  }
+
+  /**
+   * The session has caught up when every delivered message is acknowledged and nothing arrived for
+   * {@link #QUIET}: with free in-flight slots the broker would have sent whatever it still queued.
+   * Then every retained message is asked for again, once per connection.
+   */
+  private void resyncWhenQuiet(int forConnection) {
+    if (closed || forConnection != connection.get() || !isConnected()) {
+      return;
+    }
+    boolean quiet = unacknowledged.get() == 0 && System.nanoTime() - lastArrivalNanos >= QUIET.toNanos();
+    if (!quiet) {
+      schedule(() -> resyncWhenQuiet(forConnection), QUIET.dividedBy(2));
+      return;
+    }
+    try {
+      client.subscribe(subscriptionsWith(RETAIN_ALWAYS), null, new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          log.info("mqtt: caught up with the session; the broker now sends every retained resource again");
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+          log.warn("mqtt: resync from retained messages failed: {}", PahoOptions.describe(e));
+        }
+      }, new MqttProperties());
+    } catch (MqttException | RuntimeException e) {
+      log.warn("mqtt: resync from retained messages failed: {}", PahoOptions.describe(e));
     }
   }
 
@@ -360,7 +426,10 @@ public final class MqttConnection implements AutoCloseable {
         }
       }
       subscribed = true;
-      log.info("mqtt: subscribed to {}; the broker now sends every retained resource", filters());
+      log.info("mqtt: subscribed to {}; the broker sends what it queued for the session, or every retained"
+          + " resource when the session is new", filters());
+      int current = connection.get();
+      schedule(() -> resyncWhenQuiet(current), QUIET);
     }
 
     @Override
@@ -390,14 +459,44 @@ public final class MqttConnection implements AutoCloseable {
     }
   }
 
-  private void dispatch(String topic, byte[] payload) {
+  private void dispatch(String topic, byte[] payload, Runnable ack) {
     for (Subscription s : subscriptions) {
       if (MqttTopicValidator.isMatched(s.filter(), topic)) {
-        s.handler().accept(topic, payload);
+        s.handler().handle(topic, payload, ack);
         return;
       }
     }
     log.debug("mqtt: message on {} matches no subscription; ignored", topic);
+    ack.run();
+  }
+
+  /**
+   * The acknowledgement of one received message, sent at most once. After a reconnect the broker
+   * delivers an unacknowledged message again under the same id, so a late acknowledgement still
+   * concerns that same message.
+   */
+  private Runnable ackOf(MqttMessage message) {
+    if (message.getQos() == 0) {
+      return () -> {};
+    }
+    AtomicBoolean sent = new AtomicBoolean();
+    int id = message.getId();
+    int qos = message.getQos();
+    int arrivedOn = connection.get();
+    unacknowledged.incrementAndGet();
+    return () -> {
+      if (sent.compareAndSet(false, true)) {
+        if (connection.get() == arrivedOn) {
+          unacknowledged.decrementAndGet();
+        }
+        try {
+          client.messageArrivedComplete(id, qos);
+        } catch (MqttException | RuntimeException e) {
+          log.debug("mqtt: cannot acknowledge message {} (it comes again after the reconnect): {}", id,
+              PahoOptions.describe(e));
+        }
+      }
+    };
   }
 
   /** Paho calls these on its own threads; none of them may throw. */
@@ -405,6 +504,8 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       connectedAtNanos = System.nanoTime();
+      connection.incrementAndGet();
+      unacknowledged.set(0); // acknowledgements of the last connection's messages are moot now
       lastLoggedFailure = "";
       int failures = failuresSinceConnected.getAndSet(0);
       log.info("mqtt: connected to {}{}", serverUri, failures == 0 ? "" : " after " + failures + " failed attempt(s)");
@@ -438,10 +539,13 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      lastArrivalNanos = System.nanoTime();
+      Runnable ack = ackOf(message);
       try {
-        dispatch(topic, message.getPayload());
+        dispatch(topic, message.getPayload(), ack);
       } catch (RuntimeException e) {
         log.error("mqtt: handling a message on {} failed; message dropped", topic, e);
+        ack.run(); // a message that breaks the handler must not come back forever
       }
     }
 

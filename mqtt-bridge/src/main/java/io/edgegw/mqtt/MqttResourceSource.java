@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * harmless).
  *
  * <p>Messages are decoded and delivered on Paho's callback thread ({@code MQTT Call: <clientId>}),
- * one at a time in arrival order.
+ * one at a time in arrival order. With a {@link StoringSink}, an upsert or delete is acknowledged to
+ * the broker only once the sink has stored it, so a crash in between cannot lose it: the broker
+ * delivers it again. Other sinks get messages acknowledged on delivery.
  */
 public final class MqttResourceSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttResourceSource.class);
@@ -48,10 +50,10 @@ public final class MqttResourceSource implements AutoCloseable {
     ResourceMessageDecoder resources =
         new ResourceMessageDecoder(connection.topics(), reader, settings.maxPayloadBytes());
     connection.subscribe(connection.topics().resourceFilter(),
-        (topic, payload) -> handle(topic, payload, resources.decode(topic, payload)));
+        (topic, payload, ack) -> handle(topic, payload, resources.decode(topic, payload), ack));
     settings.kubeedgeTopic().ifPresent(filter -> {
       KubeEdgeEnvelopeDecoder kubeedge = new KubeEdgeEnvelopeDecoder(reader, settings.maxPayloadBytes());
-      connection.subscribe(filter, (topic, payload) -> handle(topic, payload, kubeedge.decode(topic, payload)));
+      connection.subscribe(filter, (topic, payload, ack) -> handle(topic, payload, kubeedge.decode(topic, payload), ack));
     });
   }
 
@@ -76,7 +78,7 @@ public final class MqttResourceSource implements AutoCloseable {
     connection.close();
   }
 
-  private void handle(String topic, byte[] payload, Decision decision) {
+  private void handle(String topic, byte[] payload, Decision decision, Runnable ack) {
     if (decision instanceof Accept accept) {
       log.info("mqtt: {} {} ({} bytes) from {}", accept.event().type().name().toLowerCase(Locale.ROOT),
           accept.event().key(), payload.length, accept.origin());
@@ -85,6 +87,11 @@ public final class MqttResourceSource implements AutoCloseable {
     } else if (decision instanceof Ignore ignore) {
       log.debug("mqtt: ignored {}: {}", ignore.origin(), ignore.why());
     }
-    decision.deliverTo(sink);
+    if (decision instanceof Accept accept && sink instanceof StoringSink storing) {
+      storing.accept(accept.event(), ack);
+    } else {
+      decision.deliverTo(sink);
+      ack.run(); // nothing to keep: a rejection is re-read from the retained message after a restart
+    }
   }
 }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Sets;
+import io.edgegw.mqtt.StoringSink;
 import io.edgegw.translator.Translation;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
@@ -11,7 +12,6 @@ import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceEvent;
 import io.edgegw.translator.model.ResourceKey;
-import io.edgegw.translator.model.ResourceSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * Other threads read the per-resource status through {@link #statuses()}, an immutable board behind a
  * volatile reference.
  */
-public final class ConfigLoop implements ResourceSink {
+public final class ConfigLoop implements StoringSink {
   private static final Logger log = LoggerFactory.getLogger(ConfigLoop.class);
   private static final int VERSIONS_REMEMBERED = 16;
   private static final String FROM_STATE = "state";
+  /** The longest a change waits for a burst to end before it is published anyway. */
+  static final Duration MAX_COALESCING = Duration.ofSeconds(1);
 
   private final ScheduledExecutorService loop;
   private final ConfigStore store;
@@ -68,6 +71,9 @@ public final class ConfigLoop implements ResourceSink {
   private InputSet translatedInputs; // what lastTranslation was made from; null before the first
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
+  private long firstChangeNanos;
+  /** Events handed to the loop and not yet taken up; written from any thread. */
+  private final AtomicInteger queuedEvents = new AtomicInteger();
   private volatile StatusBoard board = StatusBoard.EMPTY;
   private final Consumer<StatusBoard> onStatusChange;
 
@@ -114,9 +120,26 @@ public final class ConfigLoop implements ResourceSink {
 
   @Override
   public void accept(ResourceEvent event) {
+    accept(event, () -> {});
+  }
+
+  /**
+   * {@code whenStored} runs on the loop right after the event is on disk (or refused): the MQTT source
+   * acknowledges the message to the broker only then, so a kill -9 in between cannot lose it (a delete
+   * above all, which no retained message would bring back).
+   */
+  @Override
+  public void accept(ResourceEvent event, Runnable whenStored) {
     Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(whenStored, "whenStored");
     metrics.messageReceived();
-    enqueue(() -> apply(event));
+    enqueue(() -> {
+      try {
+        apply(event);
+      } finally {
+        whenStored.run();
+      }
+    });
   }
 
   @Override
@@ -170,15 +193,23 @@ public final class ConfigLoop implements ResourceSink {
   }
 
   private void enqueue(Runnable task) {
+    queuedEvents.incrementAndGet();
     try {
       loop.execute(() -> {
+        queuedEvents.decrementAndGet();
         try {
           task.run();
         } catch (RuntimeException e) {
           log.error("config loop task failed", e);
         }
+        if (pendingRebuild != null && System.nanoTime() - firstChangeNanos >= maxCoalescing().toNanos()) {
+          // A long burst: publish what is stored so far rather than wait for the queue to drain.
+          pendingRebuild.cancel(false);
+          rebuildLogged();
+        }
       });
     } catch (RejectedExecutionException e) {
+      queuedEvents.decrementAndGet();
       log.debug("config loop stopped; event dropped");
     }
   }
@@ -252,17 +283,34 @@ public final class ConfigLoop implements ResourceSink {
   }
 
   private void scheduleRebuild() {
-    // The first change opens a window; later ones ride along, so a burst costs one translation and
-    // a steady stream still gets published every debounce interval.
+    // The first change opens a window of one debounce interval; later ones ride along. When the window
+    // closes while more events wait in the queue (a burst arrives faster than it is stored), the
+    // rebuild goes behind them, so a burst costs few translations; during a long burst what is stored
+    // is still published every MAX_COALESCING (see enqueue).
     if (pendingRebuild == null) {
-      pendingRebuild = loop.schedule(() -> {
-        try {
-          rebuild();
-        } catch (RuntimeException e) {
-          log.error("rebuild failed", e);
-        }
-      }, debounce.toNanos(), TimeUnit.NANOSECONDS);
+      firstChangeNanos = System.nanoTime();
+      pendingRebuild = loop.schedule(this::rebuildAfterQueue, debounce.toNanos(), TimeUnit.NANOSECONDS);
     }
+  }
+
+  private void rebuildAfterQueue() {
+    if (queuedEvents.get() > 0) {
+      pendingRebuild = loop.schedule(this::rebuildAfterQueue, 0, TimeUnit.NANOSECONDS);
+      return;
+    }
+    rebuildLogged();
+  }
+
+  private void rebuildLogged() {
+    try {
+      rebuild();
+    } catch (RuntimeException e) {
+      log.error("rebuild failed", e);
+    }
+  }
+
+  private Duration maxCoalescing() {
+    return debounce.compareTo(MAX_COALESCING) > 0 ? debounce : MAX_COALESCING;
   }
 
   private void rebuild() {

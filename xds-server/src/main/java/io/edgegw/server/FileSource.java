@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The {@code --config-dir} source: every manifest file in the directory is read at start and again
  * when it changes (WatchService, plus a cheap stat poll every {@code pollInterval} because watch events
  * get lost on some file systems and with some editors). A resource that disappears from the files is
- * deleted. A file that no longer parses keeps what it had: a typo must not take the gateway down.
+ * deleted. A file that no longer parses, or is empty, keeps what it had: a typo or a half-written file
+ * must not take the gateway down.
  */
 public final class FileSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
@@ -164,6 +165,12 @@ public final class FileSource implements Source {
       return;
     }
     byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length == 0 && previous != null) {
+      // A writer that truncates before writing (most do) leaves the file empty for a moment; reading
+      // that as "no resources" would delete them. Keep what it had and read it again at the next look.
+      // To remove every resource of a file, delete the file.
+      return;
+    }
     HashCode content = Hashing.sha256().hashBytes(bytes);
     if (previous != null && previous.content().equals(content)) {
       seen.put(file, new Seen(size, modified, content, previous.keys()));

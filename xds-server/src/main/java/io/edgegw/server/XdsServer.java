@@ -85,7 +85,9 @@ public final class XdsServer implements AutoCloseable {
   public void close() {
     server.shutdown();
     try {
-      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+      // An ADS stream never ends by itself, so with an Envoy connected a graceful wait only delays the
+      // exit; Envoy keeps its config and reconnects to the next sidecar either way.
+      if (!server.awaitTermination(100, TimeUnit.MILLISECONDS)) {
         server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {

@@ -61,4 +61,22 @@ class FileSourceTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("DELETE VirtualService default/a"));
     }
   }
+
+  @Test
+  void aFileSeenEmptyMidWriteKeepsWhatItHad() throws Exception {
+    Path routes = dir.resolve("routes.yaml");
+    Files.writeString(routes, vs("a"));
+    FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofHours(1));
+    source.scan(true);
+    assertEquals(List.of("UPSERT VirtualService default/a"), events);
+
+    events.clear();
+    Files.writeString(routes, ""); // what a truncating writer leaves for a moment
+    source.scan(false);
+    assertEquals(List.of(), events);
+
+    Files.writeString(routes, vs("b"));
+    source.scan(true);
+    assertEquals(List.of("UPSERT VirtualService default/b", "DELETE VirtualService default/a"), events);
+  }
 }

@@ -75,6 +75,19 @@ final class ManagedProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL, as a power cut or the OOM killer would end it: no shutdown hook runs. Idempotent. */
+  void kill() {
+    try {
+      if (process.isAlive()) {
+        process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      removeShutdownHook();
+    }
+  }
+
   private void removeShutdownHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -6,8 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
-/** A real mosquitto broker on 127.0.0.1, anonymous, without persistence. */
+/**
+ * A real mosquitto broker on 127.0.0.1, anonymous; without persistence unless a directory is given,
+ * where it keeps retained messages and sessions across restarts (saved on SIGTERM).
+ */
 public final class Mosquitto implements AutoCloseable {
 
   private static final Duration STARTUP = Duration.ofSeconds(10);
@@ -29,6 +33,15 @@ public final class Mosquitto implements AutoCloseable {
 
   /** A broker on the given port, e.g. to restart one on the port clients are configured with. */
   public static Mosquitto start(int port) {
+    return start(port, Optional.empty());
+  }
+
+  /** A broker on {@code port} that saves its state in {@code persistenceDir}, for broker-restart tests. */
+  public static Mosquitto startPersistent(int port, Path persistenceDir) {
+    return start(port, Optional.of(persistenceDir));
+  }
+
+  private static Mosquitto start(int port, Optional<Path> persistenceDir) {
     Path binary = Tools.mosquitto();
     Path config = RunFiles.create("mosquitto-" + port + "-", ".conf");
     Path log = RunFiles.sibling(config, ".log");
@@ -36,7 +49,10 @@ public final class Mosquitto implements AutoCloseable {
       Files.writeString(config, String.join("\n",
           "listener " + port + " " + FreePorts.LOOPBACK,
           "allow_anonymous true",
-          "persistence false",
+          // Started as root, mosquitto drops to user "mosquitto", who cannot write in our temp directory;
+          // "user root" keeps it as it is (and means nothing when the tests do not run as root).
+          persistenceDir.map(dir -> "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\nuser root")
+              .orElse("persistence false"),
           "log_dest stdout",
           "log_timestamp_format %Y-%m-%dT%H:%M:%S",
           "connection_messages true",
