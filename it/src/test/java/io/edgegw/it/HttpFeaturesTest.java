@@ -83,7 +83,9 @@ class HttpFeaturesTest {
     Response response = gw.get(HOST, "/delay");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(response.backend()).isEqualTo("web");
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    // The delay is 500 ms; Envoy's millisecond timers may fire a hair early (498.8 ms was seen), while an
+    // undelayed request takes a few ms here, so 450 ms still tells a delay from none.
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(450));
   }
 
   @Test

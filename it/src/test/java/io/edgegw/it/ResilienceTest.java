@@ -115,7 +115,7 @@ class ResilienceTest {
         ProcessGateway gw = ProcessGateway.start()) {
       gw.publish(Manifests.bookinfo(productpage));
       awaitEcho(gw, "bookinfo.local", "/productpage");
-      await().atMost(CONVERGE).until(() -> gw.sidecar().admin("/healthz/ready").startsWith("ready"));
+      await().atMost(CONVERGE).until(() -> gw.sidecar().ready());
       String version = gw.sidecar().servedVersion();
       Map<String, Long> churnBefore = gw.envoy().stats(LISTENER_CHURN);
       long ldsUpdatesBefore = gw.envoy().stat("listener_manager.lds.update_success");
@@ -134,7 +134,7 @@ class ResilienceTest {
           gw.envoy().awaitXdsConnected(CONVERGE);
           assertThat(gw.sidecar().servedVersion()).isEqualTo(version);
           // Envoy tells the new sidecar which versions it holds; they are the ones served: it is ready.
-          await().atMost(CONVERGE).until(() -> gw.sidecar().admin("/healthz/ready").startsWith("ready"));
+          await().atMost(CONVERGE).until(() -> gw.sidecar().ready());
           await().atMost(CONVERGE).until(() -> traffic.snapshot().ok() > okBefore + 5);
         }
         TrafficLoop.Result result = traffic.stop();

@@ -1,5 +1,6 @@
 package io.edgegw.mqtt;
 
+import io.edgegw.translator.kube.PemPrivateKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,7 @@ final class PahoOptions {
     List<X509Certificate> chain = certificates(certFile, "clientCertFile");
     PrivateKey key;
     try {
-      key = PemKeys.read(Files.readString(keyFile, StandardCharsets.US_ASCII));
+      key = PemPrivateKeys.read(Files.readString(keyFile, StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new IllegalArgumentException("clientKeyFile " + keyFile + ": cannot read: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.edgegw.mqtt;
 
+import io.edgegw.translator.kube.PemPrivateKeys;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,14 +113,14 @@ class MqttClientCertTest {
     assertTrue(read("client-sec1.key").startsWith("-----BEGIN EC PRIVATE KEY-----"));
     assertTrue(read("rsa-pkcs1.key").startsWith("-----BEGIN RSA PRIVATE KEY-----"));
 
-    PrivateKey ec = PemKeys.read(read("client.key"));
+    PrivateKey ec = PemPrivateKeys.read(read("client.key"));
     assertEquals("EC", ec.getAlgorithm());
-    ECPrivateKey sec1 = (ECPrivateKey) PemKeys.read(read("client-sec1.key"));
+    ECPrivateKey sec1 = (ECPrivateKey) PemPrivateKeys.read(read("client-sec1.key"));
     assertEquals(((ECPrivateKey) ec).getS(), sec1.getS());
     assertEquals(((ECPrivateKey) ec).getParams().getCurve(), sec1.getParams().getCurve());
-    PrivateKey rsa = PemKeys.read(read("rsa.key"));
+    PrivateKey rsa = PemPrivateKeys.read(read("rsa.key"));
     assertEquals("RSA", rsa.getAlgorithm());
-    assertEquals(rsa, PemKeys.read(read("rsa-pkcs1.key")));
+    assertEquals(rsa, PemPrivateKeys.read(read("rsa-pkcs1.key")));
   }
 
   @Test
@@ -127,10 +128,10 @@ class MqttClientCertTest {
     String key = read("client.key");
     String body = key.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
     IllegalArgumentException broken = assertThrows(IllegalArgumentException.class,
-        () -> PemKeys.read(key.replace(body, body.substring(0, 20))));
+        () -> PemPrivateKeys.read(key.replace(body, body.substring(0, 20))));
     assertFalse(broken.getMessage().contains(body.substring(0, 20)), broken.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> PemKeys.read("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"));
-    assertThrows(IllegalArgumentException.class, () -> PemKeys.read(read("client.pem")));
+    assertThrows(IllegalArgumentException.class, () -> PemPrivateKeys.read("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"));
+    assertThrows(IllegalArgumentException.class, () -> PemPrivateKeys.read(read("client.pem")));
 
     // A key that is not the certificate's, and a certificate without its key, are refused up front.
     openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "other-rsa.key");

@@ -1,5 +1,7 @@
 package io.edgegw.it.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -141,15 +143,18 @@ public final class SidecarProcess implements AutoCloseable {
     return adminResponse(path).body();
   }
 
+  /** /healthz/ready says some Envoy has been served a snapshot. */
+  public boolean ready() {
+    return json(admin("/healthz/ready")).path("ready").asBoolean(false);
+  }
+
   /** The overall version in /config_dump ("" before the first snapshot). */
   public String servedVersion() {
-    String dump = admin("/config_dump");
-    int at = dump.indexOf("\"version\" : \"");
-    if (at < 0) {
+    JsonNode dump = json(admin("/config_dump"));
+    if (!dump.has("version")) {
       throw new IllegalStateException("no version in /config_dump: " + dump);
     }
-    int start = at + "\"version\" : \"".length();
-    return dump.substring(start, dump.indexOf('"', start));
+    return dump.path("version").asText();
   }
 
   /** True when the admin endpoint answers at all. */
@@ -226,6 +231,14 @@ public final class SidecarProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static JsonNode json(String body) {
+    try {
+      return new ObjectMapper().readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the admin endpoint did not answer JSON: " + body, e);
     }
   }
 }
