@@ -132,7 +132,7 @@ class BadInputTest {
             """.formatted(i))),
         new Bad("route to a missing service through a missing gateway", VS, i -> utf8(vs("bad-" + i, "\"x.local\"")
             .replace("[bookinfo-gateway]", "[no-such-gateway]").replace("host: productpage", "host: no-such-service")), false),
-        // The translator does not read Secrets yet (no TLS termination): stored, unused.
+        // Secrets are validated on arrival (certificate and key must parse and match): rejected.
         new Bad("TLS secret that is not PEM", root + "secret/default/", i -> utf8("""
             apiVersion: v1
             kind: Secret
@@ -141,7 +141,7 @@ class BadInputTest {
             data:
               tls.crt: %s
               tls.key: "!!not base64!!"
-            """.formatted(i, Base64.getEncoder().encodeToString("not a certificate".getBytes(StandardCharsets.UTF_8)))), false));
+            """.formatted(i, Base64.getEncoder().encodeToString("not a certificate".getBytes(StandardCharsets.UTF_8)))), true));
   }
 
   /** Names of the bad resources for which /resources shows neither a rejection nor an unreadable entry. */
