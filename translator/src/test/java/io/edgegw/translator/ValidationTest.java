@@ -327,8 +327,8 @@ class ValidationTest {
   @Test
   void knownButUnsupportedFieldsAreWarnings() {
     ImmutableList<Diagnostic> diagnostics = translator.validate(resource(VS + HOSTS
-        + "  exportTo: [\".\"]\n  http:\n  - match: [{sourceLabels: {app: a}}]\n" + ROUTE));
-    assertEquals(List.of("spec.exportTo", "spec.http[0].match[0].sourceLabels"), diagnostics.stream().map(Diagnostic::field).toList());
+        + "  exportTo: [\".\"]\n  http:\n  - match: [{statPrefix: a}]\n" + ROUTE));
+    assertEquals(List.of("spec.exportTo", "spec.http[0].match[0].statPrefix"), diagnostics.stream().map(Diagnostic::field).toList());
     assertTrue(diagnostics.stream().allMatch(d -> d.severity() == Severity.WARNING && d.message().equals("not supported yet")));
   }
 

@@ -107,6 +107,13 @@ public final class DelegateMerger {
     return Optional.of(ImmutableList.copyOf(out));
   }
 
+  /** The delegate's source labels win over the root's for the same key, like its other conditions. */
+  private static ImmutableSortedMap<String, String> sourceLabels(HttpMatchRequest root, HttpMatchRequest leaf) {
+    java.util.TreeMap<String, String> merged = new java.util.TreeMap<>(root.sourceLabels());
+    merged.putAll(leaf.sourceLabels());
+    return ImmutableSortedMap.copyOfSorted(merged);
+  }
+
   private static HttpMatchRequest mergeMatch(HttpMatchRequest root, HttpMatchRequest leaf, int index) {
     return new HttpMatchRequest(
         index,
@@ -120,7 +127,9 @@ public final class DelegateMerger {
         union(root.queryParams(), leaf.queryParams()),
         leaf.port().isPresent() ? leaf.port() : root.port(),
         leaf.gateways().isEmpty() ? root.gateways() : leaf.gateways(),
-        leaf.ignoreUriCase());
+        leaf.ignoreUriCase(),
+        sourceLabels(root, leaf),
+        leaf.sourceNamespace().or(root::sourceNamespace));
   }
 
   private static ImmutableSortedMap<String, Optional<StringMatch>> union(

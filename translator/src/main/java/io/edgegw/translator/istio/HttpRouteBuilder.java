@@ -35,10 +35,12 @@ public final class HttpRouteBuilder {
 
   private final DestinationResolver destinations;
   private final DelegateMerger delegates;
+  private final Map<String, String> gatewayLabels;
 
-  public HttpRouteBuilder(DestinationResolver destinations, DelegateMerger delegates) {
+  public HttpRouteBuilder(DestinationResolver destinations, DelegateMerger delegates, Map<String, String> gatewayLabels) {
     this.destinations = destinations;
     this.delegates = delegates;
+    this.gatewayLabels = gatewayLabels;
   }
 
   /** The routes, in VirtualService order, and every cluster they send to. */
@@ -90,8 +92,17 @@ public final class HttpRouteBuilder {
   }
 
   /** A match limited to another port or other gateways does not apply to this server. */
-  private static boolean applies(VirtualService vs, HttpMatchRequest match, String gateway, int serverPort) {
+  /**
+   * istiod drops a match whose {@code port} or {@code gateways} name another server, whose {@code
+   * sourceLabels} are not all labels of this proxy (the gateway), or whose {@code sourceNamespace} is not
+   * the proxy's (this gateway has none).
+   */
+  private boolean applies(VirtualService vs, HttpMatchRequest match, String gateway, int serverPort) {
     if (match.port().isPresent() && match.port().getAsInt() != serverPort) {
+      return false;
+    }
+    if (match.sourceNamespace().isPresent()
+        || !match.sourceLabels().entrySet().stream().allMatch(e -> e.getValue().equals(gatewayLabels.get(e.getKey())))) {
       return false;
     }
     return match.gateways().isEmpty() || match.gateways().stream().map(vs::qualify).anyMatch(gateway::equals);

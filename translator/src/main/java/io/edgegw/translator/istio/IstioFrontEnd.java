@@ -21,7 +21,8 @@ public final class IstioFrontEnd {
     Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
     ClusterBuilder clusterBuilder = new ClusterBuilder(registry, policies, credentials);
     ListenerBuilder listenerBuilder = new ListenerBuilder(
-        new VirtualHostBuilder(new HttpRouteBuilder(resolver, new DelegateMerger(inputs.virtualServices(), inputs.rejected())),
+        new VirtualHostBuilder(new HttpRouteBuilder(resolver, new DelegateMerger(inputs.virtualServices(), inputs.rejected()),
+            identity.labels()),
             identity.domainSuffix()),
         new L4RouteBuilder(resolver, identity.domainSuffix()),
         credentials);

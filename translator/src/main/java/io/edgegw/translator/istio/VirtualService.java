@@ -123,7 +123,9 @@ public record VirtualService(
       ImmutableSortedMap<String, Optional<StringMatch>> queryParams,
       OptionalInt port,
       ImmutableList<String> gateways,
-      boolean ignoreUriCase) {}
+      boolean ignoreUriCase,
+      ImmutableSortedMap<String, String> sourceLabels,
+      Optional<String> sourceNamespace) {}
 
   /** Istio StringMatch: exactly one of exact, prefix, regex (RE2). */
   public record StringMatch(Type type, String value) {

@@ -240,7 +240,12 @@ public final class VirtualServiceDecoder {
       return Optional.empty();
     }
     match.allowOnly(MATCH);
-    match.notSupported("sourceLabels", "sourceNamespace", "statPrefix");
+    match.notSupported("statPrefix");
+    Optional<String> sourceNamespace = match.get("sourceNamespace").string().filter(s -> !s.isEmpty());
+    if (sourceNamespace.isPresent()) {
+      // istiod compares it with the proxy's namespace; this gateway has none of its own, so fail closed.
+      match.get("sourceNamespace").warning("the gateway has no namespace here, so this match never matches");
+    }
     Optional<StringMatch> uri = stringMatch(match.get("uri"));
     Optional<StringMatch> scheme = stringMatch(match.get("scheme"));
     Optional<StringMatch> method = stringMatch(match.get("method"));
@@ -251,7 +256,7 @@ public final class VirtualServiceDecoder {
     OptionalInt port = port(match.get("port"));
     return Optional.of(new HttpMatchRequest(index, match.get("name").string(""), uri, scheme, method, authority,
         headers, withoutHeaders, queryParams, port, gatewayNames(match.get("gateways")),
-        match.get("ignoreUriCase").bool(false)));
+        match.get("ignoreUriCase").bool(false), match.get("sourceLabels").stringMap(), sourceNamespace));
   }
 
   /** Headers or query parameters: name -> match, where an empty match object means "present". */
