@@ -16,14 +16,7 @@ class SourceMatchTest {
   void matchesForThisGatewayApplyAndOthersAdmitNothing() throws Exception {
     try (HttpBackend web = HttpBackend.start("web");
         EdgeGateway gw = EdgeGateway.start()) {
-      gw.publish(BookinfoRoutingTest.service("web") + "---\n" + EdgeGateway.endpoints("web", web) + """
-          ---
-          apiVersion: networking.istio.io/v1
-          kind: Gateway
-          metadata: {name: gw, namespace: default}
-          spec:
-            selector: {istio: edgegateway}
-            servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+      gw.publish(BookinfoRoutingTest.service("web") + "---\n" + EdgeGateway.endpoints("web", web) + "---\n" + EdgeGateway.HTTP_GATEWAY + """
           ---
           apiVersion: networking.istio.io/v1
           kind: VirtualService

@@ -58,14 +58,7 @@ class UpstreamTlsTest {
   }
 
   private static String routes(int partnerPort, int mutualPort) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: Gateway
-        metadata: {name: gw, namespace: default}
-        spec:
-          selector: {istio: edgegateway}
-          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
-        ---
+    return EdgeGateway.HTTP_GATEWAY + "---\n" + """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata: {name: partners, namespace: default}

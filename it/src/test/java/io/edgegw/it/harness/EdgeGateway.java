@@ -37,6 +37,16 @@ import java.util.stream.Stream;
  */
 public final class EdgeGateway implements AutoCloseable {
   public static final String GATEWAY_ID = "it";
+
+  /** Gateway {@code default/gw}: plain HTTP on port 80 for any host, selecting this gateway. */
+  public static final String HTTP_GATEWAY = """
+      apiVersion: networking.istio.io/v1
+      kind: Gateway
+      metadata: {name: gw, namespace: default}
+      spec:
+        selector: {istio: edgegateway}
+        servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+      """;
   /** Gateway ports for TCP and TLS servers, each mapped to a free loopback port like 80 and 443. */
   public static final List<Integer> EXTRA_PORTS = List.of(9000, 9001, 9002, 9003);
   private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();

@@ -73,7 +73,7 @@ public final class Field {
     }
   }
 
-  /** Reports each present field of {@code fields} as a WARNING: known to Istio, not implemented here. */
+  /** Reports each present field of {@code fields} as a WARNING: known to Istio, not supported here. */
   public void notSupported(String... fields) {
     for (String name : fields) {
       Field f = get(name);

@@ -51,7 +51,7 @@ public record Gateway(
   /**
    * {@code spec.servers[i].tls}. The mode's zero value is PASSTHROUGH, as in Istio's API: a tls block
    * without a mode passes TLS through. {@code supported} is false when a field that narrows who may
-   * connect is set but not implemented: such a server is skipped rather than served more openly.
+   * connect is set but not supported here: such a server is skipped rather than served more openly.
    */
   public record ServerTls(
       boolean httpsRedirect,

@@ -48,7 +48,7 @@ public record VirtualService(
 
   /**
    * {@code match[j]} of a tls or tcp rule; {@code sniHosts} is empty for tcp. {@code supported} is
-   * false when it sets a condition not implemented here: it then never matches, rather than match more.
+   * false when it sets a condition not supported here: it then never matches, rather than match more.
    */
   public record L4Match(int index, ImmutableList<String> sniHosts, OptionalInt port, ImmutableList<String> gateways, boolean supported) {}
 
