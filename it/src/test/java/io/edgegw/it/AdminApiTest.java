@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.HttpBackend;
 import io.edgegw.it.harness.HttpProbe;
-import io.edgegw.it.harness.PrometheusText;
+import io.edgegw.server.PrometheusText;
 import io.edgegw.server.SnapshotPublisher;
 import io.edgegw.server.SnapshotVersions;
 import io.edgegw.server.cli.Main;

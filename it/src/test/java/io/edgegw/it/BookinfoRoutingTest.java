@@ -151,24 +151,11 @@ class BookinfoRoutingTest {
   }
 
   private static String reviewsService() {
-    return service("reviews");
+    return EdgeGateway.service("reviews");
   }
 
   private static String reviewsV2Service() {
-    return service("reviews-v2");
+    return EdgeGateway.service("reviews-v2");
   }
 
-  static String service(String name) {
-    return """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: %s
-          namespace: default
-        spec:
-          ports:
-          - name: http
-            port: 9080
-        """.formatted(name);
-  }
 }

@@ -65,7 +65,7 @@ class DeltaXdsTest {
   @Order(2)
   void aNewRouteIsLiveAndOnlyChangedResourcesAreSent() {
     XdsTraffic.Totals before = gw.sidecar().xdsTraffic();
-    gw.publish(BookinfoRoutingTest.service("reviews") + "---\n" + EdgeGateway.endpoints("reviews", reviews));
+    gw.publish(EdgeGateway.service("reviews") + "---\n" + EdgeGateway.endpoints("reviews", reviews));
     gw.publish(BookinfoRoutingTest.bookinfoVs(route("reviews")));
     gw.awaitStatus(gw.httpPort(), "bookinfo.local", "/reviews/1", 200);
     assertThat(get("/reviews/1").backend()).isEqualTo("reviews");
@@ -111,7 +111,7 @@ class DeltaXdsTest {
   @Order(6)
   void aRestartedSidecarRemovesWhatWasDeletedWhileItWasDown() throws Exception {
     gw.publish(BookinfoRoutingTest.bookinfoVs(""));
-    gw.publish(EXTRA + "---\n" + BookinfoRoutingTest.service("extra") + "---\n" + EdgeGateway.endpoints("extra", extra));
+    gw.publish(EXTRA + "---\n" + EdgeGateway.service("extra") + "---\n" + EdgeGateway.endpoints("extra", extra));
     gw.awaitStatus(gw.httpPort(), "bookinfo.local", "/productpage", 200);
     gw.awaitStatus(gw.extraPort(), "extra.local", "/", 200);
     assertThat(gw.envoy().admin("/clusters")).contains("extra.default");

@@ -31,7 +31,7 @@ class HttpFeaturesTest {
     shadow = HttpBackend.start("shadow");
     cart = HttpBackend.start("cart");
     gw = EdgeGateway.start();
-    gw.publish(GATEWAY + "---\n" + service("web", web) + "---\n" + service("shadow", shadow) + "---\n" + service("cart", cart)
+    gw.publish(GATEWAY + "---\n" + EdgeGateway.service("web", web) + "---\n" + EdgeGateway.service("shadow", shadow) + "---\n" + EdgeGateway.service("cart", cart)
         + "---\n" + VIRTUAL_SERVICE + "---\n" + DELEGATE);
     gw.awaitBackend(HOST, "/headers", "web");
     gw.awaitBackend(HOST, "/shop/cart", "cart");
@@ -148,10 +148,6 @@ class HttpFeaturesTest {
 
   private static RecordedRequest lastRequestTo(HttpBackend backend, String path) {
     return backend.requests().stream().filter(r -> r.path().equals(path)).reduce((a, b) -> b).orElse(null);
-  }
-
-  private static String service(String name, HttpBackend backend) {
-    return BookinfoRoutingTest.service(name) + "---\n" + EdgeGateway.endpoints(name, backend);
   }
 
   private static final String GATEWAY = """

@@ -24,7 +24,7 @@ class RouteActionsTest {
     flaky = HttpBackend.start("flaky");
     slow = HttpBackend.start("slow").delay(Duration.ofSeconds(2));
     gw = EdgeGateway.start();
-    gw.publish(GATEWAY + "---\n" + service("api", api) + "---\n" + service("flaky", flaky) + "---\n" + service("slow", slow)
+    gw.publish(GATEWAY + "---\n" + EdgeGateway.service("api", api) + "---\n" + EdgeGateway.service("flaky", flaky) + "---\n" + EdgeGateway.service("slow", slow)
         + "---\n" + VIRTUAL_SERVICE);
     gw.awaitBackend(HOST, "/v1/ready", "api");
     gw.awaitBackend(HOST, "/flaky", "flaky");
@@ -83,10 +83,6 @@ class RouteActionsTest {
     // Timeout 500ms, backend delay 2s. Envoy's timers may fire a few ms early as seen from here, so the lower
     // bound has slack; the upper bound shows the answer came from the timeout, not from the late backend.
     assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(1500));
-  }
-
-  private static String service(String name, HttpBackend backend) {
-    return BookinfoRoutingTest.service(name) + "---\n" + EdgeGateway.endpoints(name, backend);
   }
 
   private static final String GATEWAY = """

@@ -16,7 +16,7 @@ class SourceMatchTest {
   void matchesForThisGatewayApplyAndOthersAdmitNothing() throws Exception {
     try (HttpBackend web = HttpBackend.start("web");
         EdgeGateway gw = EdgeGateway.start()) {
-      gw.publish(BookinfoRoutingTest.service("web") + "---\n" + EdgeGateway.endpoints("web", web) + "---\n" + EdgeGateway.HTTP_GATEWAY + """
+      gw.publish(EdgeGateway.service("web") + "---\n" + EdgeGateway.endpoints("web", web) + "---\n" + EdgeGateway.HTTP_GATEWAY + """
           ---
           apiVersion: networking.istio.io/v1
           kind: VirtualService

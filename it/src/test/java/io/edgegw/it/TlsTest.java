@@ -57,8 +57,8 @@ class TlsTest {
         + TestPki.secretYaml("api-cert", "default", apiCert, Optional.of(pki.caPem())) + "---\n"
         + TestPki.secretYaml("mtls-cert", "default", apiCert, Optional.empty()) + "---\n"
         + caSecret("mtls-cert-cacert", pki.caPem()));
-    gw.publish(BookinfoRoutingTest.service("shop") + "---\n" + EdgeGateway.endpoints("shop", shop) + "---\n"
-        + BookinfoRoutingTest.service("api") + "---\n" + EdgeGateway.endpoints("api", api) + "---\n"
+    gw.publish(EdgeGateway.service("shop") + "---\n" + EdgeGateway.endpoints("shop", shop) + "---\n"
+        + EdgeGateway.service("api") + "---\n" + EdgeGateway.endpoints("api", api) + "---\n"
         + TcpTest.service("secure-backend", 8443) + "---\n" + TcpTest.endpoints("secure-backend", secureBackend));
     gw.publish(GATEWAY + "---\n" + VIRTUAL_SERVICES);
   }

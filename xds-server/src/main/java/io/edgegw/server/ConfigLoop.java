@@ -80,17 +80,6 @@ public final class ConfigLoop implements StoringSink {
   /** The latest submission of a key: accepted (with validation warnings) or rejected (with reasons). */
   private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings) {}
 
-  public ConfigLoop(
-      ScheduledExecutorService loop,
-      ConfigStore store,
-      ResourceValidator validator,
-      ResourceTranslator translator,
-      GatewayIdentity identity,
-      SnapshotPublisher publisher,
-      Duration debounce) {
-    this(loop, store, validator, translator, identity, publisher, debounce, board -> {}, Metrics.unregistered());
-  }
-
   /** {@code onStatusChange} runs on the loop thread with each new board; it must not block. */
   public ConfigLoop(
       ScheduledExecutorService loop,

@@ -35,7 +35,8 @@ class ConfigLoopTest {
     loop = new ConfigLoop(executor, store, Fixtures::validate, (inputs, identity) -> {
       translations.incrementAndGet();
       return Fixtures.translate(inputs, identity);
-    }, GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofMillis(50));
+    }, GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofMillis(50),
+        board -> {}, Metrics.unregistered());
   }
 
   @AfterEach

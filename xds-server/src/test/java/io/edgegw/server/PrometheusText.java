@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A strict reader of the Prometheus text format (0.0.4) for tests: every sample line must parse. */
-final class PrometheusText {
+public final class PrometheusText {
   private static final Pattern SAMPLE = Pattern.compile(
       "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (\\S+)( -?\\d+)?");
   private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*");
@@ -14,7 +14,7 @@ final class PrometheusText {
   private PrometheusText() {}
 
   /** {@code name{labels}} to value; throws on any line that is neither a sample nor HELP/TYPE. */
-  static Map<String, Double> parse(String text) {
+  public static Map<String, Double> parse(String text) {
     Map<String, Double> samples = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
       if (line.isEmpty() || COMMENT.matcher(line).matches()) {
@@ -25,7 +25,7 @@ final class PrometheusText {
         throw new IllegalArgumentException("not Prometheus text: " + line);
       }
       String labels = m.group(2) == null ? "" : m.group(2);
-      samples.put(m.group(1) + labels, Double.parseDouble(m.group(3).replace("+Inf", "Infinity").replace("NaN", "NaN")));
+      samples.put(m.group(1) + labels, Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
     }
     return samples;
   }

@@ -214,6 +214,26 @@ public final class EdgeGateway implements AutoCloseable {
     publisher.delete(ResourceKey.of(Kind.fromTopicName(kind).orElseThrow(), namespace, name));
   }
 
+  /** Service {@code name} (port 9080, named http) and its Endpoints at {@code backend}, as YAML. */
+  public static String service(String name, HttpBackend backend) {
+    return service(name) + "---\n" + endpoints(name, backend);
+  }
+
+  /** Service {@code name} in namespace default with port 9080 named http, as YAML. */
+  public static String service(String name) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          ports:
+          - name: http
+            port: 9080
+        """.formatted(name);
+  }
+
   /** Endpoints YAML for a Service named {@code service} (port name http) pointing at the backends. */
   public static String endpoints(String service, HttpBackend... backends) {
     String addresses = Stream.of(backends).map(b -> "  - ip: 127.0.0.1\n").distinct().collect(Collectors.joining());
