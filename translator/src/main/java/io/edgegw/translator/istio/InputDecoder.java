@@ -9,6 +9,7 @@ import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.kube.Service;
+import io.edgegw.translator.memo.Memo;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
@@ -41,7 +42,12 @@ public final class InputDecoder {
   /** One resource decoded; {@code value} is empty for kinds the translator does not use. */
   public record Decoded(Optional<Object> value, ImmutableList<Diagnostic> diagnostics) {
     public boolean rejected() {
-      return diagnostics.stream().anyMatch(Diagnostic::isError);
+      for (Diagnostic d : diagnostics) {
+        if (d.isError()) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -73,6 +79,11 @@ public final class InputDecoder {
 
   /** Decodes every input; rejected ones are left out and their diagnostics collected. */
   public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics) {
+    return decodeAll(inputs, diagnostics, Memo.byIdentity());
+  }
+
+  /** As above; a resource {@code memo} has seen (the same instance) in the previous call is not decoded again. */
+  public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo) {
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -85,7 +96,7 @@ public final class InputDecoder {
     ImmutableList.Builder<Secret> secretList = ImmutableList.builder();
     ImmutableSet.Builder<ResourceKey> rejected = ImmutableSet.builder();
     for (Resource resource : inputs.resources().values()) {
-      Decoded decoded = decode(resource);
+      Decoded decoded = memo.get(resource, this::decode);
       diagnostics.addAll(decoded.diagnostics());
       if (decoded.rejected()) {
         rejected.add(resource.key());
@@ -107,6 +118,7 @@ public final class InputDecoder {
         }
       });
     }
+    memo.endTranslation();
     return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
         serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), secretList.build(), rejected.build());
   }

@@ -15,6 +15,13 @@ public final class IstioFrontEnd {
   private final GatewayServers gatewayServers = new GatewayServers();
 
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
+    return translate(inputs, identity, diagnostics, new VirtualServiceMemo());
+  }
+
+  /** As above, reusing the routes {@code memo} remembers from the previous translation where still valid. */
+  public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
+      VirtualServiceMemo memo) {
+    memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
     DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);
     DestinationResolver resolver = new DestinationResolver(registry, policies);
@@ -23,10 +30,10 @@ public final class IstioFrontEnd {
     ListenerBuilder listenerBuilder = new ListenerBuilder(
         new VirtualHostBuilder(new HttpRouteBuilder(resolver, new DelegateMerger(inputs.virtualServices(), inputs.rejected()),
             identity.labels()),
-            identity.domainSuffix()),
+            memo, identity.domainSuffix()),
         new L4RouteBuilder(resolver, identity.domainSuffix()),
         credentials);
-    new GatewayBindings(identity.domainSuffix()).check(inputs, identity, diagnostics);
+    new GatewayBindings(identity.domainSuffix()).check(inputs, identity, memo, diagnostics);
 
     ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
     ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
@@ -37,13 +44,26 @@ public final class IstioFrontEnd {
       ListenerBuilder.Built built = listenerBuilder.build(listener, inputs.virtualServices(), diagnostics);
       built.listener().ifPresent(listeners::add);
       routeConfigs.addAll(built.routeConfigs());
-      built.clusters().forEach(c -> referenced.putIfAbsent(c.name(), c));
+      // Most routes share a few clusters: compare refs before computing each one's name.
+      built.clusters().stream().distinct().forEach(c -> referenced.putIfAbsent(c.name(), c));
     }
     ImmutableList<Cluster> clusters = referenced.values().stream()
         .map(ref -> clusterBuilder.cluster(ref, diagnostics))
         .collect(ImmutableList.toImmutableList());
+    memo.endTranslation();
     // After the clusters: upstream TLS asks Credentials for Secrets too.
     return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested());
+  }
+
+  /**
+   * Everything the routes of one VirtualService depend on besides itself, the gateway and the port
+   * (what DestinationResolver, DelegateMerger and the source-label match read). The lists hold the
+   * decoder's remembered instances, so comparing them costs a reference check per element.
+   */
+  private static ImmutableList<Object> routeContext(DecodedInputs inputs, GatewayIdentity identity) {
+    return ImmutableList.of(inputs.serviceEntries(), inputs.destinationRules(), inputs.workloadEntries(), inputs.services(),
+        inputs.endpoints(), inputs.endpointSlices(), inputs.pods(), inputs.rejected(), identity,
+        inputs.virtualServices().stream().filter(VirtualService::isDelegate).collect(ImmutableList.toImmutableList()));
   }
 
 }

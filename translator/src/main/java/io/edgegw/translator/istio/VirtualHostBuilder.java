@@ -5,6 +5,7 @@ import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,10 +18,12 @@ import java.util.Set;
 /** The route configuration of one listener: VirtualServices joined to servers by host (section 4). */
 public final class VirtualHostBuilder {
   private final HttpRouteBuilder routes;
+  private final VirtualServiceMemo memo;
   private final String domainSuffix;
 
-  public VirtualHostBuilder(HttpRouteBuilder routes, String domainSuffix) {
+  public VirtualHostBuilder(HttpRouteBuilder routes, VirtualServiceMemo memo, String domainSuffix) {
     this.routes = routes;
+    this.memo = memo;
     this.domainSuffix = domainSuffix;
   }
 
@@ -32,34 +35,20 @@ public final class VirtualHostBuilder {
     Map<String, List<Route>> hosts = new LinkedHashMap<>();
     // The first server to bring a host decides whether it redirects to https.
     Map<String, Boolean> requireTls = new HashMap<>();
-    Set<String> applied = new HashSet<>();
+    Set<Applied> applied = new HashSet<>();
     List<ClusterRef> clusters = new ArrayList<>();
+    boolean severalServers = listener.servers().size() > 1;
     for (ServerListener.BoundServer bound : listener.servers()) {
       String gateway = bound.gateway().qualifiedName();
       for (VirtualService vs : virtualServices) {
-        if (vs.gateways().stream().map(vs::qualify).noneMatch(gateway::equals)) {
-          continue;
-        }
-        List<String> serverHosts = bound.server().hosts().stream()
-            .filter(h -> h.visibleTo(vs.key().namespace()))
-            .map(Gateway.ServerHost::host)
-            .toList();
-        List<String> vsHosts = vs.hosts().stream().map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix)).toList();
-        ImmutableList<String> matched = Hosts.intersection(serverHosts, vsHosts);
-        if (matched.isEmpty()) {
-          continue;
-        }
-        HttpRouteBuilder.Built built = routes.build(vs, gateway, bound.server().portNumber(), diagnostics);
-        if (built.routes().isEmpty()) {
-          // Every match names another port or gateway: like istiod, the VS does not apply here.
-          continue;
-        }
-        for (String host : matched) {
-          // The same VS reached through a second server for the same host adds nothing new.
-          if (applied.add(vs.key() + "|" + host)) {
-            hosts.computeIfAbsent(host, h -> new ArrayList<>()).addAll(built.routes());
+        VirtualServiceMemo.Contribution c = memo.contribution(vs, bound.server(), () -> contribution(bound, gateway, vs), diagnostics);
+        for (String host : c.hosts()) {
+          // The same VS reached through a second server for the same host adds nothing new; with one
+          // server each (VS, host) comes once, and the set would only cost time.
+          if (!severalServers || applied.add(new Applied(vs.key(), host))) {
+            hosts.computeIfAbsent(host, h -> new ArrayList<>()).addAll(c.built().routes());
             requireTls.putIfAbsent(host, bound.server().httpsRedirect());
-            clusters.addAll(built.clusters());
+            clusters.addAll(c.built().clusters());
           }
         }
       }
@@ -84,6 +73,34 @@ public final class VirtualHostBuilder {
     }
     return new Built(new RouteConfig(listener.routeConfigName(), virtualHosts), ImmutableList.copyOf(clusters));
   }
+
+  private record Applied(ResourceKey vs, String host) {}
+
+  /** The hosts of {@code vs} that {@code bound} serves, and its routes for them; none when it does not apply there. */
+  private VirtualServiceMemo.Contribution contribution(ServerListener.BoundServer bound, String gateway, VirtualService vs) {
+    ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
+    if (vs.gateways().stream().map(vs::qualify).noneMatch(gateway::equals)) {
+      return NONE;
+    }
+    List<String> serverHosts = bound.server().hosts().stream()
+        .filter(h -> h.visibleTo(vs.key().namespace()))
+        .map(Gateway.ServerHost::host)
+        .toList();
+    List<String> vsHosts = vs.hosts().stream().map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix)).toList();
+    ImmutableList<String> matched = Hosts.intersection(serverHosts, vsHosts);
+    if (matched.isEmpty()) {
+      return NONE;
+    }
+    HttpRouteBuilder.Built built = routes.build(vs, gateway, bound.server().portNumber(), diagnostics);
+    if (built.routes().isEmpty()) {
+      // Every match names another port or gateway: like istiod, the VS does not apply here.
+      return new VirtualServiceMemo.Contribution(ImmutableList.of(), built, diagnostics.build());
+    }
+    return new VirtualServiceMemo.Contribution(matched, built, diagnostics.build());
+  }
+
+  private static final VirtualServiceMemo.Contribution NONE = new VirtualServiceMemo.Contribution(
+      ImmutableList.of(), new HttpRouteBuilder.Built(ImmutableList.of(), ImmutableList.of()), ImmutableList.of());
 
   /** Catch-all routes after all others, keeping relative order: merged VSs must not shadow each other. */
   private static ImmutableList<Route> catchAllLast(List<Route> routes) {

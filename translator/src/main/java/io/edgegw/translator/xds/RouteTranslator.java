@@ -26,6 +26,7 @@ import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHosts
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.util.List;
+import java.util.function.Function;
 
 /** IR route configurations to Envoy RouteConfigurations. */
 public final class RouteTranslator {
@@ -34,17 +35,23 @@ public final class RouteTranslator {
   private static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
 
   public RouteConfiguration routeConfiguration(RouteConfig config) {
+    return routeConfiguration(config, this::virtualHost);
+  }
+
+  /** As above, with each virtual host made by {@code virtualHosts} (which may remember them). */
+  public RouteConfiguration routeConfiguration(
+      RouteConfig config, Function<VirtualHost, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
     RouteConfiguration.Builder out = RouteConfiguration.newBuilder()
         .setName(config.name())
         // Clients send Host with the port; domains list bare hosts, as in istiod.
         .setIgnorePortInHostMatching(true)
         // Routes may name clusters without endpoints yet; they must load and answer 503, not be refused.
         .setValidateClusters(BoolValue.of(false));
-    config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHost(v)));
+    config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHosts.apply(v)));
     return out.build();
   }
 
-  private io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host) {
+  io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host) {
     var out = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
         .setName(host.name())
         .addAllDomains(host.domains());

@@ -1,0 +1,112 @@
+package io.edgegw.translator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Translating with a {@link TranslationMemo} that remembers earlier translations gives exactly what a
+ * fresh translation gives, whatever came before: resources removed and added back one at a time, in
+ * random combinations, replaced by equal copies, and whole other configurations in between.
+ */
+class IncrementalTranslationTest {
+  private final Translator translator = new Translator();
+
+  static List<String> cases() throws IOException {
+    return GoldenTest.cases().toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void removingAndAddingBackEachResource(String name) throws IOException {
+    String input = input(name);
+    InputSet all = GoldenTest.inputs(input);
+    GatewayIdentity identity = GoldenTest.identity(input);
+    TranslationMemo memo = new TranslationMemo();
+    assertSame(all, identity, memo);
+    for (ResourceKey key : all.resources().keySet()) {
+      assertSame(without(all, key), identity, memo);
+      assertSame(all, identity, memo);
+    }
+    // Equal content in new instances: nothing may be taken for unchanged by reference alone.
+    assertSame(GoldenTest.inputs(input), identity, memo);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void randomSubsets(String name) throws IOException {
+    String input = input(name);
+    InputSet all = GoldenTest.inputs(input);
+    GatewayIdentity identity = GoldenTest.identity(input);
+    List<Resource> resources = new ArrayList<>(all.resources().values());
+    Random random = new Random(name.hashCode());
+    TranslationMemo memo = new TranslationMemo();
+    for (int step = 0; step < 25; step++) {
+      ImmutableSortedMap.Builder<ResourceKey, Resource> subset = ImmutableSortedMap.naturalOrder();
+      resources.stream().filter(r -> random.nextInt(4) > 0).forEach(r -> subset.put(r.key(), r));
+      assertSame(new InputSet(subset.build()), identity, memo);
+    }
+  }
+
+  @Test
+  void everyConfigurationAfterEveryOther() throws IOException {
+    TranslationMemo memo = new TranslationMemo();
+    List<String> names = new ArrayList<>(cases());
+    List<String> backwards = new ArrayList<>(names);
+    java.util.Collections.reverse(backwards);
+    for (String name : ImmutableList.<String>builder().addAll(names).addAll(backwards).build()) {
+      String input = input(name);
+      assertSame(GoldenTest.inputs(input), GoldenTest.identity(input), memo);
+    }
+  }
+
+  @Test
+  void aOneRouteChangeReusesTheOtherVirtualHosts() throws IOException {
+    String input = input("bookinfo");
+    InputSet all = GoldenTest.inputs(input);
+    GatewayIdentity identity = GoldenTest.identity(input);
+    TranslationMemo memo = new TranslationMemo();
+    Translation before = translator.translate(all, identity, memo);
+    ResourceKey removed = all.resources().keySet().stream().filter(k -> k.kind().name().equals("VIRTUAL_SERVICE")).findFirst().orElseThrow();
+    Translation after = translator.translate(without(all, removed), identity, memo);
+    // Every cluster that is still there is the very instance built before: the publisher relies on it.
+    after.resources().clusters().forEach(c -> assertTrue(
+        before.resources().clusters().stream().anyMatch(b -> b == c), "rebuilt: " + c.getName()));
+  }
+
+  private void assertSame(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
+    Translation fresh = translator.translate(inputs, identity);
+    Translation remembered = translator.translate(inputs, identity, memo);
+    assertEquals(fresh.diagnostics(), remembered.diagnostics(), "diagnostics of " + inputs.resources().keySet());
+    assertEquals(EnvoyJson.toYaml(fresh.resources()), EnvoyJson.toYaml(remembered.resources()), "resources of " + inputs.resources().keySet());
+    assertEquals(fresh, remembered);
+  }
+
+  private static InputSet without(InputSet inputs, ResourceKey key) {
+    ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
+    inputs.resources().forEach((k, v) -> {
+      if (!k.equals(key)) {
+        out.put(k, v);
+      }
+    });
+    return new InputSet(out.build());
+  }
+
+  private static String input(String name) throws IOException {
+    return Files.readString(GoldenTest.ROOT.resolve(name).resolve("input.yaml"));
+  }
+}
