@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.translator.TranslationMemo;
 import io.edgegw.translator.Translator;
 import java.util.Objects;
 
@@ -15,6 +16,8 @@ public record Components(ResourceValidator validator, ResourceTranslator transla
 
   public static Components production() {
     Translator translator = new Translator();
-    return new Components(translator::validate, translator::translate);
+    // The config loop is the only caller, on its one thread: it may keep a memo between translations.
+    TranslationMemo memo = new TranslationMemo();
+    return new Components(translator::validate, (inputs, identity) -> translator.translate(inputs, identity, memo));
   }
 }

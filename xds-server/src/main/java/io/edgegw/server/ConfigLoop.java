@@ -1,6 +1,8 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableListMultimap;
+import com.google.common.collect.Multimaps;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Sets;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns every change (see architecture.md): sources only enqueue; here each event is
- * validated and stored, then a debounced rebuild translates the whole input set and publishes it.
+ * validated and stored, then a rebuild translates the input set (incrementally: the translator keeps a
+ * memo) and publishes it, at once after a quiet spell and at most once per debounce interval in a burst.
  * Other threads read the per-resource status through {@link #statuses()}, an immutable board behind a
  * volatile reference.
  */
@@ -67,11 +70,19 @@ public final class ConfigLoop implements StoringSink {
     }
   };
   private Translation lastTranslation = new Translation(io.edgegw.translator.EnvoyResources.EMPTY, ImmutableList.of());
+  /** lastTranslation's diagnostics by resource: each status reads its own without scanning all. */
+  private ImmutableListMultimap<ResourceKey, Diagnostic> diagnosticsByResource = ImmutableListMultimap.of();
+  /**
+   * The snapshot that first served each applied resource as it is now: later snapshots keep serving it,
+   * so its status stays the same and is not sent again for every other resource's change.
+   */
+  private final Map<ResourceKey, String> appliedIn = new HashMap<>();
   private InputSet appliedInputs = InputSet.EMPTY;
   private InputSet translatedInputs; // what lastTranslation was made from; null before the first
   private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
   private long firstChangeNanos;
+  private long lastRebuildNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
   /** Events handed to the loop and not yet taken up; written from any thread. */
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private volatile StatusBoard board = StatusBoard.EMPTY;
@@ -176,6 +187,7 @@ public final class ConfigLoop implements StoringSink {
             rollback.message());
       }
     }
+    markApplied(bad == null ? appliedInputs : bad, restored, rollback.restored().version());
     appliedInputs = restored;
     appliedVersion = Optional.of(rollback.restored().version());
     refreshBoard();
@@ -272,13 +284,16 @@ public final class ConfigLoop implements StoringSink {
   }
 
   private void scheduleRebuild() {
-    // The first change opens a window of one debounce interval; later ones ride along. When the window
-    // closes while more events wait in the queue (a burst arrives faster than it is stored), the
-    // rebuild goes behind them, so a burst costs few translations; during a long burst what is stored
-    // is still published every MAX_COALESCING (see enqueue).
+    // Leading edge: a change after a quiet spell is published as soon as the events queued behind it
+    // are stored (rebuildAfterQueue), so a lone change waits for nothing. A change within one debounce
+    // interval of the last rebuild waits for the interval to end and rides along with what else
+    // arrives meanwhile, so a burst costs about one translation per interval; during a long burst what
+    // is stored is still published every MAX_COALESCING (see enqueue).
     if (pendingRebuild == null) {
-      firstChangeNanos = System.nanoTime();
-      pendingRebuild = loop.schedule(this::rebuildAfterQueue, debounce.toNanos(), TimeUnit.NANOSECONDS);
+      long now = System.nanoTime();
+      firstChangeNanos = now;
+      long wait = Math.max(0, lastRebuildNanos + debounce.toNanos() - now);
+      pendingRebuild = loop.schedule(this::rebuildAfterQueue, wait, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -304,6 +319,7 @@ public final class ConfigLoop implements StoringSink {
 
   private void rebuild() {
     pendingRebuild = null;
+    lastRebuildNanos = System.nanoTime();
     InputSet inputs = store.inputSet();
     if (inputs.equals(translatedInputs)
         && publisher.current().map(p -> p.resources() == lastTranslation.resources()).orElse(false)) {
@@ -320,25 +336,47 @@ public final class ConfigLoop implements StoringSink {
     metrics.translated(Duration.ofNanos(System.nanoTime() - started));
     logNewDiagnostics(translation);
     lastTranslation = translation;
+    diagnosticsByResource = Multimaps.index(translation.diagnostics(), Diagnostic::resource);
     translatedInputs = inputs;
-    SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(), changedKeys(appliedInputs, inputs));
+    ImmutableList<ResourceKey> changed = changedKeys(appliedInputs, inputs);
+    SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(),
+        changed.stream().map(ResourceKey::toString).collect(ImmutableList.toImmutableList()));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();
       inputsByVersion.put(version, inputs);
+      markApplied(appliedInputs, inputs, version);
       appliedInputs = inputs;
       appliedVersion = Optional.of(version);
     }
     refreshBoard();
   }
 
-  /** The inputs added, removed or changed from {@code before} to {@code after}, as {@code Kind ns/name}. */
-  private static ImmutableList<String> changedKeys(InputSet before, InputSet after) {
-    TreeSet<ResourceKey> keys = new TreeSet<>(before.resources().keySet());
-    keys.addAll(after.resources().keySet());
-    return keys.stream()
-        .filter(k -> !Objects.equals(before.resources().get(k), after.resources().get(k)))
-        .map(ResourceKey::toString)
-        .collect(ImmutableList.toImmutableList());
+  /** Going from serving {@code before} to serving {@code after} in {@code version}: what changed is applied there. */
+  private void markApplied(InputSet before, InputSet after, String version) {
+    for (ResourceKey key : changedKeys(before, after)) {
+      if (after.resources().containsKey(key)) {
+        appliedIn.put(key, version);
+      } else {
+        appliedIn.remove(key);
+      }
+    }
+  }
+
+  /** The inputs added, removed or changed from {@code before} to {@code after}, in key order. */
+  private static ImmutableList<ResourceKey> changedKeys(InputSet before, InputSet after) {
+    TreeSet<ResourceKey> keys = new TreeSet<>();
+    // Unchanged resources are the same instances: a reference check each, no deep comparison.
+    before.resources().forEach((k, v) -> {
+      if (!Objects.equals(v, after.resources().get(k))) {
+        keys.add(k);
+      }
+    });
+    after.resources().forEach((k, v) -> {
+      if (!before.resources().containsKey(k)) {
+        keys.add(k);
+      }
+    });
+    return ImmutableList.copyOf(keys);
   }
 
   private void logNewDiagnostics(Translation translation) {
@@ -372,10 +410,8 @@ public final class ConfigLoop implements StoringSink {
     Optional<Resource> stored = store.get(key);
     String origin = submission == null ? FROM_STATE : submission.origin();
     boolean applied = stored.isPresent() && stored.get().equals(appliedInputs.resources().get(key));
-    Optional<String> version = applied ? appliedVersion : Optional.empty();
-    ImmutableList<Diagnostic> translated = lastTranslation.diagnostics().stream()
-        .filter(d -> d.resource().equals(key))
-        .collect(ImmutableList.toImmutableList());
+    Optional<String> version = applied ? Optional.ofNullable(appliedIn.get(key)).or(() -> appliedVersion) : Optional.empty();
+    ImmutableList<Diagnostic> translated = diagnosticsByResource.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
         .addAll(texts(translated, false))

@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import java.time.Clock;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.memo.Memo;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
@@ -75,6 +77,7 @@ public final class SnapshotPublisher {
   private final Set<String> subscribedTypes = new HashSet<>();
   private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
   private volatile Published current;
+  private final Memo<VirtualHost, String> virtualHostDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
     this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);
@@ -122,7 +125,7 @@ public final class SnapshotPublisher {
     Published now = current;
     SnapshotVersions versions = now == null
         ? SnapshotVersions.of(resources)
-        : SnapshotVersions.of(resources, now.resources(), now.versions());
+        : SnapshotVersions.of(resources, now.resources(), now.versions(), virtualHostDigests);
     if (now != null && now.version().equals(versions.overall())) {
       return Outcome.UNCHANGED;
     }

@@ -7,6 +7,9 @@ import com.google.common.hash.Hashing;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.memo.Memo;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Content versions of one set of Envoy resources: per resource, the hex SHA-256 of its deterministic
- * serialization; per xDS type, the hash of the (name, resource version) pairs in name order; overall,
+ * serialization (for a RouteConfiguration, of its other fields and its virtual hosts' digests); per xDS type, the hash of the (name, resource version) pairs in name order; overall,
  * the hash of the per-type versions. The same content gives the same versions in every JVM
  * (java-control-plane's own per-resource versions hash {@code Message.hashCode()}, which does not:
  * trap 4), so a restarted sidecar serving the same config sends Envoy nothing new, and delta xDS
@@ -49,14 +53,27 @@ public record SnapshotVersions(
    * cheaper than serializing and hashing, and a change to one route leaves the rest untouched.
    */
   public static SnapshotVersions of(EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions) {
+    return of(resources, previous, previousVersions, Memo.byIdentity());
+  }
+
+  /**
+   * As above; {@code virtualHosts} remembers the digest of each virtual host between calls. A
+   * RouteConfiguration holds every host of its port (hundreds of kilobytes at 1000 routes), so its
+   * version is the hash of its other fields and of its virtual hosts' digests: a one-host change then
+   * serializes and hashes that host only (the translator hands in the same instance for the others).
+   */
+  public static SnapshotVersions of(EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions,
+      Memo<VirtualHost, String> virtualHosts) {
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(previous, "previous");
+    Function<Message, String> routeHash = m -> routeConfigurationHash((RouteConfiguration) m, virtualHosts);
     ImmutableMap<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.of(
-        LISTENERS, resourceVersions(resources.listeners(), previous.listeners(), LISTENERS, previousVersions),
-        ROUTES, resourceVersions(resources.routes(), previous.routes(), ROUTES, previousVersions),
-        CLUSTERS, resourceVersions(resources.clusters(), previous.clusters(), CLUSTERS, previousVersions),
-        ENDPOINTS, resourceVersions(resources.endpoints(), previous.endpoints(), ENDPOINTS, previousVersions),
-        SECRETS, resourceVersions(resources.secrets(), previous.secrets(), SECRETS, previousVersions));
+        LISTENERS, resourceVersions(resources.listeners(), previous.listeners(), LISTENERS, previousVersions, SnapshotVersions::hash),
+        ROUTES, resourceVersions(resources.routes(), previous.routes(), ROUTES, previousVersions, routeHash),
+        CLUSTERS, resourceVersions(resources.clusters(), previous.clusters(), CLUSTERS, previousVersions, SnapshotVersions::hash),
+        ENDPOINTS, resourceVersions(resources.endpoints(), previous.endpoints(), ENDPOINTS, previousVersions, SnapshotVersions::hash),
+        SECRETS, resourceVersions(resources.secrets(), previous.secrets(), SECRETS, previousVersions, SnapshotVersions::hash));
+    virtualHosts.endTranslation();
     ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
     byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
     ImmutableSortedMap<String, String> types = byType.build();
@@ -91,7 +108,7 @@ public record SnapshotVersions(
   }
 
   private static ImmutableSortedMap<String, String> resourceVersions(List<? extends Message> messages,
-      List<? extends Message> previous, String typeUrl, SnapshotVersions previousVersions) {
+      List<? extends Message> previous, String typeUrl, SnapshotVersions previousVersions, Function<Message, String> hash) {
     Map<String, Message> before = new HashMap<>();
     if (previousVersions != null) {
       previous.forEach(m -> before.put(Resources.getResourceName(m), m));
@@ -101,7 +118,7 @@ public record SnapshotVersions(
       String name = Resources.getResourceName(m);
       Message old = before.get(name);
       String known = old != null && old.equals(m) ? previousVersions.ofResources(typeUrl).get(name) : null;
-      versions.put(name, known != null ? known : hash(m));
+      versions.put(name, known != null ? known : hash.apply(m));
     }
     return versions.buildOrThrow(); // a duplicate name is a translator bug
   }
@@ -117,13 +134,27 @@ public record SnapshotVersions(
   }
 
   private static String hash(Message message) {
+    return Hashing.sha256().hashBytes(deterministicBytes(message)).toString();
+  }
+
+  private static String routeConfigurationHash(RouteConfiguration config, Memo<VirtualHost, String> virtualHosts) {
+    Hasher hasher = Hashing.sha256().newHasher();
+    byte[] rest = deterministicBytes(config.toBuilder().clearVirtualHosts().build());
+    hasher.putInt(rest.length).putBytes(rest);
+    for (VirtualHost host : config.getVirtualHostsList()) {
+      hasher.putString(virtualHosts.get(host, SnapshotVersions::hash), StandardCharsets.US_ASCII);
+    }
+    return hasher.hash().toString();
+  }
+
+  private static byte[] deterministicBytes(Message message) {
     try {
       byte[] bytes = new byte[message.getSerializedSize()];
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       out.useDeterministicSerialization(); // map fields in key order (e.g. Struct, metadata)
       message.writeTo(out);
       out.checkNoSpaceLeft();
-      return Hashing.sha256().hashBytes(bytes).toString();
+      return bytes;
     } catch (IOException e) {
       throw new IllegalStateException("serializing to an array cannot fail", e);
     }

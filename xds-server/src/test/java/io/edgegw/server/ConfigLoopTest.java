@@ -57,6 +57,41 @@ class ConfigLoopTest {
   }
 
   @Test
+  void aChangeAfterAQuietSpellIsServedWithoutWaitingForTheDebounce() {
+    ConfigLoop slow = new ConfigLoop(executor, store, Fixtures::validate, Fixtures::translate,
+        GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofSeconds(30), board -> {},
+        Metrics.unregistered());
+    ResourceKey a = Fixtures.virtualService("a", "a").key();
+    slow.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    // Well inside the 30 s interval: only the leading edge can have published it.
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> slow.statuses().of(a).map(s -> s.state() == ResourceStatus.State.APPLIED).orElse(false));
+
+    // The next change comes within the interval of that snapshot: it waits for the interval to end.
+    ResourceKey b = Fixtures.virtualService("b", "b").key();
+    slow.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> slow.statuses().of(b).isPresent());
+    assertEquals(ResourceStatus.State.ACCEPTED, slow.statuses().of(b).orElseThrow().state());
+  }
+
+  @Test
+  void aResourceKeepsTheVersionThatFirstServedItWhileOthersChange() {
+    ResourceKey a = Fixtures.virtualService("a", "a").key();
+    ResourceKey b = Fixtures.virtualService("b", "b").key();
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    await().until(() -> loop.statuses().of(a).map(s -> s.state() == ResourceStatus.State.APPLIED).orElse(false));
+    String first = publisher.current().orElseThrow().version();
+
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
+    await().until(() -> loop.statuses().of(b).map(s -> s.state() == ResourceStatus.State.APPLIED).orElse(false));
+    String second = publisher.current().orElseThrow().version();
+    assertTrue(!first.equals(second));
+    // a's status did not change, so it is not sent again for b's change (one status message per change).
+    assertEquals(first, loop.statuses().of(a).orElseThrow().appliedVersion().orElseThrow());
+    assertEquals(second, loop.statuses().of(b).orElseThrow().appliedVersion().orElseThrow());
+  }
+
+  @Test
   void rejectedUpdateKeepsThePreviousVersion() {
     loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
     ResourceKey a = Fixtures.virtualService("a", "a").key();

@@ -53,7 +53,8 @@ public final class Resource {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Resource r && r.key.equals(key) && r.manifest.equals(manifest);
+    // Same instance first: the store hands out unchanged resources as the same objects.
+    return o == this || o instanceof Resource r && r.key.equals(key) && r.manifest.equals(manifest);
   }
 
   @Override
