@@ -1,5 +1,7 @@
 package io.edgegw.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableMap;
 import com.sun.net.httpserver.HttpServer;
 import io.edgegw.bootstrap.BootstrapGenerator;
@@ -15,6 +17,9 @@ import io.edgegw.server.SidecarConfig;
 import io.edgegw.server.SnapshotPublisher;
 import io.edgegw.server.XdsTraffic;
 import io.edgegw.translator.model.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,22 +36,24 @@ import java.util.concurrent.locks.LockSupport;
  * host, with N existing routes, over state-of-the-world or delta xDS, with or without background
  * churn (another publisher updating existing VirtualServices), while a client keeps sending requests
  * to existing routes and counts every non-200. Also splits each change at the moment the sidecar
- * serves the new snapshot, and counts the xDS bytes each change cost.
+ * serves the new snapshot, counts the xDS bytes each change cost, and reads Envoy's own time to apply
+ * each route configuration update from its stats.
  *
  * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta}.
  */
 public final class Propagation {
   private static final int WARMUP = 10;
   private static final int LOAD_PER_SECOND = 200;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   record Result(String mode, int routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
-      long loadRequests, long loadFailures, Stats bytes, Stats resources) {}
+      long loadRequests, long loadFailures, Stats bytes, Stats resources, String envoyApply) {}
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     int changes = 100;
     int churn = 0;
-    int debounce = 20;
+    int debounce = 5;
     List<String> modes = List.of("sotw", "delta");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -62,17 +69,17 @@ public final class Propagation {
     int backendPort = Local.freePort();
     Process broker = Local.mosquitto(work, brokerPort);
     HttpServer backend = Local.backend(backendPort);
-    System.out.println("| xDS | routes | churn/s | debounce | add p50 | add p90 | add p99 | add max | snapshot p50 | delete p50 | delete p99 | bytes/change p50 | resources/change p50 | load requests | failed |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| xDS | routes | churn/s | debounce | add p50 | add p90 | add p99 | add max | snapshot p50 | Envoy RDS apply p50 / p99 | delete p50 | delete p99 | bytes/change p50 | resources/change p50 | load requests | failed |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     try {
       int run = 0;
       for (int routes : sizes) {
         for (String mode : modes) {
           Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
               mode.equals("delta"), changes, churn, debounce);
-          System.out.printf("| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %d | %d |%n",
+          System.out.printf("| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
               r.mode(), r.routes(), r.churnPerSecond(), r.debounceMs(), r.add().p(50), r.add().p(90), r.add().p(99),
-              r.add().max(), r.snapshot().p(50), r.delete().p(50), r.delete().p(99),
+              r.add().max(), r.snapshot().p(50), r.envoyApply(), r.delete().p(50), r.delete().p(99),
               churn > 0 ? "(churn)" : String.format("%.0f", r.bytes().p(50)),
               churn > 0 ? "(churn)" : String.format("%.0f", r.resources().p(50)), r.loadRequests(), r.loadFailures());
         }
@@ -183,7 +190,7 @@ public final class Propagation {
       load.join();
       churn.join();
       return new Result(delta ? "delta" : "sotw", routes, churnPerSecond, debounceMs, Stats.of(add), Stats.of(snapshot),
-          Stats.of(delete), loadRequests.get(), loadFailures.get(), Stats.of(bytes), Stats.of(resources));
+          Stats.of(delete), loadRequests.get(), loadFailures.get(), Stats.of(bytes), Stats.of(resources), rdsApply(envoyAdmin));
     } finally {
       Local.stop(envoy);
     }
@@ -194,6 +201,30 @@ public final class Propagation {
         MqttSettings.defaults(gatewayId + "-" + role).withServerUri(broker), new TopicContract("edgegw", gatewayId));
     p.connect();
     return p;
+  }
+
+  /**
+   * Envoy's own time to apply a route configuration update (its {@code rds.<name>.update_duration}
+   * histogram over the whole run, warm-up included): the part of each change no control plane can
+   * shorten while every host of a port shares one RouteConfiguration.
+   */
+  static String rdsApply(int envoyAdmin) {
+    try (InputStream in = URI.create("http://127.0.0.1:" + envoyAdmin + "/stats?format=json&filter=rds%5C..*update_duration")
+        .toURL().openStream()) {
+      for (JsonNode stat : JSON.readTree(in).path("stats")) {
+        JsonNode histograms = stat.path("histograms");
+        List<Double> quantiles = new ArrayList<>();
+        histograms.path("supported_quantiles").forEach(q -> quantiles.add(q.asDouble()));
+        for (JsonNode h : histograms.path("computed_quantiles")) {
+          JsonNode values = h.path("values");
+          return String.format("%.1f / %.1f", values.path(quantiles.indexOf(50.0)).path("cumulative").asDouble(),
+              values.path(quantiles.indexOf(99.0)).path("cumulative").asDouble());
+        }
+      }
+      return "-";
+    } catch (IOException e) {
+      return "(" + e.getMessage() + ")";
+    }
   }
 
   private static void awaitStatus(Local.Client client, String host, int status, Duration timeout) {

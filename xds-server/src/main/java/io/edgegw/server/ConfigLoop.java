@@ -17,6 +17,8 @@ import io.edgegw.translator.model.ResourceKey;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +64,8 @@ public final class ConfigLoop implements StoringSink {
   // Owned by the loop thread.
   private final Map<ResourceKey, Submission> submissions = new HashMap<>();
   private final TreeMap<String, String> unreadable = new TreeMap<>();
+  /** The statuses on the board, kept up to date key by key. */
+  private final TreeMap<ResourceKey, ResourceStatus> statuses = new TreeMap<>();
   private final Map<ResourceKey, String> rejectedByEnvoy = new HashMap<>();
   private final LinkedHashMap<String, InputSet> inputsByVersion = new LinkedHashMap<>() {
     @Override
@@ -79,7 +83,6 @@ public final class ConfigLoop implements StoringSink {
   private final Map<ResourceKey, String> appliedIn = new HashMap<>();
   private InputSet appliedInputs = InputSet.EMPTY;
   private InputSet translatedInputs; // what lastTranslation was made from; null before the first
-  private Optional<String> appliedVersion = Optional.empty();
   private ScheduledFuture<?> pendingRebuild;
   private long firstChangeNanos;
   private long lastRebuildNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
@@ -187,10 +190,11 @@ public final class ConfigLoop implements StoringSink {
             rollback.message());
       }
     }
-    markApplied(bad == null ? appliedInputs : bad, restored, rollback.restored().version());
+    InputSet served = bad == null ? appliedInputs : bad;
+    ImmutableList<ResourceKey> changed = changedKeys(served, restored);
+    markApplied(changed, restored, rollback.restored().version());
     appliedInputs = restored;
-    appliedVersion = Optional.of(rollback.restored().version());
-    refreshBoard();
+    refreshBoard(Sets.union(ImmutableSet.copyOf(changed), rejectedByEnvoy.keySet()));
   }
 
   private void enqueue(Runnable task) {
@@ -229,7 +233,7 @@ public final class ConfigLoop implements StoringSink {
       } catch (IOException e) {
         log.error("cannot delete {} from the state directory: {}", key, e.toString());
       }
-      refreshBoard();
+      refreshBoard(ImmutableSet.of(key));
       return;
     }
     Resource resource = event.resource().orElseThrow();
@@ -252,7 +256,7 @@ public final class ConfigLoop implements StoringSink {
       log.info("accepted {} ({})", key, event.origin());
       scheduleRebuild();
     }
-    refreshBoard();
+    refreshBoard(ImmutableSet.of(key));
   }
 
   private ImmutableList<Diagnostic> validate(Resource resource) {
@@ -269,7 +273,7 @@ public final class ConfigLoop implements StoringSink {
     submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of()));
     log.warn("rejected {}: {}{}", key, String.join("; ", reasons),
         store.get(key).isPresent() ? " (still serving the previous version)" : "");
-    refreshBoard();
+    refreshBoard(ImmutableSet.of(key));
   }
 
   private void unreadable(String origin, Optional<ResourceKey> key, String reason) {
@@ -280,7 +284,7 @@ public final class ConfigLoop implements StoringSink {
     metrics.messageRejected();
     unreadable.put(origin, reason);
     log.warn("rejected {}: {}", origin, reason);
-    refreshBoard();
+    refreshBoard(ImmutableSet.of());
   }
 
   private void scheduleRebuild() {
@@ -336,24 +340,31 @@ public final class ConfigLoop implements StoringSink {
     metrics.translated(Duration.ofNanos(System.nanoTime() - started));
     logNewDiagnostics(translation);
     lastTranslation = translation;
+    ImmutableListMultimap<ResourceKey, Diagnostic> previousDiagnostics = diagnosticsByResource;
     diagnosticsByResource = Multimaps.index(translation.diagnostics(), Diagnostic::resource);
     translatedInputs = inputs;
     ImmutableList<ResourceKey> changed = changedKeys(appliedInputs, inputs);
+    // Statuses that can differ: resources served anew, and those whose translation diagnostics changed.
+    Set<ResourceKey> dirty = new HashSet<>(changed);
+    for (ResourceKey key : Sets.union(previousDiagnostics.keySet(), diagnosticsByResource.keySet())) {
+      if (!previousDiagnostics.get(key).equals(diagnosticsByResource.get(key))) {
+        dirty.add(key);
+      }
+    }
     SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(),
         changed.stream().map(ResourceKey::toString).collect(ImmutableList.toImmutableList()));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();
       inputsByVersion.put(version, inputs);
-      markApplied(appliedInputs, inputs, version);
+      markApplied(changed, inputs, version);
       appliedInputs = inputs;
-      appliedVersion = Optional.of(version);
     }
-    refreshBoard();
+    refreshBoard(dirty);
   }
 
-  /** Going from serving {@code before} to serving {@code after} in {@code version}: what changed is applied there. */
-  private void markApplied(InputSet before, InputSet after, String version) {
-    for (ResourceKey key : changedKeys(before, after)) {
+  /** Serving {@code after} in {@code version}, where {@code changed} differ from what was served: they are applied there. */
+  private void markApplied(ImmutableList<ResourceKey> changed, InputSet after, String version) {
+    for (ResourceKey key : changed) {
       if (after.resources().containsKey(key)) {
         appliedIn.put(key, version);
       } else {
@@ -391,17 +402,22 @@ public final class ConfigLoop implements StoringSink {
     }
   }
 
-  private void refreshBoard() {
-    TreeSet<ResourceKey> keys = new TreeSet<>(store.inputSet().resources().keySet());
-    keys.addAll(submissions.keySet());
-    ImmutableSortedMap.Builder<ResourceKey, ResourceStatus> statuses = ImmutableSortedMap.naturalOrder();
-    for (ResourceKey key : keys) {
-      statuses.put(key, statusOf(key));
+  /**
+   * Recomputes the statuses of {@code dirty} (the only ones that can have changed) and, when any
+   * status or unreadable message differs, publishes a new board: a change costs the statuses it
+   * touches, not one per stored resource.
+   */
+  private void refreshBoard(Set<ResourceKey> dirty) {
+    boolean changed = !unreadable.equals(board.unreadable());
+    for (ResourceKey key : dirty) {
+      ResourceStatus before = store.get(key).isPresent() || submissions.containsKey(key)
+          ? statuses.put(key, statusOf(key))
+          : statuses.remove(key);
+      changed |= !Objects.equals(before, statuses.get(key));
     }
-    StatusBoard next = new StatusBoard(statuses.build(), ImmutableSortedMap.copyOfSorted(unreadable));
-    if (!next.equals(board)) {
-      board = next;
-      onStatusChange.accept(next);
+    if (changed) {
+      board = new StatusBoard(ImmutableSortedMap.copyOfSorted(statuses), ImmutableSortedMap.copyOfSorted(unreadable));
+      onStatusChange.accept(board);
     }
   }
 
@@ -410,7 +426,7 @@ public final class ConfigLoop implements StoringSink {
     Optional<Resource> stored = store.get(key);
     String origin = submission == null ? FROM_STATE : submission.origin();
     boolean applied = stored.isPresent() && stored.get().equals(appliedInputs.resources().get(key));
-    Optional<String> version = applied ? Optional.ofNullable(appliedIn.get(key)).or(() -> appliedVersion) : Optional.empty();
+    Optional<String> version = applied ? Optional.ofNullable(appliedIn.get(key)) : Optional.empty();
     ImmutableList<Diagnostic> translated = diagnosticsByResource.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())

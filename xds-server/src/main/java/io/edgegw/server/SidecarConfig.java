@@ -130,7 +130,7 @@ public record SidecarConfig(
     private HostPort adminAddress = DEFAULT_ADMIN_ADDRESS;
     private Optional<Path> configDir = Optional.empty();
     private final Path stateDir;
-    private Duration debounce = Duration.ofMillis(20);
+    private Duration debounce = Duration.ofMillis(5);
     private Optional<String> mqttUsername = Optional.empty();
     private Optional<String> mqttPassword = Optional.empty();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;

@@ -1,6 +1,8 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Iterators;
+import com.google.common.collect.PeekingIterator;
 import io.edgegw.mqtt.StatusMessage;
 import io.edgegw.mqtt.StatusPublisher;
 import io.edgegw.translator.model.ResourceKey;
@@ -28,17 +30,30 @@ public final class StatusReporter implements Consumer<StatusBoard> {
 
   @Override
   public void accept(StatusBoard board) {
-    for (Map.Entry<ResourceKey, ResourceStatus> e : board.resources().entrySet()) {
-      if (!e.getValue().equals(previous.resources().get(e.getKey()))) {
-        publisher.publish(e.getKey(), message(e.getValue()));
-      }
-    }
-    for (ResourceKey gone : previous.resources().keySet()) {
-      if (!board.resources().containsKey(gone)) {
-        publisher.clear(gone);
+    // Both boards are sorted by key: one walk over the two finds what changed, what is new and what
+    // is gone, with a reference check for the (usually unchanged, so identical) statuses.
+    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> before = Iterators.peekingIterator(previous.resources().entrySet().iterator());
+    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> after = Iterators.peekingIterator(board.resources().entrySet().iterator());
+    while (before.hasNext() || after.hasNext()) {
+      int order = !before.hasNext() ? 1 : !after.hasNext() ? -1 : compare(before.peek().getKey(), after.peek().getKey());
+      if (order < 0) {
+        publisher.clear(before.next().getKey());
+      } else if (order > 0) {
+        Map.Entry<ResourceKey, ResourceStatus> added = after.next();
+        publisher.publish(added.getKey(), message(added.getValue()));
+      } else {
+        ResourceStatus old = before.next().getValue();
+        Map.Entry<ResourceKey, ResourceStatus> now = after.next();
+        if (old != now.getValue() && !old.equals(now.getValue())) {
+          publisher.publish(now.getKey(), message(now.getValue()));
+        }
       }
     }
     previous = board;
+  }
+
+  private static int compare(ResourceKey a, ResourceKey b) {
+    return a == b ? 0 : a.compareTo(b);
   }
 
   StatusMessage message(ResourceStatus status) {

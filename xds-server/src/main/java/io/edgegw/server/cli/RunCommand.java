@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Where accepted resources are persisted (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
-  @Option(names = "--debounce", defaultValue = "20", paramLabel = "MS", description = "Shortest time between two snapshots: a change after a quiet spell is served at once, changes within this interval of the last snapshot are coalesced into the next (default: ${DEFAULT-VALUE} ms).")
+  @Option(names = "--debounce", defaultValue = "5", paramLabel = "MS", description = "Shortest time between two snapshots: a change after a quiet spell is served at once, changes within this interval of the last snapshot are coalesced into the next (default: ${DEFAULT-VALUE} ms).")
   long debounceMillis;
 
   @Option(names = "--versions-kept", defaultValue = "20", paramLabel = "N",

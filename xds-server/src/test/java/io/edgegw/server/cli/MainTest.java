@@ -66,7 +66,7 @@ class MainTest {
     new CommandLine(run).parseArgs("--mqtt-url", "tcp://broker:1883", "--mqtt-username", "gw",
         "--mqtt-password-file", password.toString(), "--gateway-id", "edge-1", "--gateway-labels", "istio=edgegateway,app=gw",
         "--port-map", "80=8080,443=8443", "--xds-address", "127.0.0.1:0", "--admin-address", "[::1]:9000",
-        "--config-dir", dir.toString(), "--state-dir", dir.resolve("state").toString(), "--debounce", "5");
+        "--config-dir", dir.toString(), "--state-dir", dir.resolve("state").toString(), "--debounce", "7");
     SidecarConfig config = run.config();
     assertEquals(Optional.of("tcp://broker:1883"), config.mqttUrl());
     assertEquals(Optional.of("s3cret"), config.mqttPassword());
@@ -75,7 +75,7 @@ class MainTest {
     assertEquals(ImmutableMap.of(80, 8080, 443, 8443), config.portMap());
     assertEquals(new HostPort("127.0.0.1", 0), config.xdsAddress());
     assertEquals(new HostPort("::1", 9000), config.adminAddress());
-    assertEquals(Duration.ofMillis(5), config.debounce());
+    assertEquals(Duration.ofMillis(7), config.debounce());
     assertEquals("edgegw-edge-1", config.mqtt().orElseThrow().clientId());
     assertTrue(!config.toString().contains("s3cret") && !config.mqtt().orElseThrow().toString().contains("s3cret"));
 
@@ -86,7 +86,7 @@ class MainTest {
     assertEquals(SidecarConfig.DEFAULT_XDS_ADDRESS, d.xdsAddress());
     assertEquals(SidecarConfig.DEFAULT_ADMIN_ADDRESS, d.adminAddress());
     assertEquals(ImmutableMap.of("istio", "edgegateway"), d.gatewayLabels());
-    assertEquals(Duration.ofMillis(20), d.debounce());
+    assertEquals(Duration.ofMillis(5), d.debounce());
     assertEquals(Path.of("./edgegw-state"), d.stateDir());
 
     RunCommand labels = new RunCommand();
