@@ -9,33 +9,60 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The sidecar as its own JVM (the shaded jar, as {@code bin/edgegw run} starts it) with N routes in its
- * state directory: time from process start to the first snapshot served (an ADS client gets the
- * listeners), then resident memory (VmRSS) and heap used (jcmd GC.heap_info) after Envoy has fetched
- * everything, for several JVM option sets, including an AppCDS archive made by a training run.
+ * The sidecar as its own JVM (the shaded jar) with N routes in its state directory: time from process
+ * start to the first snapshot served (an ADS client gets the listeners), then resident memory (VmRSS)
+ * and heap used (jcmd GC.heap_info) after Envoy has fetched everything, for several ways to start it.
+ * The variants run interleaved (one start of each per round), so a noisy machine hits them alike.
  *
- * <p>Arguments: {@code jar routes starts}.
+ * <p>A variant is {@code bin/edgegw} (the script, as users start it: its JVM options, environment and
+ * AppCDS archive), {@code bin/edgegw first start} (its archive deleted before each start, so that start
+ * writes it at exit, as the first start after a build does), or JVM options, optionally led by {@code NAME=value} environment variables; the
+ * word {@code CDS} in them stands for an AppCDS archive made by a training run with those options'
+ * environment.
+ *
+ * <p>Arguments: {@code jar routes starts [variant...]}.
  */
 public final class Footprint {
-  private static final String DEFAULTS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k";
+  /** What bin/edgegw passes to java; keep in step with it (the variants below vary one thing each). */
+  static final String DEFAULTS = "MALLOC_ARENA_MAX=2 -Xms8m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
+      + " -XX:TrimNativeHeapInterval=5000 -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
+  private static final String SCRIPT = "bin/edgegw";
+  private static final String FIRST_START = "bin/edgegw first start";
   private static final Pattern USED = Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K");
 
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(args[0]).toAbsolutePath();
     int routes = Integer.parseInt(args[1]);
     int starts = Integer.parseInt(args[2]);
+    List<String> variants = args.length > 3 ? List.of(args).subList(3, args.length) : List.of(
+        FIRST_START, // before SCRIPT: each round's later start uses the archive its first start wrote
+        SCRIPT,
+        DEFAULTS,
+        DEFAULTS.replace("MALLOC_ARENA_MAX=2 ", ""),
+        DEFAULTS.replace("-Xms8m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx96m"),
+        DEFAULTS.replace("-Xmx96m", "-Xmx64m"),
+        DEFAULTS.replace("unpooled", "pooled"),
+        DEFAULTS.replace("-XX:TieredStopAtLevel=1 ", ""),
+        // What bin/edgegw and the Dockerfile started before.
+        "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k",
+        "-Xmx96m -XX:MaxDirectMemorySize=32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData",
+        "(JVM defaults)");
     Path dir = Files.createTempDirectory("edgegw-footprint");
     int backendPort = Local.freePort();
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
@@ -43,63 +70,115 @@ public final class Footprint {
       store.put(r);
     }
     Path archive = dir.resolve("edgegw.jsa");
-    // Training run: the classes a start with this config loads are dumped at exit.
-    measure(jar, dir, routes, DEFAULTS + " -XX:ArchiveClassesAtExit=" + archive, backendPort);
-    if (!Files.exists(archive)) {
-      throw new IllegalStateException("no CDS archive written to " + archive);
+    if (variants.stream().anyMatch(v -> !isScript(v) && v.contains("CDS"))) {
+      // Training run: the classes a start with this config loads are dumped at exit.
+      String cdsVariant = variants.stream().filter(v -> !isScript(v) && v.contains("CDS")).findFirst().get();
+      measure(jar, dir, routes, command(jar, cdsVariant.replaceAll("-XX:SharedArchiveFile=CDS", "")
+          + " -XX:ArchiveClassesAtExit=" + archive), env(cdsVariant), backendPort);
+      if (!Files.exists(archive)) {
+        throw new IllegalStateException("no CDS archive written to " + archive);
+      }
     }
-    List<String> variants = List.of(
-        DEFAULTS,
-        DEFAULTS.replace("-Xmx128m", "-Xmx64m"),
-        DEFAULTS + " -XX:SharedArchiveFile=" + archive,
-        DEFAULTS.replace("-Xmx128m", "-Xmx64m") + " -XX:SharedArchiveFile=" + archive,
-        // Off-heap trimmed: small code cache and metaspace cap, Netty without pooled direct arenas.
-        DEFAULTS.replace("-Xmx128m", "-Xmx64m") + " -XX:SharedArchiveFile=" + archive
-            + " -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=32m"
-            + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled",
-        "-Xmx128m -XX:+UseSerialGC -Xss512k",
-        "(JVM defaults)");
-    System.out.println("| JVM options | start to first snapshot, ms (median, min-max of " + starts
+    Path script = jar.getParent().getParent().getParent().resolve(SCRIPT);
+    Map<String, List<double[]>> results = new LinkedHashMap<>();
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (int i = 0; i < starts; i++) {
+      for (String variant : variants) {
+        if (failures.containsKey(variant)) {
+          continue;
+        }
+        try {
+          if (variant.equals(FIRST_START)) {
+            deleteScriptArchives(jar.getParent());
+          }
+          List<String> command = isScript(variant) ? List.of(script.toString())
+              : command(jar, variant.replace("CDS", archive.toString()));
+          results.computeIfAbsent(variant, v -> new ArrayList<>())
+              .add(measure(jar, dir, routes, command, isScript(variant) ? Map.of() : env(variant), backendPort));
+        } catch (Exception | Error e) {
+          failures.put(variant, e.toString());
+        }
+      }
+    }
+    System.out.println("| how started | start to first snapshot, ms (median, min-max of " + starts
         + ") | RSS MB (median) | heap used MB (median) |");
     System.out.println("|---|---|---|---|");
-    for (String options : variants) {
-      List<Double> startMs = new ArrayList<>();
-      List<Double> rss = new ArrayList<>();
-      List<Double> heap = new ArrayList<>();
-      try {
-        for (int i = 0; i < starts; i++) {
-          double[] m = measure(jar, dir, routes, options.startsWith("(") ? "" : options, backendPort);
-          startMs.add(m[0]);
-          rss.add(m[1]);
-          heap.add(m[2]);
-        }
-      } catch (Exception | Error e) {
-        System.out.printf("| `%s` | failed: %s | | |%n", options.replace(archive.toString(), "edgegw.jsa"), e);
+    for (String variant : variants) {
+      String label = variant.equals("") ? "(JVM defaults)" : variant.replace("CDS", "edgegw.jsa");
+      if (failures.containsKey(variant)) {
+        System.out.printf("| `%s` | failed: %s | | |%n", label, failures.get(variant));
         continue;
       }
-      Stats s = Stats.of(startMs);
-      System.out.printf("| `%s` | %.0f (%.0f-%.0f) | %.1f | %.1f |%n",
-          options.replace(archive.toString(), "edgegw.jsa"), s.p(50), s.sorted()[0], s.max(),
-          Stats.of(rss).p(50), Stats.of(heap).p(50));
+      List<double[]> m = results.get(variant);
+      Stats s = Stats.of(column(m, 0));
+      System.out.printf("| `%s` | %.0f (%.0f-%.0f) | %.1f | %.1f |%n", label, s.p(50), s.sorted()[0], s.max(),
+          Stats.of(column(m, 1)).p(50), Stats.of(column(m, 2)).p(50));
     }
     System.exit(0);
   }
 
+  /** bin/edgegw keeps its archives next to the jar: edgegw-<JDK>.jsa. */
+  private static void deleteScriptArchives(Path dir) throws IOException {
+    try (var archives = Files.newDirectoryStream(dir, "edgegw-*.jsa")) {
+      for (Path archive : archives) {
+        Files.delete(archive);
+      }
+    }
+  }
+
+  private static boolean isScript(String variant) {
+    return variant.equals(SCRIPT) || variant.equals(FIRST_START);
+  }
+
+  private static List<Double> column(List<double[]> rows, int i) {
+    List<Double> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r[i]));
+    return out;
+  }
+
+  /** The leading NAME=value words of a variant. */
+  private static Map<String, String> env(String variant) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String word : variant.trim().split("\\s+")) {
+      if (!word.matches("[A-Z_][A-Z0-9_]*=.*")) {
+        break;
+      }
+      env.put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+    }
+    return env;
+  }
+
+  /** java, the variant's JVM options (its NAME=value words and "(...)" labels dropped), -jar jar. */
+  private static List<String> command(Path jar, String variant) {
+    List<String> command = new ArrayList<>(List.of("java"));
+    for (String word : variant.trim().split("\\s+")) {
+      if (!word.isEmpty() && !word.startsWith("(") && !word.endsWith(")")
+          && !word.matches("[A-Z_][A-Z0-9_]*=.*")) {
+        command.add(word);
+      }
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    return command;
+  }
+
   /** Start to first snapshot (ms), RSS (MB) and heap used (MB) of one sidecar start. */
-  static double[] measure(Path jar, Path dir, int routes, String options, int backendPort) throws Exception {
+  static double[] measure(Path jar, Path dir, int routes, List<String> java, Map<String, String> env,
+      int backendPort) throws Exception {
     int xds = Local.freePort();
     int admin = Local.freePort();
     int gateway = Local.freePort();
     int envoyAdmin = Local.freePort();
-    List<String> command = new ArrayList<>(List.of("java"));
-    if (!options.isBlank()) {
-      command.addAll(List.of(options.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-jar", jar.toString(), "run", "--no-mqtt", "--state-dir", dir.resolve("state").toString(),
+    List<String> command = new ArrayList<>(java);
+    command.addAll(List.of("run", "--no-mqtt", "--state-dir", dir.resolve("state").toString(),
         "--xds-address", "127.0.0.1:" + xds, "--admin-address", "127.0.0.1:" + admin,
         "--gateway-labels", "istio=edgegateway", "--listener-address", "127.0.0.1", "--port-map", "80=" + gateway));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sidecar.log").toFile()));
+    builder.environment().remove("EDGEGW_JAVA_OPTS"); // bin/edgegw's defaults, not the caller's
+    builder.environment().remove("MALLOC_ARENA_MAX");
+    builder.environment().putAll(env);
     long t0 = System.nanoTime();
-    Process sidecar = Local.start(command, dir.resolve("sidecar.log"));
+    Process sidecar = builder.start();
     Process envoy = null;
     try {
       Local.awaitPort(xds, Duration.ofSeconds(60), sidecar);
