@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -82,11 +85,21 @@ public final class MqttResourcePublisher implements AutoCloseable {
     message.setQos(QOS);
     message.setRetained(true);
     IMqttToken token;
-    try {
-      token = client.publish(topic, message);
-      token.waitForCompletion(timeoutMillis());
-    } catch (MqttException e) {
-      throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
+    long deadline = System.nanoTime() + Duration.ofMillis(timeoutMillis()).toNanos();
+    while (true) {
+      try {
+        token = client.publish(topic, message);
+        token.waitForCompletion(timeoutMillis());
+        break;
+      } catch (MqttException e) {
+        // Paho counts a publish as in flight until a moment after its token completes (paho.mqtt.java
+        // #551, #993): a fast sequence of waited-for publishes can trip its limit. Nothing was sent;
+        // try again shortly.
+        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
+          throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
+        }
+        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+      }
     }
     int[] codes = token.getReasonCodes();
     if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE_REASON_CODE) {
