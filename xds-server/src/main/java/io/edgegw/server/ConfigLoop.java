@@ -159,6 +159,11 @@ public final class ConfigLoop implements StoringSink {
     });
   }
 
+  /** Translates and publishes soon, without waiting: at a start that already serves a saved snapshot. */
+  public void rebuildSoon() {
+    enqueue(this::rebuildLogged);
+  }
+
   /** Runs {@code task} on the loop and waits for its result (not from the loop thread itself). */
   public <T> T call(Callable<T> task) {
     try {

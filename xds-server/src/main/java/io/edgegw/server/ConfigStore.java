@@ -33,27 +33,49 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigStore {
   private static final Logger log = LoggerFactory.getLogger(ConfigStore.class);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Loaded on first use, so opening an unloaded store at start costs no Jackson start-up. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
   private static final Pattern SAFE_SEGMENT = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   private static final String TEMP_SUFFIX = ".tmp";
 
   private final Path resourcesDir;
   private final Path corruptDir;
   private final TreeMap<ResourceKey, Resource> resources = new TreeMap<>();
-  private final ImmutableList<String> loadProblems;
+  private ImmutableList<String> loadProblems = ImmutableList.of();
+  private boolean loaded;
   private InputSet inputSet = InputSet.EMPTY;
 
   private ConfigStore(Path stateDir) throws IOException {
     this.resourcesDir = stateDir.resolve("resources");
     this.corruptDir = stateDir.resolve("corrupt");
     Files.createDirectories(resourcesDir);
-    this.loadProblems = load();
-    this.inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
   }
 
   /** Opens (creating if needed) the store in {@code stateDir} and loads every persisted resource. */
   public static ConfigStore open(Path stateDir) throws IOException {
+    ConfigStore store = new ConfigStore(stateDir);
+    store.load();
+    return store;
+  }
+
+  /**
+   * Opens the store without reading it yet: the sidecar serves a saved snapshot first and has the
+   * config loop {@link #load()} the resources (a thousand JSON files) behind it.
+   */
+  public static ConfigStore unloaded(Path stateDir) throws IOException {
     return new ConfigStore(stateDir);
+  }
+
+  /** Reads every persisted resource, once; later calls do nothing. */
+  public void load() throws IOException {
+    if (loaded) {
+      return;
+    }
+    loaded = true;
+    loadProblems = loadAll();
+    inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
   }
 
   /** Files that could not be loaded at open, each with its path and what was wrong. */
@@ -77,7 +99,7 @@ public final class ConfigStore {
     }
     Path file = fileOf(resource.key());
     Files.createDirectories(file.getParent());
-    writeAtomically(file, JSON.writeValueAsBytes(resource.manifest()));
+    writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
     resources.put(resource.key(), resource);
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
     return true;
@@ -106,7 +128,7 @@ public final class ConfigStore {
     return resourcesDir.resolve(key.kind().topicName()).resolve(key.namespace()).resolve(key.name() + ".json");
   }
 
-  private ImmutableList<String> load() throws IOException {
+  private ImmutableList<String> loadAll() throws IOException {
     ImmutableList.Builder<String> problems = ImmutableList.builder();
     List<Path> files;
     try (Stream<Path> walk = Files.walk(resourcesDir)) {
@@ -133,7 +155,7 @@ public final class ConfigStore {
   private Optional<String> loadOne(ResourceReader reader, Path file) {
     JsonNode node;
     try {
-      node = JSON.readTree(Files.readAllBytes(file));
+      node = Json.MAPPER.readTree(Files.readAllBytes(file));
     } catch (IOException | RuntimeException e) {
       return Optional.of("not readable JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }

@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ public final class Sidecar implements AutoCloseable {
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
 
   private final Deque<AutoCloseable> started; // closed last-in first-out
+  /** How often, at most, the acknowledged snapshot is written to the state directory. */
+  private static final Duration SNAPSHOT_SAVE_INTERVAL = Duration.ofSeconds(1);
   private final ConfigLoop configLoop;
   private final SnapshotPublisher publisher;
   private final XdsCallbacks xdsCallbacks;
@@ -69,8 +72,16 @@ public final class Sidecar implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      ConfigStore store = ConfigStore.open(config.stateDir());
-      log.info("loaded {} resources from {}", store.inputSet().resources().size(), config.stateDir());
+      // What Envoy last acknowledged, served before the inputs are read and translated (see below).
+      ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
+      Optional<SnapshotPublisher.Published> saved = snapshotFile.load();
+      // Read on the config loop, behind a saved snapshot if there is one (see below).
+      ConfigStore store = ConfigStore.unloaded(config.stateDir());
+      Callable<Void> load = () -> {
+        store.load();
+        log.info("loaded {} resources from {}", store.inputSet().resources().size(), config.stateDir());
+        return null;
+      };
 
       ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "config-loop");
@@ -89,11 +100,32 @@ public final class Sidecar implements AutoCloseable {
       Consumer<StatusBoard> statusReporter = mqttConnection
           .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), clock))
           .orElse(board -> {});
+      SnapshotSaver saver = new SnapshotSaver(snapshotFile, SNAPSHOT_SAVE_INTERVAL);
+      started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
-          config.versionsKept());
+          config.versionsKept(), saver::offer);
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
           config.identity(), publisher, config.debounce(), statusReporter, metrics);
-      configLoop.rebuildNow();
+      if (saved.isPresent()) {
+        // Served at once; the stored resources are read and translated on the loop while xDS starts,
+        // which sends Envoy nothing when it finds the same content (the usual case), or the newer config.
+        configLoop.call(() -> {
+          publisher.restore(saved.get());
+          return null;
+        });
+        loop.execute(() -> {
+          try {
+            load.call();
+            configLoop.rebuildSoon();
+          } catch (Exception e) {
+            // Translating a half-read store would take routes away: keep what Envoy acknowledged.
+            log.error("cannot read the state directory {}; still serving the saved snapshot", config.stateDir(), e);
+          }
+        });
+      } else {
+        configLoop.call(load);
+        configLoop.rebuildNow();
+      }
 
       ImmutableList.Builder<Source> sources = ImmutableList.builder();
       if (config.configDir().isPresent()) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ public final class SnapshotPublisher {
   private final Set<String> subscribedTypes = new HashSet<>();
   private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
   private volatile Published current;
+  private final Consumer<Published> onAcked;
   private final Memo<VirtualHost, String> virtualHostDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
@@ -84,6 +86,13 @@ public final class SnapshotPublisher {
   }
 
   public SnapshotPublisher(SimpleCache<String> cache, Metrics metrics, Clock clock, int versionsKept) {
+    this(cache, metrics, clock, versionsKept, published -> {});
+  }
+
+  /** {@code onAcked} is told of each snapshot once every type Envoy asked for is acknowledged at its version. */
+  public SnapshotPublisher(SimpleCache<String> cache, Metrics metrics, Clock clock, int versionsKept,
+      Consumer<Published> onAcked) {
+    this.onAcked = Objects.requireNonNull(onAcked, "onAcked");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -160,6 +169,21 @@ public final class SnapshotPublisher {
   public void onAck(String typeUrl, String version) {
     subscribedTypes.add(typeUrl);
     remember(ackedTypeVersions, typeUrl + "|" + version, ACKED_MEMORY);
+    Published now = current;
+    if (now != null && version.equals(now.versions().byTypeUrl().get(typeUrl)) && fullyAcked(now)) {
+      onAcked.accept(now);
+    }
+  }
+
+  /**
+   * Serves a snapshot saved by an earlier run (see {@link ServedSnapshotFile}) before anything is
+   * translated; the first translation then finds it unchanged, or replaces it.
+   */
+  public void restore(Published saved) {
+    serve(saved, snapshotOf(saved.resources(), saved.versions()), VersionRecord.Cause.RESTORE, ImmutableList.of());
+    log.info("serving snapshot {} saved by the previous run: {} listeners, {} routes, {} clusters, {} endpoints, {} secrets",
+        saved.versions().shortOverall(), saved.resources().listeners().size(), saved.resources().routes().size(),
+        saved.resources().clusters().size(), saved.resources().endpoints().size(), saved.resources().secrets().size());
   }
 
   /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */

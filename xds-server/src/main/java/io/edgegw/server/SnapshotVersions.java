@@ -76,7 +76,12 @@ public record SnapshotVersions(
     virtualHosts.endTranslation();
     ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
     byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
-    ImmutableSortedMap<String, String> types = byType.build();
+    return restore(byType.build(), byResource);
+  }
+
+  /** Versions computed before (saved with a snapshot): the overall version follows from the per-type ones. */
+  public static SnapshotVersions restore(ImmutableSortedMap<String, String> types,
+      ImmutableMap<String, ImmutableSortedMap<String, String>> byResource) {
     Hasher overall = Hashing.sha256().newHasher();
     for (Map.Entry<String, String> e : types.entrySet()) {
       overall.putString(e.getKey(), StandardCharsets.UTF_8).putByte((byte) '=')

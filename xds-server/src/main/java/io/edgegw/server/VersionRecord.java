@@ -33,7 +33,9 @@ public record VersionRecord(
     /** New content: translated inputs (or a test's raw publish). */
     UPDATE,
     /** An older snapshot put back after Envoy rejected a newer one. */
-    ROLLBACK
+    ROLLBACK,
+    /** The snapshot Envoy last acknowledged before a restart, served before the first translation. */
+    RESTORE
   }
 
   public enum Outcome {

@@ -24,9 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole sidecar with a scripted ADS client in place of Envoy. */
@@ -46,6 +48,7 @@ class SidecarTest {
   }
 
   @Test
+  @Timeout(120) // a restart that did not find the saved snapshot would wait for the held translator forever
   void servesAcksRollsBackOnNackAndSurvivesARestart() throws Exception {
     Files.writeString(configDir.resolve("vs.yaml"), FileSourceTest.vs("a"));
     String good;
@@ -104,10 +107,52 @@ class SidecarTest {
     try (ServerSocket reuse = new ServerSocket()) {
       reuse.bind(new InetSocketAddress("127.0.0.1", xdsPort)); // close() released the port
     }
-    try (Sidecar restarted = Sidecar.start(config(Optional.empty()), Fixtures.components())) {
-      // No source at all: the persisted config is served at once, with the same content version.
+    // The restarted sidecar serves what Envoy acknowledged before it has translated anything: its
+    // translator is held until an ADS client got the clusters.
+    CountDownLatch translating = new CountDownLatch(1);
+    Components held = new Components(Fixtures::validate, (inputs, identity) -> {
+      try {
+        translating.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Fixtures.translate(inputs, identity);
+    });
+    try (Sidecar restarted = Sidecar.start(config(Optional.empty()), held)) {
+      assertEquals(good, restarted.publisher().current().orElseThrow().version());
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", restarted.xdsPort()).usePlaintext().build();
+      LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+      StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
+          .streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse value) {
+              responses.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          });
+      try {
+        requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
+            .setNode(Node.newBuilder().setId("envoy-test")).build());
+        DiscoveryResponse clusters = responses.poll(10, TimeUnit.SECONDS);
+        assertEquals(1, clusters.getResourcesCount());
+        assertEquals(restarted.publisher().current().orElseThrow().versions().of(SnapshotVersions.CLUSTERS),
+            clusters.getVersionInfo());
+      } finally {
+        requests.onCompleted();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      translating.countDown();
+      // No source at all: the first translation of the persisted inputs finds the same content version.
+      await().until(() -> restarted.statuses().resources().size() == 1);
       assertEquals(good, restarted.publisher().current().orElseThrow().version());
       assertTrue(restarted.statuses().resources().values().stream().allMatch(s -> s.origin().equals("state")));
+    } finally {
+      translating.countDown();
     }
   }
 

@@ -1,0 +1,133 @@
+package io.edgegw.server;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.edgegw.translator.EnvoyResources;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last snapshot every connected Envoy acknowledged, kept in the state directory so that a
+ * restarted sidecar serves it at once, before it has read and translated its inputs (which takes a
+ * cold JVM most of a second at 1000 routes); the first translation then confirms it or replaces it.
+ * One length-delimited {@code DeltaDiscoveryResponse} per type: the type version, and each resource
+ * with its content version. It holds the Secrets' keys, like the stored Secrets: owner-only, never
+ * logged.
+ */
+public final class ServedSnapshotFile {
+  private static final Logger log = LoggerFactory.getLogger(ServedSnapshotFile.class);
+  private static final List<String> TYPES = List.of(
+      SnapshotVersions.LISTENERS, SnapshotVersions.ROUTES, SnapshotVersions.CLUSTERS, SnapshotVersions.ENDPOINTS,
+      SnapshotVersions.SECRETS);
+
+  private final Path file;
+
+  public ServedSnapshotFile(Path stateDir) {
+    this.file = Objects.requireNonNull(stateDir, "stateDir").resolve("served-snapshot.pb");
+  }
+
+  /** The saved snapshot; empty when there is none or it cannot be used (then it is translated afresh). */
+  public Optional<SnapshotPublisher.Published> load() {
+    try (InputStream in = Files.newInputStream(file)) {
+      ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
+      ImmutableMap.Builder<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.builder();
+      List<ImmutableList<Message>> messages = new java.util.ArrayList<>();
+      for (String type : TYPES) {
+        DeltaDiscoveryResponse response = DeltaDiscoveryResponse.parseDelimitedFrom(in);
+        if (response == null || !response.getTypeUrl().equals(type)) {
+          throw new IOException("expected " + type);
+        }
+        ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
+        ImmutableList.Builder<Message> resources = ImmutableList.builder();
+        for (Resource r : response.getResourcesList()) {
+          resources.add(unpack(type, r.getResource()));
+          versions.put(r.getName(), r.getVersion());
+        }
+        byType.put(type, response.getSystemVersionInfo());
+        byResource.put(type, versions.buildOrThrow());
+        messages.add(resources.build());
+      }
+      EnvoyResources resources = new EnvoyResources(cast(messages.get(0)), cast(messages.get(1)), cast(messages.get(2)),
+          cast(messages.get(3)), cast(messages.get(4)));
+      ImmutableList<String> problems = SnapshotConsistency.problems(resources);
+      if (!problems.isEmpty()) {
+        throw new IOException("inconsistent: " + String.join("; ", problems));
+      }
+      return Optional.of(new SnapshotPublisher.Published(SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()),
+          resources));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot use {} ({}); translating the stored resources instead", file, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Replaces the saved snapshot, crash-safely (temp file, fsync, atomic rename). */
+  public void save(SnapshotPublisher.Published published) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(temp);
+    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      OutputStream out = Channels.newOutputStream(channel);
+      EnvoyResources r = published.resources();
+      List<List<? extends Message>> lists = List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
+      for (int i = 0; i < TYPES.size(); i++) {
+        String type = TYPES.get(i);
+        ImmutableSortedMap<String, String> versions = published.versions().ofResources(type);
+        DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(type)
+            .setSystemVersionInfo(published.versions().of(type));
+        for (Message m : lists.get(i)) {
+          String name = Resources.getResourceName(m);
+          response.addResources(Resource.newBuilder().setName(name).setVersion(versions.get(name)).setResource(Any.pack(m)));
+        }
+        response.build().writeDelimitedTo(out);
+      }
+      out.flush();
+      channel.force(true);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static Message unpack(String type, Any any) throws InvalidProtocolBufferException {
+    return switch (type) {
+      case SnapshotVersions.LISTENERS -> any.unpack(Listener.class);
+      case SnapshotVersions.ROUTES -> any.unpack(RouteConfiguration.class);
+      case SnapshotVersions.CLUSTERS -> any.unpack(Cluster.class);
+      case SnapshotVersions.ENDPOINTS -> any.unpack(ClusterLoadAssignment.class);
+      default -> any.unpack(Secret.class);
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> ImmutableList<T> cast(ImmutableList<Message> messages) {
+    return (ImmutableList<T>) (ImmutableList<?>) messages;
+  }
+}
