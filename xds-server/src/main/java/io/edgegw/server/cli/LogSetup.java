@@ -12,13 +12,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --log-format} and {@code --log-level} of {@code edgegw run}: replaces the root logger's stderr
- * appender (from logback.xml) by one with the chosen encoder. JSON lines come from logback's own {@link
+ * appender (from {@link LogDefaults}) by one with the chosen encoder. JSON lines come from logback's own {@link
  * JsonEncoder}: one object per event and line, the message already formatted.
  */
 final class LogSetup {
   enum Format { text, json }
 
-  /** The pattern of logback.xml. */
+  /** One line per event: time, level, logger, message. */
   static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
 
   private LogSetup() {}

@@ -41,7 +41,10 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
   enum Format { text, json }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Loaded on first use: every command is built at start, and `run` should not pay for Jackson before it serves. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   @Spec CommandSpec spec;
 
@@ -72,7 +75,7 @@ final class StatusCommand implements Callable<Integer> {
     List<String> problems = problems(a);
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {
-      ObjectNode doc = JSON.createObjectNode();
+      ObjectNode doc = Json.MAPPER.createObjectNode();
       doc.put("adminAddress", adminAddress.toString());
       doc.put("ready", a.ready().path("ready").asBoolean());
       doc.put("version", a.config().path("version").asText());
@@ -84,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
       doc.set("unreadable", a.resources().path("unreadable"));
       ArrayNode list = doc.putArray("problems");
       problems.forEach(list::add);
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
     } else {
       text(out, a, problems);
     }
@@ -185,7 +188,7 @@ final class StatusCommand implements Callable<Integer> {
         if (body == null || code != 200 && code != 503) {
           throw new IOException(pathAndQuery + " answered HTTP " + code);
         }
-        return JSON.readTree(body);
+        return Json.MAPPER.readTree(body);
       }
     } finally {
       connection.disconnect();
