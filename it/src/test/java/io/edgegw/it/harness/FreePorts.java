@@ -56,6 +56,23 @@ public final class FreePorts {
     }
   }
 
+  /**
+   * A free port that nothing will answer on: below Linux's ephemeral range (32768 and up), so a client
+   * retrying a connection to it can never get it as its own source port and connect to itself (a TCP
+   * self-connect, which makes a "nobody listens here" test pass a connection through).
+   */
+  public static int unanswered() {
+    for (int port = 20000 + (int) (ProcessHandle.current().pid() % 5000); port < 32000; port += 7) {
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress(loopback(), port));
+        return port;
+      } catch (IOException taken) {
+        // try the next one
+      }
+    }
+    throw new IllegalStateException("no free port below the ephemeral range on " + LOOPBACK);
+  }
+
   static InetAddress loopback() {
     try {
       // Not InetAddress.getLoopbackAddress(): that may be ::1, and everything here listens on IPv4.
