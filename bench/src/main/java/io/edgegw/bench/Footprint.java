@@ -44,6 +44,8 @@ public final class Footprint {
       + " -XX:TrimNativeHeapInterval=5000 -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
   private static final String SCRIPT = "bin/edgegw";
   private static final String FIRST_START = "bin/edgegw first start";
+  /** The script with no snapshot saved by an earlier run: it reads and translates the inputs before serving. */
+  private static final String NO_SNAPSHOT = "bin/edgegw without a saved snapshot";
   private static final Pattern USED = Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K");
 
   public static void main(String[] args) throws Exception {
@@ -53,6 +55,7 @@ public final class Footprint {
     List<String> variants = args.length > 3 ? List.of(args).subList(3, args.length) : List.of(
         FIRST_START, // before SCRIPT: each round's later start uses the archive its first start wrote
         SCRIPT,
+        NO_SNAPSHOT,
         DEFAULTS,
         DEFAULTS.replace("MALLOC_ARENA_MAX=2 ", ""),
         DEFAULTS.replace("-Xms8m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx96m"),
@@ -65,6 +68,9 @@ public final class Footprint {
         "(JVM defaults)");
     Path dir = Files.createTempDirectory("edgegw-footprint");
     int backendPort = Local.freePort();
+    // One listener port for every start, as a node restarts with the same --port-map: the snapshot a
+    // start saved is then the one the next start's translation confirms.
+    int gatewayPort = Local.freePort();
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
     for (Resource r : Inputs.all(routes, backendPort)) {
       store.put(r);
@@ -74,7 +80,7 @@ public final class Footprint {
       // Training run: the classes a start with this config loads are dumped at exit.
       String cdsVariant = variants.stream().filter(v -> !isScript(v) && v.contains("CDS")).findFirst().get();
       measure(jar, dir, routes, command(jar, cdsVariant.replaceAll("-XX:SharedArchiveFile=CDS", "")
-          + " -XX:ArchiveClassesAtExit=" + archive), env(cdsVariant), backendPort);
+          + " -XX:ArchiveClassesAtExit=" + archive), env(cdsVariant), backendPort, gatewayPort);
       if (!Files.exists(archive)) {
         throw new IllegalStateException("no CDS archive written to " + archive);
       }
@@ -91,10 +97,13 @@ public final class Footprint {
           if (variant.equals(FIRST_START)) {
             deleteScriptArchives(jar.getParent());
           }
+          if (variant.equals(NO_SNAPSHOT)) {
+            Files.deleteIfExists(dir.resolve("state").resolve("served-snapshot.pb"));
+          }
           List<String> command = isScript(variant) ? List.of(script.toString())
               : command(jar, variant.replace("CDS", archive.toString()));
           results.computeIfAbsent(variant, v -> new ArrayList<>())
-              .add(measure(jar, dir, routes, command, isScript(variant) ? Map.of() : env(variant), backendPort));
+              .add(measure(jar, dir, routes, command, isScript(variant) ? Map.of() : env(variant), backendPort, gatewayPort));
         } catch (Exception | Error e) {
           failures.put(variant, e.toString());
         }
@@ -127,7 +136,7 @@ public final class Footprint {
   }
 
   private static boolean isScript(String variant) {
-    return variant.equals(SCRIPT) || variant.equals(FIRST_START);
+    return variant.equals(SCRIPT) || variant.equals(FIRST_START) || variant.equals(NO_SNAPSHOT);
   }
 
   private static List<Double> column(List<double[]> rows, int i) {
@@ -163,10 +172,9 @@ public final class Footprint {
 
   /** Start to first snapshot (ms), RSS (MB) and heap used (MB) of one sidecar start. */
   static double[] measure(Path jar, Path dir, int routes, List<String> java, Map<String, String> env,
-      int backendPort) throws Exception {
+      int backendPort, int gateway) throws Exception {
     int xds = Local.freePort();
     int admin = Local.freePort();
-    int gateway = Local.freePort();
     int envoyAdmin = Local.freePort();
     List<String> command = new ArrayList<>(java);
     command.addAll(List.of("run", "--no-mqtt", "--state-dir", dir.resolve("state").toString(),
