@@ -61,19 +61,7 @@ class SidecarTest {
 
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
       LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-      StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-          .streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse value) {
-              responses.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-          });
+      StreamObserver<DiscoveryRequest> requests = adsStream(channel, responses);
       try {
         requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
             .setNode(Node.newBuilder().setId("envoy-test")).build());
@@ -122,19 +110,7 @@ class SidecarTest {
       assertEquals(good, restarted.publisher().current().orElseThrow().version());
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", restarted.xdsPort()).usePlaintext().build();
       LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-      StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-          .streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse value) {
-              responses.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-          });
+      StreamObserver<DiscoveryRequest> requests = adsStream(channel, responses);
       try {
         requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(SnapshotVersions.CLUSTERS)
             .setNode(Node.newBuilder().setId("envoy-test")).build());
@@ -154,6 +130,22 @@ class SidecarTest {
     } finally {
       translating.countDown();
     }
+  }
+
+  /** An ADS stream whose responses land in {@code responses}. */
+  private static StreamObserver<DiscoveryRequest> adsStream(ManagedChannel channel, LinkedBlockingQueue<DiscoveryResponse> responses) {
+    return AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+      @Override
+      public void onNext(DiscoveryResponse value) {
+        responses.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
   }
 
   private HttpResponse<String> get(Sidecar sidecar, String path) throws Exception {
