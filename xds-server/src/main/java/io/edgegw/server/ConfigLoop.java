@@ -357,7 +357,7 @@ public final class ConfigLoop implements StoringSink {
       }
     }
     SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(),
-        changed.stream().map(ResourceKey::toString).collect(ImmutableList.toImmutableList()));
+        changed.stream().map(ResourceKey::toString).collect(ImmutableList.toImmutableList()), Optional.of(inputs));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {
       String version = publisher.current().orElseThrow().version();
       inputsByVersion.put(version, inputs);

@@ -9,6 +9,9 @@ import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import io.edgegw.translator.model.ResourceReader;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -120,12 +123,52 @@ public final class ConfigStore {
 
   /** The file of a key; refuses names that could escape the state directory. */
   Path fileOf(ResourceKey key) {
+    return resourcesDir.resolve(relativePath(key));
+  }
+
+  private static String relativePath(ResourceKey key) {
     for (String segment : List.of(key.namespace(), key.name())) {
       if (!SAFE_SEGMENT.matcher(segment).matches() || segment.length() > 253) {
         throw new IllegalArgumentException("unsafe resource name segment '" + segment + "' in " + key);
       }
     }
-    return resourcesDir.resolve(key.kind().topicName()).resolve(key.namespace()).resolve(key.name() + ".json");
+    return key.kind().topicName() + "/" + key.namespace() + "/" + key.name() + ".json";
+  }
+
+  /**
+   * A digest of what the store holds for {@code inputs}: each file's path and bytes, as {@link #put}
+   * writes them. Equal to {@link #digestOnDisk()} exactly when the files on disk are these inputs, so a
+   * saved snapshot can tell whether it was made from what is stored now.
+   */
+  public static String contentDigest(InputSet inputs) throws IOException {
+    TreeMap<String, byte[]> files = new TreeMap<>();
+    for (Resource resource : inputs.resources().values()) {
+      files.put(relativePath(resource.key()), Json.MAPPER.writeValueAsBytes(resource.manifest()));
+    }
+    return digest(files);
+  }
+
+  /** The same digest of the files as they are on disk, read as bytes (no parsing: cheap at start-up). */
+  public String digestOnDisk() throws IOException {
+    TreeMap<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(resourcesDir)) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        if (!file.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+          files.put(resourcesDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
+              Files.readAllBytes(file));
+        }
+      }
+    }
+    return digest(files);
+  }
+
+  private static String digest(TreeMap<String, byte[]> files) {
+    Hasher hasher = Hashing.sha256().newHasher();
+    files.forEach((path, bytes) -> {
+      byte[] name = path.getBytes(StandardCharsets.UTF_8);
+      hasher.putInt(name.length).putBytes(name).putInt(bytes.length).putBytes(bytes);
+    });
+    return hasher.hash().toString();
   }
 
   private ImmutableList<String> loadAll() throws IOException {

@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * The last snapshot every connected Envoy acknowledged, kept in the state directory so that a
  * restarted sidecar serves it at once, before it has read and translated its inputs (which takes a
  * cold JVM most of a second at 1000 routes); the first translation then confirms it or replaces it.
- * One length-delimited {@code DeltaDiscoveryResponse} per type: the type version, and each resource
- * with its content version. It holds the Secrets' keys, like the stored Secrets: owner-only, never
- * logged.
+ * It records the digest of the stored inputs it was translated from ({@link ConfigStore#contentDigest}),
+ * so that a start serves it only while the store still holds exactly those inputs: after a crash
+ * between a change and the next save, the store is newer and is translated first instead. Format: one
+ * length-delimited {@code DeltaDiscoveryResponse} with that digest, then one per type with the type
+ * version and each resource with its content version. It holds the Secrets' keys, like the stored
+ * Secrets: owner-only, never logged.
  */
 public final class ServedSnapshotFile {
   private static final Logger log = LoggerFactory.getLogger(ServedSnapshotFile.class);
@@ -46,15 +49,24 @@ public final class ServedSnapshotFile {
       SnapshotVersions.LISTENERS, SnapshotVersions.ROUTES, SnapshotVersions.CLUSTERS, SnapshotVersions.ENDPOINTS,
       SnapshotVersions.SECRETS);
 
+  private static final String INPUTS = "edgegw/inputs";
+
+  /** A saved snapshot and the digest of the inputs it was translated from. */
+  public record Saved(SnapshotPublisher.Published published, String inputsDigest) {}
+
   private final Path file;
 
   public ServedSnapshotFile(Path stateDir) {
     this.file = Objects.requireNonNull(stateDir, "stateDir").resolve("served-snapshot.pb");
   }
 
-  /** The saved snapshot; empty when there is none or it cannot be used (then it is translated afresh). */
-  public Optional<SnapshotPublisher.Published> load() {
+  /** The saved snapshot; empty when there is none or it cannot be read (then the inputs are translated first). */
+  public Optional<Saved> load() {
     try (InputStream in = Files.newInputStream(file)) {
+      DeltaDiscoveryResponse header = DeltaDiscoveryResponse.parseDelimitedFrom(in);
+      if (header == null || !header.getTypeUrl().equals(INPUTS)) {
+        throw new IOException("no inputs digest");
+      }
       ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
       ImmutableMap.Builder<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.builder();
       List<ImmutableList<Message>> messages = new java.util.ArrayList<>();
@@ -79,8 +91,8 @@ public final class ServedSnapshotFile {
       if (!problems.isEmpty()) {
         throw new IOException("inconsistent: " + String.join("; ", problems));
       }
-      return Optional.of(new SnapshotPublisher.Published(SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()),
-          resources));
+      return Optional.of(new Saved(new SnapshotPublisher.Published(
+          SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()), resources), header.getSystemVersionInfo()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -90,12 +102,13 @@ public final class ServedSnapshotFile {
   }
 
   /** Replaces the saved snapshot, crash-safely (temp file, fsync, atomic rename). */
-  public void save(SnapshotPublisher.Published published) throws IOException {
+  public void save(SnapshotPublisher.Published published, String inputsDigest) throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
     Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
       OutputStream out = Channels.newOutputStream(channel);
+      DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS).setSystemVersionInfo(inputsDigest).build().writeDelimitedTo(out);
       EnvoyResources r = published.resources();
       List<List<? extends Message>> lists = List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
       for (int i = 0; i < TYPES.size(); i++) {

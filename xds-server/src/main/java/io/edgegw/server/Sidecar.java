@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.mqtt.MqttStatusPublisher;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -72,11 +73,14 @@ public final class Sidecar implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
-      // What Envoy last acknowledged, served before the inputs are read and translated (see below).
-      ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
-      Optional<SnapshotPublisher.Published> saved = snapshotFile.load();
       // Read on the config loop, behind a saved snapshot if there is one (see below).
       ConfigStore store = ConfigStore.unloaded(config.stateDir());
+      // What Envoy last acknowledged, served before the inputs are read and translated, but only while
+      // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
+      ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
+      Optional<SnapshotPublisher.Published> saved = snapshotFile.load()
+          .filter(s -> matchesStore(s, store))
+          .map(ServedSnapshotFile.Saved::published);
       Callable<Void> load = () -> {
         store.load();
         log.info("loaded {} resources from {}", store.inputSet().resources().size(), config.stateDir());
@@ -156,6 +160,18 @@ public final class Sidecar implements AutoCloseable {
       closeAll(started);
       throw e;
     }
+  }
+
+  private static boolean matchesStore(ServedSnapshotFile.Saved saved, ConfigStore store) {
+    try {
+      if (saved.inputsDigest().equals(store.digestOnDisk())) {
+        return true;
+      }
+      log.info("the saved snapshot predates the stored resources; translating them first");
+    } catch (IOException e) {
+      log.warn("cannot read the state directory to check the saved snapshot: {}", e.toString());
+    }
+    return false;
   }
 
   public int xdsPort() {

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableSet;
 import java.time.Clock;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.memo.Memo;
+import io.edgegw.translator.model.InputSet;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -48,10 +49,16 @@ public final class SnapshotPublisher {
   }
 
   /** One snapshot we served: its versions and the resources, for the admin view and rollbacks. */
-  public record Published(SnapshotVersions versions, EnvoyResources resources) {
+  public record Published(SnapshotVersions versions, EnvoyResources resources, Optional<InputSet> inputs) {
     public Published {
       Objects.requireNonNull(versions, "versions");
       Objects.requireNonNull(resources, "resources");
+      Objects.requireNonNull(inputs, "inputs");
+    }
+
+    /** Published directly, not translated from known inputs (a test's raw publish, a restore). */
+    public Published(SnapshotVersions versions, EnvoyResources resources) {
+      this(versions, resources, Optional.empty());
     }
 
     public String version() {
@@ -131,6 +138,11 @@ public final class SnapshotPublisher {
 
   /** As {@link #publish(EnvoyResources)}; {@code trigger} names the input changes it comes from. */
   public Outcome publish(EnvoyResources resources, ImmutableList<String> trigger) {
+    return publish(resources, trigger, Optional.empty());
+  }
+
+  /** As above, for resources translated from {@code inputs} (saved with the snapshot once acknowledged). */
+  public Outcome publish(EnvoyResources resources, ImmutableList<String> trigger, Optional<InputSet> inputs) {
     Published now = current;
     SnapshotVersions versions = now == null
         ? SnapshotVersions.of(resources)
@@ -153,7 +165,7 @@ public final class SnapshotPublisher {
           String.join("; ", problems));
       return Outcome.INCONSISTENT;
     }
-    serve(new Published(versions, resources), snapshotOf(resources, versions), VersionRecord.Cause.UPDATE, trigger);
+    serve(new Published(versions, resources, inputs), snapshotOf(resources, versions), VersionRecord.Cause.UPDATE, trigger);
     log.info("serving snapshot {}: {} listeners, {} routes, {} clusters, {} endpoints, {} secrets",
         versions.shortOverall(), resources.listeners().size(), resources.routes().size(),
         resources.clusters().size(), resources.endpoints().size(), resources.secrets().size());

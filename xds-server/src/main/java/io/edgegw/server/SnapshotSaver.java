@@ -35,9 +35,15 @@ public final class SnapshotSaver implements AutoCloseable {
     writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
-  /** Safe from any thread; returns at once. */
+  /**
+   * Safe from any thread; returns at once. A snapshot not translated from known inputs (a restored one,
+   * a test's raw publish) is not saved: a start could not tell whether the store still matches it.
+   */
   public void offer(SnapshotPublisher.Published published) {
-    if (pending.getAndSet(Objects.requireNonNull(published, "published")) == null) {
+    if (Objects.requireNonNull(published, "published").inputs().isEmpty()) {
+      return;
+    }
+    if (pending.getAndSet(published) == null) {
       writer.schedule(this::write, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
@@ -48,7 +54,8 @@ public final class SnapshotSaver implements AutoCloseable {
       return;
     }
     try {
-      file.save(next);
+      // The digest serializes every input: done here, off the config loop.
+      file.save(next, ConfigStore.contentDigest(next.inputs().orElseThrow()));
       saved = next;
     } catch (IOException | RuntimeException e) {
       log.warn("cannot save the served snapshot (a restart translates the stored resources instead): {}", e.toString());

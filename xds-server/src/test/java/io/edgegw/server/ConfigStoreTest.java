@@ -1,10 +1,12 @@
 package io.edgegw.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
@@ -30,6 +32,24 @@ class ConfigStoreTest {
     assertEquals(2, reopened.inputSet().resources().size());
     assertTrue(Files.isRegularFile(state.resolve("resources/virtualservice/default/a.json")));
     assertTrue(reopened.loadProblems().isEmpty());
+  }
+
+  @Test
+  void theDigestOnDiskIsTheDigestOfTheStoredInputsAndOnlyOfThem() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    store.put(Fixtures.virtualService("a", "a.example.com"));
+    store.put(Fixtures.virtualService("b", "b.example.com"));
+    String both = ConfigStore.contentDigest(store.inputSet());
+    assertEquals(both, store.digestOnDisk());
+    // Read back from disk, the inputs give the same digest: a restart can check a saved snapshot.
+    assertEquals(both, ConfigStore.contentDigest(ConfigStore.open(state).inputSet()));
+    assertEquals(both, ConfigStore.unloaded(state).digestOnDisk());
+
+    InputSet before = store.inputSet();
+    store.put(Fixtures.virtualService("a", "changed.example.com"));
+    assertNotEquals(ConfigStore.contentDigest(before), store.digestOnDisk());
+    store.remove(Fixtures.virtualService("b", "b.example.com").key());
+    assertEquals(ConfigStore.contentDigest(store.inputSet()), store.digestOnDisk());
   }
 
   @Test

@@ -33,6 +33,15 @@ public final class Fixtures {
 
   static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
+  static io.edgegw.translator.model.InputSet inputSet(Resource... resources) {
+    com.google.common.collect.ImmutableSortedMap.Builder<io.edgegw.translator.model.ResourceKey, Resource> map =
+        com.google.common.collect.ImmutableSortedMap.naturalOrder();
+    for (Resource r : resources) {
+      map.put(r.key(), r);
+    }
+    return new io.edgegw.translator.model.InputSet(map.build());
+  }
+
   static Resource virtualService(String name, String host) {
     ObjectNode manifest = JsonNodeFactory.instance.objectNode();
     manifest.put("apiVersion", "networking.istio.io/v1").put("kind", "VirtualService");

@@ -1,9 +1,11 @@
 package io.edgegw.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.model.InputSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,15 +18,16 @@ class ServedSnapshotFileTest {
   @TempDir Path state;
 
   @Test
-  void aSavedSnapshotLoadsWithTheSameResourcesAndVersions() throws Exception {
+  void aSavedSnapshotLoadsWithTheSameResourcesVersionsAndInputsDigest() throws Exception {
     EnvoyResources resources = Fixtures.simple("r1", "c1");
     SnapshotPublisher.Published published = new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources);
     ServedSnapshotFile file = new ServedSnapshotFile(state);
     assertEquals(Optional.empty(), file.load());
-    file.save(published);
-    SnapshotPublisher.Published loaded = file.load().orElseThrow();
-    assertEquals(resources, loaded.resources());
-    assertEquals(published.versions(), loaded.versions());
+    file.save(published, "abc");
+    ServedSnapshotFile.Saved loaded = file.load().orElseThrow();
+    assertEquals(resources, loaded.published().resources());
+    assertEquals(published.versions(), loaded.published().versions());
+    assertEquals("abc", loaded.inputsDigest());
     // It carries Secrets' keys, as the stored Secrets do: owner-only.
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("served-snapshot.pb"))));
   }
@@ -35,23 +38,30 @@ class ServedSnapshotFileTest {
     Files.write(state.resolve("served-snapshot.pb"), new byte[] {9, 1, 2, 3});
     assertEquals(Optional.empty(), file.load());
     EnvoyResources resources = Fixtures.simple("r1", "c1");
-    file.save(new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources));
+    file.save(new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources), "abc");
     byte[] whole = Files.readAllBytes(state.resolve("served-snapshot.pb"));
     Files.write(state.resolve("served-snapshot.pb"), java.util.Arrays.copyOf(whole, whole.length / 2));
     assertEquals(Optional.empty(), file.load());
   }
 
   @Test
-  void theSaverWritesTheNewestOfteredSnapshotAtMostOncePerIntervalAndOnClose() throws Exception {
+  void theSaverWritesTheNewestOfferedSnapshotWithItsInputsDigestOnClose() throws Exception {
     ServedSnapshotFile file = new ServedSnapshotFile(state);
     EnvoyResources first = Fixtures.simple("r1", "c1");
     EnvoyResources second = Fixtures.simple("r2", "c2");
+    EnvoyResources raw = Fixtures.simple("r3", "c3");
+    InputSet inputs = Fixtures.inputSet(Fixtures.virtualService("a", "a.example.com"));
     try (SnapshotSaver saver = new SnapshotSaver(file, Duration.ofHours(1))) {
-      saver.offer(new SnapshotPublisher.Published(SnapshotVersions.of(first), first));
-      saver.offer(new SnapshotPublisher.Published(SnapshotVersions.of(second), second));
+      saver.offer(new SnapshotPublisher.Published(SnapshotVersions.of(first), first, Optional.of(InputSet.EMPTY)));
+      saver.offer(new SnapshotPublisher.Published(SnapshotVersions.of(second), second, Optional.of(inputs)));
+      // Not translated from known inputs: a start could not check it against the store, so never saved.
+      saver.offer(new SnapshotPublisher.Published(SnapshotVersions.of(raw), raw));
       Thread.sleep(100);
       assertTrue(file.load().isEmpty(), "written before its interval");
     }
-    assertEquals(second, file.load().orElseThrow().resources());
+    ServedSnapshotFile.Saved saved = file.load().orElseThrow();
+    assertEquals(second, saved.published().resources());
+    assertEquals(ConfigStore.contentDigest(inputs), saved.inputsDigest());
+    assertNotEquals(ConfigStore.contentDigest(InputSet.EMPTY), saved.inputsDigest());
   }
 }
