@@ -23,11 +23,7 @@ public final class GatewayBindings {
     this.domainSuffix = domainSuffix;
   }
 
-  public void check(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
-    check(inputs, identity, new VirtualServiceMemo(), diagnostics);
-  }
-
-  /** As above, taking what an unchanged VirtualService gave from {@code memo} (whose binding context covers gateways, rejections and identity). */
+  /** Taking what an unchanged VirtualService gave from {@code memo} (whose binding context covers gateways, rejections and identity). */
   void check(DecodedInputs inputs, GatewayIdentity identity, VirtualServiceMemo memo, ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<String, Gateway> gateways = inputs.gateways().stream()
         .collect(Collectors.toMap(Gateway::qualifiedName, Function.identity()));

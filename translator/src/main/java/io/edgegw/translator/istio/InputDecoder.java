@@ -77,12 +77,10 @@ public final class InputDecoder {
     };
   }
 
-  /** Decodes every input; rejected ones are left out and their diagnostics collected. */
-  public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics) {
-    return decodeAll(inputs, diagnostics, Memo.byIdentity());
-  }
-
-  /** As above; a resource {@code memo} has seen (the same instance) in the previous call is not decoded again. */
+  /**
+   * Decodes every input; rejected ones are left out and their diagnostics collected. A resource
+   * {@code memo} has seen (the same instance) in the previous call is not decoded again.
+   */
   public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo) {
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();

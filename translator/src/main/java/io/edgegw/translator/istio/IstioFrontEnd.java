@@ -14,11 +14,7 @@ import java.util.TreeMap;
 public final class IstioFrontEnd {
   private final GatewayServers gatewayServers = new GatewayServers();
 
-  public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
-    return translate(inputs, identity, diagnostics, new VirtualServiceMemo());
-  }
-
-  /** As above, reusing the routes {@code memo} remembers from the previous translation where still valid. */
+  /** Reuses what {@code memo} remembers from the previous translation where still valid. */
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
       VirtualServiceMemo memo) {
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));

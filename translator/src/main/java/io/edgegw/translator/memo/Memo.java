@@ -17,8 +17,6 @@ public final class Memo<K, V> {
   private final boolean identity;
   private Map<K, V> previous;
   private Map<K, V> current;
-  private long hits;
-  private long misses;
 
   private Memo(boolean identity) {
     this.identity = identity;
@@ -47,10 +45,7 @@ public final class Memo<K, V> {
     }
     value = previous.get(key);
     if (value == null) {
-      misses++;
       value = compute.apply(key);
-    } else {
-      hits++;
     }
     current.put(key, value);
     return value;
@@ -67,14 +62,6 @@ public final class Memo<K, V> {
   public void clear() {
     previous = newMap();
     current = newMap();
-  }
-
-  public long hits() {
-    return hits;
-  }
-
-  public long misses() {
-    return misses;
   }
 
   private Map<K, V> newMap() {

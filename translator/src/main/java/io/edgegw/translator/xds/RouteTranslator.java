@@ -34,11 +34,7 @@ public final class RouteTranslator {
   /** istiod caps host re-selection so a retry prefers another endpoint without looping forever. */
   private static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
 
-  public RouteConfiguration routeConfiguration(RouteConfig config) {
-    return routeConfiguration(config, this::virtualHost);
-  }
-
-  /** As above, with each virtual host made by {@code virtualHosts} (which may remember them). */
+  /** Each virtual host made by {@code virtualHosts}: {@link #virtualHost}, or a memo of it. */
   public RouteConfiguration routeConfiguration(
       RouteConfig config, Function<VirtualHost, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
     RouteConfiguration.Builder out = RouteConfiguration.newBuilder()

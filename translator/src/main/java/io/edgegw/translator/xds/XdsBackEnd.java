@@ -25,11 +25,7 @@ public final class XdsBackEnd {
     this.secrets = secrets;
   }
 
-  public EnvoyResources translate(GatewayConfig config) {
-    return translate(config, new XdsMemo());
-  }
-
-  /** As above, taking each message built from an equal IR value in the previous translation from {@code memo}. */
+  /** Takes each message built from an equal IR value in the previous translation from {@code memo}. */
   public EnvoyResources translate(GatewayConfig config, XdsMemo memo) {
     EnvoyResources out = new EnvoyResources(
         config.listeners().stream().map(l -> memo.listeners.get(l, listeners::listener))

@@ -1,11 +1,9 @@
 package io.edgegw.server.cli;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
@@ -20,15 +18,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LogDefaults extends ContextAwareBase implements Configurator {
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(context);
-    appender.setName("STDERR");
-    appender.setTarget("System.err");
-    appender.setEncoder(LogSetup.encoder(LogSetup.Format.text, context));
-    appender.start();
-    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.addAppender(appender);
-    root.setLevel(Level.toLevel(System.getenv("EDGEGW_LOG_LEVEL"), Level.INFO));
+    LogSetup.logToStderr(context, LogSetup.encoder(LogSetup.Format.text, context),
+        Level.toLevel(System.getenv("EDGEGW_LOG_LEVEL"), Level.INFO));
     for (String quiet : new String[] {"io.envoyproxy.controlplane", "io.grpc", "io.netty", "io.grpc.netty.shaded"}) {
       context.getLogger(quiet).setLevel(Level.WARN);
     }

@@ -25,7 +25,11 @@ final class LogSetup {
 
   static void apply(Format format, Level level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Encoder<ILoggingEvent> encoder = encoder(format, context);
+    logToStderr(context, encoder(format, context), level);
+  }
+
+  /** The root logger writes to stderr alone, with {@code encoder}, at {@code level}. */
+  static void logToStderr(LoggerContext context, Encoder<ILoggingEvent> encoder, Level level) {
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("STDERR");
