@@ -80,7 +80,7 @@ public final class ChangeCost {
     Components components = Components.production();
     ConfigLoop loop = new ConfigLoop(executor, store, components.validator(), components.translator(),
         Inputs.identity(8080), publisher, Duration.ofMillis(20), new StatusReporter(serializeOnly, Clock.systemUTC()),
-        Metrics.unregistered());
+        Metrics.unregistered(), java.util.Optional.empty());
     loop.rebuildNow();
     List<Double> cpu = new ArrayList<>();
     List<Double> wall = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.Multimaps;
 import com.google.common.collect.ImmutableSet;
@@ -66,7 +67,16 @@ public final class ConfigLoop implements StoringSink {
   private final TreeMap<String, String> unreadable = new TreeMap<>();
   /** The statuses on the board, kept up to date key by key. */
   private final TreeMap<ResourceKey, ResourceStatus> statuses = new TreeMap<>();
-  private final Map<ResourceKey, String> rejectedByEnvoy = new HashMap<>();
+  /** Inputs Envoy refused, held out of what is served (see {@link Quarantine}). */
+  private final Quarantine quarantine = new Quarantine();
+  private final Optional<QuarantineFile> quarantineFile;
+  private boolean quarantineLoaded;
+  /** The inputs of the last snapshot every Envoy acknowledged; null until this run knows one. */
+  private InputSet ackedInputs;
+  /** Until then: the digests of the inputs of the previous run's acknowledged snapshot, by store path. */
+  private ImmutableMap<String, String> previousRunDigests = ImmutableMap.of();
+  /** A previous run's snapshot exists but without input digests (written by an older version). */
+  private boolean previousRunUnknown;
   private final LinkedHashMap<String, InputSet> inputsByVersion = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, InputSet> eldest) {
@@ -104,7 +114,9 @@ public final class ConfigLoop implements StoringSink {
       SnapshotPublisher publisher,
       Duration debounce,
       Consumer<StatusBoard> onStatusChange,
-      Metrics metrics) {
+      Metrics metrics,
+      Optional<QuarantineFile> quarantineFile) {
+    this.quarantineFile = Objects.requireNonNull(quarantineFile, "quarantineFile");
     this.onStatusChange = Objects.requireNonNull(onStatusChange, "onStatusChange");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.loop = Objects.requireNonNull(loop, "loop");
@@ -114,6 +126,19 @@ public final class ConfigLoop implements StoringSink {
     this.identity = Objects.requireNonNull(identity, "identity");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.debounce = Objects.requireNonNull(debounce, "debounce");
+    publisher.addAckListener(this::envoyAcked);
+  }
+
+  /**
+   * At a start whose saved snapshot is older than the store: the digests of the inputs that snapshot
+   * was made from, so that a NACK before anything is acknowledged suspects only what changed since.
+   */
+  public void previousRunInputs(ImmutableMap<String, String> digestsByPath) {
+    call(() -> {
+      previousRunDigests = Objects.requireNonNull(digestsByPath, "digestsByPath");
+      previousRunUnknown = digestsByPath.isEmpty();
+      return null;
+    });
   }
 
   /** Safe from any thread. */
@@ -178,28 +203,131 @@ public final class ConfigLoop implements StoringSink {
     }
   }
 
-  /** Envoy refused a snapshot and the publisher put an older one back; runs on the loop thread. */
+  /**
+   * Envoy refused a snapshot and the publisher put an older one back; runs on the loop thread. Every
+   * input that changed since Envoy's last acknowledgement becomes a suspect, held out while the rest is
+   * served again at once; suspects are then tried in halves until the culprit is alone (Quarantine).
+   */
   public void envoyRejected(SnapshotPublisher.Rollback rollback) {
     InputSet bad = inputsByVersion.get(rollback.rejected().version());
     InputSet restored = inputsByVersion.getOrDefault(rollback.restored().version(), InputSet.EMPTY);
+    Set<ResourceKey> dirty = new HashSet<>();
     if (bad == null) {
       log.warn("Envoy rejected snapshot {}, which was not translated from inputs (published directly)",
           rollback.rejected().versions().shortOverall());
     } else {
-      ImmutableSet<ResourceKey> suspects = bad.resources().keySet().stream()
-          .filter(k -> !bad.resources().get(k).equals(restored.resources().get(k)))
-          .collect(ImmutableSet.toImmutableSet());
-      suspects.forEach(k -> rejectedByEnvoy.put(k, rollback.message()));
-      if (!suspects.isEmpty()) {
-        log.warn("rejected by Envoy: {}: {}", suspects.stream().map(ResourceKey::toString).collect(Collectors.joining(", ")),
-            rollback.message());
-      }
+      dirty.addAll(refused(bad, rollback.message()));
     }
     InputSet served = bad == null ? appliedInputs : bad;
     ImmutableList<ResourceKey> changed = changedKeys(served, restored);
     markApplied(changed, restored, rollback.restored().version());
     appliedInputs = restored;
-    refreshBoard(Sets.union(ImmutableSet.copyOf(changed), rejectedByEnvoy.keySet()));
+    dirty.addAll(changed);
+    refreshBoard(dirty);
+    if (bad != null) {
+      enqueue(this::rebuildLogged); // everything but the suspects, served again now
+    }
+  }
+
+  /** A snapshot every Envoy acknowledged; runs on the loop thread (the publisher's ACK listener). */
+  void envoyAcked(SnapshotPublisher.Published published) {
+    InputSet inputs = inputsByVersion.get(published.version());
+    if (inputs != null) {
+      acknowledged(inputs);
+    }
+  }
+
+  private void acknowledged(InputSet inputs) {
+    ackedInputs = inputs;
+    ImmutableSet<ResourceKey> cleared = quarantine.acknowledged(inputs, store.inputSet());
+    if (!cleared.isEmpty()) {
+      log.info("Envoy accepted {}: no longer suspected", describe(cleared));
+      refreshBoard(cleared);
+    }
+    if (!quarantine.suspects().isEmpty() && !quarantine.isTrying()) {
+      enqueue(this::rebuildLogged); // try the next suspects
+    }
+  }
+
+  /** Suspects the inputs of {@code bad} that differ from what Envoy acknowledged; returns the keys touched. */
+  private ImmutableSet<ResourceKey> refused(InputSet bad, String message) {
+    if (ackedInputs == null && previousRunUnknown) {
+      // A saved snapshot from before per-input digests: no telling what changed since Envoy had it.
+      // Holding every input back would serve nothing, so keep serving that snapshot instead.
+      log.warn("Envoy rejected a snapshot, and which inputs changed since its last acknowledgement is unknown"
+          + " (state directory from an older version); keeping the previous run's snapshot: {}", message);
+      return ImmutableSet.of();
+    }
+    ImmutableSet<ResourceKey> touched = quarantine.refused(bad, changedSinceAcknowledged(bad), message);
+    ImmutableSet<ResourceKey> held = touched.stream().filter(k -> quarantine.held(k).isPresent())
+        .collect(ImmutableSet.toImmutableSet());
+    if (!held.isEmpty()) {
+      log.warn("rejected by Envoy, quarantined until a new version arrives: {}: {}", describe(held), message);
+      saveQuarantine();
+    }
+    ImmutableSet<ResourceKey> suspects = quarantine.suspects();
+    if (!suspects.isEmpty()) {
+      log.warn("held back while Envoy's rejection is narrowed down, {} suspect input(s): {}",
+          suspects.size(), describe(suspects));
+    }
+    return touched;
+  }
+
+  /** The inputs of {@code inputs} that Envoy has not acknowledged as they are. */
+  private Set<ResourceKey> changedSinceAcknowledged(InputSet inputs) {
+    if (ackedInputs != null) {
+      return inputs.resources().entrySet().stream()
+          .filter(e -> !e.getValue().equals(ackedInputs.resources().get(e.getKey())))
+          .map(Map.Entry::getKey)
+          .collect(Collectors.toSet());
+    }
+    // Nothing acknowledged in this run yet: compare with what the previous run's Envoy acknowledged.
+    return inputs.resources().values().stream()
+        .filter(r -> !digest(r).equals(previousRunDigests.get(ConfigStore.pathOf(r.key()))))
+        .map(Resource::key)
+        .collect(Collectors.toSet());
+  }
+
+  private Optional<Resource> acknowledgedVersion(ResourceKey key) {
+    return ackedInputs == null ? Optional.empty() : Optional.ofNullable(ackedInputs.resources().get(key));
+  }
+
+  private static String digest(Resource resource) {
+    try {
+      return ConfigStore.fileDigest(resource);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private void saveQuarantine() {
+    if (quarantineFile.isEmpty()) {
+      return;
+    }
+    ImmutableMap.Builder<ResourceKey, QuarantineFile.Entry> entries = ImmutableMap.builder();
+    quarantine.held().forEach((key, held) -> entries.put(key, new QuarantineFile.Entry(digest(held.resource()), held.message())));
+    try {
+      quarantineFile.get().save(entries.buildOrThrow());
+    } catch (IOException e) {
+      log.warn("cannot save the quarantine (a restart tries those resources again): {}", e.toString());
+    }
+  }
+
+  /** Holds out, from the first translation on, what an earlier run quarantined, if it is still stored as it was. */
+  private void loadQuarantine(InputSet stored) {
+    quarantineLoaded = true;
+    quarantineFile.ifPresent(file -> file.load().forEach((key, entry) -> {
+      Resource resource = stored.resources().get(key);
+      if (resource != null && digest(resource).equals(entry.digest())) {
+        quarantine.hold(resource, entry.message());
+        log.warn("still quarantined from an earlier run: {}: rejected by Envoy: {}", key, entry.message());
+      }
+    }));
+  }
+
+  private static String describe(Set<ResourceKey> keys) {
+    return keys.stream().limit(20).map(ResourceKey::toString).collect(Collectors.joining(", "))
+        + (keys.size() > 20 ? " and " + (keys.size() - 20) + " more" : "");
   }
 
   private void enqueue(Runnable task) {
@@ -229,7 +357,9 @@ public final class ConfigLoop implements StoringSink {
     unreadable.remove(event.origin());
     if (event.type() == ResourceEvent.Type.DELETE) {
       submissions.remove(key);
-      rejectedByEnvoy.remove(key);
+      if (quarantine.lift(key)) {
+        saveQuarantine();
+      }
       try {
         if (store.remove(key)) {
           log.info("deleted {} ({})", key, event.origin());
@@ -257,7 +387,9 @@ public final class ConfigLoop implements StoringSink {
     }
     submissions.put(key, new Submission(event.origin(), false, ImmutableList.of(), texts(diagnostics, false)));
     if (changed) {
-      rejectedByEnvoy.remove(key);
+      if (quarantine.lift(key)) {
+        saveQuarantine();
+      }
       log.info("accepted {} ({})", key, event.origin());
       scheduleRebuild();
     }
@@ -329,9 +461,18 @@ public final class ConfigLoop implements StoringSink {
   private void rebuild() {
     pendingRebuild = null;
     lastRebuildNanos = System.nanoTime();
-    InputSet inputs = store.inputSet();
+    InputSet stored = store.inputSet();
+    Set<ResourceKey> dirty = new HashSet<>();
+    if (!quarantineLoaded) {
+      loadQuarantine(stored);
+      dirty.addAll(quarantine.held().keySet());
+    }
+    dirty.addAll(quarantine.nextTry(stored));
+    InputSet inputs = quarantine.effective(stored, this::acknowledgedVersion);
     if (inputs.equals(translatedInputs)
         && publisher.current().map(p -> p.resources() == lastTranslation.resources()).orElse(false)) {
+      afterServed(inputs);
+      refreshBoard(dirty);
       return; // e.g. a delete and re-add within one debounce window: same inputs, same snapshot served
     }
     Translation translation;
@@ -350,7 +491,7 @@ public final class ConfigLoop implements StoringSink {
     translatedInputs = inputs;
     ImmutableList<ResourceKey> changed = changedKeys(appliedInputs, inputs);
     // Statuses that can differ: resources served anew, and those whose translation diagnostics changed.
-    Set<ResourceKey> dirty = new HashSet<>(changed);
+    dirty.addAll(changed);
     for (ResourceKey key : Sets.union(previousDiagnostics.keySet(), diagnosticsByResource.keySet())) {
       if (!previousDiagnostics.get(key).equals(diagnosticsByResource.get(key))) {
         dirty.add(key);
@@ -363,8 +504,21 @@ public final class ConfigLoop implements StoringSink {
       inputsByVersion.put(version, inputs);
       markApplied(changed, inputs, version);
       appliedInputs = inputs;
+      afterServed(inputs);
+    } else if (quarantine.isTrying() || outcome == SnapshotPublisher.Outcome.SKIPPED_REJECTED) {
+      // Content Envoy already refused (or a snapshot we cannot serve): as good as refused again.
+      dirty.addAll(refused(inputs, outcome == SnapshotPublisher.Outcome.SKIPPED_REJECTED
+          ? publisher.skippedBecause() : "not servable: " + outcome));
+      enqueue(this::rebuildLogged);
     }
     refreshBoard(dirty);
+  }
+
+  /** {@code inputs} are served: when Envoy already acknowledged that content, they count as acknowledged now. */
+  private void afterServed(InputSet inputs) {
+    if (publisher.current().map(publisher::fullyAcked).orElse(false)) {
+      acknowledged(inputs);
+    }
   }
 
   /** Serving {@code after} in {@code version}, where {@code changed} differ from what was served: they are applied there. */
@@ -441,9 +595,11 @@ public final class ConfigLoop implements StoringSink {
       return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, submission.reasons(), warnings, version,
           stored.isPresent());
     }
-    if (rejectedByEnvoy.containsKey(key)) {
+    Optional<Quarantine.Held> held = quarantine.held(key).filter(h -> stored.isPresent() && h.resource().equals(stored.get()));
+    if (held.isPresent()) {
+      boolean previousServed = acknowledgedVersion(key).isPresent();
       return new ResourceStatus(key, ResourceStatus.State.REJECTED_BY_ENVOY, origin,
-          ImmutableList.of("rejected by Envoy: " + rejectedByEnvoy.get(key)), warnings, Optional.empty(), false);
+          ImmutableList.of("rejected by Envoy: " + held.get().message()), warnings, Optional.empty(), previousServed);
     }
     ImmutableList<String> errors = texts(translated, true);
     if (!errors.isEmpty()) {

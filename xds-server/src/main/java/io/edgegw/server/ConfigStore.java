@@ -148,6 +148,25 @@ public final class ConfigStore {
     return digest(files);
   }
 
+  /** Where {@code key} is stored, relative to the resources directory: {@code virtualservice/ns/name.json}. */
+  static String pathOf(ResourceKey key) {
+    return relativePath(key);
+  }
+
+  /** The SHA-256 of {@code resource}'s file as {@link #put} writes it. */
+  static String fileDigest(Resource resource) throws IOException {
+    return Hashing.sha256().hashBytes(Json.MAPPER.writeValueAsBytes(resource.manifest())).toString();
+  }
+
+  /** {@link #fileDigest} of each of {@code inputs}, by {@link #pathOf} path. */
+  static ImmutableSortedMap<String, String> fileDigests(InputSet inputs) throws IOException {
+    ImmutableSortedMap.Builder<String, String> digests = ImmutableSortedMap.naturalOrder();
+    for (Resource resource : inputs.resources().values()) {
+      digests.put(relativePath(resource.key()), fileDigest(resource));
+    }
+    return digests.buildOrThrow();
+  }
+
   /** The same digest of the files as they are on disk, read as bytes (no parsing: cheap at start-up). */
   public String digestOnDisk() throws IOException {
     TreeMap<String, byte[]> files = new TreeMap<>();

@@ -27,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -51,8 +52,12 @@ public final class ServedSnapshotFile {
 
   private static final String INPUTS = "edgegw/inputs";
 
-  /** A saved snapshot and the digest of the inputs it was translated from. */
-  public record Saved(SnapshotPublisher.Published published, String inputsDigest) {}
+  /**
+   * A saved snapshot, the digest of the inputs it was translated from, and each input's file digest by
+   * store path (empty in files written before these were kept).
+   */
+  public record Saved(SnapshotPublisher.Published published, String inputsDigest,
+      ImmutableMap<String, String> inputDigests) {}
 
   private final Path file;
 
@@ -91,8 +96,11 @@ public final class ServedSnapshotFile {
       if (!problems.isEmpty()) {
         throw new IOException("inconsistent: " + String.join("; ", problems));
       }
+      ImmutableMap.Builder<String, String> inputDigests = ImmutableMap.builder();
+      header.getResourcesList().forEach(r -> inputDigests.put(r.getName(), r.getVersion()));
       return Optional.of(new Saved(new SnapshotPublisher.Published(
-          SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()), resources), header.getSystemVersionInfo()));
+          SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()), resources), header.getSystemVersionInfo(),
+          inputDigests.buildKeepingLast()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -102,13 +110,17 @@ public final class ServedSnapshotFile {
   }
 
   /** Replaces the saved snapshot, crash-safely (temp file, fsync, atomic rename). */
-  public void save(SnapshotPublisher.Published published, String inputsDigest) throws IOException {
+  public void save(SnapshotPublisher.Published published, String inputsDigest, Map<String, String> inputDigests)
+      throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
     Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
       OutputStream out = Channels.newOutputStream(channel);
-      DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS).setSystemVersionInfo(inputsDigest).build().writeDelimitedTo(out);
+      DeltaDiscoveryResponse.Builder header = DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS)
+          .setSystemVersionInfo(inputsDigest);
+      inputDigests.forEach((path, digest) -> header.addResources(Resource.newBuilder().setName(path).setVersion(digest)));
+      header.build().writeDelimitedTo(out);
       EnvoyResources r = published.resources();
       List<List<? extends Message>> lists = List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
       for (int i = 0; i < TYPES.size(); i++) {

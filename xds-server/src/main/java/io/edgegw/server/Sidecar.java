@@ -78,7 +78,8 @@ public final class Sidecar implements AutoCloseable {
       // What Envoy last acknowledged, served before the inputs are read and translated, but only while
       // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
       ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
-      Optional<SnapshotPublisher.Published> saved = snapshotFile.load()
+      Optional<ServedSnapshotFile.Saved> savedFile = snapshotFile.load();
+      Optional<SnapshotPublisher.Published> saved = savedFile
           .filter(s -> matchesStore(s, store))
           .map(ServedSnapshotFile.Saved::published);
       Callable<Void> load = () -> {
@@ -109,7 +110,16 @@ public final class Sidecar implements AutoCloseable {
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
           config.versionsKept(), saver::offer);
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce(), statusReporter, metrics);
+          config.identity(), publisher, config.debounce(), statusReporter, metrics,
+          Optional.of(new QuarantineFile(config.stateDir())));
+      if (savedFile.isPresent()) {
+        // What a refusal before this run's first acknowledgement suspects: the inputs changed since.
+        configLoop.previousRunInputs(savedFile.get().inputDigests());
+        if (saved.isEmpty()) {
+          // Too old to serve first, but Envoy had it: what a refusal rolls back to rather than nothing.
+          publisher.rememberPreviousRun(savedFile.get().published());
+        }
+      }
       if (saved.isPresent()) {
         // Served at once; the stored resources are read and translated on the loop while xDS starts,
         // which sends Envoy nothing when it finds the same content (the usual case), or the newer config.

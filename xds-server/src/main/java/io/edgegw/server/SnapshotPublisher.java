@@ -12,6 +12,7 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -83,9 +84,14 @@ public final class SnapshotPublisher {
   // not change is not sent (nor ACKed) again, so ACKs are kept by content, not by snapshot.
   private final LinkedHashSet<String> ackedTypeVersions = new LinkedHashSet<>();
   private final Set<String> subscribedTypes = new HashSet<>();
-  private final LinkedHashSet<String> rejectedTypeVersions = new LinkedHashSet<>(); // "type|version"
+  // "type|version" -> Envoy's message, newest last
+  private final LinkedHashMap<String, String> rejectedTypeVersions = new LinkedHashMap<>();
+  private String skippedBecause = "";
   private volatile Published current;
   private final Consumer<Published> onAcked;
+  private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
+  private Published previousRun;
   private final Memo<VirtualHost, String> virtualHostDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
@@ -151,10 +157,11 @@ public final class SnapshotPublisher {
       return Outcome.UNCHANGED;
     }
     Optional<String> rejectedType = versions.byTypeUrl().entrySet().stream()
-        .filter(e -> rejectedTypeVersions.contains(e.getKey() + "|" + e.getValue()))
+        .filter(e -> rejectedTypeVersions.containsKey(e.getKey() + "|" + e.getValue()))
         .map(Map.Entry::getKey)
         .findFirst();
     if (rejectedType.isPresent()) {
+      skippedBecause = rejectedTypeVersions.get(rejectedType.get() + "|" + versions.byTypeUrl().get(rejectedType.get()));
       log.warn("not serving snapshot {}: its {} were already rejected by Envoy", versions.shortOverall(),
           shortType(rejectedType.get()));
       return Outcome.SKIPPED_REJECTED;
@@ -182,6 +189,7 @@ public final class SnapshotPublisher {
     Published now = current;
     if (now != null && version.equals(now.versions().byTypeUrl().get(typeUrl)) && fullyAcked(now)) {
       onAcked.accept(now);
+      ackListeners.forEach(l -> l.accept(now));
     }
   }
 
@@ -194,6 +202,20 @@ public final class SnapshotPublisher {
     log.info("serving snapshot {} saved by the previous run: {}", saved.versions().shortOverall(), counts(saved.resources()));
   }
 
+  /** {@code listener} is told, on the loop thread, of each snapshot once it is fully acknowledged. */
+  public void addAckListener(Consumer<Published> listener) {
+    ackListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * A snapshot an earlier run served and its Envoy acknowledged, too old to serve first (the store has
+   * changed since): the roll-back target while nothing of this run is acknowledged, rather than an
+   * empty snapshot that would take every listener away.
+   */
+  public void rememberPreviousRun(Published saved) {
+    previousRun = Objects.requireNonNull(saved, "saved");
+  }
+
   /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */
   public boolean fullyAcked(Published published) {
     return !subscribedTypes.isEmpty() && subscribedTypes.stream()
@@ -202,11 +224,16 @@ public final class SnapshotPublisher {
 
   /**
    * Envoy rejected {@code typeVersion} of {@code typeUrl}. When what we serve holds that content, puts
-   * back the newest fully ACKed snapshot (else the newest other one, else an empty one) and remembers
+   * back the newest fully ACKed snapshot (else the previous run's, else the newest other one, else an
+   * empty one: only when nothing was ever served) and remembers
    * the content as rejected so it is not sent again until the inputs change.
    */
   public Optional<Rollback> onNack(String typeUrl, String typeVersion, String message) {
-    remember(rejectedTypeVersions, typeUrl + "|" + typeVersion, REJECTED_MEMORY);
+    rejectedTypeVersions.remove(typeUrl + "|" + typeVersion);
+    rejectedTypeVersions.put(typeUrl + "|" + typeVersion, message);
+    while (rejectedTypeVersions.size() > REJECTED_MEMORY) {
+      rejectedTypeVersions.remove(rejectedTypeVersions.keySet().iterator().next());
+    }
     Published bad = current;
     if (bad == null || !typeVersion.equals(bad.versions().byTypeUrl().get(typeUrl))) {
       return Optional.empty(); // stale: we already serve something else
@@ -219,6 +246,11 @@ public final class SnapshotPublisher {
     log.warn("rolled back from snapshot {} to {} after Envoy rejected its {}", bad.versions().shortOverall(),
         restore.versions().shortOverall(), shortType(typeUrl));
     return Optional.of(new Rollback(bad, restore, typeUrl, message));
+  }
+
+  /** Envoy's message for the content that made the last {@link Outcome#SKIPPED_REJECTED} publish. */
+  public String skippedBecause() {
+    return skippedBecause;
   }
 
   public ImmutableSet<String> subscribedTypes() {
@@ -236,6 +268,9 @@ public final class SnapshotPublisher {
       if (fallback == null) {
         fallback = p;
       }
+    }
+    if (previousRun != null) {
+      return previousRun;
     }
     return fallback != null ? fallback : new Published(SnapshotVersions.of(EnvoyResources.EMPTY), EnvoyResources.EMPTY);
   }

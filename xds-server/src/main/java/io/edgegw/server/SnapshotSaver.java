@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.translator.model.InputSet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,7 +56,8 @@ public final class SnapshotSaver implements AutoCloseable {
     }
     try {
       // The digest serializes every input: done here, off the config loop.
-      file.save(next, ConfigStore.contentDigest(next.inputs().orElseThrow()));
+      InputSet inputs = next.inputs().orElseThrow();
+      file.save(next, ConfigStore.contentDigest(inputs), ConfigStore.fileDigests(inputs));
       saved = next;
     } catch (IOException | RuntimeException e) {
       log.warn("cannot save the served snapshot (a restart translates the stored resources instead): {}", e.toString());

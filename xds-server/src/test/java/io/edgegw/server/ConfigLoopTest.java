@@ -11,6 +11,7 @@ import io.edgegw.translator.model.ResourceKey;
 import com.google.common.collect.ImmutableMap;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +37,7 @@ class ConfigLoopTest {
       translations.incrementAndGet();
       return Fixtures.translate(inputs, identity);
     }, GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofMillis(50),
-        board -> {}, Metrics.unregistered());
+        board -> {}, Metrics.unregistered(), java.util.Optional.empty());
   }
 
   @AfterEach
@@ -60,7 +61,7 @@ class ConfigLoopTest {
   void aChangeAfterAQuietSpellIsServedWithoutWaitingForTheDebounce() {
     ConfigLoop slow = new ConfigLoop(executor, store, Fixtures::validate, Fixtures::translate,
         GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofSeconds(30), board -> {},
-        Metrics.unregistered());
+        Metrics.unregistered(), java.util.Optional.empty());
     ResourceKey a = Fixtures.virtualService("a", "a").key();
     slow.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
     // Well inside the 30 s interval: only the leading edge can have published it.
@@ -160,6 +161,7 @@ class ConfigLoopTest {
     loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
     await().until(() -> publisher.current().isPresent());
     SnapshotPublisher.Published good = publisher.current().orElseThrow();
+    loop.call(() -> ackAll(good));
     loop.accept(ResourceEvent.upsert(Fixtures.virtualService("b", "b.example.com"), "test"));
     await().until(() -> publisher.current().map(p -> p.resources().clusters().size() == 2).orElse(false));
     SnapshotPublisher.Published bad = publisher.current().orElseThrow();
@@ -174,5 +176,90 @@ class ConfigLoopTest {
     ResourceStatus a = loop.statuses().of(Fixtures.virtualService("a", "a").key()).orElseThrow();
     assertEquals(ResourceStatus.State.APPLIED, a.state());
     assertEquals(good.version(), a.appliedVersion().orElseThrow());
+  }
+
+  /**
+   * A simulated Envoy that refuses any snapshot holding the poison's cluster: after one NACK of a
+   * burst, the loop narrows the suspects down to the poison alone and serves everything else.
+   */
+  @Test
+  void aRefusedBurstIsNarrowedDownToTheCulprit() throws Exception {
+    loop.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    await().until(() -> publisher.current().isPresent());
+    loop.call(() -> ackAll(publisher.current().orElseThrow()));
+    String poison = "outbound|80||poison.example.com";
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread envoy = new Thread(() -> {
+      String answered = "";
+      while (!stop.get()) {
+        String version = publisher.current().map(SnapshotPublisher.Published::version).orElse("");
+        if (!version.equals(answered)) {
+          answered = version;
+          loop.call(() -> {
+            SnapshotPublisher.Published now = publisher.current().orElseThrow();
+            boolean bad = now.resources().clusters().stream().anyMatch(c -> c.getName().equals(poison));
+            if (bad) {
+              publisher.onNack(SnapshotVersions.CLUSTERS, now.versions().of(SnapshotVersions.CLUSTERS), "poison")
+                  .ifPresent(loop::envoyRejected);
+            } else {
+              ackAll(now);
+            }
+            return null;
+          });
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    });
+    envoy.start();
+    try {
+      List<String> names = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        names.add("good-" + i);
+      }
+      names.add(7, "poison");
+      executorPause(() -> names.forEach(n ->
+          loop.accept(ResourceEvent.upsert(Fixtures.virtualService(n, n + ".example.com"), "test"))));
+      ResourceKey poisonKey = Fixtures.virtualService("poison", "x").key();
+      await().atMost(Duration.ofSeconds(10)).until(() -> loop.statuses().of(poisonKey)
+          .map(st -> st.state() == ResourceStatus.State.REJECTED_BY_ENVOY).orElse(false));
+      for (String n : names) {
+        if (!n.equals("poison")) {
+          ResourceKey key = Fixtures.virtualService(n, "x").key();
+          await().atMost(Duration.ofSeconds(10)).until(() -> loop.statuses().of(key)
+              .map(st -> st.state() == ResourceStatus.State.APPLIED).orElse(false));
+        }
+      }
+      assertEquals(13, publisher.current().orElseThrow().resources().clusters().size());
+      assertEquals("rejected by Envoy: poison", loop.statuses().of(poisonKey).orElseThrow().reasons().get(0));
+    } finally {
+      stop.set(true);
+      envoy.join();
+    }
+  }
+
+  /** Runs {@code events} while the loop is held, so they land in one snapshot. */
+  private void executorPause(Runnable events) throws Exception {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    executor.execute(() -> {
+      held.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    held.await();
+    events.run();
+    release.countDown();
+  }
+
+  /** What an Envoy does when it accepts every type of {@code published}. */
+  private Void ackAll(SnapshotPublisher.Published published) {
+    for (String type : List.of(SnapshotVersions.LISTENERS, SnapshotVersions.ROUTES, SnapshotVersions.CLUSTERS,
+        SnapshotVersions.ENDPOINTS)) {
+      publisher.onAck(type, published.versions().of(type));
+    }
+    return null;
   }
 }

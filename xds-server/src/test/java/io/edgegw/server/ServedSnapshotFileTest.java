@@ -23,7 +23,7 @@ class ServedSnapshotFileTest {
     SnapshotPublisher.Published published = new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources);
     ServedSnapshotFile file = new ServedSnapshotFile(state);
     assertEquals(Optional.empty(), file.load());
-    file.save(published, "abc");
+    file.save(published, "abc", java.util.Map.of());
     ServedSnapshotFile.Saved loaded = file.load().orElseThrow();
     assertEquals(resources, loaded.published().resources());
     assertEquals(published.versions(), loaded.published().versions());
@@ -38,7 +38,7 @@ class ServedSnapshotFileTest {
     Files.write(state.resolve("served-snapshot.pb"), new byte[] {9, 1, 2, 3});
     assertEquals(Optional.empty(), file.load());
     EnvoyResources resources = Fixtures.simple("r1", "c1");
-    file.save(new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources), "abc");
+    file.save(new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources), "abc", java.util.Map.of());
     byte[] whole = Files.readAllBytes(state.resolve("served-snapshot.pb"));
     Files.write(state.resolve("served-snapshot.pb"), java.util.Arrays.copyOf(whole, whole.length / 2));
     assertEquals(Optional.empty(), file.load());
