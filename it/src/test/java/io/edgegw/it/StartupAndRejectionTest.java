@@ -66,4 +66,32 @@ class StartupAndRejectionTest {
       assertThat(gw.envoy().nacks()).isZero();
     }
   }
+
+  /**
+   * A Gateway none of whose servers can be served (here: TCP on the port bookinfo serves HTTP on) used
+   * to report "applied"; it reports what is really served: rejected, saying why, and nothing else moves.
+   */
+  @Test
+  void aGatewayWhoseEveryServerIsSkippedIsReportedAsNotServed() throws Exception {
+    try (HttpBackend productpage = HttpBackend.start("productpage");
+        EdgeGateway gw = EdgeGateway.start()) {
+      gw.publishExample("bookinfo", Map.of("productpage", productpage));
+      gw.awaitStatus("h", "/productpage", 200);
+      String version = gw.servedVersion();
+      gw.publish("""
+          apiVersion: networking.istio.io/v1
+          kind: Gateway
+          metadata: {name: clash, namespace: default, creationTimestamp: "2030-01-01T00:00:00Z"}
+          spec:
+            selector: {istio: edgegateway}
+            servers: [{port: {number: 80, name: tcp, protocol: TCP}, hosts: ["*"]}]
+          """);
+      String status = await().atMost(Duration.ofSeconds(10)).until(
+          () -> gw.admin("/resources?kind=Gateway&name=clash"), body -> body.contains("\"status\" : \"rejected\""));
+      assertThat(status).contains("none of its 1 server(s) is served").contains("this server is skipped");
+      assertThat(gw.get("h", "/productpage").backend()).isEqualTo("productpage");
+      assertThat(gw.servedVersion()).isEqualTo(version);
+      assertThat(gw.envoy().nacks()).isZero();
+    }
+  }
 }

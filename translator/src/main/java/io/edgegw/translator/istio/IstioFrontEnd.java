@@ -7,7 +7,10 @@ import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.ResourceKey;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Istio resources to the IR: listeners from Gateways, routes from VirtualServices, clusters from services. */
@@ -36,8 +39,10 @@ public final class IstioFrontEnd {
     // Referenced clusters only: istiod sends every service in the mesh, but an edge box may know
     // many services and route to few; unreferenced clusters would only cost memory and health checks.
     Map<String, ClusterRef> referenced = new TreeMap<>();
+    Set<ResourceKey> serving = new HashSet<>();
     for (ServerListener listener : gatewayServers.listeners(inputs.gateways(), identity, diagnostics)) {
       ListenerBuilder.Built built = listenerBuilder.build(listener, inputs.virtualServices(), diagnostics);
+      built.served().forEach(bound -> serving.add(bound.gateway().key()));
       built.listener().ifPresent(listeners::add);
       routeConfigs.addAll(built.routeConfigs());
       // Most routes share a few clusters: compare refs before computing each one's name.
@@ -46,9 +51,24 @@ public final class IstioFrontEnd {
     ImmutableList<Cluster> clusters = referenced.values().stream()
         .map(ref -> clusterBuilder.cluster(ref, diagnostics))
         .collect(ImmutableList.toImmutableList());
+    reportUnserved(inputs, identity, serving, diagnostics);
     memo.endTranslation();
     // After the clusters: upstream TLS asks Credentials for Secrets too.
     return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested());
+  }
+
+  /**
+   * A Gateway that selects this proxy but of whose servers none got a filter chain (each skipped, with
+   * a warning saying why) is not served at all: an error, so its status says so instead of "applied".
+   */
+  private static void reportUnserved(DecodedInputs inputs, GatewayIdentity identity, Set<ResourceKey> serving,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
+    for (Gateway gateway : inputs.gateways()) {
+      if (gateway.selects(identity.labels()) && !gateway.servers().isEmpty() && !serving.contains(gateway.key())) {
+        diagnostics.add(Diagnostic.error(gateway.key(), "spec.servers", "none of its " + gateway.servers().size()
+            + " server(s) is served (each was skipped: see the warnings); nothing of this Gateway reaches Envoy"));
+      }
+    }
   }
 
   /**

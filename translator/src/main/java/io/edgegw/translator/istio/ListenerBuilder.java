@@ -1,6 +1,7 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.ir.DownstreamTls;
 import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.Listener;
@@ -10,9 +11,11 @@ import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The filter chains of one listener from its servers (istio-gateway-semantics.md sections 2 and 3):
@@ -32,8 +35,12 @@ public final class ListenerBuilder {
     this.credentials = credentials;
   }
 
-  /** The listener (absent when no chain is left), its route configurations and the clusters they use. */
-  public record Built(Optional<Listener> listener, ImmutableList<RouteConfig> routeConfigs, ImmutableList<ClusterRef> clusters) {}
+  /**
+   * The listener (absent when no chain is left), its route configurations, the clusters they use, and
+   * the servers that got a filter chain (what is really served of each Gateway).
+   */
+  public record Built(Optional<Listener> listener, ImmutableList<RouteConfig> routeConfigs, ImmutableList<ClusterRef> clusters,
+      ImmutableSet<ServerListener.BoundServer> served) {}
 
   public Built build(ServerListener listener, List<VirtualService> virtualServices, ImmutableList.Builder<Diagnostic> diagnostics) {
     Chains chains = new Chains(listener, diagnostics);
@@ -42,17 +49,21 @@ public final class ListenerBuilder {
         VirtualHostBuilder.Built built = virtualHosts.build(listener, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());
         chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), new NetworkFilter.Http(listener.routeConfigName())), built.clusters());
+        chains.served.addAll(listener.servers());
       }
       case TCP -> {
         ServerListener.BoundServer bound = listener.servers().get(0);
-        tcpProxy(listener, bound, virtualServices, diagnostics)
-            .ifPresent(proxy -> chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), proxy.filter()), proxy.clusters()));
+        tcpProxy(listener, bound, virtualServices, diagnostics).ifPresent(proxy -> {
+          chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), proxy.filter()), proxy.clusters());
+          chains.served.add(bound);
+        });
       }
       case TLS -> listener.servers().forEach(bound -> tlsServer(listener, bound, virtualServices, chains, diagnostics));
     }
     Optional<Listener> out = chains.chains.isEmpty() ? Optional.empty()
         : Optional.of(new Listener(listener.name(), listener.bind(), listener.listenerPort(), ImmutableList.copyOf(chains.chains)));
-    return new Built(out, ImmutableList.copyOf(chains.routeConfigs), ImmutableList.copyOf(chains.clusters));
+    return new Built(out, ImmutableList.copyOf(chains.routeConfigs), ImmutableList.copyOf(chains.clusters),
+        ImmutableSet.copyOf(chains.served));
   }
 
   private void tlsServer(ServerListener listener, ServerListener.BoundServer bound, List<VirtualService> virtualServices, Chains chains,
@@ -70,6 +81,7 @@ public final class ListenerBuilder {
         if (chains.claim(chain.serverNames(), "VirtualService " + route.vs().key().namespace() + "/" + route.vs().key().name() + " " + route.origin(),
             route.vs().key(), route.origin() + ".sniHosts")) {
           chains.add(chain, route.proxy().clusters());
+          chains.served.add(bound);
         }
       }
       return;
@@ -90,6 +102,7 @@ public final class ListenerBuilder {
         VirtualHostBuilder.Built built = virtualHosts.build(own, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());
         chains.add(chain, built.clusters());
+        chains.served.add(bound);
       }
       return;
     }
@@ -97,6 +110,7 @@ public final class ListenerBuilder {
     if (proxy.isPresent()) {
       if (chains.claim(names, bound.describe(), gateway, server.field() + ".hosts")) {
         chains.add(new FilterChain(names, Optional.of(downstreamTls(bound)), proxy.get().filter()), proxy.get().clusters());
+        chains.served.add(bound);
       }
     }
   }
@@ -152,6 +166,7 @@ public final class ListenerBuilder {
     private final List<FilterChain> chains = new ArrayList<>();
     private final List<RouteConfig> routeConfigs = new ArrayList<>();
     private final List<ClusterRef> clusters = new ArrayList<>();
+    private final Set<ServerListener.BoundServer> served = new LinkedHashSet<>();
     private final Map<String, String> owners = new HashMap<>();
 
     Chains(ServerListener listener, ImmutableList.Builder<Diagnostic> diagnostics) {
