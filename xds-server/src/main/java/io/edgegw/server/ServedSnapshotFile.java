@@ -24,8 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,9 +102,7 @@ public final class ServedSnapshotFile {
   /** Replaces the saved snapshot, crash-safely (temp file, fsync, atomic rename). */
   public void save(SnapshotPublisher.Published published, String inputsDigest) throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(temp);
-    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
       OutputStream out = Channels.newOutputStream(channel);
       DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS).setSystemVersionInfo(inputsDigest).build().writeDelimitedTo(out);
       EnvoyResources r = published.resources();
