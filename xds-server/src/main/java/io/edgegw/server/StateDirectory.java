@@ -42,7 +42,8 @@ public final class StateDirectory {
       return;
     }
     int repaired = 0;
-    try (Stream<Path> walk = Files.walk(stateDir)) {
+    // The state directory itself may be a link to the real one; what lies below it is not followed.
+    try (Stream<Path> walk = Files.walk(stateDir.toRealPath())) {
       for (Path path : walk.toList()) {
         PosixFileAttributes attributes;
         try {
@@ -52,10 +53,6 @@ public final class StateDirectory {
         }
         Set<PosixFilePermission> wanted = attributes.isDirectory() ? DIRECTORY
             : attributes.isRegularFile() ? FILE : null;
-        // The state directory itself may be a link to the real one; what lies below it is not followed.
-        if (wanted == null && path.equals(stateDir) && Files.isDirectory(path)) {
-          wanted = DIRECTORY;
-        }
         if (wanted == null || attributes.permissions().equals(wanted)) {
           continue;
         }

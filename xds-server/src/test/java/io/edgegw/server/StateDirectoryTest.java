@@ -74,6 +74,18 @@ class StateDirectoryTest {
     assertEquals(1, reopened.inputSet().resources().size());
   }
 
+  @Test
+  void aStateDirectoryThatIsALinkIsRepairedWhereItLeads() throws Exception {
+    Path real = temp.resolve("real");
+    ConfigStore.open(real).put(secret());
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path secretFile = real.resolve("resources/secret/default/cert.json");
+    Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-r--r--"));
+    Path link = Files.createSymbolicLink(temp.resolve("state"), real);
+    ConfigStore.open(link);
+    assertAllOwnerOnly(real);
+  }
+
   private static void assertAllOwnerOnly(Path state) throws Exception {
     try (Stream<Path> walk = Files.walk(state)) {
       List<Path> all = walk.filter(p -> !Files.isSymbolicLink(p)).toList();
