@@ -106,6 +106,8 @@ class ResourceReaderYamlTest {
   void anUnknownOrSelfContainingAliasIsAnError() {
     assertFailure("apiVersion: v1\nkind: Service\nmetadata: {name: *n}\n", "unknown alias *n");
     assertFailure("apiVersion: v1\nkind: Service\nmetadata: &m {name: s, x: *m}\n", "unknown alias *m");
+    // An alias as a mapping key (kubectl takes one of a scalar) is refused by Jackson's parser.
+    assertFailure("apiVersion: v1\nkind: Service\nx: &k name\nmetadata: {*k : s}\n", "Expected a field name");
     // Anchors belong to their document.
     ImmutableList<ResourceReader.Read> reads = reader.read("""
         apiVersion: v1
