@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Read-only HTTP view for operators, probes and {@code edgegw status}, on the JDK's built-in server (no
  * extra dependency). Every answer is pretty JSON except {@code /metrics} (Prometheus text); unknown
- * paths get a JSON 404, other methods than GET a 405. Reads only immutable snapshots. Secrets are
+ * paths get a JSON 404, other methods than GET a 405, a foreign {@code Host} a 421 ({@link AdminHosts}:
+ * DNS rebinding). Reads only immutable snapshots. Secrets are
  * redacted by {@link EnvoyJson}; nothing here prints key material. See docs/admin.md.
  */
 public final class AdminServer implements AutoCloseable {
@@ -104,7 +106,7 @@ public final class AdminServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException("cannot listen for admin on " + address + ": " + e.getMessage(), e);
     }
-    server.createContext("/", handler(endpoints(view)));
+    server.createContext("/", handler(endpoints(view), new AdminHosts(address.host())));
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "admin-http");
       t.setDaemon(true);
@@ -330,14 +332,24 @@ public final class AdminServer implements AutoCloseable {
     });
   }
 
-  /** Dispatches by exact path; a failure is a 500 and a line in the log, not a dropped socket. */
-  private static HttpHandler handler(ImmutableMap<String, Endpoint> endpoints) {
+  /**
+   * Dispatches by exact path, after the {@link AdminHosts} check (a foreign Host gets 421); a failure is
+   * a 500 and a line in the log, not a dropped socket.
+   */
+  private static HttpHandler handler(ImmutableMap<String, Endpoint> endpoints, AdminHosts hosts) {
     return exchange -> {
       try {
         String path = exchange.getRequestURI().getPath();
         Endpoint endpoint = endpoints.get(path);
+        Optional<AdminHosts.Refusal> refusal = hosts.check(exchange.getProtocol(),
+            Optional.ofNullable(exchange.getRequestHeaders().get("Host")).orElse(List.of()),
+            exchange.getRequestURI());
         Response response;
-        if (endpoint == null) {
+        if (refusal.isPresent()) {
+          // Not at WARN: a hostile page can send these in a loop.
+          log.debug("admin {} refused: {}", path, refusal.get().reason());
+          response = Response.json(refusal.get().status(), error(refusal.get().reason()));
+        } else if (endpoint == null) {
           response = Response.json(404, error("no such endpoint: " + path)
               .set("endpoints", JSON.valueToTree(endpoints.keySet())));
         } else if (!"GET".equals(exchange.getRequestMethod())) {

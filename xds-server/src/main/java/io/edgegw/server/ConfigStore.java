@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The accepted input resources, one JSON file each under {@code <state>/resources/<kind>/<ns>/<name>.json},
  * so that after a restart with no broker the node serves its last good configuration (KubeEdge's
  * "offline autonomy"). Every write is crash-safe: temp file in the same directory, fsync, atomic
- * rename, fsync of the directory. Not thread-safe by design: only the config loop writes.
+ * rename, fsync of the directory. Everything is owner-only ({@link StateDirectory}): Secrets hold private
+ * keys. Not thread-safe by design: only the config loop writes.
  */
 public final class ConfigStore {
   private static final Logger log = LoggerFactory.getLogger(ConfigStore.class);
@@ -53,7 +54,8 @@ public final class ConfigStore {
   private ConfigStore(Path stateDir) throws IOException {
     this.resourcesDir = stateDir.resolve("resources");
     this.corruptDir = stateDir.resolve("corrupt");
-    Files.createDirectories(resourcesDir);
+    StateDirectory.prepare(stateDir);
+    StateDirectory.createDirectories(resourcesDir);
   }
 
   /** Opens (creating if needed) the store in {@code stateDir} and loads every persisted resource. */
@@ -101,7 +103,7 @@ public final class ConfigStore {
       return false;
     }
     Path file = fileOf(resource.key());
-    Files.createDirectories(file.getParent());
+    StateDirectory.createDirectories(file.getParent());
     writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
     resources.put(resource.key(), resource);
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
@@ -243,7 +245,7 @@ public final class ConfigStore {
   }
 
   private Path setAside(Path file) throws IOException {
-    Files.createDirectories(corruptDir);
+    StateDirectory.createDirectories(corruptDir);
     String flat = resourcesDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "_");
     Path target = corruptDir.resolve(flat + "." + Instant.now().toEpochMilli());
     Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
@@ -252,8 +254,8 @@ public final class ConfigStore {
 
   private static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    // Owner-only from its creation: a Secret's key is never readable by others, not even for an instant.
+    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

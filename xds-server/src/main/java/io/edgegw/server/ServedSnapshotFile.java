@@ -24,8 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,9 +111,7 @@ public final class ServedSnapshotFile {
   public void save(SnapshotPublisher.Published published, String inputsDigest, Map<String, String> inputDigests)
       throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(temp);
-    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
       OutputStream out = Channels.newOutputStream(channel);
       DeltaDiscoveryResponse.Builder header = DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS)
           .setSystemVersionInfo(inputsDigest);

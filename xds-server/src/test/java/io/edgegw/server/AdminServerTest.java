@@ -238,6 +238,29 @@ class AdminServerTest {
     assertFalse(json(notReady.body()).path("ready").asBoolean());
   }
 
+  @Test
+  void aForeignHostHeaderIsRefusedAgainstDnsRebinding() throws Exception {
+    String refused = raw("GET /versions HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    assertTrue(refused.startsWith("HTTP/1.1 421 "), refused);
+    assertTrue(refused.contains("Host 'evil.example' is not served here"), refused);
+    assertFalse(refused.contains("\"versions\""), refused);
+    String ok = raw("GET /versions HTTP/1.1\r\nHost: 127.0.0.1:" + admin.port() + "\r\nConnection: close\r\n\r\n");
+    assertTrue(ok.startsWith("HTTP/1.1 200 "), ok);
+    assertTrue(raw("GET /versions HTTP/1.0\r\n\r\n").startsWith("HTTP/1.1 200 "));
+    assertTrue(raw("GET /versions HTTP/1.1\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 400 "));
+    assertTrue(raw("GET http://evil.example/versions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .startsWith("HTTP/1.1 421 "));
+  }
+
+  private String raw(String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", admin.port())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private void respondAndReply(String typeUrl, SnapshotPublisher.Published published, String error) {
     String n = Integer.toString(nonce++);
     DiscoveryRequest request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl)

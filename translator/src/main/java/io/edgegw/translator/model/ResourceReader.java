@@ -2,11 +2,7 @@ package io.edgegw.translator.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
@@ -17,14 +13,13 @@ import java.util.regex.Pattern;
 
 /**
  * Reads manifests (YAML with {@code ---} separated documents, or JSON; {@code kind: List} is
- * flattened) into {@link Resource}s. Checks only identity: apiVersion, kind, metadata.name. Field
+ * flattened; anchors, aliases and merge keys resolved by {@link YamlDocuments}) into {@link Resource}s. Checks only identity: apiVersion, kind, metadata.name. Field
  * validation is the translator's job.
  */
 public final class ResourceReader {
   private static final ImmutableSet<String> ISTIO_VERSIONS = ImmutableSet.of("v1", "v1beta1", "v1alpha3");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
 
   /** One document's outcome. */
   public sealed interface Read {
@@ -50,10 +45,9 @@ public final class ResourceReader {
     ImmutableList.Builder<Read> out = ImmutableList.builder();
     int document = 0;
     // YAML is a superset of JSON, so one parser serves both.
-    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
-      while (docs.hasNextValue()) {
-        JsonNode node = docs.nextValue();
-        if (node == null || node.isNull() || node.isMissingNode()) {
+    try (YamlDocuments docs = YamlDocuments.of(text)) {
+      for (JsonNode node = docs.next(); node != null; node = docs.next()) {
+        if (node.isNull() || node.isMissingNode()) {
           continue; // an empty document between separators
         }
         if (node.isObject() && "List".equals(node.path("kind").asText()) && node.path("items").isArray()) {

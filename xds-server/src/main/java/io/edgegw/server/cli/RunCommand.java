@@ -51,14 +51,16 @@ final class RunCommand implements Callable<Integer> {
   HostPort xdsAddress;
 
   @Option(names = "--admin-address", defaultValue = "127.0.0.1:18001", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
-      description = "Admin HTTP endpoint (default: ${DEFAULT-VALUE}).")
+      description = "Admin HTTP endpoint (default: ${DEFAULT-VALUE}). Answers only Host: localhost, loopback"
+          + " addresses and this address (any local address when it is 0.0.0.0); others get 421 (DNS rebinding).")
   HostPort adminAddress;
 
   @Option(names = "--config-dir", paramLabel = "DIR", description = "Also read *.yaml/*.yml/*.json manifests from DIR, and follow changes.")
   Optional<Path> configDir;
 
   @Option(names = "--state-dir", defaultValue = "./edgegw-state", paramLabel = "DIR",
-      description = "Where accepted resources are persisted (default: ${DEFAULT-VALUE}).")
+      description = "Where accepted resources are persisted (default: ${DEFAULT-VALUE}). Owner-only (0700"
+          + " directories, 0600 files: Secrets hold private keys); a start repairs looser permissions.")
   Path stateDir;
 
   @Option(names = "--debounce", defaultValue = "5", paramLabel = "MS", description = "Shortest time between two snapshots: a change after a quiet spell is served at once, changes within this interval of the last snapshot are coalesced into the next (default: ${DEFAULT-VALUE} ms).")
