@@ -8,11 +8,12 @@ import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,8 +74,10 @@ final class QuarantineFile {
         .put("resource", key.path()).put("digest", entry.digest()).put("message", entry.message()));
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(temp);
-    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
+      channel.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
+      channel.force(true);
+    }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

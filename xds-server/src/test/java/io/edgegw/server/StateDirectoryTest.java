@@ -32,7 +32,7 @@ class StateDirectoryTest {
       assertEquals("rwx------", permissions(dir), dir.toString());
     }
     new ServedSnapshotFile(state).save(new SnapshotPublisher.Published(
-        SnapshotVersions.of(Fixtures.simple("r", "c")), Fixtures.simple("r", "c")), "d");
+        SnapshotVersions.of(Fixtures.simple("r", "c")), Fixtures.simple("r", "c")), "d", java.util.Map.of());
     assertEquals("rw-------", permissions(state.resolve("served-snapshot.pb")));
     assertAllOwnerOnly(state);
   }
