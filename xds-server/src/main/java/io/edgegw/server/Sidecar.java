@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.ResourceReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -108,8 +109,13 @@ public final class Sidecar implements AutoCloseable {
       started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
           config.versionsKept(), saver::offer);
+      GatewayIdentity identity = config.identity(NodeAddresses.read());
+      log.info("node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",
+          identity.nodePolicy().listenAddresses().isEmpty() ? "any address" : identity.nodePolicy().listenAddresses(),
+          identity.nodePolicy().minListenPort(), identity.nodePolicy().maxListenPort(), identity.nodePolicy().reservedPorts(),
+          identity.nodePolicy().deniedUpstreams(), identity.nodePolicy().allowedUpstreams());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce(), statusReporter, metrics);
+          identity, publisher, config.debounce(), statusReporter, metrics);
       if (saved.isPresent()) {
         // Served at once; the stored resources are read and translated on the loop while xDS starts,
         // which sends Envoy nothing when it finds the same content (the usual case), or the newer config.
