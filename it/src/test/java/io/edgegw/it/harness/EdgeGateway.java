@@ -307,7 +307,7 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   /** Polls until an answer satisfies {@code wanted}; on timeout says what the last answer was. */
-  private void awaitAnswer(String host, String path, Predicate<HttpProbe.Response> wanted, String what) {
+  public void awaitAnswer(String host, String path, Predicate<HttpProbe.Response> wanted, String what) {
     AtomicReference<String> last = new AtomicReference<>("no answer yet");
     try {
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
