@@ -5,7 +5,6 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
-import io.edgegw.bootstrap.BootstrapOptions;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
 import io.edgegw.translator.model.AddressRange;
@@ -101,7 +100,9 @@ public record SidecarConfig(
       int envoyAdminPort) {
     public static final NodePolicySettings DEFAULT = new NodePolicySettings(Optional.empty(),
         NodePolicy.DEFAULT_MIN_LISTEN_PORT, NodePolicy.DEFAULT_MAX_LISTEN_PORT, ImmutableList.of(),
-        BootstrapOptions.defaults().adminPort());
+        DEFAULT_ENVOY_ADMIN_PORT);
+    /** What {@code edgegw bootstrap --envoy-admin-address} gives Envoy unless told otherwise. */
+    public static final int DEFAULT_ENVOY_ADMIN_PORT = 9901;
 
     public NodePolicySettings {
       Objects.requireNonNull(listenAddresses, "listenAddresses");

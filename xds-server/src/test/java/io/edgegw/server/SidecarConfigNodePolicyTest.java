@@ -18,7 +18,7 @@ class SidecarConfigNodePolicyTest {
     NodePolicy policy = SidecarConfig.builder(Path.of("s")).build().nodePolicy(NODE);
     assertEquals(ImmutableSet.of("0.0.0.0", "127.0.0.1", "10.0.0.5", "::1"), policy.listenAddresses());
     assertEquals(1024, policy.minListenPort());
-    assertEquals(ImmutableSortedMap.of(1883, "the MQTT broker's port", 15000, "Envoy's admin port (--envoy-admin-port)",
+    assertEquals(ImmutableSortedMap.of(1883, "the MQTT broker's port", 9901, "Envoy's admin port (--envoy-admin-port)",
         18000, "the sidecar's xDS port", 18001, "the sidecar's admin port"), policy.reservedPorts());
     assertEquals(NodePolicy.DEFAULT_DENIED_UPSTREAMS, policy.deniedUpstreams());
   }
@@ -37,7 +37,7 @@ class SidecarConfigNodePolicyTest {
         .mqttUrl(Optional.of("ssl://broker.example.com:8883"))
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .build().nodePolicy(NODE);
-    assertEquals(ImmutableSet.of(15000, 18001), policy.reservedPorts().keySet());
+    assertEquals(ImmutableSet.of(9901, 18001), policy.reservedPorts().keySet());
     NodePolicy local = SidecarConfig.builder(Path.of("s")).mqttUrl(Optional.of("ssl://10.0.0.5")).build().nodePolicy(NODE);
     assertEquals("the MQTT broker's port", local.reservedPorts().get(8883));
   }

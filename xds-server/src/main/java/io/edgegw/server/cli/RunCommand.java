@@ -89,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
           + " (xDS, admin, Envoy's admin, a local broker) stay refused on this node's addresses.")
   List<String> allowUpstream = new ArrayList<>();
 
-  @Option(names = "--envoy-admin-port", defaultValue = "15000", paramLabel = "PORT",
+  @Option(names = "--envoy-admin-port", defaultValue = "9901", paramLabel = "PORT",
       description = "Envoy's admin port (as `edgegw bootstrap --envoy-admin-address` set it): no listener and no upstream"
           + " on this node may use it (default: ${DEFAULT-VALUE}).")
   int envoyAdminPort;
