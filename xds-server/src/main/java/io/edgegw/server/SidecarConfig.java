@@ -98,11 +98,11 @@ public record SidecarConfig(
       int maxListenPort,
       ImmutableList<AddressRange> allowedUpstreams,
       int envoyAdminPort) {
+    /** What {@code edgegw bootstrap --envoy-admin-address} gives Envoy unless told otherwise. */
+    public static final int DEFAULT_ENVOY_ADMIN_PORT = 9901;
     public static final NodePolicySettings DEFAULT = new NodePolicySettings(Optional.empty(),
         NodePolicy.DEFAULT_MIN_LISTEN_PORT, NodePolicy.DEFAULT_MAX_LISTEN_PORT, ImmutableList.of(),
         DEFAULT_ENVOY_ADMIN_PORT);
-    /** What {@code edgegw bootstrap --envoy-admin-address} gives Envoy unless told otherwise. */
-    public static final int DEFAULT_ENVOY_ADMIN_PORT = 9901;
 
     public NodePolicySettings {
       Objects.requireNonNull(listenAddresses, "listenAddresses");
