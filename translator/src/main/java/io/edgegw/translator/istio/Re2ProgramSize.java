@@ -24,6 +24,11 @@ final class Re2ProgramSize {
   private static final int BASE = 2;
   private static final int NON_ASCII_RANGE = 4;
   private static final int REPEATED_CLASS_CAP = 16;
+  /** re2j's Inst opcodes for the instructions that match a character. */
+  private static final int RUNE = 8;
+  private static final int RUNE1 = 9;
+  private static final int RUNE_ANY = 10;
+  private static final int RUNE_ANY_NOT_NL = 11;
   private static final Reflection REFLECTION = Reflection.find();
 
   private Re2ProgramSize() {}
@@ -61,11 +66,6 @@ final class Re2ProgramSize {
     }
     return OptionalInt.of((int) Math.min(size, Integer.MAX_VALUE));
   }
-
-  private static final int RUNE = 8;
-  private static final int RUNE1 = 9;
-  private static final int RUNE_ANY = 10;
-  private static final int RUNE_ANY_NOT_NL = 11;
 
   private static int classCost(int[] runes, Set<String> seenClasses) {
     if (runes == null || runes.length == 0) {
@@ -111,11 +111,6 @@ final class Re2ProgramSize {
       field.setAccessible(true);
       return field;
     }
-  }
-
-  /** True when the estimate works with the re2j on the class path (checked by a unit test). */
-  static boolean available() {
-    return REFLECTION != null;
   }
 
 }
