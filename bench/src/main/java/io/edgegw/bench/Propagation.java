@@ -111,6 +111,8 @@ public final class Propagation {
             .xdsAddress(new HostPort("127.0.0.1", 0))
             .adminAddress(new HostPort("127.0.0.1", 0))
             .debounce(Duration.ofMillis(debounceMs))
+            // Bench backends run on loopback, which the node policy refuses by default.
+            .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
             .build(), Components.production());
         MqttResourcePublisher cloud = publisher(broker, gatewayId, "cloud");
         MqttResourcePublisher churner = publisher(broker, gatewayId, "churn");

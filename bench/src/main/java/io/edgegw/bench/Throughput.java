@@ -95,6 +95,8 @@ public final class Throughput {
         .portMap(ImmutableMap.of(80, dynamicPort))
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .adminAddress(new HostPort("127.0.0.1", 0))
+        // Bench backends run on loopback, which the node policy refuses by default.
+        .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
         .build(), Components.production())) {
       backend = backend(dir, backendPort, load);
       BootstrapGenerator generator = new BootstrapGenerator();

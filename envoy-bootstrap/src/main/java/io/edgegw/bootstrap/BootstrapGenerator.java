@@ -10,6 +10,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
@@ -42,6 +43,10 @@ import java.util.regex.Pattern;
  * over one ADS stream from the sidecar.
  */
 public final class BootstrapGenerator {
+  /** Envoy's runtime key for the largest RE2 program it compiles, and istiod's value for it. */
+  public static final String RE2_MAX_PROGRAM_SIZE_KEY = "re2.max_program_size.error_level";
+  public static final int RE2_MAX_PROGRAM_SIZE = 32768;
+
 
   /** Name of the static cluster that points at the sidecar's ADS server. */
   public static final String XDS_CLUSTER = "xds_cluster";
@@ -148,12 +153,18 @@ public final class BootstrapGenerator {
   }
 
   /**
-   * An empty static layer and an admin layer: without layered_runtime Envoy runs with no admin layer,
-   * so {@code /runtime_modify} (handy for tests and field debugging) would be refused.
+   * A static layer and an admin layer: without layered_runtime Envoy runs with no admin layer, so
+   * {@code /runtime_modify} (handy for tests and field debugging) would be refused. The static layer
+   * raises the RE2 program size limit from Envoy's 100 to istiod's 32768, so a regex istiod's Envoy
+   * accepts (a {@code /a{1000}} is 1005) is accepted here too; the translator refuses regexes whose
+   * estimated size is over half of that.
    */
   private static LayeredRuntime layeredRuntime() {
+    Struct staticLayer = Struct.newBuilder()
+        .putFields(RE2_MAX_PROGRAM_SIZE_KEY, Value.newBuilder().setNumberValue(RE2_MAX_PROGRAM_SIZE).build())
+        .build();
     return LayeredRuntime.newBuilder()
-        .addLayers(RuntimeLayer.newBuilder().setName("static").setStaticLayer(Struct.getDefaultInstance()))
+        .addLayers(RuntimeLayer.newBuilder().setName("static").setStaticLayer(staticLayer))
         .addLayers(RuntimeLayer.newBuilder().setName("admin").setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance()))
         .build();
   }

@@ -38,6 +38,13 @@ class BootstrapGeneratorTest {
   }
 
   @Test
+  void raisesTheRegexProgramSizeLimitAsIstiodDoes() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults()));
+    JsonNode layer = root.at("/layered_runtime/layers/0/static_layer");
+    assertEquals(32768, layer.path("re2.max_program_size.error_level").asInt());
+  }
+
+  @Test
   void rejectsNonsense() {
     assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withXds("127.0.0.1", 0));
     assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withAdmin("127.0.0.1", 70000));

@@ -47,6 +47,8 @@ class EnvoyContainerTest {
           .portMap(ImmutableMap.of(80, httpPort))
           .xdsAddress(new HostPort("127.0.0.1", 0))
           .adminAddress(new HostPort("127.0.0.1", 0))
+          // Test backends run on loopback, which the node policy refuses by default.
+          .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
           .build();
       try (Sidecar sidecar = Sidecar.start(config, Components.production());
           EnvoyContainer envoy = EnvoyContainer.start(new BootstrapGenerator().yaml(new BootstrapOptions(

@@ -203,6 +203,10 @@ class PackagingTest {
         Map<String, String> options = options(bootstrapArgs);
         assertThat(options.getOrDefault("--xds-address", "127.0.0.1:18000")).as("bootstrap --xds-address")
             .isEqualTo(run.getOrDefault("--xds-address", "127.0.0.1:18000"));
+        // The sidecar's node policy reserves Envoy's admin port: it must be the one the bootstrap sets.
+        String envoyAdmin = options.getOrDefault("--envoy-admin-address", "127.0.0.1:9901");
+        assertThat(run.getOrDefault("--envoy-admin-port", "9901")).as("run --envoy-admin-port vs bootstrap --envoy-admin-address")
+            .isEqualTo(envoyAdmin.substring(envoyAdmin.lastIndexOf(':') + 1));
         String output = options.containsKey("-o") ? options.get("-o") : options.get("--output");
         List<String> envoyArgs = new ArrayList<>();
         for (JsonNode container : pod.path("containers")) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.ResourceReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -109,8 +110,13 @@ public final class Sidecar implements AutoCloseable {
       started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
           config.versionsKept(), saver::offer);
+      GatewayIdentity identity = config.identity(NodeAddresses.read());
+      log.info("node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",
+          identity.nodePolicy().listenAddresses().isEmpty() ? "any address" : identity.nodePolicy().listenAddresses(),
+          identity.nodePolicy().minListenPort(), identity.nodePolicy().maxListenPort(), identity.nodePolicy().reservedPorts(),
+          identity.nodePolicy().deniedUpstreams(), identity.nodePolicy().allowedUpstreams());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
-          config.identity(), publisher, config.debounce(), statusReporter, metrics,
+          identity, publisher, config.debounce(), statusReporter, metrics,
           Optional.of(new QuarantineFile(config.stateDir())));
       if (savedFile.isPresent()) {
         // What a refusal before this run's first acknowledgement suspects: the inputs changed since.

@@ -1,9 +1,15 @@
 package io.edgegw.server;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.net.InetAddresses;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
+import io.edgegw.translator.model.AddressRange;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.NodePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,7 +37,8 @@ public record SidecarConfig(
     int maxPayloadBytes,
     MqttTls mqttTls,
     Optional<String> kubeedgeTopic,
-    int versionsKept) {
+    int versionsKept,
+    NodePolicySettings nodePolicy) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -54,6 +61,7 @@ public record SidecarConfig(
     Objects.requireNonNull(mqttPassword, "mqttPassword");
     Objects.requireNonNull(mqttTls, "mqttTls");
     Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
+    Objects.requireNonNull(nodePolicy, "nodePolicy");
     if (debounce.isNegative()) {
       throw new IllegalArgumentException("debounce must not be negative");
     }
@@ -79,13 +87,99 @@ public record SidecarConfig(
     }
   }
 
+  /**
+   * What the operator says of the node policy ({@link NodePolicy}); the rest (this node's addresses,
+   * the control ports) the sidecar knows. {@code listenAddresses} empty: the {@code --listener-address},
+   * and when that is a wildcard also every address of the node.
+   */
+  public record NodePolicySettings(
+      Optional<ImmutableSet<String>> listenAddresses,
+      int minListenPort,
+      int maxListenPort,
+      ImmutableList<AddressRange> allowedUpstreams,
+      int envoyAdminPort) {
+    /** What {@code edgegw bootstrap --envoy-admin-address} gives Envoy unless told otherwise. */
+    public static final int DEFAULT_ENVOY_ADMIN_PORT = 9901;
+    public static final NodePolicySettings DEFAULT = new NodePolicySettings(Optional.empty(),
+        NodePolicy.DEFAULT_MIN_LISTEN_PORT, NodePolicy.DEFAULT_MAX_LISTEN_PORT, ImmutableList.of(),
+        DEFAULT_ENVOY_ADMIN_PORT);
+
+    public NodePolicySettings {
+      Objects.requireNonNull(listenAddresses, "listenAddresses");
+      Objects.requireNonNull(allowedUpstreams, "allowedUpstreams");
+      if (minListenPort < 1 || maxListenPort > 65535 || minListenPort > maxListenPort) {
+        throw new IllegalArgumentException("listen port range " + minListenPort + "-" + maxListenPort + " is not within 1-65535");
+      }
+      if (envoyAdminPort < 0 || envoyAdminPort > 65535) {
+        throw new IllegalArgumentException("Envoy's admin port must be 0..65535, got " + envoyAdminPort);
+      }
+    }
+
+    /** As this, with upstreams in {@code ranges} allowed (tests and the demo use backends on loopback). */
+    public NodePolicySettings allowingUpstreams(String... ranges) {
+      ImmutableList<AddressRange> more = java.util.Arrays.stream(ranges).map(AddressRange::of).collect(ImmutableList.toImmutableList());
+      return new NodePolicySettings(listenAddresses, minListenPort, maxListenPort,
+          ImmutableList.<AddressRange>builder().addAll(allowedUpstreams).addAll(more).build(), envoyAdminPort);
+    }
+
+    public NodePolicySettings withEnvoyAdminPort(int port) {
+      return new NodePolicySettings(listenAddresses, minListenPort, maxListenPort, allowedUpstreams, port);
+    }
+  }
+
   /** The defaults of {@code edgegw run}, with the given state directory. */
   public static Builder builder(Path stateDir) {
     return new Builder(stateDir);
   }
 
-  public GatewayIdentity identity() {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap);
+  /** The identity with the node policy, given this node's own interface addresses. */
+  public GatewayIdentity identity(ImmutableSet<String> nodeAddresses) {
+    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, nodePolicy(nodeAddresses));
+  }
+
+  NodePolicy nodePolicy(ImmutableSet<String> nodeAddresses) {
+    ImmutableSet<String> listen = nodePolicy.listenAddresses().orElseGet(() -> {
+      boolean wildcard = InetAddresses.isInetAddress(listenerBindAddress)
+          && InetAddresses.forString(listenerBindAddress).isAnyLocalAddress();
+      return wildcard
+          ? ImmutableSet.<String>builder().add(listenerBindAddress).addAll(nodeAddresses).build()
+          : ImmutableSet.of(listenerBindAddress);
+    });
+    // Ports 0 (tests) are chosen at bind time and so cannot be reserved here.
+    java.util.TreeMap<Integer, String> reserved = new java.util.TreeMap<>();
+    brokerPort(nodeAddresses).ifPresent(port -> reserved.put(port, "the MQTT broker's port"));
+    if (nodePolicy.envoyAdminPort() > 0) {
+      reserved.put(nodePolicy.envoyAdminPort(), "Envoy's admin port (--envoy-admin-port)");
+    }
+    if (adminAddress.port() > 0) {
+      reserved.put(adminAddress.port(), "the sidecar's admin port");
+    }
+    if (xdsAddress.port() > 0) {
+      reserved.put(xdsAddress.port(), "the sidecar's xDS port");
+    }
+    return new NodePolicy(listen, nodePolicy.minListenPort(), nodePolicy.maxListenPort(),
+        ImmutableSortedMap.copyOf(reserved), NodePolicy.DEFAULT_DENIED_UPSTREAMS, nodePolicy.allowedUpstreams(), nodeAddresses);
+  }
+
+  /** The broker's port when the broker runs on this node (loopback, localhost or one of its addresses). */
+  private java.util.OptionalInt brokerPort(ImmutableSet<String> nodeAddresses) {
+    if (mqttUrl.isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      java.net.URI uri = java.net.URI.create(mqttUrl.get());
+      String host = uri.getHost() == null ? "" : uri.getHost().replace("[", "").replace("]", "");
+      boolean local = host.equalsIgnoreCase("localhost")
+          || (InetAddresses.isInetAddress(host) && (InetAddresses.forString(host).isLoopbackAddress()
+              || nodeAddresses.contains(InetAddresses.toAddrString(InetAddresses.forString(host)))));
+      if (!local) {
+        return java.util.OptionalInt.empty();
+      }
+      int port = uri.getPort() > 0 ? uri.getPort() : ("ssl".equals(uri.getScheme()) ? 8883 : 1883);
+      return java.util.OptionalInt.of(port);
+    } catch (IllegalArgumentException e) {
+      return java.util.OptionalInt.empty();
+    }
   }
 
   /** MQTT settings, when MQTT is on. The client id is stable per gateway so the broker keeps its session. */
@@ -137,6 +231,7 @@ public record SidecarConfig(
     private MqttTls mqttTls = MqttTls.NONE;
     private Optional<String> kubeedgeTopic = Optional.empty();
     private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
+    private NodePolicySettings nodePolicy = NodePolicySettings.DEFAULT;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -159,11 +254,12 @@ public record SidecarConfig(
     public Builder mqttTls(MqttTls v) { mqttTls = v; return this; }
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
     public Builder versionsKept(int v) { versionsKept = v; return this; }
+    public Builder nodePolicy(NodePolicySettings v) { nodePolicy = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept);
+          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy);
     }
   }
 }

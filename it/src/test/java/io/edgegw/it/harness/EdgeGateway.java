@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -83,15 +84,41 @@ public final class EdgeGateway implements AutoCloseable {
     return start(broker, false, stateDir);
   }
 
+  /**
+   * As {@link #start()}, with the node policy changed from the harness's (which allows upstreams on
+   * loopback, where the test backends run, and names the Envoy admin port this harness picks).
+   */
+  public static EdgeGateway start(UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy) throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), nodePolicy);
+  }
+
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
+    return start(broker, ownsBroker, stateDir, UnaryOperator.identity());
+  }
+
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
+      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy) throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
     for (int i = 0; i < EXTRA_PORTS.size(); i++) {
       ports.put(EXTRA_PORTS.get(i), free.get(2 + i));
     }
     ImmutableMap<Integer, Integer> portMap = ports.build();
-    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, portMap), Components.production());
     int envoyAdmin = FreePorts.next();
+    // Fixed xDS and admin ports (not 0), so that the node policy knows and reserves them.
+    List<Integer> control = FreePorts.next(2);
+    SidecarConfig config = SidecarConfig.builder(stateDir)
+        .mqttUrl(Optional.of(broker.url()))
+        .gatewayId(GATEWAY_ID)
+        .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
+        .listenerBindAddress("127.0.0.1")
+        .portMap(portMap)
+        .xdsAddress(new HostPort("127.0.0.1", control.get(0)))
+        .adminAddress(new HostPort("127.0.0.1", control.get(1)))
+        .debounce(Duration.ofMillis(10))
+        .nodePolicy(nodePolicy.apply(HARNESS_NODE_POLICY.withEnvoyAdminPort(envoyAdmin)))
+        .build();
+    Sidecar sidecar = Sidecar.start(config, Components.production());
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
         "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
     EnvoyProcess envoy = EnvoyProcess.start(bootstrap, envoyAdmin);
@@ -109,8 +136,13 @@ public final class EdgeGateway implements AutoCloseable {
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
+        .nodePolicy(HARNESS_NODE_POLICY)
         .build();
   }
+
+  /** The test backends run on loopback, which the node policy refuses by default. */
+  public static final SidecarConfig.NodePolicySettings HARNESS_NODE_POLICY =
+      SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8");
 
   /** A publisher connected to the broker, playing the cloud side. */
   public static MqttResourcePublisher publisher(Mosquitto broker) throws Exception {
@@ -275,7 +307,7 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   /** Polls until an answer satisfies {@code wanted}; on timeout says what the last answer was. */
-  private void awaitAnswer(String host, String path, Predicate<HttpProbe.Response> wanted, String what) {
+  public void awaitAnswer(String host, String path, Predicate<HttpProbe.Response> wanted, String what) {
     AtomicReference<String> last = new AtomicReference<>("no answer yet");
     try {
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {

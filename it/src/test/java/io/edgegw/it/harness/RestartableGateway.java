@@ -75,6 +75,8 @@ public final class RestartableGateway implements AutoCloseable {
         .xdsAddress(new HostPort("127.0.0.1", xdsPort))
         .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
+        // Test backends run on loopback, which the node policy refuses by default.
+        .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
         .build();
   }
 

@@ -196,7 +196,9 @@ public final class SidecarProcess implements AutoCloseable {
         "--xds-address", FreePorts.LOOPBACK + ":" + options.xdsPort(),
         "--admin-address", FreePorts.LOOPBACK + ":" + options.adminPort(),
         "--state-dir", options.stateDir().toString(),
-        "--debounce", String.valueOf(options.debounceMillis())));
+        "--debounce", String.valueOf(options.debounceMillis()),
+        // The test backends run on loopback, which the node policy refuses by default.
+        "--allow-upstream", "127.0.0.0/8"));
     options.kubeedgeTopic().ifPresent(topic -> command.addAll(List.of("--kubeedge-topic", topic)));
     process = ManagedProcess.start("sidecar:" + options.adminPort(), command, log);
     try {

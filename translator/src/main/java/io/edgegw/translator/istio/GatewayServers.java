@@ -36,6 +36,9 @@ public final class GatewayServers {
         }
         String bind = server.bind().isEmpty() ? identity.bindAddress() : server.bind();
         int port = identity.listenerPort(server.portNumber());
+        if (!allowedByNode(gateway, server, bind, port, identity, diagnostics)) {
+          continue;
+        }
         ServerListener listener = new ServerListener(bind, port, kind.get(), routeConfigName(bind, port, identity), ImmutableList.of());
         ServerListener.BoundServer bound = new ServerListener.BoundServer(gateway, server);
         ServerListener existing = shape.putIfAbsent(listener.name(), listener);
@@ -54,6 +57,31 @@ public final class GatewayServers {
         .filter(l -> !l.servers().isEmpty())
         .sorted(Comparator.comparing(ServerListener::name))
         .collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * The node policy (a deliberate difference from istiod): a server whose address or bound port the
+   * node does not allow, or that would take one of the node's control ports, is not served and its
+   * Gateway gets an ERROR, instead of a listener Envoy cannot bind (a NACK that would hold back every
+   * later change) or one that exposes more than the operator meant.
+   */
+  private static boolean allowedByNode(Gateway gateway, Gateway.Server server, String bind, int port,
+      GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
+    var policy = identity.nodePolicy();
+    var addressProblem = policy.listenAddressProblem(bind);
+    if (addressProblem.isPresent()) {
+      String field = server.bind().isEmpty() ? server.field() : server.field() + ".bind";
+      diagnostics.add(Diagnostic.error(gateway.key(), field, addressProblem.get() + "; this server is not served"));
+      return false;
+    }
+    var portProblem = policy.listenPortProblem(port);
+    if (portProblem.isPresent()) {
+      String mapped = port == server.portNumber() ? "" : " (Gateway port " + server.portNumber() + " mapped to " + port + ")";
+      diagnostics.add(Diagnostic.error(gateway.key(), server.field() + ".port.number",
+          portProblem.get() + mapped + "; this server is not served"));
+      return false;
+    }
+    return true;
   }
 
   /**

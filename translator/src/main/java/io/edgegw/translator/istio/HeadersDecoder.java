@@ -30,6 +30,9 @@ final class HeadersDecoder {
   /** Commands that need an argument, e.g. {@code %REQ(x-user)%}; of the rest only START_TIME takes one. */
   private static final ImmutableSet<String> WITH_ARGUMENT = ImmutableSet.of("REQ", "ENVIRONMENT");
 
+  /** Envoy's HeaderValue: key and value are at most 16384 bytes each (base.proto validation). */
+  static final int MAX_HEADER_BYTES = 16384;
+
   Optional<Headers> headers(Field field) {
     if (!field.isObject()) {
       return Optional.empty();
@@ -71,10 +74,19 @@ final class HeadersDecoder {
       field.error("invalid header name " + name);
       return false;
     }
+    if (name.length() > MAX_HEADER_BYTES) {
+      field.error("header name is " + name.length() + " bytes, over Envoy's limit of " + MAX_HEADER_BYTES);
+      return false;
+    }
     return true;
   }
 
   private static boolean validValue(Field field, String value) {
+    int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_HEADER_BYTES) {
+      field.error("header value is " + bytes + " bytes, over Envoy's limit of " + MAX_HEADER_BYTES);
+      return false;
+    }
     if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
       field.error("a header value cannot contain CR, LF or NUL");
       return false;

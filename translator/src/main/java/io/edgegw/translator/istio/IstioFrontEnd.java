@@ -21,7 +21,7 @@ public final class IstioFrontEnd {
   public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
       VirtualServiceMemo memo) {
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
-    ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
+    ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix(), identity.nodePolicy(), diagnostics);
     DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);
     DestinationResolver resolver = new DestinationResolver(registry, policies);
     Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());

@@ -43,7 +43,8 @@ record ServiceEntryBackend(ServiceEntry entry, String host, ImmutableList<Servic
     ServiceEntry.Port p = sePort.get();
     int defaultTarget = p.targetPort().orElse(p.number());
     ImmutableList<Cluster.Endpoint> members;
-    if (endpoints.isEmpty() && entry.workloadSelector().isEmpty()) {
+    if (entry.endpoints().isEmpty() && entry.workloadSelector().isEmpty()) {
+      // (entry.endpoints(), not endpoints: the node policy may have removed every one of those)
       // DNS without endpoints: Envoy resolves the host itself. Such an endpoint has no labels, so
       // (as in istiod) a subset with labels selects nothing.
       members = subsetLabels.isEmpty() ? ImmutableList.of(new Cluster.Endpoint(host, defaultTarget)) : ImmutableList.of();

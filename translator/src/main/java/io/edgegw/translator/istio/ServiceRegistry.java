@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.Service;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.NodePolicy;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +17,20 @@ public final class ServiceRegistry {
   private final ImmutableMap<String, Backend> byHost;
   private final String domainSuffix;
 
+  /** Without a node policy (tests). */
   public ServiceRegistry(DecodedInputs inputs, String domainSuffix) {
+    this(inputs, domainSuffix, NodePolicy.UNRESTRICTED, ImmutableList.builder());
+  }
+
+  /**
+   * Endpoints the node policy refuses are left out, each with an ERROR on the resource that names it
+   * (a deliberate difference from istiod, see {@link NodePolicy}).
+   */
+  public ServiceRegistry(DecodedInputs inputs, String domainSuffix, NodePolicy policy, ImmutableList.Builder<Diagnostic> diagnostics) {
     this.domainSuffix = domainSuffix;
-    Map<String, List<Endpoints>> slices = group(inputs.endpointSlices());
-    Map<String, List<Endpoints>> endpoints = group(inputs.endpoints());
+    UpstreamPolicy upstreams = new UpstreamPolicy(policy, diagnostics);
+    Map<String, List<Endpoints>> slices = group(upstreams.allowed(inputs.endpointSlices()));
+    Map<String, List<Endpoints>> endpoints = group(upstreams.allowed(inputs.endpoints()));
     EndpointLabels labels = new EndpointLabels(inputs.pods());
     Map<String, Backend> hosts = new LinkedHashMap<>();
     for (Service service : inputs.services()) {
@@ -32,7 +44,11 @@ public final class ServiceRegistry {
       ImmutableList<ServiceEntry.WorkloadEndpoint> members = entry.workloadSelector()
           .map(selector -> selected(entry, selector, inputs))
           .orElse(entry.endpoints());
+      members = upstreams.allowed(entry, members);
       for (String host : entry.hosts()) {
+        if (!upstreams.allowedHost(entry, host)) {
+          continue;
+        }
         hosts.putIfAbsent(host, new ServiceEntryBackend(entry, host, members));
       }
     }

@@ -64,6 +64,14 @@ public final class VirtualServiceDecoder {
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   /** Envoy's default {@code max_program_size} rejects long patterns; istiod caps the length. */
   private static final int MAX_REGEX_LENGTH = 1024;
+  /**
+   * The bootstrap sets Envoy's {@code re2.max_program_size.error_level} to 32768 as istiod's does; a
+   * regex whose estimated program (an upper bound, {@link Re2ProgramSize}) is over half of that is
+   * refused here rather than NACKed there.
+   */
+  static final int MAX_REGEX_PROGRAM_SIZE = 16384;
+  /** What the back end sets as the route configuration's max_direct_response_body_size_bytes (istiod's 1 MiB). */
+  static final int MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 
   private final HeadersDecoder headers = new HeadersDecoder();
   private final FaultDecoder faults = new FaultDecoder();
@@ -267,6 +275,10 @@ public final class VirtualServiceDecoder {
         value.error("invalid header name " + name);
         return;
       }
+      if (name.length() > HeadersDecoder.MAX_HEADER_BYTES) {
+        value.error("name is " + name.length() + " bytes, over Envoy's limit of " + HeadersDecoder.MAX_HEADER_BYTES);
+        return;
+      }
       if (value.isObject()) {
         out.put(name, stringMatch(value));
       } else if (!value.present()) {
@@ -307,11 +319,17 @@ public final class VirtualServiceDecoder {
     }
     try {
       com.google.re2j.Pattern.compile(regex);
-      return true;
     } catch (PatternSyntaxException e) {
       field.error("invalid RE2 regex: " + e.getDescription());
       return false;
     }
+    java.util.OptionalInt size = Re2ProgramSize.estimate(regex);
+    if (size.isPresent() && size.getAsInt() > MAX_REGEX_PROGRAM_SIZE) {
+      field.error("regex is too complex for Envoy: its RE2 program size is estimated at " + size.getAsInt()
+          + ", over the limit of " + MAX_REGEX_PROGRAM_SIZE + " (large repetition counts such as {1000} multiply it)");
+      return false;
+    }
+    return true;
   }
 
   private ImmutableList<HttpRouteDestination> destinations(Field field, ImmutableSet<String> allowed) {
@@ -421,6 +439,11 @@ public final class VirtualServiceDecoder {
       bodyField.allowOnly(BODY);
       bodyField.notSupported("bytes");
       body = bodyField.get("string").string();
+      if (body.isPresent() && body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DIRECT_RESPONSE_BODY_BYTES) {
+        bodyField.get("string").error("body is " + body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            + " bytes, over Envoy's limit of " + MAX_DIRECT_RESPONSE_BODY_BYTES + " (the route configuration's max_direct_response_body_size_bytes)");
+        body = Optional.empty();
+      }
     }
     return Optional.of(new HttpDirectResponse(status, body));
   }

@@ -7,18 +7,26 @@ import java.util.Objects;
  * Who this gateway proxy is, as istiod would know it: the workload labels that Gateway selectors are
  * matched against, the cluster domain suffix for FQDNs, the address listeners bind when a server has
  * no {@code bind}, and how Gateway server ports map to the ports Envoy really binds (istiod uses the
- * gateway Service's targetPort for the same purpose).
+ * gateway Service's targetPort for the same purpose), and what the node lets config expose.
  */
 public record GatewayIdentity(
     ImmutableMap<String, String> labels,
     String domainSuffix,
     String bindAddress,
-    ImmutableMap<Integer, Integer> portMap) {
+    ImmutableMap<Integer, Integer> portMap,
+    NodePolicy nodePolicy) {
   public GatewayIdentity {
     Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(domainSuffix, "domainSuffix");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(portMap, "portMap");
+    Objects.requireNonNull(nodePolicy, "nodePolicy");
+  }
+
+  /** Without a node policy: offline translation and tests, which know no node. */
+  public GatewayIdentity(ImmutableMap<String, String> labels, String domainSuffix, String bindAddress,
+      ImmutableMap<Integer, Integer> portMap) {
+    this(labels, domainSuffix, bindAddress, portMap, NodePolicy.UNRESTRICTED);
   }
 
   public static GatewayIdentity of(ImmutableMap<String, String> labels) {

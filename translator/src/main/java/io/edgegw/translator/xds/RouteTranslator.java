@@ -33,6 +33,8 @@ public final class RouteTranslator {
   private final RouteFeatureTranslator features = new RouteFeatureTranslator();
   /** istiod caps host re-selection so a retry prefers another endpoint without looping forever. */
   private static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
+  /** The largest direct response body Envoy is told to accept (istiod's value). */
+  public static final int MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 
   /** Each virtual host made by {@code virtualHosts}: {@link #virtualHost}, or a memo of it. */
   public RouteConfiguration routeConfiguration(
@@ -42,7 +44,9 @@ public final class RouteTranslator {
         // Clients send Host with the port; domains list bare hosts, as in istiod.
         .setIgnorePortInHostMatching(true)
         // Routes may name clusters without endpoints yet; they must load and answer 503, not be refused.
-        .setValidateClusters(BoolValue.of(false));
+        .setValidateClusters(BoolValue.of(false))
+        // Envoy's default is 4096 bytes; istiod allows 1 MiB, and so does the VirtualService decoder.
+        .setMaxDirectResponseBodySizeBytes(com.google.protobuf.UInt32Value.of(MAX_DIRECT_RESPONSE_BODY_BYTES));
     config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHosts.apply(v)));
     return out.build();
   }

@@ -2,7 +2,13 @@ package io.edgegw.server.cli;
 
 import ch.qos.logback.classic.Level;
 import io.edgegw.server.Components;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.net.InetAddresses;
+import io.edgegw.translator.model.AddressRange;
 import io.edgegw.translator.model.GatewayIdentity;
+import java.util.ArrayList;
+import java.util.List;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
@@ -70,6 +76,26 @@ final class RunCommand implements Callable<Integer> {
       description = "Published snapshots that /versions remembers (default: ${DEFAULT-VALUE}).")
   int versionsKept;
 
+  @Option(names = "--allowed-listen-addresses", split = ",", paramLabel = "ADDRESS",
+      description = "Node policy: the only addresses a Gateway server (its bind, or --listener-address) may listen on"
+          + " (default: --listener-address, plus every address of this node when that is a wildcard).")
+  List<String> allowedListenAddresses;
+
+  @Option(names = "--listen-port-range", defaultValue = "1024-65535", paramLabel = "MIN-MAX",
+      description = "Node policy: the ports Envoy may bind for Gateway servers, after --port-map (default: ${DEFAULT-VALUE}).")
+  String listenPortRange;
+
+  @Option(names = "--allow-upstream", split = ",", paramLabel = "CIDR",
+      description = "Node policy: allow upstream endpoints in these blocks although refused by default (loopback 127.0.0.0/8"
+          + " and ::1, link-local 169.254.0.0/16 and fe80::/10, 0.0.0.0 and ::), e.g. 127.0.0.0/8. The node's control ports"
+          + " (xDS, admin, Envoy's admin, a local broker) stay refused on this node's addresses.")
+  List<String> allowUpstream = new ArrayList<>();
+
+  @Option(names = "--envoy-admin-port", defaultValue = "9901", paramLabel = "PORT",
+      description = "Envoy's admin port (as `edgegw bootstrap --envoy-admin-address` set it): no listener and no upstream"
+          + " on this node may use it (default: ${DEFAULT-VALUE}).")
+  int envoyAdminPort;
+
   @Option(names = "--log-format", defaultValue = "${env:EDGEGW_LOG_FORMAT:-text}", paramLabel = "FORMAT",
       description = "Log lines as ${COMPLETION-CANDIDATES}: json is one JSON object per line (default: ${DEFAULT-VALUE};"
           + " env EDGEGW_LOG_FORMAT).")
@@ -113,7 +139,31 @@ final class RunCommand implements Callable<Integer> {
         .kubeedgeTopic(kubeedgeTopic)
         .maxPayloadBytes(maxPayloadBytes)
         .versionsKept(versionsKept)
+        .nodePolicy(nodePolicy())
         .build();
+  }
+
+  private SidecarConfig.NodePolicySettings nodePolicy() {
+    java.util.regex.Matcher range = java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(listenPortRange);
+    if (!range.matches()) {
+      throw new IllegalArgumentException("--listen-port-range: expected MIN-MAX, e.g. 1024-65535, got " + listenPortRange);
+    }
+    ImmutableList.Builder<AddressRange> allowed = ImmutableList.builder();
+    for (String cidr : allowUpstream) {
+      allowed.add(AddressRange.parse(cidr).orElseThrow(
+          () -> new IllegalArgumentException("--allow-upstream: not an address or CIDR block: " + cidr)));
+    }
+    Optional<ImmutableSet<String>> listen = Optional.empty();
+    if (allowedListenAddresses != null) {
+      for (String address : allowedListenAddresses) {
+        if (!InetAddresses.isInetAddress(address)) {
+          throw new IllegalArgumentException("--allowed-listen-addresses: not an IP address: " + address);
+        }
+      }
+      listen = Optional.of(ImmutableSet.copyOf(allowedListenAddresses));
+    }
+    return new SidecarConfig.NodePolicySettings(listen, Integer.parseInt(range.group(1)), Integer.parseInt(range.group(2)),
+        allowed.build(), envoyAdminPort);
   }
 
   @Override

@@ -76,6 +76,8 @@ public final class Demo {
             .xdsAddress(new HostPort("127.0.0.1", 0))
             .adminAddress(new HostPort("127.0.0.1", 0))
             .debounce(Duration.ofMillis(5))
+            // The demo's backends run on loopback, which the node policy refuses by default.
+            .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8").withEnvoyAdminPort(envoyAdminPort))
             .build(), Components.production())) {
       say("mosquitto on 127.0.0.1:" + brokerPort + "; sidecar xDS on 127.0.0.1:" + sidecar.xdsPort()
           + ", admin on http://127.0.0.1:" + sidecar.adminPort());

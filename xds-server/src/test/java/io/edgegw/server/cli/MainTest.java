@@ -89,9 +89,28 @@ class MainTest {
     assertEquals(Duration.ofMillis(5), d.debounce());
     assertEquals(Path.of("./edgegw-state"), d.stateDir());
 
+    assertEquals(SidecarConfig.NodePolicySettings.DEFAULT, d.nodePolicy());
+
+    RunCommand policy = new RunCommand();
+    new CommandLine(policy).parseArgs("--allowed-listen-addresses", "10.0.0.5,::", "--listen-port-range", "8000-9000",
+        "--allow-upstream", "127.0.0.0/8,fe80::/10", "--envoy-admin-port", "9901");
+    SidecarConfig.NodePolicySettings p = policy.config().nodePolicy();
+    assertEquals(Optional.of(com.google.common.collect.ImmutableSet.of("10.0.0.5", "::")), p.listenAddresses());
+    assertEquals(8000, p.minListenPort());
+    assertEquals(9000, p.maxListenPort());
+    assertEquals("[127.0.0.0/8, fe80::/10]", p.allowedUpstreams().toString());
+    assertEquals(9901, p.envoyAdminPort());
+
     RunCommand labels = new RunCommand();
     new CommandLine(labels).parseArgs("--gateway-labels", "app=gw");
     assertEquals(ImmutableMap.of("app", "gw"), labels.config().gatewayLabels(), "given labels replace the default");
+  }
+
+  @Test
+  void badNodePolicyValuesAreRefused() {
+    assertEquals(1, run("run", "--no-mqtt", "--allow-upstream", "127.0.0.0/33"));
+    assertEquals(1, run("run", "--no-mqtt", "--listen-port-range", "9000-80"));
+    assertEquals(1, run("run", "--no-mqtt", "--allowed-listen-addresses", "eth0"));
   }
 
   @Test

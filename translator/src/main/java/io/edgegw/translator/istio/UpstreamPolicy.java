@@ -1,0 +1,92 @@
+package io.edgegw.translator.istio;
+
+import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.NodePolicy;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies the node policy's upstream rules to every endpoint a cluster could get: ServiceEntry
+ * endpoints (their own or selected), DNS hosts without endpoints, and Kubernetes Endpoints. What is
+ * refused is left out, with an ERROR on the resource that named it.
+ */
+final class UpstreamPolicy {
+  private final NodePolicy policy;
+  private final ImmutableList.Builder<Diagnostic> diagnostics;
+
+  UpstreamPolicy(NodePolicy policy, ImmutableList.Builder<Diagnostic> diagnostics) {
+    this.policy = policy;
+    this.diagnostics = diagnostics;
+  }
+
+  /** The members of {@code entry} the policy allows, checked at every port of the entry. */
+  ImmutableList<ServiceEntry.WorkloadEndpoint> allowed(ServiceEntry entry, ImmutableList<ServiceEntry.WorkloadEndpoint> members) {
+    ImmutableList.Builder<ServiceEntry.WorkloadEndpoint> out = ImmutableList.builder();
+    boolean own = entry.workloadSelector().isEmpty();
+    for (int i = 0; i < members.size(); i++) {
+      ServiceEntry.WorkloadEndpoint member = members.get(i);
+      Optional<String> problem = Optional.empty();
+      for (ServiceEntry.Port port : entry.ports()) {
+        int target = member.ports().getOrDefault(port.name(), port.targetPort().orElse(port.number()));
+        problem = policy.upstreamProblem(member.address(), target);
+        if (problem.isPresent()) {
+          break;
+        }
+      }
+      if (problem.isPresent()) {
+        String field = own ? "spec.endpoints[" + i + "].address" : "spec.workloadSelector";
+        diagnostics.add(Diagnostic.error(entry.key(), field,
+            (own ? "" : "selected endpoint " + member.address() + ": ") + problem.get() + "; this endpoint is not served"));
+      } else {
+        out.add(member);
+      }
+    }
+    return out.build();
+  }
+
+  /** Whether {@code host} of a DNS entry without endpoints (Envoy resolves the host itself) is allowed. */
+  boolean allowedHost(ServiceEntry entry, String host) {
+    if (entry.resolution() == ServiceEntry.Resolution.NONE || entry.resolution() == ServiceEntry.Resolution.STATIC
+        || !entry.endpoints().isEmpty() || entry.workloadSelector().isPresent()) {
+      return true;
+    }
+    for (ServiceEntry.Port port : entry.ports()) {
+      Optional<String> problem = policy.upstreamProblem(host, port.targetPort().orElse(port.number()));
+      if (problem.isPresent()) {
+        diagnostics.add(Diagnostic.error(entry.key(), "spec.hosts[" + entry.hosts().indexOf(host) + "]",
+            problem.get() + "; this host is not served"));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Kubernetes Endpoints (or EndpointSlices) with the addresses the policy refuses left out. */
+  ImmutableList<Endpoints> allowed(List<Endpoints> all) {
+    ImmutableList.Builder<Endpoints> out = ImmutableList.builder();
+    for (Endpoints endpoints : all) {
+      ImmutableList.Builder<Endpoints.Subset> subsets = ImmutableList.builder();
+      boolean changed = false;
+      for (Endpoints.Subset subset : endpoints.subsets()) {
+        ImmutableList.Builder<Endpoints.Address> addresses = ImmutableList.builder();
+        for (Endpoints.Address address : subset.addresses()) {
+          Optional<String> problem = subset.ports().stream()
+              .map(p -> policy.upstreamProblem(address.ip(), p.port()))
+              .flatMap(Optional::stream).findFirst();
+          if (problem.isPresent()) {
+            diagnostics.add(Diagnostic.error(endpoints.key(), "", "address " + address.ip() + ": " + problem.get()
+                + "; this address is not served"));
+            changed = true;
+          } else {
+            addresses.add(address);
+          }
+        }
+        subsets.add(new Endpoints.Subset(addresses.build(), subset.ports()));
+      }
+      out.add(changed ? new Endpoints(endpoints.key(), endpoints.serviceName(), subsets.build()) : endpoints);
+    }
+    return out.build();
+  }
+}
