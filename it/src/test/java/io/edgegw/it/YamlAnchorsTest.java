@@ -89,6 +89,7 @@ class YamlAnchorsTest {
           .portMap(ImmutableMap.of(80, httpPort))
           .xdsAddress(new HostPort(FreePorts.LOOPBACK, 0))
           .adminAddress(new HostPort(FreePorts.LOOPBACK, 0))
+          .nodePolicy(EdgeGateway.HARNESS_NODE_POLICY)
           .build();
       try (Sidecar sidecar = Sidecar.start(config, Components.production());
           EnvoyProcess envoy = ProcessGateway.startEnvoy(sidecar.xdsPort())) {
