@@ -186,7 +186,13 @@ public final class SidecarProcess implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // The Dockerfile's ENTRYPOINT flags: test the sidecar as it runs on an edge node.
         "-Xmx96m", "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"));
+    // Only to measure (docs/resilience.md, "Bounded memory"): e.g. -Dedgegw.it.sidecarJvmArgs="-Xmx64m -Xlog:gc".
+    String extra = System.getProperty("edgegw.it.sidecarJvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of(
         "-jar", JAR.toString(), "run",
         "--mqtt-url", options.mqttUrl(),
         "--gateway-id", EdgeGateway.GATEWAY_ID,
