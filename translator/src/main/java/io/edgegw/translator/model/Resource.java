@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
-import java.lang.ref.SoftReference;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -13,12 +12,12 @@ import java.util.Objects;
 /**
  * One input resource as the operator wrote it: its key and the whole manifest as a JSON tree.
  *
- * <p>The manifest is kept as compact JSON bytes, and the tree is parsed from them on demand and held
- * only softly: a tree costs about fifteen times its JSON (a LinkedHashMap per object), and every
- * accepted resource is held for as long as it is served, so the heap the documented limits need
- * stays bounded (docs/resilience.md, "Bounded memory"); under memory pressure the trees go and are
- * parsed again when asked for. Callers must not modify what {@link #manifest()} returns. Typed
- * decoding and validation live in the translator.
+ * <p>The manifest is kept as compact JSON bytes and parsed again on each {@link #manifest()}: a tree
+ * costs about fifteen times its JSON (a LinkedHashMap per object), and every accepted resource is
+ * held for as long as it is served, while the tree is read only when the resource is decoded (once
+ * per change: the translator keeps what it decoded). That keeps the heap the documented limits need
+ * bounded (docs/resilience.md, "Bounded memory"). Typed decoding and validation live in the
+ * translator.
  */
 public final class Resource {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +25,6 @@ public final class Resource {
   private final ResourceKey key;
   private final byte[] json;
   private final int hash;
-  private volatile SoftReference<ObjectNode> tree;
 
   /**
    * @throws IllegalArgumentException when the manifest does not survive a round trip through JSON
@@ -37,7 +35,7 @@ public final class Resource {
     Objects.requireNonNull(manifest, "manifest");
     try {
       this.json = JSON.writeValueAsBytes(manifest);
-      this.tree = new SoftReference<>((ObjectNode) JSON.readTree(json));
+      JSON.readTree(json); // a manifest that would not parse again is refused here, not later
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("manifest cannot be kept as JSON: " + e.getClass().getSimpleName(), e);
     }
@@ -48,27 +46,13 @@ public final class Resource {
     return key;
   }
 
-  /**
-   * The whole manifest. Treat as read-only. Always parsed from the stored JSON, so every caller sees
-   * the same tree whether it was cached or not.
-   */
+  /** The whole manifest, parsed anew (a few ms per 100 KB): call once per use and keep the result. */
   public ObjectNode manifest() {
-    ObjectNode cached = tree.get();
-    if (cached != null) {
-      return cached;
-    }
     try {
-      ObjectNode parsed = (ObjectNode) JSON.readTree(json);
-      tree = new SoftReference<>(parsed);
-      return parsed;
+      return (ObjectNode) JSON.readTree(json);
     } catch (IOException e) {
       throw new IllegalStateException(key + ": stored manifest no longer parses: " + e, e);
     }
-  }
-
-  /** The manifest as compact JSON, as stored; do not modify. */
-  public byte[] manifestJson() {
-    return json;
   }
 
   public JsonNode spec() {
