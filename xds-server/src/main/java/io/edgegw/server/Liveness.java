@@ -8,6 +8,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether the sidecar still takes in changes, for {@code /healthz/live} (docs/admin.md): a probe task
@@ -18,6 +20,7 @@ import java.util.function.Supplier;
  * and does not look at this.
  */
 public final class Liveness {
+  private static final Logger log = LoggerFactory.getLogger(Liveness.class);
   /** How often the config loop runs the probe task. */
   static final Duration BEAT = Duration.ofSeconds(5);
   /**
@@ -36,6 +39,8 @@ public final class Liveness {
   private final LongSupplier nanos;
   private final Supplier<ImmutableList<Optional<String>>> sources;
   private volatile long lastBeatNanos;
+  /** What the last check found, so that probes every few seconds log only the changes. */
+  private volatile boolean wasLive = true;
 
   /**
    * @param nanos the clock ({@link System#nanoTime()} in production)
@@ -69,6 +74,14 @@ public final class Liveness {
       stuck.ifPresent(problems::add);
     }
     ImmutableList<String> all = problems.build();
+    if (all.isEmpty() != wasLive) {
+      wasLive = all.isEmpty();
+      if (wasLive) {
+        log.info("live again: changes are taken in");
+      } else {
+        log.error("not live (/healthz/live answers 503): {}", String.join("; ", all));
+      }
+    }
     return new Verdict(all.isEmpty(), all);
   }
 }
