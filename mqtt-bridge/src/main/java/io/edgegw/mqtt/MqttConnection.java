@@ -74,6 +74,7 @@ public final class MqttConnection implements AutoCloseable {
    * What liveness needs to know about the connection, read at one instant (all times from
    * {@link System#nanoTime()}).
    *
+   * @param closed closed, or not started yet: nothing is expected of it
    * @param connected connected and subscribed
    * @param lastProgressNanos when a connect attempt last ended (either way), the connection was
    *     lost, or the subscriptions were acknowledged

@@ -46,7 +46,7 @@ public final class Resource {
     return key;
   }
 
-  /** The whole manifest, parsed anew (a few ms per 100 KB): call once per use and keep the result. */
+  /** The whole manifest, parsed anew on every call (a fresh tree): call once per use and keep the result. */
   public ObjectNode manifest() {
     try {
       return (ObjectNode) JSON.readTree(json);
