@@ -69,7 +69,7 @@ COPY --from=build /build/xds-server/target/edgegw.jar /opt/edgegw/edgegw.jar
 # this path. The run translates the bookinfo example, then stops with SIGTERM, which writes the archive.
 COPY examples/bookinfo/ /tmp/cds-train/
 RUN set -eu; \
-    /opt/java/bin/java -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    /opt/java/bin/java -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
       -XX:ArchiveClassesAtExit=/opt/edgegw/edgegw.jsa -Xlog:cds*=off -jar /opt/edgegw/edgegw.jar \
       run --no-mqtt --config-dir /tmp/cds-train --state-dir /tmp/cds-state 2>/tmp/cds.log & pid=$!; \
     i=0; until [ "$(grep -c 'serving snapshot' /tmp/cds.log)" -ge 2 ]; do \
@@ -84,16 +84,17 @@ WORKDIR /var/lib/edgegw
 VOLUME ["/var/lib/edgegw", "/tmp"]
 # glibc gives each thread that mallocs its own 64 MB arena; two keep the resident set down.
 ENV MALLOC_ARENA_MAX=2
-# -Xmx96m + SerialGC + C1 only: small and predictable on 256 MB-2 GB edge nodes; the sidecar is never in
-#   the request path, so peak JIT quality does not matter. -Xms8m and the free ratios let the heap stay
-#   (and shrink back to) about the live set instead of growing to -Xmx.
+# -Xmx160m + SerialGC + C1 only: small and predictable on 256 MB-2 GB edge nodes; the sidecar is never in
+#   the request path, so peak JIT quality does not matter. 160m holds the documented input limits
+#   (docs/resilience.md, "Bounded memory": 27,000 routes measured). -Xms8m and the free ratios let the
+#   heap stay (and shrink back to) about the live set instead of growing to -Xmx.
 # -XX:MaxDirectMemorySize=32m bounds Netty's buffers (default: as large as the heap); unpooled buffers,
 #   because a pooled arena keeps whole chunks resident for the few large responses a sidecar sends.
 #   -XX:TrimNativeHeapInterval returns freed malloc memory to the OS.
 # -XX:-UsePerfData: no hsperfdata file in /tmp. -XX:+ExitOnOutOfMemoryError: restart cleanly (the state
 #   is on disk) instead of limping on. -XX:SharedArchiveFile: the AppCDS archive made above.
 # Add flags with JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["/opt/java/bin/java", "-Xms8m", "-Xmx96m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", \
+ENTRYPOINT ["/opt/java/bin/java", "-Xms8m", "-Xmx160m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", \
             "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", \
             "-XX:-UsePerfData", "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError", \
             "-XX:SharedArchiveFile=/opt/edgegw/edgegw.jsa", \

@@ -39,9 +39,10 @@ import java.util.regex.Pattern;
  */
 public final class Footprint {
   /** What bin/edgegw passes to java; keep in step with it (the variants below vary one thing each). */
-  static final String DEFAULTS = "MALLOC_ARENA_MAX=2 -Xms8m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+  static final String DEFAULTS = "MALLOC_ARENA_MAX=2 -Xms8m -Xmx160m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
       + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
-      + " -XX:TrimNativeHeapInterval=5000 -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
+      + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
+      + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
   private static final String SCRIPT = "bin/edgegw";
   private static final String FIRST_START = "bin/edgegw first start";
   /** The script with no snapshot saved by an earlier run: it reads and translates the inputs before serving. */
@@ -58,8 +59,8 @@ public final class Footprint {
         NO_SNAPSHOT,
         DEFAULTS,
         DEFAULTS.replace("MALLOC_ARENA_MAX=2 ", ""),
-        DEFAULTS.replace("-Xms8m -Xmx96m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx96m"),
-        DEFAULTS.replace("-Xmx96m", "-Xmx64m"),
+        DEFAULTS.replace("-Xms8m -Xmx160m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx160m"),
+        DEFAULTS.replace("-Xmx160m", "-Xmx96m"),
         DEFAULTS.replace("unpooled", "pooled"),
         DEFAULTS.replace("-XX:TieredStopAtLevel=1 ", ""),
         // What bin/edgegw and the Dockerfile started before.

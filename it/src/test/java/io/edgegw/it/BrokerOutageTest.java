@@ -28,6 +28,7 @@ class BrokerOutageTest {
       gw.publish(Manifests.counterVs("doomed", "doomed.local", 1));
       awaitEcho(gw, "counter.local", "/v-1");
       awaitEcho(gw, "doomed.local", "/v-1");
+      assertThat(gw.sidecar().live()).as("/healthz/live: %s", gw.sidecar().admin("/healthz/live")).isTrue();
 
       try (TrafficLoop traffic = TrafficLoop.start(gw.sidecar().httpPort(), "bookinfo.local", "/productpage",
           r -> r.status() == 200 && "productpage".equals(r.backend()))) {
@@ -40,6 +41,10 @@ class BrokerOutageTest {
         await().atMost(CONVERGE).until(() -> traffic.snapshot().ok() > okWhileDown + 20);
         assertThat(gw.sidecar().isAlive()).isTrue();
         assertThat(gw.sidecar().servedVersion()).isEqualTo(version);
+        // Offline is a normal state: the sidecar stays live (and ready) while it keeps reconnecting.
+        await().atMost(CONVERGE).until(() -> gw.sidecar().countLogLines("mqtt: cannot connect") > 0);
+        assertThat(gw.sidecar().live()).as("/healthz/live with the broker down: %s", gw.sidecar().admin("/healthz/live")).isTrue();
+        assertThat(gw.sidecar().ready()).isTrue();
 
         gw.startBroker();
         // Back-off is at most 10 s (maxReconnectDelay) plus a connect.

@@ -49,14 +49,19 @@ class KubeEdgeEnvelopeTest {
   }
 
   private static void envelope(ProcessGateway gw, String operation, int value) throws Exception {
+    gw.publishRaw(TOPIC + "default/virtualservice/edge", envelope("edge", "edge.local", operation, value), 0, false);
+  }
+
+  /** A beehive message as edgecore sends it, carrying {@link Manifests#counterVs} in namespace default. */
+  static byte[] envelope(String name, String host, String operation, int value) throws Exception {
     ResourceReader.Ok vs = (ResourceReader.Ok) new ResourceReader()
-        .read(Manifests.counterVs("edge", "edge.local", value)).get(0);
+        .read(Manifests.counterVs(name, host, value)).get(0);
     ObjectNode message = JSON.createObjectNode();
     message.putObject("header").put("msg_id", "m-" + value).put("parent_msg_id", "")
         .put("timestamp", System.currentTimeMillis()).put("resourceversion", String.valueOf(value)).put("sync", false);
     message.putObject("route").put("source", "edgecontroller").put("group", "resource")
-        .put("operation", operation).put("resource", "default/virtualservice/edge");
+        .put("operation", operation).put("resource", "default/virtualservice/" + name);
     message.set("content", vs.resource().manifest());
-    gw.publishRaw(TOPIC + "default/virtualservice/edge", JSON.writeValueAsBytes(message), 0, false);
+    return JSON.writeValueAsBytes(message);
   }
 }

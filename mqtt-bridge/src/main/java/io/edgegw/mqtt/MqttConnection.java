@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,6 +65,49 @@ public final class MqttConnection implements AutoCloseable {
 
   private record Subscription(String filter, Handler handler) {}
 
+  /** Slack on top of the longest a healthy connection goes without progress (a back-off step and a connect). */
+  static final Duration STUCK_GRACE = Duration.ofSeconds(30);
+  /** The longest a delivered message may wait for its acknowledgement (it is stored by then) before intake counts as stuck. */
+  static final Duration ACK_LIMIT = Duration.ofSeconds(120);
+
+  /**
+   * What liveness needs to know about the connection, read at one instant (all times from
+   * {@link System#nanoTime()}).
+   *
+   * @param closed closed, or not started yet: nothing is expected of it
+   * @param connected connected and subscribed
+   * @param lastProgressNanos when a connect attempt last ended (either way), the connection was
+   *     lost, or the subscriptions were acknowledged
+   * @param unacknowledged delivered messages still waiting to be stored and acknowledged
+   * @param lastAckNanos when the last acknowledgement was sent, or the first of the waiting messages arrived
+   */
+  record Progress(boolean closed, boolean connected, long lastProgressNanos, int unacknowledged, long lastAckNanos) {
+    /**
+     * Why intake is stuck, if it is. A broker that is merely unreachable is not: attempts keep ending
+     * (offline autonomy is a normal state). Stuck is when no attempt ends for longer than the back-off
+     * cap plus the connect timeout (plus {@link #STUCK_GRACE}), or delivered messages stay
+     * unacknowledged for {@link #ACK_LIMIT}.
+     */
+    Optional<String> stuck(long nowNanos, Duration maxReconnectDelay, Duration connectTimeout) {
+      if (closed) {
+        return Optional.empty();
+      }
+      Duration attemptLimit = maxReconnectDelay.plus(connectTimeout).plus(STUCK_GRACE);
+      long sinceProgress = nowNanos - lastProgressNanos;
+      if (!connected && sinceProgress > attemptLimit.toNanos()) {
+        return Optional.of("MQTT: not connected, and no connect attempt ended for "
+            + TimeUnit.NANOSECONDS.toSeconds(sinceProgress) + " s (one ends at least every "
+            + attemptLimit.toSeconds() + " s while reconnecting)");
+      }
+      long sinceAck = nowNanos - lastAckNanos;
+      if (unacknowledged > 0 && sinceAck > ACK_LIMIT.toNanos()) {
+        return Optional.of("MQTT: " + unacknowledged + " delivered message(s) not stored and acknowledged for "
+            + TimeUnit.NANOSECONDS.toSeconds(sinceAck) + " s");
+      }
+      return Optional.empty();
+    }
+  }
+
   private final MqttSettings settings;
   private final TopicContract topics;
   private final Clock clock;
@@ -85,6 +129,8 @@ public final class MqttConnection implements AutoCloseable {
   /** Messages handed to handlers and not yet acknowledged, and when the last one arrived. */
   private final AtomicInteger unacknowledged = new AtomicInteger();
   private volatile long lastArrivalNanos;
+  private volatile long lastAckNanos = System.nanoTime();
+  private volatile long lastProgressNanos = System.nanoTime();
   /** Bumped by every connect; a resync belongs to the connection it was planned for. */
   private final AtomicInteger connection = new AtomicInteger();
   private volatile long connectedAtNanos;
@@ -141,6 +187,7 @@ public final class MqttConnection implements AutoCloseable {
       throw new IllegalStateException("an MQTT connection starts once and not after close()");
     }
     client.setCallback(new Callback());
+    lastProgressNanos = System.nanoTime();
     log.info("mqtt: connecting to {} as {}; subscribing to {}; status on {}", settings.serverUri(),
         settings.clientId(), subscriptions.stream().map(Subscription::filter).toList(), topics.gatewayStatusTopic());
     worker.execute(this::attemptConnect);
@@ -149,6 +196,18 @@ public final class MqttConnection implements AutoCloseable {
   /** True while connected with every subscription acknowledged by the broker. */
   public boolean isConnected() {
     return subscribed && client.isConnected();
+  }
+
+  /**
+   * Why the connection's intake is stuck (see {@link Progress#stuck}), or empty while it works or
+   * keeps trying to reconnect. Safe from any thread.
+   */
+  public Optional<String> stuck() {
+    return progress().stuck(System.nanoTime(), settings.maxReconnectDelay(), settings.connectTimeout());
+  }
+
+  Progress progress() {
+    return new Progress(closed || !started.get(), isConnected(), lastProgressNanos, unacknowledged.get(), lastAckNanos);
   }
 
   /**
@@ -312,6 +371,7 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private void connectFailed(Throwable e) {
+    lastProgressNanos = System.nanoTime();
     if (closed) {
       return;
     }
@@ -426,6 +486,7 @@ public final class MqttConnection implements AutoCloseable {
         }
       }
       subscribed = true;
+      lastProgressNanos = System.nanoTime();
       log.info("mqtt: subscribed to {}; the broker sends what it queued for the session, or every retained"
           + " resource when the session is new", filters());
       int current = connection.get();
@@ -483,9 +544,12 @@ public final class MqttConnection implements AutoCloseable {
     int id = message.getId();
     int qos = message.getQos();
     int arrivedOn = connection.get();
-    unacknowledged.incrementAndGet();
+    if (unacknowledged.getAndIncrement() == 0) {
+      lastAckNanos = System.nanoTime(); // the wait for an acknowledgement starts now
+    }
     return () -> {
       if (sent.compareAndSet(false, true)) {
+        lastAckNanos = System.nanoTime();
         if (connection.get() == arrivedOn) {
           unacknowledged.decrementAndGet();
         }
@@ -504,6 +568,7 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       connectedAtNanos = System.nanoTime();
+      lastProgressNanos = connectedAtNanos;
       connection.incrementAndGet();
       unacknowledged.set(0); // acknowledgements of the last connection's messages are moot now
       lastLoggedFailure = "";
@@ -522,6 +587,7 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void disconnected(MqttDisconnectResponse response) {
       subscribed = false;
+      lastProgressNanos = System.nanoTime();
       if (closed) {
         return;
       }

@@ -8,6 +8,7 @@ import io.edgegw.translator.model.ResourceReader;
 import io.edgegw.translator.model.ResourceSink;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,11 @@ public final class MqttResourceSource implements AutoCloseable {
   /** True while connected to the broker with the subscriptions acknowledged. */
   public boolean isConnected() {
     return connection.isConnected();
+  }
+
+  /** Why intake from the broker is stuck (not merely disconnected: that is normal), if it is. */
+  public Optional<String> stuck() {
+    return connection.stuck();
   }
 
   /** Closes the connection: pending statuses, then offline status, then a clean disconnect. Idempotent. */

@@ -26,6 +26,18 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 /** Turns {@link MqttSettings} into Paho connection options, the same way for source and publisher. */
 final class PahoOptions {
   private static final int KEEP_ALIVE_SECONDS = 30;
+  /**
+   * Room in a packet for what is not payload: fixed header, topic (short in practice, at most 64 KiB),
+   * packet id and properties. A payload under the cap on a long topic still arrives (and is read);
+   * one that only fits the headroom arrives and is rejected by size with a reason.
+   */
+  static final long PACKET_HEADROOM_BYTES = 64 * 1024;
+  /**
+   * At most this many QoS 1 messages in flight to the sidecar. A message is acknowledged only once
+   * stored, so this bounds what waits in memory for the config loop: this many payloads at the cap
+   * with their parsed forms (docs/resilience.md, "Bounded memory").
+   */
+  static final int RECEIVE_MAXIMUM = 4;
 
   private PahoOptions() {}
 
@@ -40,6 +52,11 @@ final class PahoOptions {
     options.setSessionExpiryInterval(persistent ? settings.sessionExpiry().toSeconds() : 0L);
     options.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toSeconds()));
     options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+    // MQTT 5 (3.1.2.11.4): the broker must not send a packet larger than this; mosquitto drops such a
+    // message for this client. So a payload over the cap is never read into the heap (Paho would read
+    // it whole before the payload check could refuse it).
+    options.setMaximumPacketSize(maximumPacketSize(settings));
+    options.setReceiveMaximum(RECEIVE_MAXIMUM);
     // Reconnects are ours (MqttResourceSource): Paho's own retry only starts after a first
     // successful connect and runs on non-daemon Timer threads that outlive close().
     options.setAutomaticReconnect(false);
@@ -53,6 +70,11 @@ final class PahoOptions {
       options.setSocketFactory(tls(settings));
     }
     return options;
+  }
+
+  /** The largest packet the broker may send us: the payload cap plus {@link #PACKET_HEADROOM_BYTES}. */
+  static long maximumPacketSize(MqttSettings settings) {
+    return settings.maxPayloadBytes() + PACKET_HEADROOM_BYTES;
   }
 
   /**

@@ -81,6 +81,14 @@ class MqttResourceSourceTest {
     return ((ResourceReader.Ok) reader.read(yaml).get(0)).resource();
   }
 
+  private static String readQuietly(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   private static ResourceKey gatewayKey(String name) {
     return ResourceKey.of(Kind.GATEWAY, "shop", name);
   }
@@ -162,6 +170,32 @@ class MqttResourceSourceTest {
         .filter(r -> r.origin().endsWith("/shop/y")).findFirst().orElseThrow();
     assertEquals(Optional.of(gatewayKey("y")), mismatch.key());
     assertTrue(mismatch.reason().startsWith("topic says gateway/shop/y but payload is gateway/shop/z"), mismatch.reason());
+  }
+
+  @Test
+  void aPayloadOverTheCapNeverReachesTheSidecarAndOneWithinThePacketHeadroomIsRejectedBySize() {
+    broker = Mosquitto.start(dir);
+    MqttResourcePublisher publisher = publisher();
+    RecordingSink sink = new RecordingSink();
+    MqttResourceSource source = source(settings("edgegw-sidecar", broker.port()).withMaxPayloadBytes(1000), sink);
+    await().atMost(WAIT).until(source::isConnected);
+
+    // Over cap + headroom: the broker must not send it (our CONNECT's Maximum Packet Size), and drops it.
+    byte[] huge = new byte[1000 + (int) PahoOptions.PACKET_HEADROOM_BYTES + 1];
+    publisher.send("edgegw/default/resources/gateway/shop/huge", huge);
+    // Over the cap but within the headroom: it arrives, and is refused unparsed.
+    publisher.send("edgegw/default/resources/gateway/shop/big", new byte[2000]);
+    publisher.publish(gateway("after"));
+
+    await().atMost(WAIT).until(() -> sink.state.containsKey(gatewayKey("after")));
+    assertTrue(source.isConnected());
+    assertEquals(1, sink.rejections.size(), sink.rejections::toString);
+    assertTrue(sink.rejections.get(0).origin().endsWith("/shop/big"), sink.rejections::toString);
+    assertTrue(sink.rejections.get(0).reason().startsWith("payload of 2000 bytes exceeds the limit of 1000 bytes"),
+        sink.rejections::toString);
+    // The operator's trace of it: mosquitto's log (at notice level, which is logged by default).
+    String brokerLog = readQuietly(dir.resolve("mosquitto.log"));
+    assertTrue(brokerLog.contains("Dropping too large outgoing PUBLISH for edgegw-sidecar"), brokerLog);
   }
 
   @Test

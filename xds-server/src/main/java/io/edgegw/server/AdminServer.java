@@ -60,8 +60,17 @@ public final class AdminServer implements AutoCloseable {
       Supplier<StatusBoard> statuses,
       Supplier<Optional<SnapshotPublisher.Published>> served,
       Supplier<ImmutableList<VersionRecord>> versions,
-      Supplier<String> metrics) {
+      Supplier<String> metrics,
+      Supplier<Liveness.Verdict> liveness) {
+    /** Always live: for views without a config loop or sources to watch. */
+    public View(Supplier<XdsStatus> envoy, Supplier<StatusBoard> statuses,
+        Supplier<Optional<SnapshotPublisher.Published>> served, Supplier<ImmutableList<VersionRecord>> versions,
+        Supplier<String> metrics) {
+      this(envoy, statuses, served, versions, metrics, () -> new Liveness.Verdict(true, ImmutableList.of()));
+    }
+
     public View {
+      Objects.requireNonNull(liveness, "liveness");
       Objects.requireNonNull(envoy, "envoy");
       Objects.requireNonNull(statuses, "statuses");
       Objects.requireNonNull(served, "served");
@@ -137,6 +146,7 @@ public final class AdminServer implements AutoCloseable {
   private static ImmutableMap<String, Endpoint> endpoints(View view) {
     return ImmutableMap.of(
         "/healthz/ready", query -> ready(view),
+        "/healthz/live", query -> live(view),
         "/config_dump", query -> Response.json(200, configDump(view, query)),
         "/resources", query -> Response.json(200, resources(view.statuses().get(), query)),
         "/clients", query -> Response.json(200, clients(view.envoy().get())),
@@ -151,6 +161,16 @@ public final class AdminServer implements AutoCloseable {
     root.put("version", view.served().get().map(SnapshotPublisher.Published::version).orElse(""));
     root.put("envoys", envoy.clients().size());
     return Response.json(envoy.ready() ? 200 : 503, root);
+  }
+
+  /** 200 while changes can still be taken in and applied, 503 with the reasons when the process is wedged. */
+  private static Response live(View view) {
+    Liveness.Verdict verdict = view.liveness().get();
+    ObjectNode root = NODES.objectNode();
+    root.put("live", verdict.live());
+    ArrayNode problems = root.putArray("problems");
+    verdict.problems().forEach(problems::add);
+    return Response.json(verdict.live() ? 200 : 503, root);
   }
 
   /**

@@ -162,8 +162,12 @@ public final class Sidecar implements AutoCloseable {
       XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks, traffic);
       started.push(xds);
 
+      Liveness liveness = new Liveness(System::nanoTime,
+          () -> built.stream().map(Source::stuck).collect(ImmutableList.toImmutableList()));
+      liveness.beatOn(loop);
       AdminServer admin = AdminServer.start(config.adminAddress(), new AdminServer.View(
-          callbacks::status, configLoop::statuses, publisher::current, publisher::versions, registry::scrape));
+          callbacks::status, configLoop::statuses, publisher::current, publisher::versions, registry::scrape,
+          liveness::check));
       started.push(admin);
 
       for (Source source : built) {
@@ -247,6 +251,11 @@ public final class Sidecar implements AutoCloseable {
       @Override
       public boolean isConnected() {
         return mqtt.isConnected();
+      }
+
+      @Override
+      public Optional<String> stuck() {
+        return mqtt.stuck();
       }
 
       @Override

@@ -1,5 +1,7 @@
 package io.edgegw.server;
 
+import java.util.Optional;
+
 /**
  * Something that delivers input resources to a {@link io.edgegw.translator.model.ResourceSink}: the
  * config directory, the MQTT subscription. {@link #start()} must not fail because a remote end (the
@@ -11,6 +13,14 @@ public interface Source extends AutoCloseable {
   /** For the admin view; a local source is always connected. */
   default boolean isConnected() {
     return true;
+  }
+
+  /**
+   * Why this source can no longer deliver anything although it runs (a stuck thread, messages never
+   * taken up), for {@code /healthz/live}; empty while it works. A remote end that is down is not stuck.
+   */
+  default Optional<String> stuck() {
+    return Optional.empty();
   }
 
   @Override

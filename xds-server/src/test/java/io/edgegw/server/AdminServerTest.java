@@ -45,6 +45,8 @@ class AdminServerTest {
   private final List<SnapshotPublisher.Rollback> rollbacks = new ArrayList<>();
   private final XdsCallbacks callbacks = new XdsCallbacks(Runnable::run, publisher, rollbacks::add, metrics, Clock.systemUTC());
   private final AtomicReference<StatusBoard> board = new AtomicReference<>(StatusBoard.EMPTY);
+  private final AtomicReference<Liveness.Verdict> liveness =
+      new AtomicReference<>(new Liveness.Verdict(true, ImmutableList.of()));
   private AdminServer admin;
   private int nonce;
 
@@ -52,7 +54,7 @@ class AdminServerTest {
   void start() throws Exception {
     metrics.bindGauges(callbacks::status, () -> false, board::get);
     admin = AdminServer.start(new HostPort("127.0.0.1", 0), new AdminServer.View(
-        callbacks::status, board::get, publisher::current, publisher::versions, registry::scrape));
+        callbacks::status, board::get, publisher::current, publisher::versions, registry::scrape, liveness::get));
   }
 
   @AfterEach
@@ -236,6 +238,20 @@ class AdminServerTest {
     HttpResponse<String> notReady = get("/healthz/ready");
     assertEquals(503, notReady.statusCode());
     assertFalse(json(notReady.body()).path("ready").asBoolean());
+  }
+
+  @Test
+  void liveAnswers200WhileIntakeWorksAnd503WithTheReasonsWhenItIsWedged() throws Exception {
+    HttpResponse<String> live = get("/healthz/live");
+    assertEquals(200, live.statusCode());
+    assertTrue(json(live.body()).path("live").asBoolean());
+    assertEquals(0, json(live.body()).path("problems").size());
+
+    liveness.set(new Liveness.Verdict(false, ImmutableList.of("config loop: no probe task ran for 61 s")));
+    HttpResponse<String> wedged = get("/healthz/live");
+    assertEquals(503, wedged.statusCode());
+    assertFalse(json(wedged.body()).path("live").asBoolean());
+    assertEquals("config loop: no probe task ran for 61 s", json(wedged.body()).path("problems").get(0).asText());
   }
 
   @Test

@@ -143,6 +143,16 @@ public final class SidecarProcess implements AutoCloseable {
     return adminResponse(path).body();
   }
 
+  /** GET on the admin endpoint; the HTTP status. Fails when nothing answers. */
+  public int adminStatus(String path) {
+    return adminResponse(path).statusCode();
+  }
+
+  /** /healthz/live answers 200: the sidecar can still take in changes. */
+  public boolean live() {
+    return adminStatus("/healthz/live") == 200 && json(admin("/healthz/live")).path("live").asBoolean(false);
+  }
+
   /** /healthz/ready says some Envoy has been served a snapshot. */
   public boolean ready() {
     return json(admin("/healthz/ready")).path("ready").asBoolean(false);
@@ -185,8 +195,14 @@ public final class SidecarProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // The Dockerfile's ENTRYPOINT flags: test the sidecar as it runs on an edge node.
-        "-Xmx96m", "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError",
+        "-Xmx160m", "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"));
+    // Only to measure (docs/resilience.md, "Bounded memory"): e.g. -Dedgegw.it.sidecarJvmArgs="-Xmx64m -Xlog:gc".
+    String extra = System.getProperty("edgegw.it.sidecarJvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of(
         "-jar", JAR.toString(), "run",
         "--mqtt-url", options.mqttUrl(),
         "--gateway-id", EdgeGateway.GATEWAY_ID,

@@ -1,41 +1,66 @@
 package io.edgegw.translator.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableMap;
+import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * One input resource as the operator wrote it: its key and the whole manifest as a JSON tree.
  *
- * <p>The tree is a private deep copy and is never handed out mutable-by-contract: callers must not
- * modify what {@link #manifest()} returns. Typed decoding and validation live in the translator.
+ * <p>The manifest is kept as compact JSON bytes and parsed again on each {@link #manifest()}: a tree
+ * costs about fifteen times its JSON (a LinkedHashMap per object), and every accepted resource is
+ * held for as long as it is served, while the tree is read only when the resource is decoded (once
+ * per change: the translator keeps what it decoded). That keeps the heap the documented limits need
+ * bounded (docs/resilience.md, "Bounded memory"). Typed decoding and validation live in the
+ * translator.
  */
 public final class Resource {
-  private final ResourceKey key;
-  private final ObjectNode manifest;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final ResourceKey key;
+  private final byte[] json;
+  private final int hash;
+
+  /**
+   * @throws IllegalArgumentException when the manifest does not survive a round trip through JSON
+   *     (so {@link #manifest()} can never fail later)
+   */
   public Resource(ResourceKey key, ObjectNode manifest) {
     this.key = Objects.requireNonNull(key, "key");
-    this.manifest = Objects.requireNonNull(manifest, "manifest").deepCopy();
+    Objects.requireNonNull(manifest, "manifest");
+    try {
+      this.json = JSON.writeValueAsBytes(manifest);
+      JSON.readTree(json); // a manifest that would not parse again is refused here, not later
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("manifest cannot be kept as JSON: " + e.getClass().getSimpleName(), e);
+    }
+    this.hash = key.hashCode() * 31 + Arrays.hashCode(json);
   }
 
   public ResourceKey key() {
     return key;
   }
 
-  /** The whole manifest. Treat as read-only. */
+  /** The whole manifest, parsed anew on every call (a fresh tree): call once per use and keep the result. */
   public ObjectNode manifest() {
-    return manifest;
+    try {
+      return (ObjectNode) JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException(key + ": stored manifest no longer parses: " + e, e);
+    }
   }
 
   public JsonNode spec() {
-    return manifest.path("spec");
+    return manifest().path("spec");
   }
 
   public JsonNode metadata() {
-    return manifest.path("metadata");
+    return manifest().path("metadata");
   }
 
   public ImmutableMap<String, String> labels() {
@@ -54,12 +79,12 @@ public final class Resource {
   @Override
   public boolean equals(Object o) {
     // Same instance first: the store hands out unchanged resources as the same objects.
-    return o == this || o instanceof Resource r && r.key.equals(key) && r.manifest.equals(manifest);
+    return o == this || o instanceof Resource r && r.hash == hash && r.key.equals(key) && Arrays.equals(r.json, json);
   }
 
   @Override
   public int hashCode() {
-    return key.hashCode() * 31 + manifest.hashCode();
+    return hash;
   }
 
   @Override

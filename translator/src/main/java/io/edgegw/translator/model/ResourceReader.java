@@ -111,7 +111,11 @@ public final class ResourceReader {
     }
     ObjectNode manifest = ((ObjectNode) node).deepCopy();
     ((ObjectNode) manifest.with("metadata")).put("namespace", namespace);
-    return new Ok(document, new Resource(key, manifest));
+    try {
+      return new Ok(document, new Resource(key, manifest));
+    } catch (IllegalArgumentException e) {
+      return new Failed(document, Optional.of(key), e.getMessage());
+    }
   }
 
   private static boolean validName(String name) {
