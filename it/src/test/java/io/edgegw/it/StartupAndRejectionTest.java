@@ -94,4 +94,49 @@ class StartupAndRejectionTest {
       assertThat(gw.envoy().nacks()).isZero();
     }
   }
+
+  /**
+   * The heap is sized for a bounded total of stored resources: a resource that would take the store
+   * over its bound is rejected with the reason, and everything already accepted keeps serving.
+   */
+  @Test
+  void aResourceBeyondTheStoreBoundIsRejectedAndTheRestKeepsServing() throws Exception {
+    try (HttpBackend productpage = HttpBackend.start("productpage");
+        EdgeGateway gw = EdgeGateway.startWith(config -> config.maxPayloadBytes(16 * 1024).maxStoreBytes(20 * 1024))) {
+      gw.publishExample("bookinfo", Map.of("productpage", productpage));
+      gw.awaitStatus("h", "/productpage", 200);
+      // Each about 7 KB (many hosts): two more fit, the third would take the store over 20 KiB.
+      for (int i = 1; i <= 3; i++) {
+        gw.publish(bigVs("big-" + i));
+      }
+      String refused = await().atMost(Duration.ofSeconds(10)).until(
+          () -> gw.admin("/resources?name=big-3"), body -> body.contains("\"rejected\""));
+      assertThat(refused).contains("over the bound of 20480 bytes");
+      gw.awaitBackend("big-1-0.local", "/", "productpage");
+      gw.awaitBackend("big-2-0.local", "/", "productpage");
+      assertThat(gw.get("big-3-0.local", "/").status()).isEqualTo(404);
+      assertThat(gw.get("h", "/productpage").backend()).isEqualTo("productpage");
+      // Room again after a delete.
+      gw.delete("virtualservice", "default", "big-1");
+      gw.publish(bigVs("big-3"));
+      gw.awaitBackend("big-3-0.local", "/", "productpage");
+      assertThat(gw.envoy().nacks()).isZero();
+    }
+  }
+
+  private static String bigVs(String name) {
+    StringBuilder hosts = new StringBuilder();
+    for (int i = 0; i < 380; i++) {
+      hosts.append(i == 0 ? "" : ", ").append('"').append(name).append('-').append(i).append(".local\"");
+    }
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: %s, namespace: default}
+        spec:
+          hosts: [%s]
+          gateways: [bookinfo-gateway]
+          http: [{route: [{destination: {host: productpage, port: {number: 9080}}}]}]
+        """.formatted(name, hosts);
+  }
 }

@@ -51,7 +51,17 @@ public final class ConfigStore {
   private boolean loaded;
   private InputSet inputSet = InputSet.EMPTY;
 
-  private ConfigStore(Path stateDir) throws IOException {
+  /** No bound: for tools and tests that hold what they are given. */
+  public static final long UNBOUNDED = Long.MAX_VALUE;
+
+  private final long maxBytes;
+  private long totalBytes;
+
+  private ConfigStore(Path stateDir, long maxBytes) throws IOException {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive");
+    }
+    this.maxBytes = maxBytes;
     this.resourcesDir = stateDir.resolve("resources");
     this.corruptDir = stateDir.resolve("corrupt");
     StateDirectory.prepare(stateDir);
@@ -60,17 +70,24 @@ public final class ConfigStore {
 
   /** Opens (creating if needed) the store in {@code stateDir} and loads every persisted resource. */
   public static ConfigStore open(Path stateDir) throws IOException {
-    ConfigStore store = new ConfigStore(stateDir);
+    ConfigStore store = new ConfigStore(stateDir, UNBOUNDED);
     store.load();
     return store;
   }
 
   /**
    * Opens the store without reading it yet: the sidecar serves a saved snapshot first and has the
-   * config loop {@link #load()} the resources (a thousand JSON files) behind it.
+   * config loop {@link #load()} the resources (a thousand JSON files) behind it. {@code maxBytes} bounds
+   * what {@link #put} accepts: the sum of the stored manifests' compact JSON sizes, which is what the
+   * heap is sized for (docs/resilience.md, "Bounded memory").
    */
-  public static ConfigStore unloaded(Path stateDir) throws IOException {
-    return new ConfigStore(stateDir);
+  public static ConfigStore unloaded(Path stateDir, long maxBytes) throws IOException {
+    return new ConfigStore(stateDir, maxBytes);
+  }
+
+  /** The sum of the stored manifests' sizes ({@link Resource#size()}). */
+  public long totalBytes() {
+    return totalBytes;
   }
 
   /** Reads every persisted resource, once; later calls do nothing. */
@@ -81,6 +98,12 @@ public final class ConfigStore {
     loaded = true;
     loadProblems = loadAll();
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+    totalBytes = resources.values().stream().mapToLong(Resource::size).sum();
+    if (totalBytes > maxBytes) {
+      // Accepted earlier under a larger bound: kept (nothing accepted is lost), only new growth is refused.
+      log.warn("the state directory holds {} bytes of resources, over the bound of {}; new resources are refused"
+          + " until some are removed", totalBytes, maxBytes);
+    }
   }
 
   /** Files that could not be loaded at open, each with its path and what was wrong. */
@@ -102,10 +125,16 @@ public final class ConfigStore {
     if (resource.equals(previous)) {
       return false;
     }
+    long after = totalBytes - (previous == null ? 0 : previous.size()) + resource.size();
+    if (after > maxBytes && after > totalBytes) {
+      throw new IllegalArgumentException("the stored resources would take " + after + " bytes, over the bound of "
+          + maxBytes + " bytes (--max-store-bytes; the heap is sized for it, see docs/resilience.md)");
+    }
     Path file = fileOf(resource.key());
     StateDirectory.createDirectories(file.getParent());
     writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
     resources.put(resource.key(), resource);
+    totalBytes = after;
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
     return true;
   }
@@ -118,7 +147,7 @@ public final class ConfigStore {
     Path file = fileOf(key);
     Files.deleteIfExists(file);
     fsyncDirectory(file.getParent());
-    resources.remove(key);
+    totalBytes -= resources.remove(key).size();
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
     return true;
   }

@@ -75,7 +75,7 @@ public final class Sidecar implements AutoCloseable {
     Deque<AutoCloseable> started = new ArrayDeque<>();
     try {
       // Read on the config loop, behind a saved snapshot if there is one (see below).
-      ConfigStore store = ConfigStore.unloaded(config.stateDir());
+      ConfigStore store = ConfigStore.unloaded(config.stateDir(), config.maxStoreBytes());
       // What Envoy last acknowledged, served before the inputs are read and translated, but only while
       // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
       ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());

@@ -35,6 +35,7 @@ public record SidecarConfig(
     Optional<String> mqttUsername,
     Optional<String> mqttPassword,
     int maxPayloadBytes,
+    long maxStoreBytes,
     MqttTls mqttTls,
     Optional<String> kubeedgeTopic,
     int versionsKept,
@@ -43,6 +44,8 @@ public record SidecarConfig(
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+  /** What the shipped heap (-Xmx160m) is measured to hold: docs/resilience.md, "Bounded memory". */
+  public static final long DEFAULT_MAX_STORE_BYTES = 3L * 1024 * 1024;
 
   public SidecarConfig {
     Objects.requireNonNull(mqttUrl, "mqttUrl");
@@ -67,6 +70,9 @@ public record SidecarConfig(
     }
     if (maxPayloadBytes <= 0) {
       throw new IllegalArgumentException("maxPayloadBytes must be positive");
+    }
+    if (maxStoreBytes < maxPayloadBytes) {
+      throw new IllegalArgumentException("maxStoreBytes must hold at least one payload of maxPayloadBytes");
     }
     if (versionsKept < 1) {
       throw new IllegalArgumentException("versionsKept must be at least 1");
@@ -228,6 +234,7 @@ public record SidecarConfig(
     private Optional<String> mqttUsername = Optional.empty();
     private Optional<String> mqttPassword = Optional.empty();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private long maxStoreBytes = DEFAULT_MAX_STORE_BYTES;
     private MqttTls mqttTls = MqttTls.NONE;
     private Optional<String> kubeedgeTopic = Optional.empty();
     private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
@@ -251,6 +258,7 @@ public record SidecarConfig(
     public Builder mqttUsername(Optional<String> v) { mqttUsername = v; return this; }
     public Builder mqttPassword(Optional<String> v) { mqttPassword = v; return this; }
     public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+    public Builder maxStoreBytes(long v) { maxStoreBytes = v; return this; }
     public Builder mqttTls(MqttTls v) { mqttTls = v; return this; }
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
     public Builder versionsKept(int v) { versionsKept = v; return this; }
@@ -259,7 +267,7 @@ public record SidecarConfig(
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy);
+          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy);
     }
   }
 }

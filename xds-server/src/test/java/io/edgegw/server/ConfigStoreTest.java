@@ -43,7 +43,7 @@ class ConfigStoreTest {
     assertEquals(both, store.digestOnDisk());
     // Read back from disk, the inputs give the same digest: a restart can check a saved snapshot.
     assertEquals(both, ConfigStore.contentDigest(ConfigStore.open(state).inputSet()));
-    assertEquals(both, ConfigStore.unloaded(state).digestOnDisk());
+    assertEquals(both, ConfigStore.unloaded(state, ConfigStore.UNBOUNDED).digestOnDisk());
 
     InputSet before = store.inputSet();
     store.put(Fixtures.virtualService("a", "changed.example.com"));
@@ -90,5 +90,32 @@ class ConfigStoreTest {
     Resource good = Fixtures.virtualService("a", "a.example.com");
     Resource evil = new Resource(ResourceKey.of(Kind.VIRTUAL_SERVICE, "..", "passwd"), good.manifest());
     assertThrows(IllegalArgumentException.class, () -> store.put(evil));
+  }
+
+  /** The bound is on the stored total: growth over it is refused, a same-size replacement and a shrink are not. */
+  @Test
+  void growthOverTheBoundIsRefusedAndNothingStoredIsLost() throws Exception {
+    io.edgegw.translator.model.Resource a = Fixtures.virtualService("a", "a.example.com");
+    long bound = 3L * a.size() + 10;
+    ConfigStore store = ConfigStore.unloaded(state, bound);
+    store.load();
+    store.put(a);
+    store.put(Fixtures.virtualService("b", "b.example.com"));
+    store.put(Fixtures.virtualService("c", "c.example.com"));
+    IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> store.put(Fixtures.virtualService("d", "d.example.com")));
+    assertTrue(refused.getMessage().contains("over the bound of " + bound + " bytes"), refused.getMessage());
+    assertTrue(store.get(Fixtures.virtualService("d", "x").key()).isEmpty());
+    assertTrue(store.put(Fixtures.virtualService("a", "z.example.com")), "a replacement of the same size");
+    store.remove(a.key());
+    assertTrue(store.put(Fixtures.virtualService("d", "d.example.com")), "room again after a delete");
+    assertEquals(3L * a.size(), store.totalBytes());
+
+    // Reopened with a smaller bound: everything stays, only growth is refused.
+    ConfigStore smaller = ConfigStore.unloaded(state, a.size());
+    smaller.load();
+    assertEquals(3, smaller.inputSet().resources().size());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> smaller.put(Fixtures.virtualService("e", "e.example.com")));
   }
 }

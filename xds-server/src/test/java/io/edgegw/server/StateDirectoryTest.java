@@ -66,7 +66,7 @@ class StateDirectoryTest {
       }
     }
 
-    ConfigStore reopened = ConfigStore.unloaded(state);
+    ConfigStore reopened = ConfigStore.unloaded(state, ConfigStore.UNBOUNDED);
     assertAllOwnerOnly(state);
     // A link is not followed: what it points to is not ours to change.
     assertEquals("rw-r--r--", permissions(outside));

@@ -92,12 +92,23 @@ public final class EdgeGateway implements AutoCloseable {
     return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), nodePolicy);
   }
 
+  /** As {@link #start()}, with more of the sidecar's configuration changed from the harness's. */
+  public static EdgeGateway startWith(UnaryOperator<SidecarConfig.Builder> customize) throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), UnaryOperator.identity(), customize);
+  }
+
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
     return start(broker, ownsBroker, stateDir, UnaryOperator.identity());
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
       UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy) throws Exception {
+    return start(broker, ownsBroker, stateDir, nodePolicy, UnaryOperator.identity());
+  }
+
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
+      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy, UnaryOperator<SidecarConfig.Builder> customize)
+      throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
     for (int i = 0; i < EXTRA_PORTS.size(); i++) {
@@ -107,7 +118,7 @@ public final class EdgeGateway implements AutoCloseable {
     int envoyAdmin = FreePorts.next();
     // Fixed xDS and admin ports (not 0), so that the node policy knows and reserves them.
     List<Integer> control = FreePorts.next(2);
-    SidecarConfig config = SidecarConfig.builder(stateDir)
+    SidecarConfig config = customize.apply(SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
         .gatewayId(GATEWAY_ID)
         .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
@@ -116,7 +127,7 @@ public final class EdgeGateway implements AutoCloseable {
         .xdsAddress(new HostPort("127.0.0.1", control.get(0)))
         .adminAddress(new HostPort("127.0.0.1", control.get(1)))
         .debounce(Duration.ofMillis(10))
-        .nodePolicy(nodePolicy.apply(HARNESS_NODE_POLICY.withEnvoyAdminPort(envoyAdmin)))
+        .nodePolicy(nodePolicy.apply(HARNESS_NODE_POLICY.withEnvoyAdminPort(envoyAdmin))))
         .build();
     Sidecar sidecar = Sidecar.start(config, Components.production());
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(

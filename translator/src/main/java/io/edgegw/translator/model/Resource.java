@@ -42,6 +42,11 @@ public final class Resource {
     this.hash = key.hashCode() * 31 + Arrays.hashCode(json);
   }
 
+  /** The manifest's size as compact JSON, in bytes: what it costs to keep. */
+  public int size() {
+    return json.length;
+  }
+
   public ResourceKey key() {
     return key;
   }

@@ -52,6 +52,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Refuse MQTT payloads larger than this, unparsed (default: ${DEFAULT-VALUE}).")
   int maxPayloadBytes;
 
+  @Option(names = "--max-store-bytes", defaultValue = "3145728", paramLabel = "N",
+      description = "Refuse a resource when all stored resources together would take more than this, as compact JSON"
+          + " (default: ${DEFAULT-VALUE}, what the shipped heap is measured to hold; raise -Xmx with it).")
+  long maxStoreBytes;
+
   @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
       description = "Where Envoy connects for ADS (default: ${DEFAULT-VALUE}).")
   HostPort xdsAddress;
@@ -138,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
         .debounce(Duration.ofMillis(debounceMillis))
         .kubeedgeTopic(kubeedgeTopic)
         .maxPayloadBytes(maxPayloadBytes)
+        .maxStoreBytes(maxStoreBytes)
         .versionsKept(versionsKept)
         .nodePolicy(nodePolicy())
         .build();
