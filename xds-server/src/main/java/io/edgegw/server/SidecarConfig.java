@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableMap;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.PathNormalization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,7 +32,8 @@ public record SidecarConfig(
     int maxPayloadBytes,
     MqttTls mqttTls,
     Optional<String> kubeedgeTopic,
-    int versionsKept) {
+    int versionsKept,
+    PathNormalization pathNormalization) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -54,6 +56,7 @@ public record SidecarConfig(
     Objects.requireNonNull(mqttPassword, "mqttPassword");
     Objects.requireNonNull(mqttTls, "mqttTls");
     Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
+    Objects.requireNonNull(pathNormalization, "pathNormalization");
     if (debounce.isNegative()) {
       throw new IllegalArgumentException("debounce must not be negative");
     }
@@ -85,7 +88,7 @@ public record SidecarConfig(
   }
 
   public GatewayIdentity identity() {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap);
+    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, pathNormalization);
   }
 
   /** MQTT settings, when MQTT is on. The client id is stable per gateway so the broker keeps its session. */
@@ -137,6 +140,7 @@ public record SidecarConfig(
     private MqttTls mqttTls = MqttTls.NONE;
     private Optional<String> kubeedgeTopic = Optional.empty();
     private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
+    private PathNormalization pathNormalization = PathNormalization.BASE;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -159,11 +163,12 @@ public record SidecarConfig(
     public Builder mqttTls(MqttTls v) { mqttTls = v; return this; }
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
     public Builder versionsKept(int v) { versionsKept = v; return this; }
+    public Builder pathNormalization(PathNormalization v) { pathNormalization = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept);
+          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept, pathNormalization);
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -75,22 +76,29 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   public static EdgeGateway start() throws Exception {
-    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"));
+    return start(UnaryOperator.identity());
+  }
+
+  /** Starts with sidecar settings the test changes from the harness's (e.g. a path normalisation). */
+  public static EdgeGateway start(UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), sidecarSettings);
   }
 
   /** Starts sidecar and Envoy against a broker the caller already runs (and keeps owning). */
   public static EdgeGateway start(Mosquitto broker, Path stateDir) throws Exception {
-    return start(broker, false, stateDir);
+    return start(broker, false, stateDir, UnaryOperator.identity());
   }
 
-  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
+      UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
     for (int i = 0; i < EXTRA_PORTS.size(); i++) {
       ports.put(EXTRA_PORTS.get(i), free.get(2 + i));
     }
     ImmutableMap<Integer, Integer> portMap = ports.build();
-    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, portMap), Components.production());
+    Sidecar sidecar = Sidecar.start(sidecarSettings.apply(sidecarConfigBuilder(broker, stateDir, portMap)).build(),
+        Components.production());
     int envoyAdmin = FreePorts.next();
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
         "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
@@ -100,6 +108,10 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
+    return sidecarConfigBuilder(broker, stateDir, portMap).build();
+  }
+
+  private static SidecarConfig.Builder sidecarConfigBuilder(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
     return SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
         .gatewayId(GATEWAY_ID)
@@ -108,8 +120,7 @@ public final class EdgeGateway implements AutoCloseable {
         .portMap(portMap)
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .adminAddress(new HostPort("127.0.0.1", 0))
-        .debounce(Duration.ofMillis(10))
-        .build();
+        .debounce(Duration.ofMillis(10));
   }
 
   /** A publisher connected to the broker, playing the cloud side. */

@@ -28,7 +28,7 @@ public final class IstioFrontEnd {
             identity.labels()),
             memo, identity.domainSuffix()),
         new L4RouteBuilder(resolver, identity.domainSuffix()),
-        credentials);
+        credentials, identity.pathNormalization());
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, memo, diagnostics);
 
     ImmutableList.Builder<Listener> listeners = ImmutableList.builder();

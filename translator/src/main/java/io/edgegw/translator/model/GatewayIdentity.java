@@ -7,22 +7,34 @@ import java.util.Objects;
  * Who this gateway proxy is, as istiod would know it: the workload labels that Gateway selectors are
  * matched against, the cluster domain suffix for FQDNs, the address listeners bind when a server has
  * no {@code bind}, and how Gateway server ports map to the ports Envoy really binds (istiod uses the
- * gateway Service's targetPort for the same purpose).
+ * gateway Service's targetPort for the same purpose), and the mesh setting for path normalisation.
  */
 public record GatewayIdentity(
     ImmutableMap<String, String> labels,
     String domainSuffix,
     String bindAddress,
-    ImmutableMap<Integer, Integer> portMap) {
+    ImmutableMap<Integer, Integer> portMap,
+    PathNormalization pathNormalization) {
   public GatewayIdentity {
     Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(domainSuffix, "domainSuffix");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(portMap, "portMap");
+    Objects.requireNonNull(pathNormalization, "pathNormalization");
+  }
+
+  /** With istiod's default path normalisation (BASE). */
+  public GatewayIdentity(ImmutableMap<String, String> labels, String domainSuffix, String bindAddress,
+      ImmutableMap<Integer, Integer> portMap) {
+    this(labels, domainSuffix, bindAddress, portMap, PathNormalization.BASE);
   }
 
   public static GatewayIdentity of(ImmutableMap<String, String> labels) {
     return new GatewayIdentity(labels, "cluster.local", "0.0.0.0", ImmutableMap.of());
+  }
+
+  public GatewayIdentity withPathNormalization(PathNormalization normalization) {
+    return new GatewayIdentity(labels, domainSuffix, bindAddress, portMap, normalization);
   }
 
   /** The port Envoy binds for a Gateway server port. */

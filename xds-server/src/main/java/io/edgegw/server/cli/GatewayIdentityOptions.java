@@ -2,6 +2,7 @@ package io.edgegw.server.cli;
 
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.PathNormalization;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,7 +23,13 @@ final class GatewayIdentityOptions {
       description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
   Map<Integer, Integer> portMap = new LinkedHashMap<>();
 
+  @Option(names = "--path-normalization", defaultValue = "BASE", paramLabel = "MODE",
+      description = "How request paths are normalised before routing, as Istio's meshConfig.pathNormalization: "
+          + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, istiod's default).")
+  PathNormalization pathNormalization;
+
   GatewayIdentity identity() {
-    return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap));
+    return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap),
+        pathNormalization);
   }
 }

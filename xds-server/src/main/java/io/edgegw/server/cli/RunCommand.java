@@ -104,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
         .domainSuffix(identity.domainSuffix())
         .listenerBindAddress(identity.bindAddress())
         .portMap(identity.portMap())
+        .pathNormalization(identity.pathNormalization())
         .xdsAddress(xdsAddress)
         .adminAddress(adminAddress)
         .configDir(configDir)
