@@ -11,6 +11,7 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -35,6 +36,10 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +54,15 @@ public final class BootstrapGenerator {
   /** Back-off of the ADS stream's reconnects: base (doubling, jittered) and cap. */
   public static final int ADS_RETRY_BASE_MILLIS = 250;
   public static final int ADS_RETRY_MAX_SECONDS = 2;
+
+  /**
+   * Runtime flags pilot-agent puts into every Istio proxy's bootstrap, as Istio's gateways behave:
+   * {@code http_reject_path_with_fragment: false} strips a {@code #fragment} from the request path
+   * instead of answering 400 (Envoy's default), so {@code /app/x#frag} is routed as {@code /app/x}.
+   * Sorted, so the bootstrap is the same text every time.
+   */
+  static final SortedMap<String, Value> RUNTIME_FLAGS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
+      "envoy.reloadable_features.http_reject_path_with_fragment", Value.newBuilder().setBoolValue(false).build())));
 
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -148,12 +162,13 @@ public final class BootstrapGenerator {
   }
 
   /**
-   * An empty static layer and an admin layer: without layered_runtime Envoy runs with no admin layer,
-   * so {@code /runtime_modify} (handy for tests and field debugging) would be refused.
+   * A static layer with the runtime flags of Istio's gateway bootstrap that change what a client sees
+   * (see {@link #RUNTIME_FLAGS}), and an admin layer: without layered_runtime Envoy runs with no admin
+   * layer, so {@code /runtime_modify} (handy for tests and field debugging) would be refused.
    */
   private static LayeredRuntime layeredRuntime() {
     return LayeredRuntime.newBuilder()
-        .addLayers(RuntimeLayer.newBuilder().setName("static").setStaticLayer(Struct.getDefaultInstance()))
+        .addLayers(RuntimeLayer.newBuilder().setName("static").setStaticLayer(Struct.newBuilder().putAllFields(RUNTIME_FLAGS)))
         .addLayers(RuntimeLayer.newBuilder().setName("admin").setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance()))
         .build();
   }

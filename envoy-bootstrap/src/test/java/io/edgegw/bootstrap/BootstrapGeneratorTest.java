@@ -86,6 +86,15 @@ class BootstrapGeneratorTest {
   }
 
   @Test
+  void staticRuntimeLayerCarriesIstiosFragmentHandling() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults()));
+    JsonNode layers = root.at("/layered_runtime/layers");
+    assertEquals("static", layers.at("/0/name").asText());
+    assertFalse(layers.at("/0/static_layer/envoy.reloadable_features.http_reject_path_with_fragment").asBoolean(true));
+    assertTrue(layers.at("/1/admin_layer").isObject());
+  }
+
+  @Test
   void deltaSwitchesTheAdsApiType() throws IOException {
     JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults().withDeltaXds(true)));
     assertEquals("DELTA_GRPC", root.at("/dynamic_resources/ads_config/api_type").asText());

@@ -63,6 +63,12 @@ class PathNormalizationTest {
   }
 
   @Test
+  void aFragmentIsStrippedAsOnIstiosGatewayInsteadOfRejected() {
+    // Envoy's default answers 400; pilot-agent's bootstrap sets http_reject_path_with_fragment: false.
+    assertRouted(gw, "/app/x#frag", app, "/app/x");
+  }
+
+  @Test
   void baseKeepsEscapedSlashesAndRepeatedSlashes() {
     assertRouted(gw, "/app/a%2Fb", app, "/app/a%2Fb");
     assertRouted(gw, "/app//x", app, "/app//x");
