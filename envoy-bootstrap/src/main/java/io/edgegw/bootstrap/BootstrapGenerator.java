@@ -35,9 +35,21 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -67,8 +79,17 @@ public final class BootstrapGenerator {
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
+  /** Static cluster of Envoy's own admin interface, which the health and stats listeners forward to. */
+  public static final String ADMIN_CLUSTER = "envoy_admin";
+  public static final String HEALTH_LISTENER = "envoy_health";
+  public static final String STATS_LISTENER = "envoy_prometheus";
+
   private static final JsonFormat.Printer JSON = JsonFormat.printer()
-      .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+      .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpProtocolOptions.getDescriptor())
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .build())
       .preservingProtoFieldNames();
   private static final ObjectMapper JSON_READER = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
@@ -77,13 +98,27 @@ public final class BootstrapGenerator {
       .build());
 
   public Bootstrap bootstrap(BootstrapOptions options) {
+    Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(options));
+    if (options.healthPort() != 0 || options.statsPort() != 0) {
+      statics.addClusters(adminCluster(options));
+    }
+    if (options.healthPort() != 0) {
+      // Envoy's /ready: 200 once it is initialised with its first listeners and clusters, 503 while
+      // starting or draining; the path Istio's gateway probes answer on.
+      statics.addListeners(statusListener(HEALTH_LISTENER, options.statusHost(), options.healthPort(),
+          "/healthz/ready", Optional.of("/ready")));
+    }
+    if (options.statsPort() != 0) {
+      statics.addListeners(statusListener(STATS_LISTENER, options.statusHost(), options.statsPort(),
+          "/stats/prometheus", Optional.empty()));
+    }
     return Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId(options.nodeId()).setCluster(options.nodeCluster()))
         .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
             .setAdsConfig(adsConfig(options.deltaXds()))
             .setCdsConfig(adsSource())
             .setLdsConfig(adsSource()))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(options)))
+        .setStaticResources(statics)
         .setAdmin(Admin.newBuilder().setAddress(address(options.adminHost(), options.adminPort())))
         .setLayeredRuntime(layeredRuntime())
         .build();
@@ -127,10 +162,65 @@ public final class BootstrapGenerator {
         .build();
   }
 
+  /**
+   * As Istio's bootstrap, Envoy waits for its first listeners and clusters however long the sidecar
+   * takes (Envoy's default gives up after 15 s and reports ready with nothing to serve), so the
+   * health listener says ready only once there is a configuration.
+   */
   private static ConfigSource adsSource() {
     return ConfigSource.newBuilder()
         .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setInitialFetchTimeout(Duration.getDefaultInstance())
         .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  /** Envoy's admin interface, reached on loopback when it binds a wildcard address. */
+  private static Cluster adminCluster(BootstrapOptions options) {
+    String host = switch (options.adminHost()) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::" -> "::1";
+      default -> options.adminHost();
+    };
+    return Cluster.newBuilder()
+        .setName(ADMIN_CLUSTER)
+        .setType(isIpLiteral(host) ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+        .setConnectTimeout(Duration.newBuilder().setNanos(250_000_000))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+            .setClusterName(ADMIN_CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(address(host, options.adminPort()))))))
+        .build();
+  }
+
+  /**
+   * A listener that forwards one path (and nothing else) to Envoy's admin interface, optionally under
+   * another path: the admin interface itself, which can change Envoy, stays on loopback.
+   */
+  private static Listener statusListener(String name, String host, int port, String path, Optional<String> adminPath) {
+    RouteAction.Builder route = RouteAction.newBuilder().setCluster(ADMIN_CLUSTER);
+    adminPath.ifPresent(route::setPrefixRewrite);
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setStatPrefix(name)
+        .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .setRouteConfig(RouteConfiguration.newBuilder()
+            .setName(name)
+            .addVirtualHosts(VirtualHost.newBuilder()
+                .setName(name)
+                .addDomains("*")
+                .addRoutes(Route.newBuilder()
+                    .setMatch(RouteMatch.newBuilder().setPath(path))
+                    .setRoute(route))))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setAddress(address(host, port))
+        .addFilterChains(FilterChain.newBuilder()
+            .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm))))
         .build();
   }
 

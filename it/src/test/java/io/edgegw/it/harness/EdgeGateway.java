@@ -61,9 +61,13 @@ public final class EdgeGateway implements AutoCloseable {
   private final Sidecar sidecar;
   private final EnvoyProcess envoy;
   private final MqttResourcePublisher publisher;
+  private final int envoyHealthPort;
+  private final int envoyStatsPort;
 
   private EdgeGateway(Mosquitto broker, boolean ownsBroker, Path stateDir, ImmutableMap<Integer, Integer> portMap,
-      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher) {
+      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher, int envoyHealthPort, int envoyStatsPort) {
+    this.envoyHealthPort = envoyHealthPort;
+    this.envoyStatsPort = envoyStatsPort;
     this.broker = broker;
     this.ownsBroker = ownsBroker;
     this.stateDir = stateDir;
@@ -99,12 +103,14 @@ public final class EdgeGateway implements AutoCloseable {
     ImmutableMap<Integer, Integer> portMap = ports.build();
     Sidecar sidecar = Sidecar.start(sidecarSettings.apply(sidecarConfigBuilder(broker, stateDir, portMap)).build(),
         Components.production());
-    int envoyAdmin = FreePorts.next();
+    List<Integer> envoyPorts = FreePorts.next(3);
+    int envoyAdmin = envoyPorts.get(0);
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
-        "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
+        "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false)
+        .withStatusListeners("127.0.0.1", envoyPorts.get(1), envoyPorts.get(2)));
     EnvoyProcess envoy = EnvoyProcess.start(bootstrap, envoyAdmin);
     MqttResourcePublisher publisher = publisher(broker);
-    return new EdgeGateway(broker, ownsBroker, stateDir, portMap, sidecar, envoy, publisher);
+    return new EdgeGateway(broker, ownsBroker, stateDir, portMap, sidecar, envoy, publisher, envoyPorts.get(1), envoyPorts.get(2));
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
@@ -156,6 +162,16 @@ public final class EdgeGateway implements AutoCloseable {
   /** The overall version of the snapshot the sidecar serves now. */
   public String servedVersion() {
     return sidecar.publisher().current().map(p -> p.versions().overall()).orElse("");
+  }
+
+  /** Envoy's health listener (Istio's 15021): GET /healthz/ready. */
+  public int envoyHealthPort() {
+    return envoyHealthPort;
+  }
+
+  /** Envoy's stats listener (Istio's 15090): GET /stats/prometheus. */
+  public int envoyStatsPort() {
+    return envoyStatsPort;
   }
 
   /** The Envoy listener port that Gateway port 80 maps to. */
