@@ -153,12 +153,9 @@ public final class HttpRouteBuilder {
       if (!single && destination.weight() == 0) {
         continue;
       }
-      Optional<ClusterRef> cluster = destinations.resolve(vs, rule, destination, diagnostics);
-      if (cluster.isEmpty()) {
-        return Optional.empty();
-      }
-      used.add(cluster.get());
-      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight(),
+      ClusterRef cluster = destinations.resolve(vs, rule, destination, serverPort, diagnostics);
+      used.add(cluster);
+      weighted.add(new RouteAction.WeightedCluster(cluster.name(), single ? 100 : destination.weight(),
           destination.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE)));
     }
     ImmutableList.Builder<RouteAction.Mirror> mirrors = ImmutableList.builder();
@@ -167,12 +164,9 @@ public final class HttpRouteBuilder {
       if (mirror.percent().value() == 0) {
         continue;
       }
-      Optional<ClusterRef> cluster = destinations.resolve(vs, mirror.field(), mirror.destination(), diagnostics);
-      if (cluster.isEmpty()) {
-        return Optional.empty();
-      }
-      used.add(cluster.get());
-      mirrors.add(new RouteAction.Mirror(cluster.get().name(), new Percentage(mirror.percent().value())));
+      ClusterRef cluster = destinations.resolve(vs, mirror.field(), mirror.destination(), serverPort, diagnostics);
+      used.add(cluster);
+      mirrors.add(new RouteAction.Mirror(cluster.name(), new Percentage(mirror.percent().value())));
     }
     clusters.addAll(used);
     Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);
