@@ -72,6 +72,7 @@ class GoldenTest {
     String bind = "0.0.0.0";
     String domain = "cluster.local";
     PathNormalization paths = PathNormalization.BASE;
+    String namespace = GatewayIdentity.DEFAULT_NAMESPACE;
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.builder();
     String line = input.lines().filter(l -> l.startsWith("# identity:")).findFirst().orElse("");
     for (String part : line.replace("# identity:", "").trim().split("\\s+")) {
@@ -86,11 +87,12 @@ class GoldenTest {
         case "bind" -> bind = value;
         case "domain" -> domain = value;
         case "paths" -> paths = PathNormalization.valueOf(value);
+        case "namespace" -> namespace = value;
         case "ports" -> Stream.of(value.split(",")).forEach(p -> ports.put(
             Integer.parseInt(p.substring(0, p.indexOf(':'))), Integer.parseInt(p.substring(p.indexOf(':') + 1))));
         default -> fail("unknown identity part " + part);
       }
     }
-    return new GatewayIdentity(labels, domain, bind, ports.build(), paths);
+    return new GatewayIdentity(labels, domain, bind, ports.build(), paths, namespace);
   }
 }

@@ -33,7 +33,8 @@ public record SidecarConfig(
     MqttTls mqttTls,
     Optional<String> kubeedgeTopic,
     int versionsKept,
-    PathNormalization pathNormalization) {
+    PathNormalization pathNormalization,
+    String gatewayNamespace) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -57,6 +58,7 @@ public record SidecarConfig(
     Objects.requireNonNull(mqttTls, "mqttTls");
     Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
     Objects.requireNonNull(pathNormalization, "pathNormalization");
+    Objects.requireNonNull(gatewayNamespace, "gatewayNamespace");
     if (debounce.isNegative()) {
       throw new IllegalArgumentException("debounce must not be negative");
     }
@@ -88,7 +90,7 @@ public record SidecarConfig(
   }
 
   public GatewayIdentity identity() {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, pathNormalization);
+    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, pathNormalization, gatewayNamespace);
   }
 
   /** MQTT settings, when MQTT is on. The client id is stable per gateway so the broker keeps its session. */
@@ -141,6 +143,7 @@ public record SidecarConfig(
     private Optional<String> kubeedgeTopic = Optional.empty();
     private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
     private PathNormalization pathNormalization = PathNormalization.BASE;
+    private String gatewayNamespace = GatewayIdentity.DEFAULT_NAMESPACE;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -164,11 +167,12 @@ public record SidecarConfig(
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
     public Builder versionsKept(int v) { versionsKept = v; return this; }
     public Builder pathNormalization(PathNormalization v) { pathNormalization = v; return this; }
+    public Builder gatewayNamespace(String v) { gatewayNamespace = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept, pathNormalization);
+          maxPayloadBytes, mqttTls, kubeedgeTopic, versionsKept, pathNormalization, gatewayNamespace);
     }
   }
 }

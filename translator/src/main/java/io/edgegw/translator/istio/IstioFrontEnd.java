@@ -15,8 +15,9 @@ public final class IstioFrontEnd {
   private final GatewayServers gatewayServers = new GatewayServers();
 
   /** Reuses what {@code memo} remembers from the previous translation where still valid. */
-  public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
+  public GatewayConfig translate(DecodedInputs decoded, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
       VirtualServiceMemo memo) {
+    DecodedInputs inputs = Visibility.forGateway(decoded, identity.namespace(), diagnostics);
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix());
     DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);

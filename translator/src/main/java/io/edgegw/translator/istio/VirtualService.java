@@ -18,7 +18,8 @@ public record VirtualService(
     ImmutableList<String> gateways,
     ImmutableList<HttpRoute> http,
     ImmutableList<L4Route> tls,
-    ImmutableList<L4Route> tcp) {
+    ImmutableList<L4Route> tcp,
+    ExportTo exportTo) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);

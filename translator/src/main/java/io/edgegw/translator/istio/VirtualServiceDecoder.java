@@ -74,10 +74,10 @@ public final class VirtualServiceDecoder {
     if (!spec.isObject()) {
       spec.error("required");
       return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
-          ImmutableList.of(), ImmutableList.of());
+          ImmutableList.of(), ImmutableList.of(), ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
-    spec.notSupported("exportTo");
+    ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
     ImmutableList<String> hosts = hosts(spec.get("hosts"), spec.get("gateways").present());
     ImmutableList<String> gateways = gatewayNames(spec.get("gateways"));
     boolean delegate = spec.get("hosts").isEmptyList() && !spec.get("gateways").present();
@@ -87,7 +87,7 @@ public final class VirtualServiceDecoder {
       httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
     }
     return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build(),
-        l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts));
+        l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts), exportTo);
   }
 
   private ImmutableList<VirtualService.L4Route> l4Routes(Field field, boolean tls, ImmutableList<String> vsHosts) {

@@ -28,8 +28,13 @@ final class GatewayIdentityOptions {
           + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, istiod's default).")
   PathNormalization pathNormalization;
 
+  @Option(names = "--gateway-namespace", defaultValue = GatewayIdentity.DEFAULT_NAMESPACE, paramLabel = "NAMESPACE",
+      description = "The namespace this gateway runs in, as istiod knows a gateway pod's: exportTo of VirtualServices, "
+          + "ServiceEntries and DestinationRules is checked against it (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
   GatewayIdentity identity() {
     return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap),
-        pathNormalization);
+        pathNormalization, namespace);
   }
 }

@@ -105,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
         .listenerBindAddress(identity.bindAddress())
         .portMap(identity.portMap())
         .pathNormalization(identity.pathNormalization())
+        .gatewayNamespace(identity.namespace())
         .xdsAddress(xdsAddress)
         .adminAddress(adminAddress)
         .configDir(configDir)
