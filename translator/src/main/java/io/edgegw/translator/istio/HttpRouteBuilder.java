@@ -62,6 +62,16 @@ public final class HttpRouteBuilder {
         continue;
       }
       HeaderMutations headers = rule.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE);
+      if (action.get() instanceof RouteAction.Forward forward && forward.clusters().size() == 1
+          && !forward.clusters().get(0).headers().isEmpty()) {
+        // As istiod: a lone destination becomes the route's cluster, and its header operations follow
+        // the rule's on the route, so where both set a header the destination's value wins.
+        RouteAction.WeightedCluster only = forward.clusters().get(0);
+        headers = headers.followedBy(only.headers());
+        action = Optional.of(new RouteAction.Forward(ImmutableList.of(new RouteAction.WeightedCluster(only.cluster(), only.weight())),
+            forward.timeout(), forward.retry(), forward.prefixRewrite(), forward.hostRewrite(), forward.regexRewrite(),
+            forward.mirrors(), forward.hashPolicy()));
+      }
       Optional<Fault> fault = rule.fault().map(RouteFeatures::fault);
       Optional<CorsPolicy> cors = rule.corsPolicy().map(RouteFeatures::cors);
       boolean catchAll = false;
@@ -143,7 +153,7 @@ public final class HttpRouteBuilder {
     }
     if (rule.directResponse().isPresent()) {
       var d = rule.directResponse().get();
-      return Optional.of(new RouteAction.DirectResponse(d.status(), d.body()));
+      return Optional.of(new RouteAction.DirectResponse(d.status(), d.body(), d.bytes()));
     }
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     List<ClusterRef> used = new ArrayList<>();

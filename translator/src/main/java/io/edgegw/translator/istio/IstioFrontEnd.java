@@ -42,7 +42,10 @@ public final class IstioFrontEnd {
       built.listener().ifPresent(listeners::add);
       routeConfigs.addAll(built.routeConfigs());
       // Most routes share a few clusters: compare refs before computing each one's name.
-      built.clusters().stream().distinct().forEach(c -> referenced.putIfAbsent(c.name(), c));
+      // As istiod: a subset no DestinationRule defines has no cluster (Envoy answers 503, empty body).
+      built.clusters().stream().distinct()
+          .filter(c -> c.subset().isEmpty() || policies.subset(c.host(), c.subset()).isPresent())
+          .forEach(c -> referenced.putIfAbsent(c.name(), c));
     }
     ImmutableList<Cluster> clusters = referenced.values().stream()
         .map(ref -> clusterBuilder.cluster(ref, diagnostics))

@@ -2,6 +2,7 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.protobuf.ByteString;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.re2j.PatternSyntaxException;
 import io.edgegw.translator.decode.Field;
@@ -18,6 +19,7 @@ import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
 import io.edgegw.translator.istio.VirtualService.StringMatch;
 import io.edgegw.translator.model.Resource;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -416,13 +418,32 @@ public final class VirtualServiceDecoder {
       statusField.error("HTTP status must be in 200..599, got " + status);
     }
     Optional<String> body = Optional.empty();
+    Optional<ByteString> bytes = Optional.empty();
     Field bodyField = field.get("body");
     if (bodyField.isObject()) {
       bodyField.allowOnly(BODY);
-      bodyField.notSupported("bytes");
       body = bodyField.get("string").string();
+      bytes = base64(bodyField.get("bytes"));
+      if (bodyField.get("string").present() && bodyField.get("bytes").present()) {
+        bodyField.error("only one of string and bytes may be set");
+      }
     }
-    return Optional.of(new HttpDirectResponse(status, body));
+    return Optional.of(new HttpDirectResponse(status, body, bytes));
+  }
+
+  /** A proto {@code bytes} field in JSON/YAML: base64, standard or URL-safe, as protobuf's JSON reader takes it. */
+  private static Optional<ByteString> base64(Field field) {
+    Optional<String> text = field.string();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = text.get().replace('-', '+').replace('_', '/');
+    try {
+      return Optional.of(ByteString.copyFrom(Base64.getDecoder().decode(value)));
+    } catch (IllegalArgumentException e) {
+      field.error("not base64: " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private Optional<HttpRewrite> rewrite(Field field) {

@@ -34,6 +34,8 @@ import java.util.List;
  * routes by RDS or a TCP proxy.
  */
 public final class ListenerTranslator {
+  /** The {@code server} header istiod's gateways send; clients and tests that look for it keep working. */
+  static final String SERVER_NAME = "istio-envoy";
 
   public Listener listener(io.edgegw.translator.ir.Listener listener) {
     Listener.Builder out = Listener.newBuilder()
@@ -70,6 +72,8 @@ public final class ListenerTranslator {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        // As istiod: responses (and Envoy's own answers) say server: istio-envoy.
+        .setServerName(SERVER_NAME)
         .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(http.routeConfigName()))
         // As istiod: routes match, and backends receive, the normalised path; escaped slashes are kept
         // unless decoding them was asked for.
