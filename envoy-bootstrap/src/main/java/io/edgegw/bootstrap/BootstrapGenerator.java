@@ -55,13 +55,18 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Builds the bootstrap an unmodified Envoy starts from: everything except the xDS cluster itself comes
- * over one ADS stream from the sidecar.
+ * Builds the bootstrap an unmodified Envoy starts from: everything except the xDS cluster and Envoy's
+ * own health and stats listeners (Istio's 15021 and 15090) comes over one ADS stream from the sidecar.
  */
 public final class BootstrapGenerator {
 
   /** Name of the static cluster that points at the sidecar's ADS server. */
   public static final String XDS_CLUSTER = "xds_cluster";
+
+  /** Static cluster of Envoy's own admin interface, which the health and stats listeners forward to. */
+  public static final String ADMIN_CLUSTER = "envoy_admin";
+  public static final String HEALTH_LISTENER = "envoy_health";
+  public static final String STATS_LISTENER = "envoy_prometheus";
 
   /** Back-off of the ADS stream's reconnects: base (doubling, jittered) and cap. */
   public static final int ADS_RETRY_BASE_MILLIS = 250;
@@ -78,11 +83,6 @@ public final class BootstrapGenerator {
 
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
-  /** Static cluster of Envoy's own admin interface, which the health and stats listeners forward to. */
-  public static final String ADMIN_CLUSTER = "envoy_admin";
-  public static final String HEALTH_LISTENER = "envoy_health";
-  public static final String STATS_LISTENER = "envoy_prometheus";
 
   private static final JsonFormat.Printer JSON = JsonFormat.printer()
       .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
