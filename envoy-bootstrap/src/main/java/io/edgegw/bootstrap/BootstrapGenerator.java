@@ -12,6 +12,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
@@ -35,12 +36,28 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Builds the bootstrap an unmodified Envoy starts from: everything except the xDS cluster itself comes
- * over one ADS stream from the sidecar.
+ * Builds the bootstrap an unmodified Envoy starts from: everything except the xDS cluster and Envoy's
+ * own health and stats listeners (Istio's 15021 and 15090) comes over one ADS stream from the sidecar.
  */
 public final class BootstrapGenerator {
   /** Envoy's runtime key for the largest RE2 program it compiles, and istiod's value for it. */
@@ -51,15 +68,33 @@ public final class BootstrapGenerator {
   /** Name of the static cluster that points at the sidecar's ADS server. */
   public static final String XDS_CLUSTER = "xds_cluster";
 
+  /** Static cluster of Envoy's own admin interface, which the health and stats listeners forward to. */
+  public static final String ADMIN_CLUSTER = "envoy_admin";
+  public static final String HEALTH_LISTENER = "envoy_health";
+  public static final String STATS_LISTENER = "envoy_prometheus";
+
   /** Back-off of the ADS stream's reconnects: base (doubling, jittered) and cap. */
   public static final int ADS_RETRY_BASE_MILLIS = 250;
   public static final int ADS_RETRY_MAX_SECONDS = 2;
+
+  /**
+   * Runtime flags pilot-agent puts into every Istio proxy's bootstrap, as Istio's gateways behave:
+   * {@code http_reject_path_with_fragment: false} strips a {@code #fragment} from the request path
+   * instead of answering 400 (Envoy's default), so {@code /app/x#frag} is routed as {@code /app/x}.
+   * Sorted, so the bootstrap is the same text every time.
+   */
+  static final SortedMap<String, Value> RUNTIME_FLAGS = Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
+      "envoy.reloadable_features.http_reject_path_with_fragment", Value.newBuilder().setBoolValue(false).build())));
 
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private static final JsonFormat.Printer JSON = JsonFormat.printer()
-      .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+      .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpProtocolOptions.getDescriptor())
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .build())
       .preservingProtoFieldNames();
   private static final ObjectMapper JSON_READER = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
@@ -68,13 +103,27 @@ public final class BootstrapGenerator {
       .build());
 
   public Bootstrap bootstrap(BootstrapOptions options) {
+    Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(options));
+    if (options.healthPort() != 0 || options.statsPort() != 0) {
+      statics.addClusters(adminCluster(options));
+    }
+    if (options.healthPort() != 0) {
+      // Envoy's /ready: 200 once it is initialised with its first listeners and clusters, 503 while
+      // starting or draining; the path Istio's gateway probes answer on.
+      statics.addListeners(statusListener(HEALTH_LISTENER, options.statusHost(), options.healthPort(),
+          "/healthz/ready", Optional.of("/ready")));
+    }
+    if (options.statsPort() != 0) {
+      statics.addListeners(statusListener(STATS_LISTENER, options.statusHost(), options.statsPort(),
+          "/stats/prometheus", Optional.empty()));
+    }
     return Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId(options.nodeId()).setCluster(options.nodeCluster()))
         .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
             .setAdsConfig(adsConfig(options.deltaXds()))
             .setCdsConfig(adsSource())
             .setLdsConfig(adsSource()))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(options)))
+        .setStaticResources(statics)
         .setAdmin(Admin.newBuilder().setAddress(address(options.adminHost(), options.adminPort())))
         .setLayeredRuntime(layeredRuntime())
         .build();
@@ -118,10 +167,65 @@ public final class BootstrapGenerator {
         .build();
   }
 
+  /**
+   * As Istio's bootstrap, Envoy waits for its first listeners and clusters however long the sidecar
+   * takes (Envoy's default gives up after 15 s and reports ready with nothing to serve), so the
+   * health listener says ready only once there is a configuration.
+   */
   private static ConfigSource adsSource() {
     return ConfigSource.newBuilder()
         .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setInitialFetchTimeout(Duration.getDefaultInstance())
         .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  /** Envoy's admin interface, reached on loopback when it binds a wildcard address. */
+  private static Cluster adminCluster(BootstrapOptions options) {
+    String host = switch (options.adminHost()) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::" -> "::1";
+      default -> options.adminHost();
+    };
+    return Cluster.newBuilder()
+        .setName(ADMIN_CLUSTER)
+        .setType(isIpLiteral(host) ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+        .setConnectTimeout(Duration.newBuilder().setNanos(250_000_000))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+            .setClusterName(ADMIN_CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(address(host, options.adminPort()))))))
+        .build();
+  }
+
+  /**
+   * A listener that forwards one path (and nothing else) to Envoy's admin interface, optionally under
+   * another path: the admin interface itself, which can change Envoy, stays on loopback.
+   */
+  private static Listener statusListener(String name, String host, int port, String path, Optional<String> adminPath) {
+    RouteAction.Builder route = RouteAction.newBuilder().setCluster(ADMIN_CLUSTER);
+    adminPath.ifPresent(route::setPrefixRewrite);
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setStatPrefix(name)
+        .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        .setRouteConfig(RouteConfiguration.newBuilder()
+            .setName(name)
+            .addVirtualHosts(VirtualHost.newBuilder()
+                .setName(name)
+                .addDomains("*")
+                .addRoutes(Route.newBuilder()
+                    .setMatch(RouteMatch.newBuilder().setPath(path))
+                    .setRoute(route))))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setAddress(address(host, port))
+        .addFilterChains(FilterChain.newBuilder()
+            .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm))))
         .build();
   }
 
@@ -153,14 +257,16 @@ public final class BootstrapGenerator {
   }
 
   /**
-   * A static layer and an admin layer: without layered_runtime Envoy runs with no admin layer, so
-   * {@code /runtime_modify} (handy for tests and field debugging) would be refused. The static layer
-   * raises the RE2 program size limit from Envoy's 100 to istiod's 32768, so a regex istiod's Envoy
+   * A static layer with the runtime flags of Istio's gateway bootstrap that change what a client sees
+   * (see {@link #RUNTIME_FLAGS}), and an admin layer: without layered_runtime Envoy runs with no admin
+   * layer, so {@code /runtime_modify} (handy for tests and field debugging) would be refused. Among the
+   * flags, the RE2 program size limit goes from Envoy's 100 to istiod's 32768, so a regex istiod's Envoy
    * accepts (a {@code /a{1000}} is 1005) is accepted here too; the translator refuses regexes whose
    * estimated size is over half of that.
    */
   private static LayeredRuntime layeredRuntime() {
     Struct staticLayer = Struct.newBuilder()
+        .putAllFields(RUNTIME_FLAGS)
         .putFields(RE2_MAX_PROGRAM_SIZE_KEY, Value.newBuilder().setNumberValue(RE2_MAX_PROGRAM_SIZE).build())
         .build();
     return LayeredRuntime.newBuilder()

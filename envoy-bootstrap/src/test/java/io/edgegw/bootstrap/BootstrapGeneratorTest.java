@@ -35,6 +35,50 @@ class BootstrapGeneratorTest {
     assertEquals("127.0.0.1", options.adminHost());
     assertEquals(15000, options.adminPort());
     assertFalse(options.deltaXds());
+    assertEquals("0.0.0.0", options.statusHost());
+    assertEquals(15021, options.healthPort());
+    assertEquals(15090, options.statsPort());
+  }
+
+  @Test
+  void healthAndStatsListenersForwardOnePathEachToTheAdminInterface() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults().withAdmin("0.0.0.0", 15123)));
+    JsonNode listeners = root.at("/static_resources/listeners");
+    assertEquals(2, listeners.size());
+    assertStatusListener(listeners.get(0), "envoy_health", 15021, "/healthz/ready");
+    assertEquals("/ready", listeners.get(0).at(ROUTE + "/route/prefix_rewrite").asText());
+    assertStatusListener(listeners.get(1), "envoy_prometheus", 15090, "/stats/prometheus");
+    assertTrue(listeners.get(1).at(ROUTE + "/route/prefix_rewrite").isMissingNode());
+
+    JsonNode admin = root.at("/static_resources/clusters/1");
+    assertEquals("envoy_admin", admin.at("/name").asText());
+    JsonNode socket = admin.at("/load_assignment/endpoints/0/lb_endpoints/0/endpoint/address/socket_address");
+    assertEquals("127.0.0.1", socket.at("/address").asText(), "a wildcard admin address is reached on loopback");
+    assertEquals(15123, socket.at("/port_value").asInt());
+    // Envoy waits for its first configuration before it reports ready.
+    assertEquals("0s", root.at("/dynamic_resources/lds_config/initial_fetch_timeout").asText());
+    assertEquals("0s", root.at("/dynamic_resources/cds_config/initial_fetch_timeout").asText());
+  }
+
+  private static final String ROUTE = "/filter_chains/0/filters/0/typed_config/route_config/virtual_hosts/0/routes/0";
+
+  private static void assertStatusListener(JsonNode listener, String name, int port, String path) {
+    assertEquals(name, listener.at("/name").asText());
+    assertEquals("0.0.0.0", listener.at("/address/socket_address/address").asText());
+    assertEquals(port, listener.at("/address/socket_address/port_value").asInt());
+    assertEquals(1, listener.at("/filter_chains/0/filters/0/typed_config/route_config/virtual_hosts/0/routes").size());
+    assertEquals(path, listener.at(ROUTE + "/match/path").asText());
+    assertEquals("envoy_admin", listener.at(ROUTE + "/route/cluster").asText());
+  }
+
+  @Test
+  void portZeroLeavesAStatusListenerOut() {
+    Bootstrap none = generator.bootstrap(BootstrapOptions.defaults().withStatusListeners("127.0.0.1", 0, 0));
+    assertEquals(0, none.getStaticResources().getListenersCount());
+    assertEquals(1, none.getStaticResources().getClustersCount());
+    Bootstrap statsOnly = generator.bootstrap(BootstrapOptions.defaults().withStatusListeners("127.0.0.1", 0, 19090));
+    assertEquals(1, statsOnly.getStaticResources().getListenersCount());
+    assertEquals("envoy_prometheus", statsOnly.getStaticResources().getListeners(0).getName());
   }
 
   @Test
@@ -49,6 +93,9 @@ class BootstrapGeneratorTest {
     assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withXds("127.0.0.1", 0));
     assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withAdmin("127.0.0.1", 70000));
     assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withNode(" ", "c"));
+    assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withStatusListeners("0.0.0.0", 15021, 15021));
+    assertThrows(IllegalArgumentException.class, () -> BootstrapOptions.defaults().withAdmin("127.0.0.1", 0));
+    BootstrapOptions.defaults().withStatusListeners("0.0.0.0", 0, 0).withAdmin("127.0.0.1", 0);
   }
 
   @Test
@@ -76,7 +123,6 @@ class BootstrapGeneratorTest {
     }
 
     JsonNode cluster = root.at("/static_resources/clusters/0");
-    assertEquals(1, root.at("/static_resources/clusters").size());
     assertEquals("xds_cluster", cluster.at("/name").asText());
     assertEquals("STATIC", cluster.at("/type").asText());
     assertEquals("1s", cluster.at("/connect_timeout").asText());
@@ -90,6 +136,15 @@ class BootstrapGeneratorTest {
 
     assertEquals("127.0.0.1", root.at("/admin/address/socket_address/address").asText());
     assertEquals(15123, root.at("/admin/address/socket_address/port_value").asInt());
+  }
+
+  @Test
+  void staticRuntimeLayerCarriesIstiosFragmentHandling() throws IOException {
+    JsonNode root = new YAMLMapper().readTree(generator.yaml(BootstrapOptions.defaults()));
+    JsonNode layers = root.at("/layered_runtime/layers");
+    assertEquals("static", layers.at("/0/name").asText());
+    assertFalse(layers.at("/0/static_layer/envoy.reloadable_features.http_reject_path_with_fragment").asBoolean(true));
+    assertTrue(layers.at("/1/admin_layer").isObject());
   }
 
   @Test

@@ -38,7 +38,7 @@ class NodePolicyTest {
   @Test
   void byDefaultLoopbackAndLinkLocalUpstreamsAndListenersBeyondThePolicyAreRefused() throws Exception {
     try (HttpBackend local = HttpBackend.start("local-service");
-        EdgeGateway gw = EdgeGateway.start(NodePolicyTest::defaults)) {
+        EdgeGateway gw = EdgeGateway.startWithNodePolicy(NodePolicyTest::defaults)) {
       gw.publish(EdgeGateway.HTTP_GATEWAY);
       gw.publish(HEALTHY);
       gw.awaitStatus("healthy.local", "/", 200);

@@ -217,6 +217,16 @@ class PackagingTest {
         }
         assertThat(envoyArgs).as("the Envoy container reads the bootstrap written to %s", output)
             .containsSequence("-c", output);
+        // Envoy's readiness probe asks the health listener the bootstrap generates, as on Istio's gateways.
+        String healthPort = options.getOrDefault("--health-port", "15021");
+        for (JsonNode container : pod.path("containers")) {
+          if (container.path("image").asText().startsWith("envoyproxy/envoy")) {
+            JsonNode envoyProbe = container.path("readinessProbe").path("httpGet");
+            assertThat(envoyProbe.path("path").asText()).as("Envoy readiness probe path").isEqualTo("/healthz/ready");
+            assertThat(envoyProbe.path("port").asText()).as("Envoy readiness probe port vs --health-port")
+                .isEqualTo(healthPort);
+          }
+        }
       }
     }
   }

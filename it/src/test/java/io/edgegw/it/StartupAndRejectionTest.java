@@ -102,7 +102,7 @@ class StartupAndRejectionTest {
   @Test
   void aResourceBeyondTheStoreBoundIsRejectedAndTheRestKeepsServing() throws Exception {
     try (HttpBackend productpage = HttpBackend.start("productpage");
-        EdgeGateway gw = EdgeGateway.startWith(config -> config.maxPayloadBytes(16 * 1024).maxStoreBytes(20 * 1024))) {
+        EdgeGateway gw = EdgeGateway.start(config -> config.maxPayloadBytes(16 * 1024).maxStoreBytes(20 * 1024))) {
       gw.publishExample("bookinfo", Map.of("productpage", productpage));
       gw.awaitStatus("h", "/productpage", 200);
       // Each about 7 KB (many hosts): two more fit, the third would take the store over 20 KiB.

@@ -7,6 +7,8 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.NodePolicy;
+import io.edgegw.translator.model.PathNormalization;
 import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
@@ -70,6 +72,8 @@ class GoldenTest {
     ImmutableMap<String, String> labels = ImmutableMap.of("istio", "edgegateway");
     String bind = "0.0.0.0";
     String domain = "cluster.local";
+    PathNormalization paths = PathNormalization.BASE;
+    String namespace = GatewayIdentity.DEFAULT_NAMESPACE;
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.builder();
     String line = input.lines().filter(l -> l.startsWith("# identity:")).findFirst().orElse("");
     for (String part : line.replace("# identity:", "").trim().split("\\s+")) {
@@ -83,11 +87,13 @@ class GoldenTest {
             .collect(ImmutableMap.toImmutableMap(s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
         case "bind" -> bind = value;
         case "domain" -> domain = value;
+        case "paths" -> paths = PathNormalization.valueOf(value);
+        case "namespace" -> namespace = value;
         case "ports" -> Stream.of(value.split(",")).forEach(p -> ports.put(
             Integer.parseInt(p.substring(0, p.indexOf(':'))), Integer.parseInt(p.substring(p.indexOf(':') + 1))));
         default -> fail("unknown identity part " + part);
       }
     }
-    return new GatewayIdentity(labels, domain, bind, ports.build());
+    return new GatewayIdentity(labels, domain, bind, ports.build(), NodePolicy.UNRESTRICTED, paths, namespace);
   }
 }

@@ -10,6 +10,7 @@ import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.model.AddressRange;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.PathNormalization;
 import io.edgegw.translator.model.NodePolicy;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.util.List;
@@ -22,7 +23,7 @@ class NodePolicyTest {
       ImmutableSortedMap.of(18000, "the sidecar's xDS port", 15000, "Envoy's admin port", 1883, "the MQTT broker's port"),
       NodePolicy.DEFAULT_DENIED_UPSTREAMS, ImmutableList.of(), ImmutableSet.of("10.0.0.5"));
   private static final GatewayIdentity IDENTITY = new GatewayIdentity(ImmutableMap.of("istio", "edgegateway"), "cluster.local",
-      "0.0.0.0", ImmutableMap.of(80, 8080, 81, 15000), POLICY);
+      "0.0.0.0", ImmutableMap.of(80, 8080, 81, 15000), POLICY, PathNormalization.BASE, GatewayIdentity.DEFAULT_NAMESPACE);
 
   private static final String GATEWAY = """
       apiVersion: networking.istio.io/v1
@@ -111,7 +112,8 @@ class NodePolicyTest {
   void allowUpstreamLetsLoopbackThroughButNeverToAReservedPort() {
     NodePolicy allowing = new NodePolicy(POLICY.listenAddresses(), 1024, 65535, POLICY.reservedPorts(),
         POLICY.deniedUpstreams(), ImmutableList.of(AddressRange.of("127.0.0.0/8")), POLICY.nodeAddresses());
-    GatewayIdentity identity = new GatewayIdentity(IDENTITY.labels(), "cluster.local", "0.0.0.0", IDENTITY.portMap(), allowing);
+    GatewayIdentity identity = new GatewayIdentity(IDENTITY.labels(), "cluster.local", "0.0.0.0", IDENTITY.portMap(), allowing, PathNormalization.BASE,
+        GatewayIdentity.DEFAULT_NAMESPACE);
     assertEquals(List.of(), errors(translate(GATEWAY + ROUTE.replace("ADDRESS", "127.0.0.1"), identity)));
     for (String address : List.of("127.0.0.1", "10.0.0.5", "127.0.0.2")) {
       String yaml = GATEWAY + ROUTE.replace("ADDRESS", address).replace("{address: " + address + "}",

@@ -344,10 +344,22 @@ class ValidationTest {
   }
 
   @Test
+  void exportToTakesOnlyIstiosValues() {
+    assertEquals(List.of(), translator.validate(resource(VS + HOSTS + "  exportTo: [\".\", edge]\n  http:\n  - match: [{uri: {prefix: /}}]\n" + ROUTE)));
+    for (String bad : List.of("[\"*\", edge]", "[edge, edge]", "[\"~\", \".\"]", "[Not_A_Namespace]")) {
+      List<Diagnostic> errors = translator.validate(resource(VS + HOSTS + "  exportTo: " + bad + "\n  http:\n  - match: [{uri: {prefix: /}}]\n" + ROUTE))
+          .stream().filter(Diagnostic::isError).toList();
+      assertEquals(1, errors.size(), bad + ": " + errors);
+      assertTrue(errors.get(0).field().startsWith("spec.exportTo["), bad + ": " + errors);
+    }
+  }
+
+  @Test
   void knownButUnsupportedFieldsAreWarnings() {
     ImmutableList<Diagnostic> diagnostics = translator.validate(resource(VS + HOSTS
         + "  exportTo: [\".\"]\n  http:\n  - match: [{statPrefix: a}]\n" + ROUTE));
-    assertEquals(List.of("spec.exportTo", "spec.http[0].match[0].statPrefix"), diagnostics.stream().map(Diagnostic::field).toList());
+    // exportTo is supported (checked against --gateway-namespace), so only statPrefix is left.
+    assertEquals(List.of("spec.http[0].match[0].statPrefix"), diagnostics.stream().map(Diagnostic::field).toList());
     assertTrue(diagnostics.stream().allMatch(d -> d.severity() == Severity.WARNING && d.message().equals("not supported yet")));
   }
 

@@ -10,6 +10,7 @@ import io.edgegw.mqtt.TopicContract;
 import io.edgegw.translator.model.AddressRange;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.NodePolicy;
+import io.edgegw.translator.model.PathNormalization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +40,9 @@ public record SidecarConfig(
     MqttTls mqttTls,
     Optional<String> kubeedgeTopic,
     int versionsKept,
-    NodePolicySettings nodePolicy) {
+    NodePolicySettings nodePolicy,
+    PathNormalization pathNormalization,
+    String gatewayNamespace) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -65,6 +68,8 @@ public record SidecarConfig(
     Objects.requireNonNull(mqttTls, "mqttTls");
     Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
     Objects.requireNonNull(nodePolicy, "nodePolicy");
+    Objects.requireNonNull(pathNormalization, "pathNormalization");
+    Objects.requireNonNull(gatewayNamespace, "gatewayNamespace");
     if (debounce.isNegative()) {
       throw new IllegalArgumentException("debounce must not be negative");
     }
@@ -140,7 +145,8 @@ public record SidecarConfig(
 
   /** The identity with the node policy, given this node's own interface addresses. */
   public GatewayIdentity identity(ImmutableSet<String> nodeAddresses) {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, nodePolicy(nodeAddresses));
+    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, nodePolicy(nodeAddresses),
+        pathNormalization, gatewayNamespace);
   }
 
   NodePolicy nodePolicy(ImmutableSet<String> nodeAddresses) {
@@ -239,6 +245,8 @@ public record SidecarConfig(
     private Optional<String> kubeedgeTopic = Optional.empty();
     private int versionsKept = SnapshotPublisher.DEFAULT_VERSIONS_KEPT;
     private NodePolicySettings nodePolicy = NodePolicySettings.DEFAULT;
+    private PathNormalization pathNormalization = PathNormalization.BASE;
+    private String gatewayNamespace = GatewayIdentity.DEFAULT_NAMESPACE;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -263,11 +271,13 @@ public record SidecarConfig(
     public Builder kubeedgeTopic(Optional<String> v) { kubeedgeTopic = v; return this; }
     public Builder versionsKept(int v) { versionsKept = v; return this; }
     public Builder nodePolicy(NodePolicySettings v) { nodePolicy = v; return this; }
+    public Builder pathNormalization(PathNormalization v) { pathNormalization = v; return this; }
+    public Builder gatewayNamespace(String v) { gatewayNamespace = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy);
+          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy, pathNormalization, gatewayNamespace);
     }
   }
 }

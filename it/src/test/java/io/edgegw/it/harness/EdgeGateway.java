@@ -61,9 +61,13 @@ public final class EdgeGateway implements AutoCloseable {
   private final Sidecar sidecar;
   private final EnvoyProcess envoy;
   private final MqttResourcePublisher publisher;
+  private final int envoyHealthPort;
+  private final int envoyStatsPort;
 
   private EdgeGateway(Mosquitto broker, boolean ownsBroker, Path stateDir, ImmutableMap<Integer, Integer> portMap,
-      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher) {
+      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher, int envoyHealthPort, int envoyStatsPort) {
+    this.envoyHealthPort = envoyHealthPort;
+    this.envoyStatsPort = envoyStatsPort;
     this.broker = broker;
     this.ownsBroker = ownsBroker;
     this.stateDir = stateDir;
@@ -76,38 +80,35 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   public static EdgeGateway start() throws Exception {
-    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"));
+    return start(UnaryOperator.identity());
+  }
+
+  /** Starts with sidecar settings the test changes from the harness's (e.g. a path normalisation). */
+  public static EdgeGateway start(UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), sidecarSettings);
   }
 
   /** Starts sidecar and Envoy against a broker the caller already runs (and keeps owning). */
   public static EdgeGateway start(Mosquitto broker, Path stateDir) throws Exception {
-    return start(broker, false, stateDir);
+    return start(broker, false, stateDir, UnaryOperator.identity());
   }
 
   /**
    * As {@link #start()}, with the node policy changed from the harness's (which allows upstreams on
    * loopback, where the test backends run, and names the Envoy admin port this harness picks).
    */
-  public static EdgeGateway start(UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy) throws Exception {
-    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), nodePolicy);
-  }
-
-  /** As {@link #start()}, with more of the sidecar's configuration changed from the harness's. */
-  public static EdgeGateway startWith(UnaryOperator<SidecarConfig.Builder> customize) throws Exception {
-    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), UnaryOperator.identity(), customize);
-  }
-
-  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
-    return start(broker, ownsBroker, stateDir, UnaryOperator.identity());
+  public static EdgeGateway startWithNodePolicy(UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy)
+      throws Exception {
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), nodePolicy, UnaryOperator.identity());
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
-      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy) throws Exception {
-    return start(broker, ownsBroker, stateDir, nodePolicy, UnaryOperator.identity());
+      UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
+    return start(broker, ownsBroker, stateDir, UnaryOperator.identity(), sidecarSettings);
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
-      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy, UnaryOperator<SidecarConfig.Builder> customize)
+      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy, UnaryOperator<SidecarConfig.Builder> sidecarSettings)
       throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
@@ -115,29 +116,29 @@ public final class EdgeGateway implements AutoCloseable {
       ports.put(EXTRA_PORTS.get(i), free.get(2 + i));
     }
     ImmutableMap<Integer, Integer> portMap = ports.build();
-    int envoyAdmin = FreePorts.next();
+    List<Integer> envoyPorts = FreePorts.next(3);
+    int envoyAdmin = envoyPorts.get(0);
     // Fixed xDS and admin ports (not 0), so that the node policy knows and reserves them.
     List<Integer> control = FreePorts.next(2);
-    SidecarConfig config = customize.apply(SidecarConfig.builder(stateDir)
-        .mqttUrl(Optional.of(broker.url()))
-        .gatewayId(GATEWAY_ID)
-        .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
-        .listenerBindAddress("127.0.0.1")
-        .portMap(portMap)
+    SidecarConfig config = sidecarSettings.apply(sidecarConfigBuilder(broker, stateDir, portMap)
         .xdsAddress(new HostPort("127.0.0.1", control.get(0)))
         .adminAddress(new HostPort("127.0.0.1", control.get(1)))
-        .debounce(Duration.ofMillis(10))
         .nodePolicy(nodePolicy.apply(HARNESS_NODE_POLICY.withEnvoyAdminPort(envoyAdmin))))
         .build();
     Sidecar sidecar = Sidecar.start(config, Components.production());
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
-        "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
+        "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false)
+        .withStatusListeners("127.0.0.1", envoyPorts.get(1), envoyPorts.get(2)));
     EnvoyProcess envoy = EnvoyProcess.start(bootstrap, envoyAdmin);
     MqttResourcePublisher publisher = publisher(broker);
-    return new EdgeGateway(broker, ownsBroker, stateDir, portMap, sidecar, envoy, publisher);
+    return new EdgeGateway(broker, ownsBroker, stateDir, portMap, sidecar, envoy, publisher, envoyPorts.get(1), envoyPorts.get(2));
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
+    return sidecarConfigBuilder(broker, stateDir, portMap).build();
+  }
+
+  private static SidecarConfig.Builder sidecarConfigBuilder(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
     return SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
         .gatewayId(GATEWAY_ID)
@@ -147,8 +148,7 @@ public final class EdgeGateway implements AutoCloseable {
         .xdsAddress(new HostPort("127.0.0.1", 0))
         .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
-        .nodePolicy(HARNESS_NODE_POLICY)
-        .build();
+        .nodePolicy(HARNESS_NODE_POLICY);
   }
 
   /** The test backends run on loopback, which the node policy refuses by default. */
@@ -188,6 +188,16 @@ public final class EdgeGateway implements AutoCloseable {
   /** The overall version of the snapshot the sidecar serves now. */
   public String servedVersion() {
     return sidecar.publisher().current().map(p -> p.versions().overall()).orElse("");
+  }
+
+  /** Envoy's health listener (Istio's 15021): GET /healthz/ready. */
+  public int envoyHealthPort() {
+    return envoyHealthPort;
+  }
+
+  /** Envoy's stats listener (Istio's 15090): GET /stats/prometheus. */
+  public int envoyStatsPort() {
+    return envoyStatsPort;
   }
 
   /** The Envoy listener port that Gateway port 80 maps to. */

@@ -97,10 +97,11 @@ class HarnessTest {
     int firstAdmin = ports.get(0);
     int secondAdmin = ports.get(1);
     try (EnvoyProcess first = EnvoyProcess.start(generator.yaml(
-            BootstrapOptions.defaults().withXds("127.0.0.1", xdsPort).withAdmin("127.0.0.1", firstAdmin)), firstAdmin);
+            BootstrapOptions.defaults().withStatusListeners("127.0.0.1", 0, 0).withXds("127.0.0.1", xdsPort)
+                .withAdmin("127.0.0.1", firstAdmin)), firstAdmin);
         EnvoyProcess second = EnvoyProcess.start(generator.yaml(
-            BootstrapOptions.defaults().withXds("127.0.0.1", xdsPort).withAdmin("127.0.0.1", secondAdmin)
-                .withDeltaXds(true)), secondAdmin)) {
+            BootstrapOptions.defaults().withStatusListeners("127.0.0.1", 0, 0).withXds("127.0.0.1", xdsPort)
+                .withAdmin("127.0.0.1", secondAdmin).withDeltaXds(true)), secondAdmin)) {
       assertTrue(first.isAlive() && second.isAlive());
       assertTrue(first.pid() != second.pid());
       for (EnvoyProcess envoy : new EnvoyProcess[] {first, second}) {

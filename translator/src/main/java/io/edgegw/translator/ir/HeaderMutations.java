@@ -16,4 +16,15 @@ public record HeaderMutations(
   public boolean isEmpty() {
     return equals(NONE);
   }
+
+  /** These, then {@code later}: where both set a header, {@code later}'s value is the one that stays. */
+  public HeaderMutations followedBy(HeaderMutations later) {
+    return new HeaderMutations(
+        ImmutableList.<HeaderValue>builder().addAll(requestToAdd).addAll(later.requestToAdd).build(),
+        ImmutableList.<String>builder().addAll(requestToRemove).addAll(later.requestToRemove).build().stream().distinct()
+            .collect(ImmutableList.toImmutableList()),
+        ImmutableList.<HeaderValue>builder().addAll(responseToAdd).addAll(later.responseToAdd).build(),
+        ImmutableList.<String>builder().addAll(responseToRemove).addAll(later.responseToRemove).build().stream().distinct()
+            .collect(ImmutableList.toImmutableList()));
+  }
 }

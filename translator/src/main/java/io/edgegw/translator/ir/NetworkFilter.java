@@ -6,7 +6,7 @@ import com.google.common.collect.ImmutableList;
 public sealed interface NetworkFilter {
 
   /** An HTTP connection manager whose routes come by RDS under {@code routeConfigName}. */
-  record Http(String routeConfigName) implements NetworkFilter {}
+  record Http(String routeConfigName, PathHandling paths) implements NetworkFilter {}
 
   /** Every connection to one cluster, or spread over several by weight. */
   record Tcp(String statPrefix, ImmutableList<RouteAction.WeightedCluster> clusters) implements NetworkFilter {}

@@ -1,6 +1,7 @@
 package io.edgegw.translator.ir;
 
 import com.google.common.collect.ImmutableList;
+import com.google.protobuf.ByteString;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -54,5 +55,6 @@ public sealed interface RouteAction {
 
   record Redirect(Optional<String> host, Optional<String> path, OptionalInt port, Optional<String> scheme, int code) implements RouteAction {}
 
-  record DirectResponse(int status, Optional<String> body) implements RouteAction {}
+  /** A response Envoy makes itself; the body, if any, is text ({@code body}) or bytes ({@code bytes}), never both. */
+  record DirectResponse(int status, Optional<String> body, Optional<ByteString> bytes) implements RouteAction {}
 }

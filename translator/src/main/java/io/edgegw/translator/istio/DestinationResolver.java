@@ -23,24 +23,25 @@ public final class DestinationResolver {
   }
 
   /**
-   * The cluster, or empty (with an ERROR) when no port can be chosen. An unknown service still
-   * gets its cluster, without endpoints, so Envoy answers 503 rather than silently matching
-   * another route.
+   * The cluster a destination of a rule served on {@code serverPort} names, as istiod's
+   * GetDestinationCluster: the destination's port, else the service's only port, else the server's
+   * port. An unknown service or port still gets its cluster, without endpoints, so Envoy answers 503
+   * rather than the request matching a later route.
    */
-  public Optional<ClusterRef> resolve(
-      VirtualService vs, HttpRoute rule, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
-    return resolve(vs, rule.field(), route, diagnostics);
+  public ClusterRef resolve(
+      VirtualService vs, HttpRoute rule, HttpRouteDestination route, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics) {
+    return resolve(vs, rule.field(), route, serverPort, diagnostics);
   }
 
   /** The same for a destination of any rule ({@code spec.tcp[0]}, {@code spec.tls[1]}), named by {@code ruleField}. */
-  public Optional<ClusterRef> resolve(
-      VirtualService vs, String ruleField, HttpRouteDestination route, ImmutableList.Builder<Diagnostic> diagnostics) {
-    return resolve(vs, ruleField + ".route[" + route.index() + "].destination", route.destination(), diagnostics);
+  public ClusterRef resolve(VirtualService vs, String ruleField, HttpRouteDestination route, int serverPort,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
+    return resolve(vs, ruleField + ".route[" + route.index() + "].destination", route.destination(), serverPort, diagnostics);
   }
 
   /** The same for any destination (e.g. a mirror); {@code field} is its path, for diagnostics. */
-  public Optional<ClusterRef> resolve(
-      VirtualService vs, String field, VirtualService.Destination destination, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public ClusterRef resolve(VirtualService vs, String field, VirtualService.Destination destination, int serverPort,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     String fqdn = registry.fqdn(destination.host(), vs.key().namespace());
     Optional<Backend> backend = registry.find(fqdn);
     int port;
@@ -49,28 +50,24 @@ public final class DestinationResolver {
     } else if (backend.isPresent() && backend.get().ports().size() == 1) {
       port = backend.get().ports().get(0);
     } else {
-      String why = backend.isEmpty()
-          ? "service " + fqdn + " is unknown"
-          : "service " + fqdn + " has several ports " + backend.get().ports();
-      diagnostics.add(Diagnostic.error(vs.key(), field + ".port", "required: " + why + "; this " + ruleKind(field) + " rule is left out"));
-      return Optional.empty();
+      port = serverPort;
+      if (backend.isPresent() && !backend.get().ports().contains(port)) {
+        diagnostics.add(Diagnostic.warning(vs.key(), field + ".port", "service " + fqdn + " has several ports "
+            + backend.get().ports() + " and none is given: the server port " + port + " is used, as istiod does, "
+            + "which the service does not have; requests get 503"));
+      }
     }
     if (backend.isEmpty()) {
       diagnostics.add(Diagnostic.warning(vs.key(), field + ".host",
           "service " + fqdn + " not found (no Service or ServiceEntry); requests get 503"));
-    } else {
+    } else if (backend.get().ports().contains(port) || destination.port().isPresent()) {
       backend.get().problem(port).ifPresent(p -> diagnostics.add(Diagnostic.warning(vs.key(), field + ".port", p)));
     }
     if (!destination.subset().isEmpty() && policies.subset(fqdn, destination.subset()).isEmpty()) {
       diagnostics.add(Diagnostic.warning(vs.key(), field + ".subset",
           "no DestinationRule for " + fqdn + " defines subset " + destination.subset() + "; requests get 503"));
     }
-    return Optional.of(new ClusterRef(fqdn, port, destination.subset()));
+    return new ClusterRef(fqdn, port, destination.subset());
   }
 
-  /** {@code spec.tcp[0]} -> {@code tcp}. */
-  private static String ruleKind(String field) {
-    int bracket = field.indexOf('[');
-    return field.substring(field.lastIndexOf('.', bracket) + 1, bracket);
-  }
 }

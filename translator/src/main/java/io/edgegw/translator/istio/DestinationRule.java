@@ -11,7 +11,8 @@ public record DestinationRule(
     String creationTimestamp,
     String host,
     Optional<TrafficPolicy> trafficPolicy,
-    ImmutableList<Subset> subsets) {
+    ImmutableList<Subset> subsets,
+    ExportTo exportTo) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);

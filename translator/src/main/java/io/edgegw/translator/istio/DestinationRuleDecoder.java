@@ -66,10 +66,11 @@ public final class DestinationRuleDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new DestinationRule(resource.key(), resource.creationTimestamp(), "", Optional.empty(), ImmutableList.of());
+      return new DestinationRule(resource.key(), resource.creationTimestamp(), "", Optional.empty(), ImmutableList.of(),
+          ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
-    spec.notSupported("exportTo");
+    ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
     if (spec.get("workloadSelector").present()) {
       spec.get("workloadSelector").warning("selects sidecar workloads, never a gateway; this DestinationRule is ignored here");
     }
@@ -101,7 +102,7 @@ public final class DestinationRuleDecoder {
       subsets.add(new DestinationRule.Subset(name, labels, trafficPolicy(item.get("trafficPolicy"), true)));
     }
     DestinationRule rule = new DestinationRule(
-        resource.key(), resource.creationTimestamp(), host, policy, subsets.build());
+        resource.key(), resource.creationTimestamp(), host, policy, subsets.build(), exportTo);
     return spec.get("workloadSelector").present() ? null : rule;
   }
 

@@ -62,6 +62,16 @@ public final class HttpRouteBuilder {
         continue;
       }
       HeaderMutations headers = rule.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE);
+      if (action.get() instanceof RouteAction.Forward forward && forward.clusters().size() == 1
+          && !forward.clusters().get(0).headers().isEmpty()) {
+        // As istiod: a lone destination becomes the route's cluster, and its header operations follow
+        // the rule's on the route, so where both set a header the destination's value wins.
+        RouteAction.WeightedCluster only = forward.clusters().get(0);
+        headers = headers.followedBy(only.headers());
+        action = Optional.of(new RouteAction.Forward(ImmutableList.of(new RouteAction.WeightedCluster(only.cluster(), only.weight())),
+            forward.timeout(), forward.retry(), forward.prefixRewrite(), forward.hostRewrite(), forward.regexRewrite(),
+            forward.mirrors(), forward.hashPolicy()));
+      }
       Optional<Fault> fault = rule.fault().map(RouteFeatures::fault);
       Optional<CorsPolicy> cors = rule.corsPolicy().map(RouteFeatures::cors);
       boolean catchAll = false;
@@ -143,7 +153,7 @@ public final class HttpRouteBuilder {
     }
     if (rule.directResponse().isPresent()) {
       var d = rule.directResponse().get();
-      return Optional.of(new RouteAction.DirectResponse(d.status(), d.body()));
+      return Optional.of(new RouteAction.DirectResponse(d.status(), d.body(), d.bytes()));
     }
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     List<ClusterRef> used = new ArrayList<>();
@@ -153,12 +163,9 @@ public final class HttpRouteBuilder {
       if (!single && destination.weight() == 0) {
         continue;
       }
-      Optional<ClusterRef> cluster = destinations.resolve(vs, rule, destination, diagnostics);
-      if (cluster.isEmpty()) {
-        return Optional.empty();
-      }
-      used.add(cluster.get());
-      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight(),
+      ClusterRef cluster = destinations.resolve(vs, rule, destination, serverPort, diagnostics);
+      used.add(cluster);
+      weighted.add(new RouteAction.WeightedCluster(cluster.name(), single ? 100 : destination.weight(),
           destination.headers().map(RouteFeatures::headers).orElse(HeaderMutations.NONE)));
     }
     ImmutableList.Builder<RouteAction.Mirror> mirrors = ImmutableList.builder();
@@ -167,12 +174,9 @@ public final class HttpRouteBuilder {
       if (mirror.percent().value() == 0) {
         continue;
       }
-      Optional<ClusterRef> cluster = destinations.resolve(vs, mirror.field(), mirror.destination(), diagnostics);
-      if (cluster.isEmpty()) {
-        return Optional.empty();
-      }
-      used.add(cluster.get());
-      mirrors.add(new RouteAction.Mirror(cluster.get().name(), new Percentage(mirror.percent().value())));
+      ClusterRef cluster = destinations.resolve(vs, mirror.field(), mirror.destination(), serverPort, diagnostics);
+      used.add(cluster);
+      mirrors.add(new RouteAction.Mirror(cluster.name(), new Percentage(mirror.percent().value())));
     }
     clusters.addAll(used);
     Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);

@@ -18,8 +18,9 @@ public final class IstioFrontEnd {
   private final GatewayServers gatewayServers = new GatewayServers();
 
   /** Reuses what {@code memo} remembers from the previous translation where still valid. */
-  public GatewayConfig translate(DecodedInputs inputs, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
+  public GatewayConfig translate(DecodedInputs decoded, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
       VirtualServiceMemo memo) {
+    DecodedInputs inputs = Visibility.forGateway(decoded, identity.namespace(), diagnostics);
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix(), identity.nodePolicy(), diagnostics);
     DestinationPolicies policies = new DestinationPolicies(inputs.destinationRules(), registry, diagnostics);
@@ -31,7 +32,7 @@ public final class IstioFrontEnd {
             identity.labels()),
             memo, identity.domainSuffix()),
         new L4RouteBuilder(resolver, identity.domainSuffix()),
-        credentials);
+        credentials, identity.pathNormalization());
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, memo, diagnostics);
 
     ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
@@ -46,7 +47,10 @@ public final class IstioFrontEnd {
       built.listener().ifPresent(listeners::add);
       routeConfigs.addAll(built.routeConfigs());
       // Most routes share a few clusters: compare refs before computing each one's name.
-      built.clusters().stream().distinct().forEach(c -> referenced.putIfAbsent(c.name(), c));
+      // As istiod: a subset no DestinationRule defines has no cluster (Envoy answers 503, empty body).
+      built.clusters().stream().distinct()
+          .filter(c -> c.subset().isEmpty() || policies.subset(c.host(), c.subset()).isPresent())
+          .forEach(c -> referenced.putIfAbsent(c.name(), c));
     }
     ImmutableList<Cluster> clusters = referenced.values().stream()
         .map(ref -> clusterBuilder.cluster(ref, diagnostics))

@@ -45,7 +45,7 @@ public final class L4RouteBuilder {
         boolean applies = rule.matches().isEmpty()
             || rule.matches().stream().anyMatch(m -> applies(vs, m, gateway, bound.server().portNumber()));
         if (applies) {
-          Optional<Proxy> proxy = proxy(vs, rule, statPrefix, diagnostics);
+          Optional<Proxy> proxy = proxy(vs, rule, statPrefix, bound.server().portNumber(), diagnostics);
           if (proxy.isPresent()) {
             return proxy;
           }
@@ -76,7 +76,7 @@ public final class L4RouteBuilder {
           if (sni.isEmpty()) {
             continue;
           }
-          proxy(vs, rule, statPrefix, diagnostics).ifPresent(p ->
+          proxy(vs, rule, statPrefix, bound.server().portNumber(), diagnostics).ifPresent(p ->
               out.add(new SniRoute(vs, rule.field() + ".match[" + match.index() + "]", sni, p)));
         }
       }
@@ -84,7 +84,8 @@ public final class L4RouteBuilder {
     return out.build();
   }
 
-  private Optional<Proxy> proxy(VirtualService vs, L4Route rule, String statPrefix, ImmutableList.Builder<Diagnostic> diagnostics) {
+  private Optional<Proxy> proxy(VirtualService vs, L4Route rule, String statPrefix, int serverPort,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     List<ClusterRef> used = new ArrayList<>();
     boolean single = rule.route().size() == 1;
@@ -92,12 +93,9 @@ public final class L4RouteBuilder {
       if (!single && destination.weight() == 0) {
         continue; // no share of the connections
       }
-      Optional<ClusterRef> cluster = destinations.resolve(vs, rule.field(), destination, diagnostics);
-      if (cluster.isEmpty()) {
-        return Optional.empty();
-      }
-      used.add(cluster.get());
-      weighted.add(new RouteAction.WeightedCluster(cluster.get().name(), single ? 100 : destination.weight()));
+      ClusterRef cluster = destinations.resolve(vs, rule.field(), destination, serverPort, diagnostics);
+      used.add(cluster);
+      weighted.add(new RouteAction.WeightedCluster(cluster.name(), single ? 100 : destination.weight()));
     }
     ImmutableList<RouteAction.WeightedCluster> clusters = weighted.build();
     if (clusters.isEmpty()) {

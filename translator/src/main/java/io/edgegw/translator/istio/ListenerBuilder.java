@@ -6,8 +6,10 @@ import io.edgegw.translator.ir.DownstreamTls;
 import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.NetworkFilter;
+import io.edgegw.translator.ir.PathHandling;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.PathNormalization;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,11 +30,23 @@ public final class ListenerBuilder {
   private final VirtualHostBuilder virtualHosts;
   private final L4RouteBuilder l4Routes;
   private final Credentials credentials;
+  private final PathHandling paths;
 
-  public ListenerBuilder(VirtualHostBuilder virtualHosts, L4RouteBuilder l4Routes, Credentials credentials) {
+  public ListenerBuilder(VirtualHostBuilder virtualHosts, L4RouteBuilder l4Routes, Credentials credentials, PathNormalization normalization) {
     this.virtualHosts = virtualHosts;
     this.l4Routes = l4Routes;
     this.credentials = credentials;
+    this.paths = pathHandling(normalization);
+  }
+
+  /** As istiod's HTTP connection manager for {@code meshConfig.pathNormalization}. */
+  static PathHandling pathHandling(PathNormalization normalization) {
+    return switch (normalization) {
+      case NONE -> PathHandling.RAW;
+      case BASE -> new PathHandling(true, false, false);
+      case MERGE_SLASHES -> new PathHandling(true, true, false);
+      case DECODE_AND_MERGE_SLASHES -> new PathHandling(true, true, true);
+    };
   }
 
   /**
@@ -48,7 +62,7 @@ public final class ListenerBuilder {
       case HTTP -> {
         VirtualHostBuilder.Built built = virtualHosts.build(listener, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());
-        chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), new NetworkFilter.Http(listener.routeConfigName())), built.clusters());
+        chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), new NetworkFilter.Http(listener.routeConfigName(), paths)), built.clusters());
         chains.served.addAll(listener.servers());
       }
       case TCP -> {
@@ -97,7 +111,7 @@ public final class ListenerBuilder {
     if (server.protocol() == Protocol.HTTPS) {
       String routeConfigName = "https." + listener.listenerPort() + "." + server.portName() + "." + gateway.name() + "." + gateway.namespace();
       if (chains.claim(names, bound.describe(), gateway, server.field() + ".hosts")) {
-        FilterChain chain = new FilterChain(names, Optional.of(downstreamTls(bound)), new NetworkFilter.Http(routeConfigName));
+        FilterChain chain = new FilterChain(names, Optional.of(downstreamTls(bound)), new NetworkFilter.Http(routeConfigName, paths));
         ServerListener own = new ServerListener(listener.bind(), listener.listenerPort(), listener.kind(), routeConfigName, ImmutableList.of(bound));
         VirtualHostBuilder.Built built = virtualHosts.build(own, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());

@@ -15,7 +15,8 @@ public record ServiceEntry(
     ImmutableList<Port> ports,
     Resolution resolution,
     ImmutableList<WorkloadEndpoint> endpoints,
-    Optional<ImmutableSortedMap<String, String>> workloadSelector) {
+    Optional<ImmutableSortedMap<String, String>> workloadSelector,
+    ExportTo exportTo) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);

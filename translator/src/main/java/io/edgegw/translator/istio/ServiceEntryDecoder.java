@@ -33,11 +33,12 @@ public final class ServiceEntryDecoder {
     if (!spec.isObject()) {
       spec.error("required");
       return new ServiceEntry(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), Resolution.NONE,
-          ImmutableList.of(), Optional.empty());
+          ImmutableList.of(), Optional.empty(), ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
     // addresses are VIPs for sidecar interception; a gateway routes by host, so they change nothing here.
-    spec.notSupported("exportTo", "subjectAltNames");
+    spec.notSupported("subjectAltNames");
+    ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
     Optional<ImmutableSortedMap<String, String>> selector = workloadSelector(spec.get("workloadSelector"));
     if (selector.isPresent() && !spec.get("endpoints").isEmptyList()) {
       spec.get("workloadSelector").error("only one of workloadSelector and endpoints may be set");
@@ -74,7 +75,8 @@ public final class ServiceEntryDecoder {
       }
       case NONE -> { }
     }
-    return new ServiceEntry(resource.key(), resource.creationTimestamp(), hosts, ports, resolution, endpoints, selector);
+    return new ServiceEntry(resource.key(), resource.creationTimestamp(), hosts, ports, resolution, endpoints, selector,
+        exportTo);
   }
 
   /** {@code workloadSelector.labels}: WorkloadEntries and Pods of this namespace become the endpoints. */

@@ -82,24 +82,15 @@ public final class ServiceRegistry {
   }
 
   /**
-   * The FQDN a destination host names, seen from {@code namespace}: {@code name} and
-   * {@code name.ns} are Kubernetes short forms unless a ServiceEntry declares that exact host.
+   * The FQDN a destination or DestinationRule host names, seen from {@code namespace}, as istiod's
+   * ResolveShortnameToFQDN: a name without a dot is a Service of that namespace; anything with a dot
+   * (also {@code name.ns}) is taken as it is.
    */
   public String fqdn(String host, String namespace) {
-    if (byHost.containsKey(host) || Hosts.isWildcard(host)) {
-      return host;
+    if (host.contains(":")) {
+      return host; // an IPv6 address
     }
-    String[] labels = host.split("\\.");
-    if (labels.length == 1) {
-      return kubernetesFqdn(host, namespace);
-    }
-    if (labels.length == 2) {
-      return kubernetesFqdn(labels[0], labels[1]);
-    }
-    if (labels.length == 3 && labels[2].equals("svc")) {
-      return host + "." + domainSuffix;
-    }
-    return host;
+    return Hosts.resolveShortName(host, namespace, domainSuffix);
   }
 
   private String kubernetesFqdn(String name, String namespace) {

@@ -2,6 +2,7 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.protobuf.ByteString;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,7 +19,8 @@ public record VirtualService(
     ImmutableList<String> gateways,
     ImmutableList<HttpRoute> http,
     ImmutableList<L4Route> tls,
-    ImmutableList<L4Route> tcp) {
+    ImmutableList<L4Route> tcp,
+    ExportTo exportTo) {
 
   public ConfigOrder order() {
     return new ConfigOrder(creationTimestamp, key);
@@ -145,7 +147,8 @@ public record VirtualService(
   public record HttpRedirect(
       Optional<String> uri, Optional<String> authority, OptionalInt port, boolean portFromRequest, Optional<String> scheme, int redirectCode) {}
 
-  public record HttpDirectResponse(int status, Optional<String> body) {}
+  /** {@code body.string} or {@code body.bytes} (decoded from base64), at most one. */
+  public record HttpDirectResponse(int status, Optional<String> body, Optional<ByteString> bytes) {}
 
   public record HttpRewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {}
 

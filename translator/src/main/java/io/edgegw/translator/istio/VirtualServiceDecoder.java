@@ -2,6 +2,7 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.protobuf.ByteString;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.re2j.PatternSyntaxException;
 import io.edgegw.translator.decode.Field;
@@ -18,6 +19,7 @@ import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
 import io.edgegw.translator.istio.VirtualService.StringMatch;
 import io.edgegw.translator.model.Resource;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -82,10 +84,10 @@ public final class VirtualServiceDecoder {
     if (!spec.isObject()) {
       spec.error("required");
       return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
-          ImmutableList.of(), ImmutableList.of());
+          ImmutableList.of(), ImmutableList.of(), ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
-    spec.notSupported("exportTo");
+    ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
     ImmutableList<String> hosts = hosts(spec.get("hosts"), spec.get("gateways").present());
     ImmutableList<String> gateways = gatewayNames(spec.get("gateways"));
     boolean delegate = spec.get("hosts").isEmptyList() && !spec.get("gateways").present();
@@ -95,7 +97,7 @@ public final class VirtualServiceDecoder {
       httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
     }
     return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build(),
-        l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts));
+        l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts), exportTo);
   }
 
   private ImmutableList<VirtualService.L4Route> l4Routes(Field field, boolean tls, ImmutableList<String> vsHosts) {
@@ -434,18 +436,42 @@ public final class VirtualServiceDecoder {
       statusField.error("HTTP status must be in 200..599, got " + status);
     }
     Optional<String> body = Optional.empty();
+    Optional<ByteString> bytes = Optional.empty();
     Field bodyField = field.get("body");
     if (bodyField.isObject()) {
       bodyField.allowOnly(BODY);
-      bodyField.notSupported("bytes");
       body = bodyField.get("string").string();
       if (body.isPresent() && body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DIRECT_RESPONSE_BODY_BYTES) {
         bodyField.get("string").error("body is " + body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
             + " bytes, over Envoy's limit of " + MAX_DIRECT_RESPONSE_BODY_BYTES + " (the route configuration's max_direct_response_body_size_bytes)");
         body = Optional.empty();
       }
+      bytes = base64(bodyField.get("bytes"));
+      if (bytes.isPresent() && bytes.get().size() > MAX_DIRECT_RESPONSE_BODY_BYTES) {
+        bodyField.get("bytes").error("body is " + bytes.get().size() + " bytes, over Envoy's limit of "
+            + MAX_DIRECT_RESPONSE_BODY_BYTES + " (the route configuration's max_direct_response_body_size_bytes)");
+        bytes = Optional.empty();
+      }
+      if (bodyField.get("string").present() && bodyField.get("bytes").present()) {
+        bodyField.error("only one of string and bytes may be set");
+      }
     }
-    return Optional.of(new HttpDirectResponse(status, body));
+    return Optional.of(new HttpDirectResponse(status, body, bytes));
+  }
+
+  /** A proto {@code bytes} field in JSON/YAML: base64, standard or URL-safe, as protobuf's JSON reader takes it. */
+  private static Optional<ByteString> base64(Field field) {
+    Optional<String> text = field.string();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = text.get().replace('-', '+').replace('_', '/');
+    try {
+      return Optional.of(ByteString.copyFrom(Base64.getDecoder().decode(value)));
+    } catch (IllegalArgumentException e) {
+      field.error("not base64: " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private Optional<HttpRewrite> rewrite(Field field) {

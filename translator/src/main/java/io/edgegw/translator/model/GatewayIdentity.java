@@ -7,30 +7,51 @@ import java.util.Objects;
  * Who this gateway proxy is, as istiod would know it: the workload labels that Gateway selectors are
  * matched against, the cluster domain suffix for FQDNs, the address listeners bind when a server has
  * no {@code bind}, and how Gateway server ports map to the ports Envoy really binds (istiod uses the
- * gateway Service's targetPort for the same purpose), and what the node lets config expose.
+ * gateway Service's targetPort for the same purpose), what the node lets config expose, the mesh
+ * setting for path normalisation, and the namespace the gateway runs in (as istiod knows a gateway pod's
+ * namespace).
  */
 public record GatewayIdentity(
     ImmutableMap<String, String> labels,
     String domainSuffix,
     String bindAddress,
     ImmutableMap<Integer, Integer> portMap,
-    NodePolicy nodePolicy) {
+    NodePolicy nodePolicy,
+    PathNormalization pathNormalization,
+    String namespace) {
+  /** Where istiod's ingress gateway runs unless told otherwise. */
+  public static final String DEFAULT_NAMESPACE = "istio-system";
+
   public GatewayIdentity {
     Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(domainSuffix, "domainSuffix");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(portMap, "portMap");
     Objects.requireNonNull(nodePolicy, "nodePolicy");
+    Objects.requireNonNull(pathNormalization, "pathNormalization");
+    Objects.requireNonNull(namespace, "namespace");
   }
 
-  /** Without a node policy: offline translation and tests, which know no node. */
+  /**
+   * Without a node policy (offline translation and tests, which know no node), with istiod's default
+   * path normalisation (BASE), in namespace istio-system.
+   */
   public GatewayIdentity(ImmutableMap<String, String> labels, String domainSuffix, String bindAddress,
       ImmutableMap<Integer, Integer> portMap) {
-    this(labels, domainSuffix, bindAddress, portMap, NodePolicy.UNRESTRICTED);
+    this(labels, domainSuffix, bindAddress, portMap, NodePolicy.UNRESTRICTED, PathNormalization.BASE, DEFAULT_NAMESPACE);
   }
 
   public static GatewayIdentity of(ImmutableMap<String, String> labels) {
     return new GatewayIdentity(labels, "cluster.local", "0.0.0.0", ImmutableMap.of());
+  }
+
+  public GatewayIdentity withPathNormalization(PathNormalization normalization) {
+    return new GatewayIdentity(labels, domainSuffix, bindAddress, portMap, nodePolicy, normalization, namespace);
+  }
+
+  /** In {@code ns}: what exportTo of VirtualServices, ServiceEntries and DestinationRules is checked against. */
+  public GatewayIdentity withNamespace(String ns) {
+    return new GatewayIdentity(labels, domainSuffix, bindAddress, portMap, nodePolicy, pathNormalization, ns);
   }
 
   /** The port Envoy binds for a Gateway server port. */

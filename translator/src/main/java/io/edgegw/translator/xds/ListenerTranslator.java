@@ -34,6 +34,8 @@ import java.util.List;
  * routes by RDS or a TCP proxy.
  */
 public final class ListenerTranslator {
+  /** The {@code server} header istiod's gateways send; clients and tests that look for it keep working. */
+  static final String SERVER_NAME = "istio-envoy";
 
   public Listener listener(io.edgegw.translator.ir.Listener listener) {
     Listener.Builder out = Listener.newBuilder()
@@ -59,18 +61,27 @@ public final class ListenerTranslator {
         .setName(EnvoyTypes.TLS_TRANSPORT_SOCKET).setTypedConfig(Any.pack(downstreamTlsContext(tls)))));
     if (chain.filter() instanceof NetworkFilter.Http http) {
       out.addFilters(Filter.newBuilder().setName(EnvoyTypes.HTTP_CONNECTION_MANAGER)
-          .setTypedConfig(Any.pack(httpConnectionManager("outbound_" + listener.name(), http.routeConfigName()))));
+          .setTypedConfig(Any.pack(httpConnectionManager("outbound_" + listener.name(), http))));
     } else if (chain.filter() instanceof NetworkFilter.Tcp tcp) {
       out.addFilters(Filter.newBuilder().setName(EnvoyTypes.TCP_PROXY).setTypedConfig(Any.pack(tcpProxy(tcp))));
     }
     return out.build();
   }
 
-  private static HttpConnectionManager httpConnectionManager(String statPrefix, String routeConfigName) {
+  private static HttpConnectionManager httpConnectionManager(String statPrefix, NetworkFilter.Http http) {
     return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(routeConfigName))
+        // As istiod: responses (and Envoy's own answers) say server: istio-envoy.
+        .setServerName(SERVER_NAME)
+        .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(http.routeConfigName()))
+        // As istiod: routes match, and backends receive, the normalised path; escaped slashes are kept
+        // unless decoding them was asked for.
+        .setNormalizePath(BoolValue.of(http.paths().normalize()))
+        .setMergeSlashes(http.paths().mergeSlashes())
+        .setPathWithEscapedSlashesAction(http.paths().unescapeSlashes()
+            ? HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_FORWARD
+            : HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
         .addAllHttpFilters(httpFilters())
         // A gateway is the edge: the peer address is the client, not a trusted proxy.
         .setUseRemoteAddress(BoolValue.of(true))

@@ -107,7 +107,9 @@ public final class RouteTranslator {
     }
     for (RouteMatch.HeaderMatch header : match.headers()) {
       HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(header.name()).setInvertMatch(header.invert());
-      header.value().ifPresentOrElse(v -> h.setStringMatch(stringMatcher(v)), () -> h.setPresentMatch(true));
+      // As istiod: a withoutHeaders value condition also holds when the header is absent.
+      header.value().ifPresentOrElse(v -> h.setStringMatch(stringMatcher(v)).setTreatMissingHeaderAsEmpty(header.invert()),
+          () -> h.setPresentMatch(true));
       out.addHeaders(h);
     }
     for (RouteMatch.QueryParameterMatch query : match.queryParameters()) {
@@ -130,7 +132,8 @@ public final class RouteTranslator {
 
   private static io.envoyproxy.envoy.config.route.v3.RouteAction forward(RouteAction.Forward forward) {
     var out = io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder();
-    // Destination headers live on a weighted cluster entry, so istiod uses weighted_clusters even for one.
+    // Destination headers of several destinations live on their weighted cluster entries (a lone
+    // destination's are the route's, from the front end).
     if (forward.clusters().size() == 1 && forward.clusters().get(0).headers().isEmpty()) {
       out.setCluster(forward.clusters().get(0).cluster());
     } else {
@@ -154,8 +157,10 @@ public final class RouteTranslator {
         io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy.newBuilder()
             .setCluster(m.cluster())
             .setRuntimeFraction(RouteFeatureTranslator.runtimeFraction(m.percentage()))
-            // As istiod: mirrored requests do not start traces of their own.
-            .setTraceSampled(BoolValue.of(false))));
+            // As istiod: mirrored requests do not start traces of their own, and keep the original
+            // Host (istiod's DISABLE_SHADOW_HOST_SUFFIX, true by default; Envoy would append -shadow).
+            .setTraceSampled(BoolValue.of(false))
+            .setDisableShadowHostSuffixAppend(true)));
     forward.hashPolicy().ifPresent(h -> out.addHashPolicy(hashPolicy(h)));
     return out.build();
   }
@@ -214,6 +219,7 @@ public final class RouteTranslator {
   private static DirectResponseAction directResponse(RouteAction.DirectResponse response) {
     DirectResponseAction.Builder out = DirectResponseAction.newBuilder().setStatus(response.status());
     response.body().ifPresent(b -> out.setBody(DataSource.newBuilder().setInlineString(b)));
+    response.bytes().ifPresent(b -> out.setBody(DataSource.newBuilder().setInlineBytes(b)));
     return out.build();
   }
 }

@@ -40,6 +40,18 @@ final class BootstrapCommand implements Callable<Integer> {
       description = "Envoy's own admin interface (default: ${DEFAULT-VALUE}).")
   HostPort envoyAdminAddress;
 
+  @Option(names = "--status-address", defaultValue = BootstrapOptions.DEFAULT_STATUS_HOST, paramLabel = "HOST",
+      description = "Address of Envoy's health and stats listeners (default: ${DEFAULT-VALUE}, as Istio's gateways).")
+  String statusAddress;
+
+  @Option(names = "--health-port", defaultValue = "" + BootstrapOptions.DEFAULT_HEALTH_PORT, paramLabel = "PORT",
+      description = "Envoy listener answering GET /healthz/ready with Envoy's readiness; 0 for none (default: ${DEFAULT-VALUE}).")
+  int healthPort;
+
+  @Option(names = "--stats-port", defaultValue = "" + BootstrapOptions.DEFAULT_STATS_PORT, paramLabel = "PORT",
+      description = "Envoy listener serving GET /stats/prometheus; 0 for none (default: ${DEFAULT-VALUE}).")
+  int statsPort;
+
   @Option(names = "--delta", description = "Use incremental (delta) xDS.")
   boolean delta;
 
@@ -48,7 +60,7 @@ final class BootstrapCommand implements Callable<Integer> {
 
   BootstrapOptions options() {
     return new BootstrapOptions(nodeId, cluster, xdsAddress.host(), xdsAddress.port(), envoyAdminAddress.host(),
-        envoyAdminAddress.port(), delta);
+        envoyAdminAddress.port(), delta, statusAddress, healthPort, statsPort);
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.edgegw.server.cli;
 
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.NodePolicy;
+import io.edgegw.translator.model.PathNormalization;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,7 +24,19 @@ final class GatewayIdentityOptions {
       description = "Gateway server port to the port Envoy binds, e.g. 80=8080,443=8443.")
   Map<Integer, Integer> portMap = new LinkedHashMap<>();
 
+  @Option(names = "--path-normalization", defaultValue = "BASE", paramLabel = "MODE",
+      description = "How request paths are normalised before routing, as Istio's meshConfig.pathNormalization: "
+          + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, istiod's default).")
+  PathNormalization pathNormalization;
+
+  @Option(names = "--gateway-namespace", defaultValue = GatewayIdentity.DEFAULT_NAMESPACE, paramLabel = "NAMESPACE",
+      description = "The namespace this gateway runs in, as istiod knows a gateway pod's: exportTo of VirtualServices, "
+          + "ServiceEntries and DestinationRules is checked against it (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  /** Offline (translate, validate): no node policy, which depends on the node. */
   GatewayIdentity identity() {
-    return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap));
+    return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap),
+        NodePolicy.UNRESTRICTED, pathNormalization, namespace);
   }
 }

@@ -137,6 +137,8 @@ final class RunCommand implements Callable<Integer> {
         .domainSuffix(identity.domainSuffix())
         .listenerBindAddress(identity.bindAddress())
         .portMap(identity.portMap())
+        .pathNormalization(identity.pathNormalization())
+        .gatewayNamespace(identity.namespace())
         .xdsAddress(xdsAddress)
         .adminAddress(adminAddress)
         .configDir(configDir)

@@ -82,7 +82,8 @@ public final class Demo {
       say("mosquitto on 127.0.0.1:" + brokerPort + "; sidecar xDS on 127.0.0.1:" + sidecar.xdsPort()
           + ", admin on http://127.0.0.1:" + sidecar.adminPort());
       Path bootstrap = Files.writeString(work.resolve("envoy.yaml"), new BootstrapGenerator().yaml(
-          BootstrapOptions.defaults().withXds("127.0.0.1", sidecar.xdsPort()).withAdmin("127.0.0.1", envoyAdminPort)));
+          BootstrapOptions.defaults().withXds("127.0.0.1", sidecar.xdsPort()).withAdmin("127.0.0.1", envoyAdminPort)
+              .withStatusListeners("127.0.0.1", 0, 0)));
       try (LocalProcess envoy = LocalProcess.start("envoy", List.of(envoyBinary.toString(), "-c", bootstrap.toString(),
               "--concurrency", "1", "--disable-hot-restart", "-l", "warn"), work.resolve("envoy.log"))
               .awaitPort(envoyAdminPort, Duration.ofSeconds(20));
