@@ -92,7 +92,9 @@ public final class ConfigLoop implements StoringSink {
   private final Consumer<StatusBoard> onStatusChange;
 
   /** The latest submission of a key: accepted (with validation warnings) or rejected (with reasons). */
-  private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings) {}
+  /** {@code resourceVersion}: the submission's {@code metadata.resourceVersion}, echoed in its status for publishers. */
+  private record Submission(
+      String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings, Optional<String> resourceVersion) {}
 
   /** {@code onStatusChange} runs on the loop thread with each new board; it must not block. */
   public ConfigLoop(
@@ -245,17 +247,17 @@ public final class ConfigLoop implements StoringSink {
     ImmutableList<Diagnostic> diagnostics = validate(resource);
     ImmutableList<String> errors = texts(diagnostics, true);
     if (!errors.isEmpty()) {
-      rejected(key, event.origin(), errors);
+      rejected(key, event.origin(), errors, resourceVersion(resource));
       return;
     }
     boolean changed;
     try {
       changed = store.put(resource);
     } catch (IOException | IllegalArgumentException e) {
-      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()));
+      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()), resourceVersion(resource));
       return;
     }
-    submissions.put(key, new Submission(event.origin(), false, ImmutableList.of(), texts(diagnostics, false)));
+    submissions.put(key, new Submission(event.origin(), false, ImmutableList.of(), texts(diagnostics, false), resourceVersion(resource)));
     if (changed) {
       rejectedByEnvoy.remove(key);
       log.info("accepted {} ({})", key, event.origin());
@@ -273,9 +275,14 @@ public final class ConfigLoop implements StoringSink {
     }
   }
 
-  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons) {
+  private static Optional<String> resourceVersion(Resource resource) {
+    String version = resource.metadata().path("resourceVersion").asText("");
+    return version.isEmpty() ? Optional.empty() : Optional.of(version);
+  }
+
+  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons, Optional<String> resourceVersion) {
     metrics.messageRejected();
-    submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of()));
+    submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of(), resourceVersion));
     log.warn("rejected {}: {}{}", key, String.join("; ", reasons),
         store.get(key).isPresent() ? " (still serving the previous version)" : "");
     refreshBoard(ImmutableSet.of(key));
@@ -283,7 +290,7 @@ public final class ConfigLoop implements StoringSink {
 
   private void unreadable(String origin, Optional<ResourceKey> key, String reason) {
     if (key.isPresent()) {
-      rejected(key.get(), origin, ImmutableList.of(reason));
+      rejected(key.get(), origin, ImmutableList.of(reason), Optional.empty());
       return;
     }
     metrics.messageRejected();
@@ -432,6 +439,9 @@ public final class ConfigLoop implements StoringSink {
     String origin = submission == null ? FROM_STATE : submission.origin();
     boolean applied = stored.isPresent() && stored.get().equals(appliedInputs.resources().get(key));
     Optional<String> version = applied ? Optional.ofNullable(appliedIn.get(key)) : Optional.empty();
+    Optional<String> resourceVersion = submission != null && submission.rejected()
+        ? submission.resourceVersion()
+        : stored.flatMap(ConfigLoop::resourceVersion);
     ImmutableList<Diagnostic> translated = diagnosticsByResource.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
@@ -439,18 +449,18 @@ public final class ConfigLoop implements StoringSink {
         .build();
     if (submission != null && submission.rejected()) {
       return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, submission.reasons(), warnings, version,
-          stored.isPresent());
+          stored.isPresent(), resourceVersion);
     }
     if (rejectedByEnvoy.containsKey(key)) {
       return new ResourceStatus(key, ResourceStatus.State.REJECTED_BY_ENVOY, origin,
-          ImmutableList.of("rejected by Envoy: " + rejectedByEnvoy.get(key)), warnings, Optional.empty(), false);
+          ImmutableList.of("rejected by Envoy: " + rejectedByEnvoy.get(key)), warnings, Optional.empty(), false, resourceVersion);
     }
     ImmutableList<String> errors = texts(translated, true);
     if (!errors.isEmpty()) {
-      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, errors, warnings, Optional.empty(), false);
+      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, errors, warnings, Optional.empty(), false, resourceVersion);
     }
     return new ResourceStatus(key, applied ? ResourceStatus.State.APPLIED : ResourceStatus.State.ACCEPTED, origin,
-        ImmutableList.of(), warnings, version, false);
+        ImmutableList.of(), warnings, version, false, resourceVersion);
   }
 
   private static ImmutableList<String> texts(ImmutableList<Diagnostic> diagnostics, boolean errors) {
