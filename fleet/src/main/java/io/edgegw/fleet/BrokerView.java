@@ -21,7 +21,11 @@ public final class BrokerView {
   /** One retained resource message: the digest of its payload and the resourceVersion inside. */
   public record Retained(String digest, Optional<String> resourceVersion) {}
 
+  /** The node bridge's notification topic below {@code <prefix>/<id>/status/}; see docs/fleet.md. */
+  public static final String BRIDGE = "bridge";
+
   private final String prefix;
+  private final Map<String, Boolean> links = new TreeMap<>();
   private final Map<String, GatewayAnnouncement> gateways = new TreeMap<>();
   private final Map<String, Map<ResourceKey, Retained>> resources = new TreeMap<>();
   private final Map<String, Map<ResourceKey, StatusMessage>> statuses = new TreeMap<>();
@@ -56,6 +60,16 @@ public final class BrokerView {
       Optional<GatewayAnnouncement> announcement = GatewayAnnouncement.parse(payload);
       GatewayAnnouncement before = announcement.isPresent() ? gateways.put(id, announcement.get()) : gateways.remove(id);
       return !announcement.map(GatewayAnnouncement::labels).equals(Optional.ofNullable(before).map(GatewayAnnouncement::labels));
+    }
+    if (parts[1].equals("status") && parts.length == 3 && parts[2].equals(BRIDGE)) {
+      // mosquitto's bridge notification: "1" while the node's link to this broker is up, "0" (its Will) when not.
+      String state = new String(payload, java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (state.isEmpty()) {
+        links.remove(id);
+      } else {
+        links.put(id, state.equals("1"));
+      }
+      return false;
     }
     if (parts.length != 5) {
       return false;
@@ -107,6 +121,11 @@ public final class BrokerView {
 
   public Map<String, GatewayAnnouncement> gateways() {
     return gateways;
+  }
+
+  /** Whether the node's bridge reports its link up; empty when the node publishes no bridge notifications. */
+  public Optional<Boolean> linkUp(String gatewayId) {
+    return Optional.ofNullable(links.get(gatewayId));
   }
 
   public Map<ResourceKey, Retained> resourcesOf(String gatewayId) {

@@ -21,10 +21,14 @@ public final class FleetReport {
    * the sidecar has not cleared yet.
    */
   public record Gateway(
-      String id, Optional<GatewayAnnouncement> announcement, int resources, int applied, int rejected,
+      String id, Optional<GatewayAnnouncement> announcement, Optional<Boolean> linkUp, int resources, int applied, int rejected,
       int rejectedByEnvoy, int pending, int deletesPending, ImmutableList<String> problems) {
+    /**
+     * Its sidecar says online and, when the node's bridge reports its link, the link is up: a node
+     * cut off from the cloud cannot update its own retained status, so its bridge's Will tells.
+     */
     public boolean online() {
-      return announcement.map(GatewayAnnouncement::online).orElse(false);
+      return announcement.map(GatewayAnnouncement::online).orElse(false) && linkUp.orElse(true);
     }
 
     /** Every change the sync made here has a final status. */
@@ -79,7 +83,7 @@ public final class FleetReport {
           .filter(e -> !resources.containsKey(e.getKey()))
           .filter(e -> e.getValue().resourceVersion().map(v -> v.startsWith(Payloads.VERSION_PREFIX)).orElse(false))
           .count();
-      out.add(new Gateway(id, Optional.ofNullable(view.gateways().get(id)), counted, applied, rejected, rejectedByEnvoy,
+      out.add(new Gateway(id, Optional.ofNullable(view.gateways().get(id)), view.linkUp(id), counted, applied, rejected, rejectedByEnvoy,
           pending, deletesPending, ImmutableList.copyOf(problems)));
     }
     return out.build();
@@ -98,9 +102,9 @@ public final class FleetReport {
     for (Gateway g : gateways) {
       Optional<GatewayAnnouncement> a = g.announcement();
       out.append(String.format("%-20s %-8s %-22s %-8s %-8s %9d %7d %8d %14d %7d  %s%n", g.id(),
-          a.map(x -> x.online() ? "online" : "offline").orElse("unknown"),
-          a.flatMap(GatewayAnnouncement::since).map(Object::toString).orElse("-"),
-          a.flatMap(GatewayAnnouncement::servedVersion).orElse("-"),
+          a.isEmpty() ? "unknown" : g.online() ? "online" : g.linkUp().orElse(true) ? "offline" : "cut-off",
+          a.flatMap(GatewayAnnouncement::since).map(t -> t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).orElse("-"),
+          a.flatMap(GatewayAnnouncement::servedVersion).map(v -> v.length() > 8 ? v.substring(0, 8) : v).orElse("-"),
           a.flatMap(GatewayAnnouncement::softwareVersion).orElse("-"),
           g.resources(), g.applied(), g.rejected(), g.rejectedByEnvoy(), g.pending() + g.deletesPending(),
           a.flatMap(GatewayAnnouncement::labels).map(l -> l.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())

@@ -51,6 +51,7 @@ public final class FleetSync implements AutoCloseable {
   private boolean started;
   private boolean dirty = true;
   private String fingerprint = "";
+  private String settling = "";
   private Optional<Placement.Sources> sources = Optional.empty();
   private ImmutableList<String> lastProblems = ImmutableList.of();
 
@@ -159,6 +160,12 @@ public final class FleetSync implements AutoCloseable {
       return;
     }
     if (now.equals(fingerprint) && sources.isPresent()) {
+      return;
+    }
+    if (sources.isPresent() && !now.equals(settling)) {
+      // Changed since the last look: wait one more poll for it to stop changing (a checkout in progress,
+      // a file half written), so a half-updated directory is never published.
+      settling = now;
       return;
     }
     try {

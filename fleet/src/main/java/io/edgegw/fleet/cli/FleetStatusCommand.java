@@ -8,6 +8,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import java.io.PrintWriter;
 
 @Command(
     name = "status",
@@ -20,6 +23,8 @@ import picocli.CommandLine.Option;
           + " change. Exit code 0 when everything is applied, 1 when something was rejected or the wait timed out."
     })
 final class FleetStatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--wait-applied", description = "Wait until every targeted online gateway has applied (or rejected) the latest change.")
   boolean waitApplied;
 
@@ -35,14 +40,17 @@ final class FleetStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try (FleetWatch watch = new FleetWatch(mqtt.settings(clientId), mqtt.topicPrefix).start()) {
       ImmutableList<FleetReport.Gateway> report = waitApplied ? watch.awaitSettled(Durations.parse(timeout)) : watch.report();
-      System.out.print(FleetReport.render(report));
+      out.print(FleetReport.render(report));
+      out.flush();
       if (!waitApplied) {
         return 0;
       }
       if (!FleetReport.settled(report)) {
-        System.err.println("edgegw fleet status: timed out after " + timeout + "; gateways still pending: "
+        err.println("edgegw fleet status: timed out after " + timeout + "; gateways still pending: "
             + report.stream().filter(FleetReport.Gateway::online).filter(g -> !g.settled()).map(FleetReport.Gateway::id).toList());
         return 1;
       }

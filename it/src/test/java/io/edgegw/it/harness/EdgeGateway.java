@@ -84,13 +84,24 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir) throws Exception {
+    return start(broker, ownsBroker, stateDir, GATEWAY_ID, ImmutableMap.of("istio", "edgegateway"));
+  }
+
+  /** Starts sidecar and Envoy as gateway {@code gatewayId} with {@code labels}, against a broker the caller runs. */
+  public static EdgeGateway start(Mosquitto broker, Path stateDir, String gatewayId, ImmutableMap<String, String> labels)
+      throws Exception {
+    return start(broker, false, stateDir, gatewayId, labels);
+  }
+
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir, String gatewayId,
+      ImmutableMap<String, String> labels) throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
     for (int i = 0; i < EXTRA_PORTS.size(); i++) {
       ports.put(EXTRA_PORTS.get(i), free.get(2 + i));
     }
     ImmutableMap<Integer, Integer> portMap = ports.build();
-    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, portMap), Components.production());
+    Sidecar sidecar = Sidecar.start(sidecarConfig(broker, stateDir, portMap, gatewayId, labels), Components.production());
     int envoyAdmin = FreePorts.next();
     String bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions(
         "edgegw-it", "edgegateway", "127.0.0.1", sidecar.xdsPort(), "127.0.0.1", envoyAdmin, false));
@@ -100,10 +111,15 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
+    return sidecarConfig(broker, stateDir, portMap, GATEWAY_ID, ImmutableMap.of("istio", "edgegateway"));
+  }
+
+  static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap,
+      String gatewayId, ImmutableMap<String, String> labels) {
     return SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
-        .gatewayId(GATEWAY_ID)
-        .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
+        .gatewayId(gatewayId)
+        .gatewayLabels(labels)
         .listenerBindAddress("127.0.0.1")
         .portMap(portMap)
         .xdsAddress(new HostPort("127.0.0.1", 0))
