@@ -39,6 +39,11 @@ public final class BrokerView {
     return prefix + "/+/resources/#";
   }
 
+  /** Only the gateways' announcements: what the sync needs (it never looks at per-resource statuses). */
+  public String announcementFilter() {
+    return prefix + "/+/status/gateway";
+  }
+
   public String statusFilter() {
     return prefix + "/+/status/#";
   }

@@ -74,7 +74,7 @@ public final class FleetSync implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.client = new FleetClient(settings, List.of(view.resourceFilter(), view.statusFilter()),
+    this.client = new FleetClient(settings, List.of(view.resourceFilter(), view.announcementFilter()),
         (topic, payload) -> thread.execute(() -> {
           if (view.accept(topic, payload)) {
             dirty = true;

@@ -238,6 +238,16 @@ class PlacementTest {
     assertTrue(sources.errors().get(0).toString().contains("Gateway ops/broken"), sources.errors().toString());
   }
 
+  @Test
+  void theExampleSourceIsValidAndReachesShopsOnly() throws Exception {
+    SourceDirectory.Snapshot example = new SourceDirectory(java.nio.file.Path.of("..", "examples", "fleet", "source")).read();
+    assertEquals(List.of(), example.problems());
+    Placement.Sources sources = placement.decode(example.resources());
+    assertEquals(List.of(), sources.errors());
+    assertEquals(4, sources.placeOn(Map.of("role", "shop", "site", "berlin")).size());
+    assertEquals(0, sources.placeOn(Map.of("role", "factory")).size());
+  }
+
   private Set<String> paths(Map<String, String> labels) {
     return paths(SOURCES, labels);
   }

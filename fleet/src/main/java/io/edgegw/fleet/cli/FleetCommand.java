@@ -11,7 +11,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Configures a fleet of edge gateways from one source of truth, over a cloud MQTT broker.",
-      "Each gateway's broker is bridged to the cloud broker; see docs/fleet.md."
+      "Each gateway's broker is bridged to the cloud broker; see docs/fleet.md.",
+      "",
+      "Exit codes: 0 success, 1 failure, 2 usage error."
     },
     subcommands = {SyncCommand.class, FleetStatusCommand.class})
 public final class FleetCommand implements Callable<Integer> {

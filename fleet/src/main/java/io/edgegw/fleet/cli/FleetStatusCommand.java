@@ -20,7 +20,10 @@ import java.io.PrintWriter;
           + " version, and how many of the resources the sync published to it are applied, rejected, rejected by Envoy"
           + " or pending (no status for the latest change yet).",
       "With --wait-applied, waits until every online gateway the sync targets reports a final status for its latest"
-          + " change. Exit code 0 when everything is applied, 1 when something was rejected or the wait timed out."
+          + " change.",
+      "",
+      "Exit codes: 0 shown (with --wait-applied: everything applied), 1 rejected, timed out or the broker cannot be"
+          + " reached, 2 usage error."
     })
 final class FleetStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -42,7 +45,8 @@ final class FleetStatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (FleetWatch watch = new FleetWatch(mqtt.settings(clientId), mqtt.topicPrefix).start()) {
+    try (FleetWatch watch = new FleetWatch(mqtt.settings(clientId), mqtt.topicPrefix)) {
+      watch.start();
       ImmutableList<FleetReport.Gateway> report = waitApplied ? watch.awaitSettled(Durations.parse(timeout)) : watch.report();
       out.print(FleetReport.render(report));
       out.flush();

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
           + " routes need, and only the Secrets those Gateways and DestinationRules name (credentialName).",
       "Only differences are published (QoS 1, retained; a delete is an empty retained message); on start the sync diffs"
           + " against what the broker retains, so a restart publishes nothing new. A source with errors publishes nothing.",
-      "Runs until stopped (SIGTERM), unless --once."
+      "Runs until stopped (SIGTERM), unless --once.",
+      "",
+      "Exit codes: 0 stopped (or --once with a valid source), 1 the broker cannot be reached or --once found errors, 2 usage error."
     })
 final class SyncCommand implements Callable<Integer> {
   @Option(names = "--source-dir", required = true, paramLabel = "DIR",
