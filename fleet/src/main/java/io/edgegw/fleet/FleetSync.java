@@ -101,6 +101,22 @@ public final class FleetSync implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::tick, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** What the admin endpoint shows: taken on the sync's thread, immutable. */
+  public record State(
+      boolean ready, boolean connected, long published, long deleted, long rounds, long failedRounds, int sourceResources,
+      ImmutableList<String> problems, com.google.common.collect.ImmutableMap<String, io.edgegw.mqtt.GatewayAnnouncement> gateways,
+      com.google.common.collect.ImmutableMap<String, Integer> placed) {}
+
+  public State state() {
+    return call(() -> {
+      com.google.common.collect.ImmutableMap.Builder<String, Integer> placed = com.google.common.collect.ImmutableMap.builder();
+      view.gateways().keySet().forEach(id -> placed.put(id, view.resourcesOf(id).size()));
+      return new State(started, client.isConnected(), metrics.published, metrics.deleted, metrics.rounds, metrics.failedRounds,
+          sources.map(s -> s.resources().size()).orElse(0), lastProblems,
+          com.google.common.collect.ImmutableMap.copyOf(view.gateways()), placed.buildOrThrow());
+    });
+  }
+
   /** One reconcile now, on the sync's thread; for tests and {@code --once}. */
   public Round reconcileNow() {
     return call(() -> {

@@ -141,6 +141,28 @@ class FleetSyncTest {
   }
 
   @Test
+  void theAdminEndpointShowsGatewaysAndCountsOnLoopback() throws Exception {
+    announce("berlin", Map.of("role", "shop"));
+    FleetSync sync = sync();
+    FleetAdmin admin = FleetAdmin.start(new java.net.InetSocketAddress("127.0.0.1", 0), sync::state);
+    open.add(admin);
+    await().atMost(WAIT).until(() -> held("berlin").size() == 3);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + admin.port();
+    java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz/ready")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, ready.statusCode(), ready.body());
+    String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("edgegw_fleet_published_total 3\n"), metrics);
+    assertTrue(metrics.contains("edgegw_fleet_gateways{state=\"online\"} 1\n"), metrics);
+    assertTrue(metrics.contains("edgegw_fleet_source_problems 0\n"), metrics);
+    String gateways = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/gateways")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(gateways.contains("\"id\" : \"berlin\"") && gateways.contains("\"resources\" : 3"), gateways);
+  }
+
+  @Test
   void aSourceWithErrorsPublishesNothingAndKeepsWhatIsThere() throws Exception {
     announce("berlin", Map.of("role", "shop"));
     FleetSync sync = sync();

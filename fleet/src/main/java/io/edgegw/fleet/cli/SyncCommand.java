@@ -1,9 +1,12 @@
 package io.edgegw.fleet.cli;
 
+import io.edgegw.fleet.FleetAdmin;
 import io.edgegw.fleet.FleetSync;
 import io.edgegw.fleet.Placement;
 import io.edgegw.fleet.SourceDirectory;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +49,11 @@ final class SyncCommand implements Callable<Integer> {
   @Option(names = "--once", description = "Reconcile once and exit (exit code 1 when the source has errors).")
   boolean once;
 
+  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18011", paramLabel = "HOST:PORT",
+      description = "The sync's admin endpoint: /healthz/ready, /gateways, /metrics; loopback by default, 'off' for none"
+          + " (default: ${DEFAULT-VALUE}).")
+  String adminAddress;
+
   @Mixin FleetMqttOptions mqtt;
 
   @Override
@@ -63,12 +71,26 @@ final class SyncCommand implements Callable<Integer> {
       }
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<FleetAdmin> admin = new java.util.concurrent.atomic.AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Optional.ofNullable(admin.get()).ifPresent(FleetAdmin::close);
       sync.close();
       stopped.countDown();
     }, "fleet-shutdown"));
+    if (!adminAddress.equals("off")) {
+      admin.set(FleetAdmin.start(address(adminAddress), sync::state));
+    }
     sync.start();
     stopped.await();
     return 0;
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--admin-address: expected HOST:PORT or off, got '" + hostPort + "'");
+    }
+    String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
   }
 }
