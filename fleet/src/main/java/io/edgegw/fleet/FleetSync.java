@@ -1,9 +1,13 @@
 package io.edgegw.fleet;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,16 +108,16 @@ public final class FleetSync implements AutoCloseable {
   /** What the admin endpoint shows: taken on the sync's thread, immutable. */
   public record State(
       boolean ready, boolean connected, long published, long deleted, long rounds, long failedRounds, int sourceResources,
-      ImmutableList<String> problems, com.google.common.collect.ImmutableMap<String, io.edgegw.mqtt.GatewayAnnouncement> gateways,
-      com.google.common.collect.ImmutableMap<String, Integer> placed) {}
+      ImmutableList<String> problems, ImmutableMap<String, GatewayAnnouncement> gateways,
+      ImmutableMap<String, Integer> placed) {}
 
   public State state() {
     return call(() -> {
-      com.google.common.collect.ImmutableMap.Builder<String, Integer> placed = com.google.common.collect.ImmutableMap.builder();
+      ImmutableMap.Builder<String, Integer> placed = ImmutableMap.builder();
       view.gateways().keySet().forEach(id -> placed.put(id, view.resourcesOf(id).size()));
       return new State(started, client.isConnected(), metrics.published, metrics.deleted, metrics.rounds, metrics.failedRounds,
           sources.map(s -> s.resources().size()).orElse(0), lastProblems,
-          com.google.common.collect.ImmutableMap.copyOf(view.gateways()), placed.buildOrThrow());
+          ImmutableMap.copyOf(view.gateways()), placed.buildOrThrow());
     });
   }
 
@@ -218,10 +222,10 @@ public final class FleetSync implements AutoCloseable {
       for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
         out.append(p).append('|').append(Files.size(p)).append('|').append(Files.getLastModifiedTime(p).toMillis()).append('\n');
       }
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    return Payloads.digest(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Payloads.digest(out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private <T> T call(Callable<T> task) {
