@@ -177,6 +177,7 @@ public final class FleetSync implements AutoCloseable {
       now = fingerprint(source.root());
     } catch (IOException e) {
       problems(ImmutableList.of(source.root() + ": cannot be read: " + e.getMessage()));
+      fingerprint = ""; // read it again once it can be
       return;
     }
     if (now.equals(fingerprint) && sources.isPresent()) {

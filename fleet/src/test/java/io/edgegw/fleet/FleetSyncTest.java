@@ -174,6 +174,19 @@ class FleetSyncTest {
     assertTrue(round.problems().stream().anyMatch(p -> p.contains("Gateway shop/shop-gw")), round.problems().toString());
     assertEquals(published, sync.metrics().published);
     assertEquals(3, held("berlin").size(), "a broken source must not take resources away");
+
+    // Fixed, then the directory vanishes for a moment (a checkout being replaced) and comes back as it was:
+    // nothing changes meanwhile, and afterwards the sync carries on (a gateway appearing gets its resources).
+    Files.writeString(source.resolve("shop.yaml"), SHOP);
+    await().atMost(WAIT).until(() -> sync.reconcileNow().problems().isEmpty());
+    Path moved = tmp.resolve("moved");
+    Files.move(source, moved);
+    Thread.sleep(600);
+    assertEquals(3, held("berlin").size());
+    Files.move(moved, source);
+    Thread.sleep(600);
+    announce("hamburg", Map.of("role", "shop"));
+    await().atMost(WAIT).until(() -> held("hamburg").size() == 3);
   }
 
   @Test
