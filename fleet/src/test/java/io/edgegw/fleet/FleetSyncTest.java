@@ -127,13 +127,17 @@ class FleetSyncTest {
     announce("hamburg", Map.of("role", "shop"));
     await().atMost(WAIT).until(() -> held("hamburg").size() == 3);
     assertTrue(held("hamburg").contains("secret/shop/shop-cert"));
+    publishRaw("edgegw/lab/status/gateway", "{\"state\":\"offline\",\"labels\":{\"role\":\"factory\"}}");
+    await().atMost(WAIT).until(() -> held("lab").equals(Set.of("gateway/factory/factory-gw")));
+    publishRaw("edgegw/lab/status/gateway", "{\"state\":\"offline\",\"labels\":{\"role\":\"shop\"}}");
+    await().atMost(WAIT).until(() -> held("lab").equals(Set.of("gateway/shop/shop-gw", "secret/shop/shop-cert", "virtualservice/shop/shop")));
 
     // A source change reaches exactly the gateways it targets.
     long before = again.metrics().published;
     Files.writeString(source.resolve("factory.yaml"), FACTORY.replace("hosts: [\"*\"]", "hosts: [\"plant.example.com\"]"));
     await().atMost(WAIT).until(() -> new String(retained.get("edgegw/plant-1/resources/gateway/factory/factory-gw")).contains("plant.example.com"));
     Thread.sleep(500);
-    assertEquals(before + 1, again.metrics().published, "only plant-1's Gateway changed");
+    assertEquals(before + 1, again.metrics().published, "only plant-1's Gateway changed (lab is a shop now)");
 
     // Removing a resource from the source deletes it where it was (empty retained message).
     Files.writeString(source.resolve("shop.yaml"), SHOP.substring(0, SHOP.indexOf("---")));
