@@ -17,6 +17,7 @@ COPY pom.xml ./
 COPY translator/pom.xml translator/
 COPY mqtt-bridge/pom.xml mqtt-bridge/
 COPY envoy-bootstrap/pom.xml envoy-bootstrap/
+COPY fleet/pom.xml fleet/
 COPY xds-server/pom.xml xds-server/
 COPY it/pom.xml it/
 RUN mvn -B -q -Dmaven.test.skip=true -pl xds-server -am package
@@ -24,6 +25,7 @@ RUN mvn -B -q -Dmaven.test.skip=true -pl xds-server -am package
 COPY translator/ translator/
 COPY mqtt-bridge/ mqtt-bridge/
 COPY envoy-bootstrap/ envoy-bootstrap/
+COPY fleet/ fleet/
 COPY xds-server/ xds-server/
 RUN mvn -B -Dmaven.test.skip=true -pl xds-server -am package
 

@@ -42,6 +42,10 @@ class MqttStatusTest {
         await().atMost(Duration.ofSeconds(10)).until(() ->
             seen.getOrDefault("virtualservice/default/bookinfo", "").contains(version));
         assertThat(seen.get("virtualservice/default/bookinfo")).contains("\"applied\"");
+        // The gateway's announcement names it for fleet placement and says what Envoy serves.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+            seen.getOrDefault("gateway", "").contains("\"servedVersion\":\"" + version + "\""));
+        assertThat(seen.get("gateway")).contains("\"labels\":{\"istio\":\"edgegateway\"}").contains("\"softwareVersion\":\"0.1.0\"");
         assertThat(seen.get("gateway/default/bookinfo-gateway")).contains("\"applied\"");
 
         gw.publish(BookinfoRoutingTest.bookinfoVs("""

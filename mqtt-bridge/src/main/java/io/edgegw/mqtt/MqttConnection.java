@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -136,6 +137,9 @@ public final class MqttConnection implements AutoCloseable {
   private volatile long connectedAtNanos;
   private volatile String lastLoggedFailure = "";
   private volatile IMqttToken pendingConnect;
+  /** What the online/offline messages say besides the state (labels, versions); read at each announcement. */
+  private volatile Supplier<GatewayAnnouncement.Identity> identity = () -> GatewayAnnouncement.Identity.NONE;
+  private volatile java.time.Instant onlineSince;
 
   /** With the system clock (for the online status's {@code since}) and the default random generator. */
   public MqttConnection(MqttSettings settings, TopicContract topics) {
@@ -181,11 +185,32 @@ public final class MqttConnection implements AutoCloseable {
     return topics;
   }
 
+  /**
+   * Adds the gateway's labels and versions to its online and offline messages (see
+   * {@link GatewayAnnouncement}); call before {@link #start()}, whose Will is taken from it then.
+   */
+  public void describeWith(Supplier<GatewayAnnouncement.Identity> identity) {
+    this.identity = Objects.requireNonNull(identity, "identity");
+  }
+
+  /** Publishes the online message again (same {@code since}), e.g. after the served version changed. */
+  public void announce() {
+    execute(() -> {
+      if (onlineSince != null && client.isConnected() && !closed) {
+        announceOnline();
+      }
+    });
+  }
+
   /** Starts connecting in the background and returns at once. May be called once. */
   public void start() {
     if (closed || !started.compareAndSet(false, true)) {
       throw new IllegalStateException("an MQTT connection starts once and not after close()");
     }
+    MqttMessage will = new MqttMessage(GatewayAnnouncement.offline(identity.get()).toJson());
+    will.setQos(QOS);
+    will.setRetained(true);
+    options.setWill(topics.gatewayStatusTopic(), will);
     client.setCallback(new Callback());
     lastProgressNanos = System.nanoTime();
     log.info("mqtt: connecting to {} as {}; subscribing to {}; status on {}", settings.serverUri(),
@@ -309,9 +334,9 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private void announceOnline() {
-    String online = "{\"state\":\"online\",\"since\":\"" + clock.instant() + "\"}";
+    byte[] online = GatewayAnnouncement.online(onlineSince, identity.get()).toJson();
     try {
-      publishRetained(topics.gatewayStatusTopic(), online.getBytes(StandardCharsets.UTF_8), null);
+      publishRetained(topics.gatewayStatusTopic(), online, null);
     } catch (MqttException | RuntimeException e) {
       log.warn("mqtt: cannot publish the online status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
     }
@@ -319,7 +344,7 @@ public final class MqttConnection implements AutoCloseable {
 
   private void announceOffline() {
     try {
-      publishRetained(topics.gatewayStatusTopic(), OFFLINE.getBytes(StandardCharsets.UTF_8), null)
+      publishRetained(topics.gatewayStatusTopic(), GatewayAnnouncement.offline(identity.get()).toJson(), null)
           .waitForCompletion(1000);
     } catch (MqttException | RuntimeException e) {
       log.warn("mqtt: cannot publish the offline status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
@@ -577,6 +602,7 @@ public final class MqttConnection implements AutoCloseable {
       if (closed) {
         return;
       }
+      onlineSince = clock.instant();
       announceOnline();
       subscribeAll();
       for (Runnable hook : connectedHooks) {

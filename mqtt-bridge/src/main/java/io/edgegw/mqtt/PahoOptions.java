@@ -24,7 +24,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /** Turns {@link MqttSettings} into Paho connection options, the same way for source and publisher. */
-final class PahoOptions {
+public final class PahoOptions {
   private static final int KEEP_ALIVE_SECONDS = 30;
   /**
    * Room in a packet for what is not payload: fixed header, topic (short in practice, at most 64 KiB),
@@ -45,7 +45,7 @@ final class PahoOptions {
    * @param keepSession true for the sidecar: the broker keeps its subscription and queues QoS 1
    *     messages (deletes too) while it is away; false for one-shot publishers
    */
-  static MqttConnectionOptions of(MqttSettings settings, boolean keepSession) {
+  public static MqttConnectionOptions of(MqttSettings settings, boolean keepSession) {
     MqttConnectionOptions options = new MqttConnectionOptions();
     boolean persistent = keepSession && !settings.sessionExpiry().isZero();
     options.setCleanStart(!persistent);
@@ -158,7 +158,7 @@ final class PahoOptions {
   }
 
   /** Paho's own text, e.g. {@code Unable to connect to server (32103) - java.net.ConnectException: ...}. */
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     return e instanceof MqttException ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }

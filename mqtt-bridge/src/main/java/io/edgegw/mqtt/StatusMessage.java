@@ -71,6 +71,36 @@ public record StatusMessage(
     return new StatusMessage(state, reasons, version, echoed.isEmpty() ? Optional.empty() : Optional.of(echoed), time);
   }
 
+  /** The same status echoing {@code resourceVersion}. */
+  public StatusMessage withResourceVersion(Optional<String> resourceVersion) {
+    return new StatusMessage(state, reasons, version, resourceVersion, time);
+  }
+
+  /** Reads a status; empty for an empty payload (a cleared status) or one that is not a status. */
+  public static Optional<StatusMessage> parse(byte[] payload) {
+    if (payload.length == 0) {
+      return Optional.empty();
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(payload);
+      String wire = node.path("state").asText("");
+      Optional<State> state = java.util.Arrays.stream(State.values()).filter(s -> s.wireName().equals(wire)).findFirst();
+      if (state.isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> reasons = new java.util.ArrayList<>();
+      node.path("reasons").forEach(r -> reasons.add(r.asText()));
+      return Optional.of(new StatusMessage(state.get(), reasons, text(node, "version"), text(node, "resourceVersion"),
+          node.hasNonNull("time") ? Instant.parse(node.get("time").asText()) : Instant.EPOCH));
+    } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> text(com.fasterxml.jackson.databind.JsonNode node, String field) {
+    return node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
+  }
+
   public byte[] toJson() {
     ObjectNode out = JSON.createObjectNode();
     out.put("state", state.wireName());

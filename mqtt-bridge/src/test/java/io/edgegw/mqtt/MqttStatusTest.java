@@ -90,6 +90,26 @@ class MqttStatusTest {
   }
 
   @Test
+  void theAnnouncementCarriesLabelsAndVersionsTheWillTooAndAnnounceRepeatsIt() {
+    TcpProxy network = opened(new TcpProxy(broker.port()));
+    MqttConnection connection = connection(network.uri());
+    java.util.concurrent.atomic.AtomicReference<String> served = new java.util.concurrent.atomic.AtomicReference<>("1");
+    connection.describeWith(() -> new GatewayAnnouncement.Identity(
+        java.util.Optional.of(java.util.Map.of("site", "berlin")), java.util.Optional.of("0.1.0"), java.util.Optional.of(served.get())));
+    connection.start();
+    String identity = ",\"labels\":{\"site\":\"berlin\"},\"softwareVersion\":\"0.1.0\",\"servedVersion\":\"";
+    await().atMost(WAIT).until(() -> (ONLINE.replace("}", "") + identity + "1\"}").equals(watcher.lastOn(topics.gatewayStatusTopic())));
+
+    served.set("2");
+    connection.announce();
+    await().atMost(WAIT).until(() -> (ONLINE.replace("}", "") + identity + "2\"}").equals(watcher.lastOn(topics.gatewayStatusTopic())));
+
+    network.cut(); // the Will, set at start, names the gateway too
+    await().atMost(WAIT).until(() -> watcher.payloadsOn(topics.gatewayStatusTopic()).contains(
+        "{\"state\":\"offline\"" + identity + "1\"}"));
+  }
+
+  @Test
   void theBrokerPublishesTheWillWhenTheConnectionDiesAndOnlineFollowsTheReconnect() {
     TcpProxy network = opened(new TcpProxy(broker.port()));
     MqttConnection connection = connection(network.uri());

@@ -221,17 +221,17 @@ public final class ConfigLoop implements StoringSink {
     ImmutableList<Diagnostic> diagnostics = validate(resource);
     ImmutableList<String> errors = StatusKeeper.texts(diagnostics, true);
     if (!errors.isEmpty()) {
-      rejected(key, event.origin(), errors);
+      rejected(key, event.origin(), errors, resourceVersion(resource));
       return;
     }
     boolean changed;
     try {
       changed = store.put(resource);
     } catch (IOException | IllegalArgumentException e) {
-      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()));
+      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()), resourceVersion(resource));
       return;
     }
-    statuses.accepted(key, event.origin(), StatusKeeper.texts(diagnostics, false));
+    statuses.accepted(key, event.origin(), StatusKeeper.texts(diagnostics, false), resourceVersion(resource));
     if (changed) {
       verdicts.lift(key);
       log.info("accepted {} ({})", key, event.origin());
@@ -249,9 +249,15 @@ public final class ConfigLoop implements StoringSink {
     }
   }
 
-  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons) {
+  /** The submission's {@code metadata.resourceVersion}, echoed in its status for publishers (edgegw fleet). */
+  static Optional<String> resourceVersion(Resource resource) {
+    String version = resource.metadata().path("resourceVersion").asText("");
+    return version.isEmpty() ? Optional.empty() : Optional.of(version);
+  }
+
+  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons, Optional<String> resourceVersion) {
     metrics.messageRejected();
-    statuses.rejected(key, origin, reasons);
+    statuses.rejected(key, origin, reasons, resourceVersion);
     log.warn("rejected {}: {}{}", key, String.join("; ", reasons),
         store.get(key).isPresent() ? " (still serving the previous version)" : "");
     statuses.refresh(ImmutableSet.of(key));
@@ -259,7 +265,7 @@ public final class ConfigLoop implements StoringSink {
 
   private void unreadable(String origin, Optional<ResourceKey> key, String reason) {
     if (key.isPresent()) {
-      rejected(key.get(), origin, ImmutableList.of(reason));
+      rejected(key.get(), origin, ImmutableList.of(reason), Optional.empty());
       return;
     }
     metrics.messageRejected();

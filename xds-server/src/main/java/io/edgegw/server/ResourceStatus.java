@@ -16,7 +16,8 @@ public record ResourceStatus(
     ImmutableList<String> reasons,
     ImmutableList<String> warnings,
     Optional<String> appliedVersion,
-    boolean servingPrevious) {
+    boolean servingPrevious,
+    Optional<String> resourceVersion) {
   public enum State {
     /** Stored, not yet in a served snapshot. */
     ACCEPTED,
@@ -39,5 +40,12 @@ public record ResourceStatus(
     Objects.requireNonNull(reasons, "reasons");
     Objects.requireNonNull(warnings, "warnings");
     Objects.requireNonNull(appliedVersion, "appliedVersion");
+    Objects.requireNonNull(resourceVersion, "resourceVersion");
+  }
+
+  /** Without a {@code metadata.resourceVersion} to echo. */
+  public ResourceStatus(ResourceKey key, State state, String origin, ImmutableList<String> reasons, ImmutableList<String> warnings,
+      Optional<String> appliedVersion, boolean servingPrevious) {
+    this(key, state, origin, reasons, warnings, appliedVersion, servingPrevious, Optional.empty());
   }
 }

@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.mqtt.MqttStatusPublisher;
@@ -24,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * stops everything in reverse order and releases the ports.
  */
 public final class Sidecar implements AutoCloseable {
+  /** The release, as announced on the gateway's MQTT status topic and printed by {@code --version}. */
+  public static final String SOFTWARE_VERSION = "0.1.0";
   private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
 
@@ -103,13 +107,21 @@ public final class Sidecar implements AutoCloseable {
       // One MQTT connection carries both directions: resources in, per-resource status out.
       Optional<MqttConnection> mqttConnection = config.mqtt().map(settings ->
           new MqttConnection(settings, config.topics(), clock, RandomGenerator.getDefault()));
+      // The online message carries what fleet placement needs: labels, and what is served now.
+      AtomicReference<String> servedVersion = new AtomicReference<>();
+      mqttConnection.ifPresent(c -> c.describeWith(() -> new GatewayAnnouncement.Identity(
+          Optional.of(config.gatewayLabels()), Optional.of(SOFTWARE_VERSION), Optional.ofNullable(servedVersion.get()))));
       Consumer<StatusBoard> statusReporter = mqttConnection
           .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), clock))
           .orElse(board -> {});
       SnapshotSaver saver = new SnapshotSaver(snapshotFile, SNAPSHOT_SAVE_INTERVAL);
       started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
-          config.versionsKept(), saver::offer);
+          config.versionsKept(), acked -> {
+            saver.offer(acked);
+            servedVersion.set(acked.version());
+            mqttConnection.ifPresent(MqttConnection::announce);
+          });
       GatewayIdentity identity = config.identity(NodeAddresses.read());
       log.info("node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",
           identity.nodePolicy().listenAddresses().isEmpty() ? "any address" : identity.nodePolicy().listenAddresses(),

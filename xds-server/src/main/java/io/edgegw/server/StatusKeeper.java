@@ -27,8 +27,12 @@ import java.util.function.Consumer;
 final class StatusKeeper {
   private static final String FROM_STATE = "state";
 
-  /** The latest submission of a key: accepted (with validation warnings) or rejected (with reasons). */
-  private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings) {}
+  /**
+   * The latest submission of a key: accepted (with validation warnings) or rejected (with reasons);
+   * {@code resourceVersion}: its {@code metadata.resourceVersion}, echoed in its status for publishers.
+   */
+  private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings,
+      Optional<String> resourceVersion) {}
 
   private final ConfigStore store;
   private final EnvoyVerdicts verdicts;
@@ -65,14 +69,14 @@ final class StatusKeeper {
     return applied;
   }
 
-  void accepted(ResourceKey key, String origin, ImmutableList<String> warnings) {
+  void accepted(ResourceKey key, String origin, ImmutableList<String> warnings, Optional<String> resourceVersion) {
     owner.check();
-    submissions.put(key, new Submission(origin, false, ImmutableList.of(), warnings));
+    submissions.put(key, new Submission(origin, false, ImmutableList.of(), warnings, resourceVersion));
   }
 
-  void rejected(ResourceKey key, String origin, ImmutableList<String> reasons) {
+  void rejected(ResourceKey key, String origin, ImmutableList<String> reasons, Optional<String> resourceVersion) {
     owner.check();
-    submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of()));
+    submissions.put(key, new Submission(origin, true, reasons, ImmutableList.of(), resourceVersion));
   }
 
   void deleted(ResourceKey key) {
@@ -165,6 +169,9 @@ final class StatusKeeper {
     String origin = submission == null ? FROM_STATE : submission.origin();
     boolean isApplied = stored.isPresent() && stored.get().equals(applied.resources().get(key));
     Optional<String> version = isApplied ? Optional.ofNullable(appliedIn.get(key)) : Optional.empty();
+    Optional<String> resourceVersion = submission != null && submission.rejected()
+        ? submission.resourceVersion()
+        : stored.flatMap(ConfigLoop::resourceVersion);
     ImmutableList<Diagnostic> translated = diagnostics.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
@@ -172,20 +179,21 @@ final class StatusKeeper {
         .build();
     if (submission != null && submission.rejected()) {
       return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, submission.reasons(), warnings, version,
-          stored.isPresent());
+          stored.isPresent(), resourceVersion);
     }
     Optional<String> quarantined = verdicts.quarantined(key, stored);
     if (quarantined.isPresent()) {
       return new ResourceStatus(key, ResourceStatus.State.REJECTED_BY_ENVOY, origin,
           ImmutableList.of("rejected by Envoy: " + quarantined.get()), warnings, Optional.empty(),
-          verdicts.acknowledgedVersion(key).isPresent());
+          verdicts.acknowledgedVersion(key).isPresent(), resourceVersion);
     }
     ImmutableList<String> errors = texts(translated, true);
     if (!errors.isEmpty()) {
-      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, errors, warnings, Optional.empty(), false);
+      return new ResourceStatus(key, ResourceStatus.State.REJECTED, origin, errors, warnings, Optional.empty(), false,
+          resourceVersion);
     }
     return new ResourceStatus(key, isApplied ? ResourceStatus.State.APPLIED : ResourceStatus.State.ACCEPTED, origin,
-        ImmutableList.of(), warnings, version, false);
+        ImmutableList.of(), warnings, version, false, resourceVersion);
   }
 
   static ImmutableList<String> texts(ImmutableList<Diagnostic> diagnostics, boolean errors) {

@@ -57,6 +57,10 @@ public final class StatusReporter implements Consumer<StatusBoard> {
   }
 
   StatusMessage message(ResourceStatus status) {
+    return messageWithoutEcho(status).withResourceVersion(status.resourceVersion());
+  }
+
+  private StatusMessage messageWithoutEcho(ResourceStatus status) {
     return switch (status.state()) {
       case ACCEPTED -> StatusMessage.accepted(status.warnings(), clock);
       case APPLIED -> StatusMessage.applied(status.appliedVersion().orElse(""), status.warnings(), clock);

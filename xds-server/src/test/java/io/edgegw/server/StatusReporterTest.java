@@ -47,6 +47,26 @@ class StatusReporterTest {
     assertEquals(List.of("a applied v2 []", "b cleared"), sent);
   }
 
+  @Test
+  void echoesTheResourceVersionSoAPublisherKnowsWhichChangeAStatusIsAbout() {
+    List<StatusMessage> messages = new ArrayList<>();
+    StatusReporter echoing = new StatusReporter(new StatusPublisher() {
+      @Override
+      public void publish(ResourceKey key, StatusMessage status) {
+        messages.add(status);
+      }
+
+      @Override
+      public void clear(ResourceKey key) {}
+    }, Clock.systemUTC());
+    ResourceKey key = ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", "a");
+    echoing.accept(board(new ResourceStatus(key, ResourceStatus.State.APPLIED, "mqtt", ImmutableList.of(), ImmutableList.of(),
+        Optional.of("v1"), false, Optional.of("fleet-1"))));
+    echoing.accept(board(new ResourceStatus(key, ResourceStatus.State.APPLIED, "mqtt", ImmutableList.of(), ImmutableList.of(),
+        Optional.of("v1"), false, Optional.of("fleet-2"))));
+    assertEquals(List.of(Optional.of("fleet-1"), Optional.of("fleet-2")), messages.stream().map(StatusMessage::resourceVersion).toList());
+  }
+
   private static ResourceStatus status(String name, ResourceStatus.State state, Optional<String> version,
       ImmutableList<String> reasons, boolean servingPrevious) {
     return new ResourceStatus(ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", name), state, "test", reasons,

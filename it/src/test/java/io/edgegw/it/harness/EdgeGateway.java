@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class EdgeGateway implements AutoCloseable {
   public static final String GATEWAY_ID = "it";
+  private static final ImmutableMap<String, String> LABELS = ImmutableMap.of("istio", "edgegateway");
 
   /** Gateway {@code default/gw}: plain HTTP on port 80 for any host, selecting this gateway. */
   public static final String HTTP_GATEWAY = """
@@ -99,17 +100,24 @@ public final class EdgeGateway implements AutoCloseable {
    */
   public static EdgeGateway startWithNodePolicy(UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy)
       throws Exception {
-    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), nodePolicy, UnaryOperator.identity());
+    return start(Mosquitto.start(), true, Files.createTempDirectory("edgegw-state"), GATEWAY_ID, LABELS, nodePolicy,
+        UnaryOperator.identity());
+  }
+
+  /** Starts sidecar and Envoy as gateway {@code gatewayId} with {@code labels}, against a broker the caller runs. */
+  public static EdgeGateway start(Mosquitto broker, Path stateDir, String gatewayId, ImmutableMap<String, String> labels)
+      throws Exception {
+    return start(broker, false, stateDir, gatewayId, labels, UnaryOperator.identity(), UnaryOperator.identity());
   }
 
   private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
       UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
-    return start(broker, ownsBroker, stateDir, UnaryOperator.identity(), sidecarSettings);
+    return start(broker, ownsBroker, stateDir, GATEWAY_ID, LABELS, UnaryOperator.identity(), sidecarSettings);
   }
 
-  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir,
-      UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy, UnaryOperator<SidecarConfig.Builder> sidecarSettings)
-      throws Exception {
+  private static EdgeGateway start(Mosquitto broker, boolean ownsBroker, Path stateDir, String gatewayId,
+      ImmutableMap<String, String> labels, UnaryOperator<SidecarConfig.NodePolicySettings> nodePolicy,
+      UnaryOperator<SidecarConfig.Builder> sidecarSettings) throws Exception {
     List<Integer> free = FreePorts.next(2 + EXTRA_PORTS.size());
     ImmutableMap.Builder<Integer, Integer> ports = ImmutableMap.<Integer, Integer>builder().put(80, free.get(0)).put(443, free.get(1));
     for (int i = 0; i < EXTRA_PORTS.size(); i++) {
@@ -120,7 +128,7 @@ public final class EdgeGateway implements AutoCloseable {
     int envoyAdmin = envoyPorts.get(0);
     // Fixed xDS and admin ports (not 0), so that the node policy knows and reserves them.
     List<Integer> control = FreePorts.next(2);
-    SidecarConfig config = sidecarSettings.apply(sidecarConfigBuilder(broker, stateDir, portMap)
+    SidecarConfig config = sidecarSettings.apply(sidecarConfigBuilder(broker, stateDir, portMap, gatewayId, labels)
         .xdsAddress(new HostPort("127.0.0.1", control.get(0)))
         .adminAddress(new HostPort("127.0.0.1", control.get(1)))
         .nodePolicy(nodePolicy.apply(HARNESS_NODE_POLICY.withEnvoyAdminPort(envoyAdmin))))
@@ -135,14 +143,15 @@ public final class EdgeGateway implements AutoCloseable {
   }
 
   static SidecarConfig sidecarConfig(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
-    return sidecarConfigBuilder(broker, stateDir, portMap).build();
+    return sidecarConfigBuilder(broker, stateDir, portMap, GATEWAY_ID, LABELS).build();
   }
 
-  private static SidecarConfig.Builder sidecarConfigBuilder(Mosquitto broker, Path stateDir, ImmutableMap<Integer, Integer> portMap) {
+  private static SidecarConfig.Builder sidecarConfigBuilder(Mosquitto broker, Path stateDir,
+      ImmutableMap<Integer, Integer> portMap, String gatewayId, ImmutableMap<String, String> labels) {
     return SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
-        .gatewayId(GATEWAY_ID)
-        .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
+        .gatewayId(gatewayId)
+        .gatewayLabels(labels)
         .listenerBindAddress("127.0.0.1")
         .portMap(portMap)
         .xdsAddress(new HostPort("127.0.0.1", 0))

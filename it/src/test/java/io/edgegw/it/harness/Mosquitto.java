@@ -42,13 +42,21 @@ public final class Mosquitto implements AutoCloseable {
   }
 
   private static Mosquitto start(int port, Optional<Path> persistenceDir) {
+    return start(port, persistenceDir, List.of());
+  }
+
+  /**
+   * A broker with extra configuration lines, e.g. a bridge ({@code connection ...}) or
+   * {@code password_file}/{@code acl_file}; a line starting {@code allow_anonymous} replaces the default.
+   */
+  public static Mosquitto start(int port, Optional<Path> persistenceDir, List<String> extraConfig) {
     Path binary = Tools.mosquitto();
     Path config = RunFiles.create("mosquitto-" + port + "-", ".conf");
     Path log = RunFiles.sibling(config, ".log");
     try {
       Files.writeString(config, String.join("\n",
           "listener " + port + " " + FreePorts.LOOPBACK,
-          "allow_anonymous true",
+          extraConfig.stream().anyMatch(l -> l.startsWith("allow_anonymous")) ? "" : "allow_anonymous true",
           // Started as root, mosquitto drops to user "mosquitto", who cannot write in our temp directory;
           // "user root" keeps it as it is (and means nothing when the tests do not run as root).
           persistenceDir.map(dir -> "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\nuser root")
@@ -56,6 +64,7 @@ public final class Mosquitto implements AutoCloseable {
           "log_dest stdout",
           "log_timestamp_format %Y-%m-%dT%H:%M:%S",
           "connection_messages true",
+          String.join("\n", extraConfig),
           ""));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + config, e);

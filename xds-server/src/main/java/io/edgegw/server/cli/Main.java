@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "edgegw",
     mixinStandardHelpOptions = true,
-    version = "edgegw 0.1.0",
+    version = "edgegw " + io.edgegw.server.Sidecar.SOFTWARE_VERSION,
     description = {
       "Makes an unmodified Envoy an Istio-style ingress gateway on an edge node.",
       "",
@@ -39,6 +39,7 @@ public final class Main implements Callable<Integer> {
     cli.addSubcommand("status", new StatusCommand());
     cli.addSubcommand("publish", new PublishCommand());
     cli.addSubcommand("demo", new DemoCommand());
+    cli.addSubcommand("fleet", new io.edgegw.fleet.cli.FleetCommand());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgegw " + commandLine.getCommandName() + ": " + e.getMessage());
       return 1;

@@ -41,17 +41,32 @@ class MainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "bootstrap", "translate", "validate", "status", "publish", "demo"})
+  @ValueSource(strings = {"run", "bootstrap", "translate", "validate", "status", "publish", "demo", "fleet"})
   void everySubcommandHasHelpThatStatesItsExitCodes(String command) {
     assertEquals(0, Main.commandLine().setOut(new PrintWriter(out, true)).execute(command, "--help"));
     assertTrue(out.toString().startsWith("Usage: edgegw " + command), out.toString());
     assertTrue(out.toString().contains("Exit codes: "), out.toString());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"sync", "status"})
+  void fleetSubcommandsHaveHelpThatStatesTheirExitCodes(String command) {
+    assertEquals(0, Main.commandLine().setOut(new PrintWriter(out, true)).execute("fleet", command, "--help"));
+    assertTrue(out.toString().startsWith("Usage: edgegw fleet " + command), out.toString());
+    assertTrue(out.toString().contains("Exit codes: "), out.toString());
+  }
+
+  @Test
+  void fleetCommandsSayWhenTheBrokerCannotBeReached() {
+    assertEquals(1, run("fleet", "status", "--mqtt-url", "tcp://127.0.0.1:1"));
+    assertTrue(err.toString().contains("cannot connect to tcp://127.0.0.1:1"), err.toString());
+    assertEquals(2, run("fleet", "sync", "--mqtt-url", "tcp://127.0.0.1:1"), "--source-dir is required");
+  }
+
   @Test
   void topLevelHelpListsTheSubcommands() {
     assertEquals(0, run("--help"));
-    for (String command : List.of("run", "bootstrap", "translate", "validate", "status", "publish", "demo")) {
+    for (String command : List.of("run", "bootstrap", "translate", "validate", "status", "publish", "demo", "fleet")) {
       assertTrue(out.toString().contains(command), out.toString());
     }
     assertEquals(2, run());
