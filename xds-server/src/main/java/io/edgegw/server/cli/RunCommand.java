@@ -127,8 +127,8 @@ final class RunCommand implements Callable<Integer> {
   SidecarConfig config() throws IOException {
     GatewayIdentity identity = gateway.identity();
     return SidecarConfig.builder(stateDir)
-        .mqttUrl(noMqtt ? Optional.empty() : Optional.of(mqtt.url))
-        .mqttUsername(mqtt.username)
+        .mqttUrl(noMqtt ? Optional.empty() : Optional.of(mqtt.url()))
+        .mqttUsername(mqtt.username())
         .mqttPassword(mqtt.password())
         .mqttTls(mqtt.tls())
         .gatewayId(mqtt.gatewayId)
