@@ -2,6 +2,7 @@ package io.edgegw.fleet;
 
 import io.edgegw.mqtt.BrokerException;
 import io.edgegw.mqtt.MqttSettings;
+import io.edgegw.mqtt.PahoClients;
 import io.edgegw.mqtt.PahoOptions;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.function.BiConsumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -105,28 +105,7 @@ final class FleetClient implements AutoCloseable {
 
   /** Retains {@code payload} on {@code topic} (empty: clears it), waiting for the broker's acknowledgement. */
   void publishRetained(String topic, byte[] payload) {
-    MqttMessage message = new MqttMessage(payload);
-    message.setQos(QOS);
-    message.setRetained(true);
-    long deadline = System.nanoTime() + Duration.ofMillis(timeoutMillis()).toNanos();
-    while (true) {
-      try {
-        IMqttToken token = client.publish(topic, message);
-        token.waitForCompletion(timeoutMillis());
-        int[] codes = token.getReasonCodes();
-        if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE_REASON_CODE) {
-          throw new BrokerException("broker refused the publish to " + topic + " with reason code 0x"
-              + Integer.toHexString(codes[0]), null);
-        }
-        return;
-      } catch (MqttException e) {
-        // Paho counts a publish in flight a moment after its token completed (see MqttResourcePublisher).
-        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
-          throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
-        }
-        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-      }
-    }
+    PahoClients.publishRetained(client, topic, payload, settings.connectTimeout());
   }
 
   private long timeoutMillis() {
@@ -135,22 +114,7 @@ final class FleetClient implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (client.isConnected()) {
-        client.disconnect(1000).waitForCompletion(2000);
-      }
-    } catch (MqttException e) {
-      try {
-        client.disconnectForcibly(0, 1000, false);
-      } catch (MqttException ignored) {
-        // Already gone.
-      }
-    }
-    try {
-      client.close();
-    } catch (MqttException e) {
-      log.debug("fleet: could not release the client: {}", PahoOptions.describe(e));
-    }
+    PahoClients.close(client);
   }
 
   private final class Callback implements MqttCallback {

@@ -6,14 +6,10 @@ import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttResourcePublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttResourcePublisher.class);
-  private static final int QOS = 1;
-  private static final int FIRST_FAILURE_REASON_CODE = 0x80;
 
   private final MqttSettings settings;
   private final TopicContract topics;
@@ -81,31 +75,7 @@ public final class MqttResourcePublisher implements AutoCloseable {
 
   /** Retains any payload on any topic; package-private so tests can send what operators get wrong. */
   void send(String topic, byte[] payload) {
-    MqttMessage message = new MqttMessage(payload);
-    message.setQos(QOS);
-    message.setRetained(true);
-    IMqttToken token;
-    long deadline = System.nanoTime() + Duration.ofMillis(timeoutMillis()).toNanos();
-    while (true) {
-      try {
-        token = client.publish(topic, message);
-        token.waitForCompletion(timeoutMillis());
-        break;
-      } catch (MqttException e) {
-        // Paho counts a publish as in flight until a moment after its token completes (paho.mqtt.java
-        // #551, #993): a fast sequence of waited-for publishes can trip its limit. Nothing was sent;
-        // try again shortly.
-        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
-          throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
-        }
-        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-      }
-    }
-    int[] codes = token.getReasonCodes();
-    if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE_REASON_CODE) {
-      throw new BrokerException("broker refused the publish to " + topic + " with reason code 0x"
-          + Integer.toHexString(codes[0]));
-    }
+    PahoClients.publishRetained(client, topic, payload, settings.connectTimeout());
   }
 
   private long timeoutMillis() {
@@ -115,22 +85,6 @@ public final class MqttResourcePublisher implements AutoCloseable {
   /** Disconnects (waiting for outstanding acknowledgements briefly) and releases the client. */
   @Override
   public void close() {
-    try {
-      if (client.isConnected()) {
-        client.disconnect(1000).waitForCompletion(2000);
-      }
-    } catch (MqttException e) {
-      log.debug("mqtt: publisher disconnect failed, forcing: {}", PahoOptions.describe(e));
-      try {
-        client.disconnectForcibly(0, 1000, false);
-      } catch (MqttException ignored) {
-        // Already gone; close() below releases what is left.
-      }
-    }
-    try {
-      client.close();
-    } catch (MqttException e) {
-      log.warn("mqtt: could not release the publisher's client: {}", PahoOptions.describe(e));
-    }
+    PahoClients.close(client);
   }
 }
