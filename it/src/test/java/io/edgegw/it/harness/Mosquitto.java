@@ -64,6 +64,9 @@ public final class Mosquitto implements AutoCloseable {
           "log_dest stdout",
           "log_timestamp_format %Y-%m-%dT%H:%M:%S",
           "connection_messages true",
+          // As docs/mqtt.md recommends for a node's broker: a sidecar that is away or slower than the
+          // publisher must not lose queued deletes to the default limit of 1000 (no resync brings them back).
+          extraConfig.stream().anyMatch(l -> l.startsWith("max_queued_messages")) ? "" : "max_queued_messages 0",
           String.join("\n", extraConfig),
           ""));
     } catch (IOException e) {
