@@ -31,7 +31,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Decodes and validates a DestinationRule spec (istio-gateway-semantics.md sections 6 and 7). */
+/** Decodes and validates a DestinationRule spec (docs/istio-semantics.md sections 6 and 7). */
 public final class DestinationRuleDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
   private static final ImmutableSet<String> POLICY = ImmutableSet.of(

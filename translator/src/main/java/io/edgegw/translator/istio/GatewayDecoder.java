@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Decodes and validates a Gateway spec (istio-gateway-semantics.md section 7). */
+/** Decodes and validates a Gateway spec (docs/istio-semantics.md section 7). */
 public final class GatewayDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("selector", "servers");
   private static final ImmutableSet<String> SERVER = ImmutableSet.of("port", "bind", "hosts", "tls", "name", "defaultEndpoint");

@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
-/** Decodes and validates a VirtualService spec (istio-gateway-semantics.md section 7). */
+/** Decodes and validates a VirtualService spec (docs/istio-semantics.md section 7). */
 public final class VirtualServiceDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
   private static final ImmutableSet<String> HTTP = ImmutableSet.of(
