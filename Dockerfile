@@ -14,6 +14,9 @@ ENV MAVEN_OPTS="-Dmaven.repo.local=/build/.m2"
 # Poms first: building the empty modules downloads every dependency and plugin into a layer that is
 # rebuilt only when a pom changes, not on every source change.
 COPY pom.xml ./
+# Error Prone needs javac's internals opened (.mvn/jvm.config); every build checks line lengths (checks/).
+COPY .mvn/ .mvn/
+COPY checks/ checks/
 COPY translator/pom.xml translator/
 COPY mqtt-bridge/pom.xml mqtt-bridge/
 COPY envoy-bootstrap/pom.xml envoy-bootstrap/
