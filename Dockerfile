@@ -14,6 +14,9 @@ ENV MAVEN_OPTS="-Dmaven.repo.local=/build/.m2"
 # Poms first: building the empty modules downloads every dependency and plugin into a layer that is
 # rebuilt only when a pom changes, not on every source change.
 COPY pom.xml ./
+# Error Prone needs javac's internals opened (.mvn/jvm.config); every build checks line lengths (checks/).
+COPY .mvn/ .mvn/
+COPY checks/ checks/
 COPY translator/pom.xml translator/
 COPY mqtt-bridge/pom.xml mqtt-bridge/
 COPY envoy-bootstrap/pom.xml envoy-bootstrap/
@@ -65,13 +68,15 @@ RUN groupadd --system --gid 10001 edgegw \
       --shell /usr/sbin/nologin edgegw \
  && install -d -o 10001 -g 10001 -m 0750 /var/lib/edgegw
 COPY --from=build /build/xds-server/target/edgegw.jar /opt/edgegw/edgegw.jar
+COPY xds-server/src/main/jvm/edgegw.jvmopts /opt/edgegw/edgegw.jvmopts
 # AppCDS: a training run writes the classes a start loads (store, translation, xDS) to an archive that
 # every start maps instead of loading and verifying them again (about 1 s less, see
 # docs/benchmarks.md). Made here because it must match this runtime and this jar, byte for byte and at
-# this path. The run translates the bookinfo example, then stops with SIGTERM, which writes the archive.
+# this path, with the same JVM options. The run translates the bookinfo example, then stops with
+# SIGTERM, which writes the archive.
 COPY examples/bookinfo/ /tmp/cds-train/
 RUN set -eu; \
-    /opt/java/bin/java -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    /opt/java/bin/java @/opt/edgegw/edgegw.jvmopts \
       -XX:ArchiveClassesAtExit=/opt/edgegw/edgegw.jsa -Xlog:cds*=off -jar /opt/edgegw/edgegw.jar \
       run --no-mqtt --config-dir /tmp/cds-train --state-dir /tmp/cds-state 2>/tmp/cds.log & pid=$!; \
     i=0; until [ "$(grep -c 'serving snapshot' /tmp/cds.log)" -ge 2 ]; do \
@@ -86,20 +91,8 @@ WORKDIR /var/lib/edgegw
 VOLUME ["/var/lib/edgegw", "/tmp"]
 # glibc gives each thread that mallocs its own 64 MB arena; two keep the resident set down.
 ENV MALLOC_ARENA_MAX=2
-# -Xmx160m + SerialGC + C1 only: small and predictable on 256 MB-2 GB edge nodes; the sidecar is never in
-#   the request path, so peak JIT quality does not matter. 160m holds the documented input limits
-#   (docs/resilience.md, "Bounded memory": 27,000 routes measured). -Xms8m and the free ratios let the
-#   heap stay (and shrink back to) about the live set instead of growing to -Xmx.
-# -XX:MaxDirectMemorySize=32m bounds Netty's buffers (default: as large as the heap); unpooled buffers,
-#   because a pooled arena keeps whole chunks resident for the few large responses a sidecar sends.
-#   -XX:TrimNativeHeapInterval returns freed malloc memory to the OS.
-# -XX:-UsePerfData: no hsperfdata file in /tmp. -XX:+ExitOnOutOfMemoryError: restart cleanly (the state
-#   is on disk) instead of limping on. -XX:SharedArchiveFile: the AppCDS archive made above.
-# Add flags with JAVA_TOOL_OPTIONS.
-ENTRYPOINT ["/opt/java/bin/java", "-Xms8m", "-Xmx160m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", \
-            "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", \
-            "-XX:-UsePerfData", "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError", \
-            "-XX:SharedArchiveFile=/opt/edgegw/edgegw.jsa", \
-            "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled", \
-            "-jar", "/opt/edgegw/edgegw.jar"]
+# The JVM options every launcher uses (xds-server/src/main/jvm/edgegw.jvmopts says why each is there),
+# then the AppCDS archive made above. Add flags with JAVA_TOOL_OPTIONS.
+ENTRYPOINT ["/opt/java/bin/java", "@/opt/edgegw/edgegw.jvmopts", \
+            "-XX:SharedArchiveFile=/opt/edgegw/edgegw.jsa", "-jar", "/opt/edgegw/edgegw.jar"]
 CMD ["run", "--state-dir", "/var/lib/edgegw"]

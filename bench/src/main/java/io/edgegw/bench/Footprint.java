@@ -38,11 +38,21 @@ import java.util.regex.Pattern;
  * <p>Arguments: {@code jar routes starts [variant...]}.
  */
 public final class Footprint {
-  /** What bin/edgegw passes to java; keep in step with it (the variants below vary one thing each). */
-  static final String DEFAULTS = "MALLOC_ARENA_MAX=2 -Xms8m -Xmx160m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
-      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
-      + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
-      + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled";
+  /** The JVM options file every launcher uses, relative to the repository root. */
+  static final String JVM_OPTIONS = "xds-server/src/main/jvm/edgegw.jvmopts";
+
+  /** What bin/edgegw starts java with: its environment and the options file's words (the variants vary one each). */
+  static String defaults(Path repo) throws IOException {
+    StringBuilder options = new StringBuilder("MALLOC_ARENA_MAX=2");
+    for (String line : Files.readAllLines(repo.resolve(JVM_OPTIONS))) {
+      String option = line.replaceFirst("#.*", "").trim();
+      if (!option.isEmpty()) {
+        options.append(' ').append(option);
+      }
+    }
+    return options.toString();
+  }
+
   private static final String SCRIPT = "bin/edgegw";
   private static final String FIRST_START = "bin/edgegw first start";
   /** The script with no snapshot saved by an earlier run: it reads and translates the inputs before serving. */
@@ -53,16 +63,18 @@ public final class Footprint {
     Path jar = Path.of(args[0]).toAbsolutePath();
     int routes = Integer.parseInt(args[1]);
     int starts = Integer.parseInt(args[2]);
+    Path repo = jar.getParent().getParent().getParent();
+    String defaults = defaults(repo);
     List<String> variants = args.length > 3 ? List.of(args).subList(3, args.length) : List.of(
         FIRST_START, // before SCRIPT: each round's later start uses the archive its first start wrote
         SCRIPT,
         NO_SNAPSHOT,
-        DEFAULTS,
-        DEFAULTS.replace("MALLOC_ARENA_MAX=2 ", ""),
-        DEFAULTS.replace("-Xms8m -Xmx160m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx160m"),
-        DEFAULTS.replace("-Xmx160m", "-Xmx96m"),
-        DEFAULTS.replace("unpooled", "pooled"),
-        DEFAULTS.replace("-XX:TieredStopAtLevel=1 ", ""),
+        defaults,
+        defaults.replace("MALLOC_ARENA_MAX=2 ", ""),
+        defaults.replace("-Xms8m -Xmx160m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30", "-Xmx160m"),
+        defaults.replace("-Xmx160m", "-Xmx96m"),
+        defaults.replace("unpooled", "pooled"),
+        defaults.replace("-XX:TieredStopAtLevel=1 ", ""),
         // What bin/edgegw and the Dockerfile started before.
         "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k",
         "-Xmx96m -XX:MaxDirectMemorySize=32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData",
@@ -86,7 +98,7 @@ public final class Footprint {
         throw new IllegalStateException("no CDS archive written to " + archive);
       }
     }
-    Path script = jar.getParent().getParent().getParent().resolve(SCRIPT);
+    Path script = repo.resolve(SCRIPT);
     Map<String, List<double[]>> results = new LinkedHashMap<>();
     Map<String, String> failures = new LinkedHashMap<>();
     for (int i = 0; i < starts; i++) {

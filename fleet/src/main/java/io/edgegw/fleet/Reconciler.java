@@ -13,8 +13,17 @@ import java.util.Optional;
  * an id nobody announced) nothing is known, so nothing is published or deleted there.
  */
 public final class Reconciler {
-  /** One retained publish: a payload, or empty to delete. */
+  /** One retained publish: a payload, or empty to delete. The payload is copied in and out: arrays are mutable. */
   public record Change(String gatewayId, ResourceKey key, Optional<byte[]> payload) {
+    public Change {
+      payload = payload.map(byte[]::clone);
+    }
+
+    @Override
+    public Optional<byte[]> payload() {
+      return payload.map(byte[]::clone);
+    }
+
     public boolean delete() {
       return payload.isEmpty();
     }

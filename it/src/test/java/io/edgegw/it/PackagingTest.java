@@ -109,8 +109,9 @@ class PackagingTest {
             : c.destination())
         .collect(Collectors.toList());
     assertThat(copiedThere).as("the final stage copies the ENTRYPOINT's jar %s from the build stage", jar).contains(jar);
-    // No hsperfdata in /tmp; bounded heap.
-    assertThat(entrypoint).contains("-XX:-UsePerfData").anyMatch(a -> a.startsWith("-Xmx"));
+    // No hsperfdata in /tmp; bounded heap: options the ENTRYPOINT gives, or reads from an @argument file.
+    assertThat(withArgumentFiles(dockerfile, last, entrypoint)).contains("-XX:-UsePerfData")
+        .anyMatch(a -> a.startsWith("-Xmx"));
 
     String user = last.last("USER").orElseThrow(() -> new AssertionError("the final stage sets no USER"));
     String uid = user.split(":")[0];
@@ -126,6 +127,29 @@ class PackagingTest {
       assertThat(volumes).as("the --state-dir of CMD is a volume").contains(cmd.get(stateDir + 1));
     }
     assertOptionsKnown("Dockerfile CMD", cmd);
+  }
+
+  /** {@code args} with each {@code @file} replaced by the options in it, read from where the stage copied it from. */
+  private static List<String> withArgumentFiles(Dockerfile dockerfile, Stage stage, List<String> args)
+      throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String arg : args) {
+      if (!arg.startsWith("@")) {
+        out.add(arg);
+        continue;
+      }
+      Copy copy = dockerfile.copies().stream()
+          .filter(c -> c.stage() == stage && c.from().isEmpty() && c.destination().equals(arg.substring(1)))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("ENTRYPOINT reads " + arg + ", which no COPY puts there"));
+      for (String line : Files.readAllLines(REPO.resolve(copy.sources().get(0)))) {
+        String option = line.replaceFirst("#.*", "").trim();
+        if (!option.isEmpty()) {
+          out.add(option);
+        }
+      }
+    }
+    return out;
   }
 
   // ---- Kubernetes manifests --------------------------------------------------------------------------

@@ -3,18 +3,19 @@ package io.edgegw.mqtt;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -39,10 +40,14 @@ import org.slf4j.LoggerFactory;
  * the Last Will (the broker publishes it when the connection dies without a DISCONNECT) and
  * before a clean {@link #close()}.
  *
- * <p>Threads: connection attempts, the connected/closing hooks and status publishing run on one
- * daemon thread ({@code edgegw-mqtt}). Messages are handed to their handler on Paho's callback
- * thread ({@code MQTT Call: <clientId>}), one at a time in arrival order; nothing thrown there
- * escapes (a throw would drop the connection).
+ * <p>Threads: the connection's state ({@link State}, back-off, the online status) belongs to one daemon
+ * thread, the worker ({@code edgegw-mqtt}), which asserts it ({@link ThreadOwner}). Connection attempts,
+ * the connected hooks and status publishing run there, and Paho's connection callbacks (connected, lost,
+ * connect failed, subscribed) only hand their event to it. Messages are handed to their handler on Paho's
+ * callback thread ({@code MQTT Call: <clientId>}), one at a time in arrival order; nothing thrown there
+ * escapes (a throw would drop the connection). Their bookkeeping ({@link Intake}) is shared by that
+ * thread, whoever acknowledges and the liveness probe, under its lock. {@link #close()} runs on the
+ * caller's thread after stopping the worker.
  */
 public final class MqttConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
@@ -65,6 +70,71 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private record Subscription(String filter, Handler handler) {}
+
+  /** Where the worker is with the broker. */
+  enum State {
+    /** Not connected; an attempt is scheduled (or the connection is closed). */
+    WAITING,
+    /** A connect attempt is under way. */
+    CONNECTING,
+    /** Connected; the subscriptions are not acknowledged yet. */
+    CONNECTED,
+    /** Connected and every subscription acknowledged. */
+    SUBSCRIBED
+  }
+
+  /**
+   * Delivered messages waiting for their acknowledgement, and when messages last arrived and were
+   * acknowledged. Paho's callback thread, any thread that acknowledges, the worker and the liveness
+   * probe all use it, so it keeps its fields under its lock.
+   */
+  private static final class Intake {
+    /** Bumped by every connect; an acknowledgement counts only for the connection its message came on. */
+    @GuardedBy("this")
+    private int connection;
+    @GuardedBy("this")
+    private int unacknowledged;
+    @GuardedBy("this")
+    private long lastArrivalNanos;
+    @GuardedBy("this")
+    private long lastAckNanos = System.nanoTime();
+
+    /** A new connection: acknowledgements of the last one's messages are moot now. */
+    synchronized int newConnection() {
+      unacknowledged = 0;
+      return ++connection;
+    }
+
+    synchronized int connection() {
+      return connection;
+    }
+
+    /** A message arrived; {@code awaitsAck}: it is counted until acknowledged. Returns its connection. */
+    synchronized int arrived(boolean awaitsAck) {
+      long now = System.nanoTime();
+      lastArrivalNanos = now;
+      if (awaitsAck && unacknowledged++ == 0) {
+        lastAckNanos = now; // the wait for an acknowledgement starts now
+      }
+      return connection;
+    }
+
+    synchronized void acknowledged(int arrivedOn) {
+      lastAckNanos = System.nanoTime();
+      if (connection == arrivedOn) {
+        unacknowledged--;
+      }
+    }
+
+    /** Everything acknowledged and nothing arrived for {@code quiet}. */
+    synchronized boolean quiet(Duration quiet) {
+      return unacknowledged == 0 && System.nanoTime() - lastArrivalNanos >= quiet.toNanos();
+    }
+
+    synchronized Progress progress(boolean closed, boolean connected, long lastProgressNanos) {
+      return new Progress(closed, connected, lastProgressNanos, unacknowledged, lastAckNanos);
+    }
+  }
 
   /** Slack on top of the longest a healthy connection goes without progress (a back-off step and a connect). */
   static final Duration STUCK_GRACE = Duration.ofSeconds(30);
@@ -117,29 +187,33 @@ public final class MqttConnection implements AutoCloseable {
   private final MqttConnectionOptions options;
   private final MqttAsyncClient client;
   private final ScheduledExecutorService worker;
-  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-  private final List<Runnable> connectedHooks = new CopyOnWriteArrayList<>();
-  private final List<Runnable> closingHooks = new CopyOnWriteArrayList<>();
+  // Registered before start() and only read after it (start() hands them to the worker, and the worker
+  // starts Paho's threads), so plain lists.
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final List<Runnable> connectedHooks = new ArrayList<>();
+  private final List<Runnable> closingHooks = new ArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
-  /** How far reconnects have backed off; grows with each failure, reset by a connection that lasted. */
-  private final AtomicInteger backOffLevel = new AtomicInteger();
-  private final AtomicInteger failuresSinceConnected = new AtomicInteger();
-  private final AtomicBoolean attemptScheduled = new AtomicBoolean();
+  /** Set once by close(); every thread reads it. */
   private volatile boolean closed;
-  private volatile boolean subscribed;
-  /** Messages handed to handlers and not yet acknowledged, and when the last one arrived. */
-  private final AtomicInteger unacknowledged = new AtomicInteger();
-  private volatile long lastArrivalNanos;
-  private volatile long lastAckNanos = System.nanoTime();
-  private volatile long lastProgressNanos = System.nanoTime();
-  /** Bumped by every connect; a resync belongs to the connection it was planned for. */
-  private final AtomicInteger connection = new AtomicInteger();
-  private volatile long connectedAtNanos;
-  private volatile String lastLoggedFailure = "";
-  private volatile IMqttToken pendingConnect;
+  private final Intake intake = new Intake();
   /** What the online/offline messages say besides the state (labels, versions); read at each announcement. */
   private volatile Supplier<GatewayAnnouncement.Identity> identity = () -> GatewayAnnouncement.Identity.NONE;
-  private volatile java.time.Instant onlineSince;
+
+  // ---- The worker's: only the edgegw-mqtt thread touches these (owner.check()). ----
+  private final ThreadOwner owner = new ThreadOwner("the MQTT connection's state");
+  /** How far reconnects have backed off; grows with each failure, reset by a connection that lasted. */
+  private int backOffLevel;
+  private int failuresSinceConnected;
+  /** At most one attempt is ever waiting, whichever event (failure, lost connection) asked first. */
+  private boolean attemptScheduled;
+  private long connectedAtNanos;
+  private String lastLoggedFailure = "";
+  private Instant onlineSince;
+  // Written by the worker (lastProgressNanos also once by start(), before the worker runs); volatile
+  // because isConnected(), stuck() and close() read them on other threads.
+  private volatile State state = State.WAITING;
+  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile IMqttToken pendingConnect;
 
   /** With the system clock (for the online status's {@code since}) and the default random generator. */
   public MqttConnection(MqttSettings settings, TopicContract topics) {
@@ -196,6 +270,7 @@ public final class MqttConnection implements AutoCloseable {
   /** Publishes the online message again (same {@code since}), e.g. after the served version changed. */
   public void announce() {
     execute(() -> {
+      owner.check();
       if (onlineSince != null && client.isConnected() && !closed) {
         announceOnline();
       }
@@ -220,7 +295,7 @@ public final class MqttConnection implements AutoCloseable {
 
   /** True while connected with every subscription acknowledged by the broker. */
   public boolean isConnected() {
-    return subscribed && client.isConnected();
+    return !closed && state == State.SUBSCRIBED && client.isConnected();
   }
 
   /**
@@ -232,7 +307,7 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   Progress progress() {
-    return new Progress(closed || !started.get(), isConnected(), lastProgressNanos, unacknowledged.get(), lastAckNanos);
+    return intake.progress(closed || !started.get(), isConnected(), lastProgressNanos);
   }
 
   /**
@@ -246,7 +321,6 @@ public final class MqttConnection implements AutoCloseable {
       return;
     }
     closed = true;
-    subscribed = false;
     worker.shutdownNow();
     long waitMillis = settings.connectTimeout().toMillis() + 1000;
     try {
@@ -297,14 +371,25 @@ public final class MqttConnection implements AutoCloseable {
     subscriptions.add(new Subscription(filter, Objects.requireNonNull(handler, "handler")));
   }
 
-  /** Runs {@code hook} on the worker thread after every successful connect. */
+  /** Runs {@code hook} on the worker thread after every successful connect; before {@link #start()}. */
   void onConnected(Runnable hook) {
+    notStarted("onConnected");
     connectedHooks.add(Objects.requireNonNull(hook, "hook"));
   }
 
-  /** Runs {@code hook} on the closing thread, while still connected, before the offline status. */
+  /**
+   * Runs {@code hook} on the closing thread, while still connected, before the offline status; before
+   * {@link #start()}.
+   */
   void onClosing(Runnable hook) {
+    notStarted("onClosing");
     closingHooks.add(Objects.requireNonNull(hook, "hook"));
+  }
+
+  private void notStarted(String what) {
+    if (started.get()) {
+      throw new IllegalStateException(what + " before start()");
+    }
   }
 
   /** True while the network connection is up, subscribed or not (and during close, until it disconnects). */
@@ -334,6 +419,7 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private void announceOnline() {
+    owner.check();
     byte[] online = GatewayAnnouncement.online(onlineSince, identity.get()).toJson();
     try {
       publishRetained(topics.gatewayStatusTopic(), online, null);
@@ -368,11 +454,13 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private void attemptConnect() {
-    attemptScheduled.set(false);
+    owner.check();
+    attemptScheduled = false;
     if (closed || client.isConnected()) {
       return;
     }
     try {
+      state = State.CONNECTING;
       pendingConnect = client.connect(options, null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
@@ -381,7 +469,7 @@ public final class MqttConnection implements AutoCloseable {
 
         @Override
         public void onFailure(IMqttToken token, Throwable e) {
-          connectFailed(e);
+          execute(() -> connectFailed(e));
         }
       });
     } catch (MqttException e) {
@@ -396,12 +484,14 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private void connectFailed(Throwable e) {
+    owner.check();
+    state = State.WAITING;
     lastProgressNanos = System.nanoTime();
     if (closed) {
       return;
     }
-    int attempt = backOffLevel.incrementAndGet();
-    failuresSinceConnected.incrementAndGet();
+    int attempt = ++backOffLevel;
+    failuresSinceConnected++;
     Duration delay = nextDelay(attempt);
     String why = PahoOptions.describe(e);
     // One WARN per distinct problem; repeats of it go to DEBUG so a long outage does not flood the log.
@@ -417,16 +507,16 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   private Duration nextDelay(int attempt) {
-    synchronized (random) {
-      return backoff.delay(attempt, random);
-    }
+    owner.check(); // the only user of random
+    return backoff.delay(attempt, random);
   }
 
-  /** At most one attempt is ever waiting, whichever path (failure, lost connection) asked first. */
   private void scheduleAttempt(Duration delay) {
-    if (!attemptScheduled.compareAndSet(false, true)) {
+    owner.check();
+    if (attemptScheduled) {
       return;
     }
+    attemptScheduled = true;
     try {
       worker.schedule(this::attemptConnect, delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
@@ -443,8 +533,9 @@ public final class MqttConnection implements AutoCloseable {
    * that also repairs updates the broker dropped from an overflowing queue.
    */
   private void subscribeAll() {
+    owner.check();
     if (subscriptions.isEmpty()) {
-      subscribed = true;
+      state = State.SUBSCRIBED;
       return;
     }
     try {
@@ -469,11 +560,11 @@ public final class MqttConnection implements AutoCloseable {
    * Then every retained message is asked for again, once per connection.
    */
   private void resyncWhenQuiet(int forConnection) {
-    if (closed || forConnection != connection.get() || !isConnected()) {
+    owner.check();
+    if (closed || forConnection != intake.connection() || !isConnected()) {
       return;
     }
-    boolean quiet = unacknowledged.get() == 0 && System.nanoTime() - lastArrivalNanos >= QUIET.toNanos();
-    if (!quiet) {
+    if (!intake.quiet(QUIET)) {
       schedule(() -> resyncWhenQuiet(forConnection), QUIET.dividedBy(2));
       return;
     }
@@ -498,10 +589,26 @@ public final class MqttConnection implements AutoCloseable {
     return String.join(", ", subscriptions.stream().map(Subscription::filter).toList());
   }
 
-  /** Paho reports a refused subscription as success with a failure reason code in the SUBACK. */
+  /**
+   * Paho reports a refused subscription as success with a failure reason code in the SUBACK. Paho calls
+   * it on its thread; the outcome is handled on the worker.
+   */
   private final class SubscribeOutcome implements MqttActionListener {
     @Override
     public void onSuccess(IMqttToken token) {
+      execute(() -> subscribed(token));
+    }
+
+    @Override
+    public void onFailure(IMqttToken token, Throwable e) {
+      execute(() -> subscriptionFailed(PahoOptions.describe(e)));
+    }
+
+    private void subscribed(IMqttToken token) {
+      owner.check();
+      if (closed || state != State.CONNECTED) {
+        return; // the connection this subscription was for is gone
+      }
       int[] codes = token.getReasonCodes();
       for (int i = 0; codes != null && i < codes.length; i++) {
         if (codes[i] >= FIRST_FAILURE_REASON_CODE) {
@@ -510,34 +617,30 @@ public final class MqttConnection implements AutoCloseable {
           return;
         }
       }
-      subscribed = true;
+      state = State.SUBSCRIBED;
       lastProgressNanos = System.nanoTime();
       log.info("mqtt: subscribed to {}; the broker sends what it queued for the session, or every retained"
           + " resource when the session is new", filters());
-      int current = connection.get();
+      int current = intake.connection();
       schedule(() -> resyncWhenQuiet(current), QUIET);
-    }
-
-    @Override
-    public void onFailure(IMqttToken token, Throwable e) {
-      subscriptionFailed(PahoOptions.describe(e));
     }
   }
 
   /** Without its subscriptions the connection is useless: drop it and go through the reconnect path. */
   private void subscriptionFailed(String why) {
+    owner.check();
     log.error("mqtt: cannot subscribe to {}: {}; reconnecting", filters(), why);
     BrokerException failure = new BrokerException("subscription to " + filters() + " failed: " + why);
     try {
       client.disconnect(0, null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
-          connectFailed(failure);
+          execute(() -> connectFailed(failure));
         }
 
         @Override
         public void onFailure(IMqttToken token, Throwable e) {
-          connectFailed(failure);
+          execute(() -> connectFailed(failure));
         }
       }, 0, new MqttProperties());
     } catch (MqttException e) {
@@ -562,22 +665,16 @@ public final class MqttConnection implements AutoCloseable {
    * concerns that same message.
    */
   private Runnable ackOf(MqttMessage message) {
+    int arrivedOn = intake.arrived(message.getQos() != 0);
     if (message.getQos() == 0) {
       return () -> {};
     }
     AtomicBoolean sent = new AtomicBoolean();
     int id = message.getId();
     int qos = message.getQos();
-    int arrivedOn = connection.get();
-    if (unacknowledged.getAndIncrement() == 0) {
-      lastAckNanos = System.nanoTime(); // the wait for an acknowledgement starts now
-    }
     return () -> {
       if (sent.compareAndSet(false, true)) {
-        lastAckNanos = System.nanoTime();
-        if (connection.get() == arrivedOn) {
-          unacknowledged.decrementAndGet();
-        }
+        intake.acknowledged(arrivedOn);
         try {
           client.messageArrivedComplete(id, qos);
         } catch (MqttException | RuntimeException e) {
@@ -588,50 +685,78 @@ public final class MqttConnection implements AutoCloseable {
     };
   }
 
-  /** Paho calls these on its own threads; none of them may throw. */
+  /** On the worker, for every successful connect. */
+  private void connected(String serverUri) {
+    owner.check();
+    state = State.CONNECTED;
+    connectedAtNanos = System.nanoTime();
+    lastProgressNanos = connectedAtNanos;
+    lastLoggedFailure = "";
+    int failures = failuresSinceConnected;
+    failuresSinceConnected = 0;
+    log.info("mqtt: connected to {}{}", serverUri, failures == 0 ? "" : " after " + failures + " failed attempt(s)");
+    if (closed) {
+      return;
+    }
+    onlineSince = clock.instant();
+    announceOnline();
+    subscribeAll();
+    for (Runnable hook : connectedHooks) {
+      runQuietly(hook);
+    }
+  }
+
+  /** On the worker, for every lost connection. */
+  private void lost(MqttDisconnectResponse response) {
+    owner.check();
+    state = State.WAITING;
+    lastProgressNanos = System.nanoTime();
+    if (closed) {
+      return;
+    }
+    // A connection that lived long enough resets the back-off; one that drops at once (for
+    // example another client taking over the session id) keeps backing off.
+    boolean lastedLong = System.nanoTime() - connectedAtNanos >= settings.maxReconnectDelay().toNanos();
+    if (lastedLong) {
+      backOffLevel = 0;
+    }
+    Duration delay = nextDelay(++backOffLevel);
+    log.warn("mqtt: lost connection to {}: {}; reconnecting in {} ms",
+        settings.serverUri(), describe(response), delay.toMillis());
+    scheduleAttempt(delay);
+  }
+
+  private static String describe(MqttDisconnectResponse response) {
+    if (response == null) {
+      return "no reason given";
+    }
+    if (response.getException() != null) {
+      return PahoOptions.describe(response.getException());
+    }
+    return "broker sent DISCONNECT with reason code 0x" + Integer.toHexString(response.getReturnCode())
+        + (response.getReasonString() == null ? "" : " (" + response.getReasonString() + ")");
+  }
+
+  /**
+   * Paho calls these on its own threads; none of them may throw. Connection events go to the worker;
+   * messages are handled here, in arrival order.
+   */
   private final class Callback implements MqttCallback {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
-      connectedAtNanos = System.nanoTime();
-      lastProgressNanos = connectedAtNanos;
-      connection.incrementAndGet();
-      unacknowledged.set(0); // acknowledgements of the last connection's messages are moot now
-      lastLoggedFailure = "";
-      int failures = failuresSinceConnected.getAndSet(0);
-      log.info("mqtt: connected to {}{}", serverUri, failures == 0 ? "" : " after " + failures + " failed attempt(s)");
-      if (closed) {
-        return;
-      }
-      onlineSince = clock.instant();
-      announceOnline();
-      subscribeAll();
-      for (Runnable hook : connectedHooks) {
-        execute(hook);
-      }
+      // Now, before this connection's messages arrive on this thread: their acknowledgements count
+      // for it, and those of the last connection's messages no longer do.
+      intake.newConnection();
+      execute(() -> connected(serverUri));
     }
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
-      subscribed = false;
-      lastProgressNanos = System.nanoTime();
-      if (closed) {
-        return;
-      }
-      // A connection that lived long enough resets the back-off; one that drops at once (for
-      // example another client taking over the session id) keeps backing off.
-      boolean lastedLong = System.nanoTime() - connectedAtNanos >= settings.maxReconnectDelay().toNanos();
-      if (lastedLong) {
-        backOffLevel.set(0);
-      }
-      Duration delay = nextDelay(backOffLevel.incrementAndGet());
-      log.warn("mqtt: lost connection to {}: {}; reconnecting in {} ms",
-          settings.serverUri(), describe(response), delay.toMillis());
-      scheduleAttempt(delay);
+      execute(() -> lost(response));
     }
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      lastArrivalNanos = System.nanoTime();
       Runnable ack = ackOf(message);
       try {
         dispatch(topic, message.getPayload(), ack);
@@ -651,16 +776,5 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void authPacketArrived(int reasonCode, MqttProperties properties) {}
-
-    private String describe(MqttDisconnectResponse response) {
-      if (response == null) {
-        return "no reason given";
-      }
-      if (response.getException() != null) {
-        return PahoOptions.describe(response.getException());
-      }
-      return "broker sent DISCONNECT with reason code 0x" + Integer.toHexString(response.getReturnCode())
-          + (response.getReasonString() == null ? "" : " (" + response.getReasonString() + ")");
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.edgegw.mqtt;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,11 +38,14 @@ public final class MqttStatusPublisher implements StatusPublisher {
   private final MqttConnection connection;
   private final TopicContract topics;
   private final Object lock = new Object();
-  /** Latest unsent payload per resource, oldest first; guarded by lock. */
+  /** Latest unsent payload per resource, oldest first. */
+  @GuardedBy("lock")
   private final Map<ResourceKey, byte[]> pending = new LinkedHashMap<>();
-  /** Payloads handed to Paho and not confirmed yet, at most one per resource; guarded by lock. */
+  /** Payloads handed to Paho and not confirmed yet, at most one per resource. */
+  @GuardedBy("lock")
   private final Map<ResourceKey, byte[]> inFlight = new HashMap<>();
-  /** Counts connects; completions of publishes from an earlier connection are ignored. Guarded by lock. */
+  /** Counts connects; completions of publishes from an earlier connection are ignored. */
+  @GuardedBy("lock")
   private long epoch;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 

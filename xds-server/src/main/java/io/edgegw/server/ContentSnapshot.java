@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * A cache snapshot carrying our content versions per type and per resource. {@code Snapshot.create}
- * would version each resource by {@code Message.hashCode()} (trap 4), which differs between JVMs and
- * can collide; delta xDS decides what to resend from these per-resource versions.
+ * would version each resource by {@code Message.hashCode()} (docs/architecture.md, trap 4), which differs between JVMs
+ * and can collide; delta xDS decides what to resend from these per-resource versions.
  */
 final class ContentSnapshot extends Snapshot {
   private final SnapshotResources<Cluster> clusters;

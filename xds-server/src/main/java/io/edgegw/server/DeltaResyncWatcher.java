@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 /**
  * Makes a new delta xDS stream start from what Envoy actually holds. java-control-plane ignores the
  * {@code initial_resource_versions} Envoy sends when it (re)connects and computes removals only against
- * what it sent on that stream (trap 3): after a sidecar restart, a listener or cluster deleted in the
- * meantime would stay in Envoy and keep serving. On the first request of a type on a stream we therefore
+ * what it sent on that stream (docs/architecture.md, trap 3): after a sidecar restart, a listener or cluster deleted in
+ * the meantime would stay in Envoy and keep serving. On the first request of a type on a stream we therefore
  * hand the cache every resource Envoy names as tracked at an unknown version: the cache then removes
  * those we no longer have and sends the others once, after which its own tracking is exact again.
  */

@@ -24,9 +24,9 @@ import java.util.stream.Stream;
 
 /**
  * In ADS mode the cache holds back an RDS, EDS or SDS reply while a name Envoy asks for is missing,
- * and Envoy then waits forever (trap 2). So every route config a listener names, the assignment of
- * every EDS cluster, and every SDS secret a TLS context names must be in the same snapshot. Our own check, because {@code
- * Snapshot.ensureConsistent()} in 1.0.49 finds the HTTP connection manager only under its legacy
+ * and Envoy then waits forever (docs/architecture.md, trap 2). So every route config a listener names, the assignment
+ * of every EDS cluster, and every SDS secret a TLS context names must be in the same snapshot. Our own check, because
+ * {@code Snapshot.ensureConsistent()} in 1.0.49 finds the HTTP connection manager only under its legacy
  * filter name {@code envoy.http_connection_manager}, and demands the sets be equal rather than covered.
  */
 final class SnapshotConsistency {

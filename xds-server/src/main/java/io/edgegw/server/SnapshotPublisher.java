@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts translated Envoy resources into java-control-plane's {@link SimpleCache} with deterministic
  * content versions, and puts the last good snapshot back when Envoy rejects one (the cache would
- * otherwise re-send the bad version forever: trap 1).
+ * otherwise re-send the bad version forever: docs/architecture.md, trap 1).
  *
  * <p>Every method except {@link #current()} must run on the config loop thread; {@link #current()} is
  * a volatile read for the admin and gRPC threads.

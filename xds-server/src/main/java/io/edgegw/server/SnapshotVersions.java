@@ -24,7 +24,7 @@ import java.util.function.Function;
  * serialization (for a RouteConfiguration, of its other fields and its virtual hosts' digests); per xDS type, the hash of the (name, resource version) pairs in name order; overall,
  * the hash of the per-type versions. The same content gives the same versions in every JVM
  * (java-control-plane's own per-resource versions hash {@code Message.hashCode()}, which does not:
- * trap 4), so a restarted sidecar serving the same config sends Envoy nothing new, and delta xDS
+ * docs/architecture.md, trap 4), so a restarted sidecar serving the same config sends Envoy nothing new, and delta xDS
  * sends exactly the resources whose content changed.
  */
 public record SnapshotVersions(

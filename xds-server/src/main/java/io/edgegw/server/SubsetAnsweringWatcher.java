@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 /**
  * Answers a state-of-the-world RDS or EDS request with the resources the snapshot has, even when it
  * names others too. In ADS mode java-control-plane holds such an answer back until every name is in a
- * snapshot (trap 2), but Envoy keeps asking for the route configuration of a listener it is draining:
- * after a Gateway port changed (or a restart under a new port map), the new listener's route
+ * snapshot (docs/architecture.md, trap 2), but Envoy keeps asking for the route configuration of a listener it is
+ * draining: after a Gateway port changed (or a restart under a new port map), the new listener's route
  * configuration then never came, and the new listener stayed warming. Our snapshots are consistent by
  * construction, which is what the hold-back protects; for RDS and EDS the protocol lets a response
  * carry a subset of the names asked for, and Envoy keeps the others as they are.

@@ -27,6 +27,7 @@ import java.util.Optional;
 public final class SidecarProcess implements AutoCloseable {
   private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();
   private static final Path JAR = REPO.resolve("xds-server/target/edgegw.jar");
+  private static final Path JVM_OPTIONS = REPO.resolve("xds-server/src/main/jvm/edgegw.jvmopts");
   private static final Duration STARTUP = Duration.ofSeconds(30);
   private static final HttpClient ADMIN = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
@@ -194,9 +195,8 @@ public final class SidecarProcess implements AutoCloseable {
     appendMarker("--- start " + starts + " ---");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // The Dockerfile's ENTRYPOINT flags: test the sidecar as it runs on an edge node.
-        "-Xmx160m", "-XX:MaxDirectMemorySize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"));
+        // The JVM options bin/edgegw and the image use: test the sidecar as it runs on an edge node.
+        "@" + JVM_OPTIONS));
     // Only to measure (docs/resilience.md, "Bounded memory"): e.g. -Dedgegw.it.sidecarJvmArgs="-Xmx64m -Xlog:gc".
     String extra = System.getProperty("edgegw.it.sidecarJvmArgs", "").trim();
     if (!extra.isEmpty()) {

@@ -2,12 +2,12 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.istio.VirtualService.CorsPolicy;
 import io.edgegw.translator.istio.VirtualService.StringMatch;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** {@code corsPolicy} of an http rule, checked as istiod's validateCORSPolicy does. */
 final class CorsPolicyDecoder {
@@ -18,7 +18,6 @@ final class CorsPolicyDecoder {
       "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final ImmutableSet<String> UNMATCHED_PREFLIGHTS = ImmutableSet.of("UNSPECIFIED", "FORWARD", "IGNORE");
   private static final ImmutableList<String> STRING_MATCH_KINDS = ImmutableList.of("exact", "prefix", "regex");
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
 
   Optional<CorsPolicy> corsPolicy(Field field) {
     if (!field.isObject()) {
@@ -48,7 +47,7 @@ final class CorsPolicyDecoder {
     ImmutableList<String> allowHeaders = headerNames(field.get("allowHeaders"));
     ImmutableList<String> exposeHeaders = headerNames(field.get("exposeHeaders"));
     Field maxAgeField = field.get("maxAge");
-    Optional<Duration> maxAge = VirtualServiceDecoder.duration(maxAgeField);
+    Optional<Duration> maxAge = Checks.duration(maxAgeField);
     if (maxAge.isPresent() && maxAge.get().getNano() != 0) {
       maxAgeField.error("maxAge is accurate only to seconds: use whole seconds");
       maxAge = Optional.empty();
@@ -67,7 +66,7 @@ final class CorsPolicyDecoder {
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (Field item : field.items()) {
       item.string().ifPresent(name -> {
-        if (HEADER_NAME.matcher(name).matches()) {
+        if (Checks.isHeaderName(name)) {
           out.add(name);
         } else {
           item.error("invalid header name " + name);

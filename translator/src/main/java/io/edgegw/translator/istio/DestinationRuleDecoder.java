@@ -1,11 +1,15 @@
 package io.edgegw.translator.istio;
 
+import static io.edgegw.translator.decode.Checks.duration;
+import static io.edgegw.translator.decode.Checks.durationAllowingZero;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.math.LongMath;
 import com.google.common.primitives.Longs;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.istio.TrafficPolicy.ClientTls;
@@ -29,9 +33,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Pattern;
 
-/** Decodes and validates a DestinationRule spec (istio-gateway-semantics.md sections 6 and 7). */
+/** Decodes and validates a DestinationRule spec (docs/istio-semantics.md sections 6 and 7). */
 public final class DestinationRuleDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
   private static final ImmutableSet<String> POLICY = ImmutableSet.of(
@@ -57,7 +60,6 @@ public final class DestinationRuleDecoder {
   private static final ImmutableSet<String> TLS = ImmutableSet.of(
       "mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames", "sni",
       "insecureSkipVerify", "caCrl");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** Envoy's limits: ring sizes up to 8M entries, Maglev tables up to 5000011 (and prime). */
   private static final long MAX_RING_SIZE = 8_388_608;
   private static final long MAX_MAGLEV_TABLE = 5_000_011;
@@ -93,7 +95,7 @@ public final class DestinationRuleDecoder {
       String name = nameField.string("");
       if (!nameField.present()) {
         nameField.error("required");
-      } else if (!DNS_LABEL.matcher(name).matches()) {
+      } else if (!Checks.isDnsLabel(name)) {
         nameField.error("invalid subset name " + name + ": must be a DNS label");
       } else if (!names.add(name)) {
         nameField.error("duplicate subset name " + name);
@@ -375,8 +377,7 @@ public final class DestinationRuleDecoder {
     OptionalInt port = field.integer();
     if (!field.present()) {
       field.error("required");
-    } else if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
-      field.error("port " + port.getAsInt() + " is outside 1..65535");
+    } else if (Checks.outsidePortRange(field, port)) {
       return OptionalInt.empty();
     }
     return port;
@@ -402,24 +403,4 @@ public final class DestinationRuleDecoder {
     return OptionalInt.of(value.intValue());
   }
 
-  private static Optional<Duration> duration(Field field) {
-    Optional<Duration> parsed = durationAllowingZero(field);
-    if (parsed.isPresent() && parsed.get().compareTo(Duration.ofMillis(1)) < 0) {
-      field.error("duration must be at least 1ms, got " + field.string(""));
-      return Optional.empty();
-    }
-    return parsed;
-  }
-
-  private static Optional<Duration> durationAllowingZero(Field field) {
-    Optional<String> text = field.string();
-    if (text.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<Duration> parsed = GoDuration.parse(text.get());
-    if (parsed.isEmpty()) {
-      field.error("invalid duration " + text.get() + ": use e.g. 500ms, 10s, 1m");
-    }
-    return parsed;
-  }
 }

@@ -1,10 +1,10 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code exportTo} of a VirtualService, ServiceEntry or DestinationRule: the namespaces whose proxies
@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  */
 public record ExportTo(ImmutableList<String> entries) {
   public static final ExportTo EVERYWHERE = new ExportTo(ImmutableList.of());
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   /** Decodes and validates as istiod: known values, no duplicates, {@code *} and {@code ~} alone. */
   public static ExportTo decode(Field field) {
@@ -22,7 +21,7 @@ public record ExportTo(ImmutableList<String> entries) {
     for (int i = 0; i < entries.size(); i++) {
       String entry = entries.get(i);
       Field item = field.items().get(i);
-      if (!entry.equals(".") && !entry.equals("*") && !entry.equals("~") && !DNS_LABEL.matcher(entry).matches()) {
+      if (!entry.equals(".") && !entry.equals("*") && !entry.equals("~") && !Checks.isDnsLabel(entry)) {
         item.error("invalid exportTo " + entry + ": use \".\", \"*\", \"~\" or a namespace name");
       } else if (!seen.add(entry)) {
         item.error("duplicate exportTo " + entry);

@@ -2,6 +2,7 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.istio.VirtualService.FaultAbort;
 import io.edgegw.translator.istio.VirtualService.FaultDelay;
@@ -46,7 +47,7 @@ final class FaultDecoder {
     } else if (!fixed.present()) {
       fixed.error("required");
     }
-    Optional<Duration> delay = VirtualServiceDecoder.duration(fixed);
+    Optional<Duration> delay = Checks.duration(fixed);
     Optional<Percent> percent = percentage(field.get("percentage"));
     if (percent.isEmpty()) {
       // The deprecated integer percent, used only when percentage is not set (as istiod).

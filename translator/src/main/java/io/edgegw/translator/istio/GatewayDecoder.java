@@ -3,15 +3,15 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.model.Resource;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
-/** Decodes and validates a Gateway spec (istio-gateway-semantics.md section 7). */
+/** Decodes and validates a Gateway spec (docs/istio-semantics.md section 7). */
 public final class GatewayDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("selector", "servers");
   private static final ImmutableSet<String> SERVER = ImmutableSet.of("port", "bind", "hosts", "tls", "name", "defaultEndpoint");
@@ -28,7 +28,6 @@ public final class GatewayDecoder {
       "ECDHE-RSA-AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
       "ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
       "ECDHE-RSA-AES256-SHA", "AES128-SHA", "AES256-SHA", "DES-CBC3-SHA");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   public Gateway decode(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -66,8 +65,8 @@ public final class GatewayDecoder {
     int portNumber = number.integer().orElse(0);
     if (!number.present()) {
       number.error("required");
-    } else if (number.integer().isPresent() && (portNumber < 1 || portNumber > 65535)) {
-      number.error("port " + portNumber + " is outside 1..65535");
+    } else {
+      Checks.outsidePortRange(number, number.integer());
     }
     if (port.get("targetPort").present()) {
       port.get("targetPort").warning("targetPort has no effect on Gateways");
@@ -97,7 +96,7 @@ public final class GatewayDecoder {
     if (tlsProtocol && tls.isEmpty()) {
       server.get("tls").error("required for protocol " + protocol.get().istioName());
     }
-    if (protocol.isEmpty() || portNumber < 1 || portNumber > 65535) {
+    if (protocol.isEmpty() || !Checks.isPort(portNumber)) {
       return Optional.empty();
     }
     return Optional.of(new Gateway.Server(index, portNumber, protocol.get(), portName, bind, hosts, tls));
@@ -200,7 +199,7 @@ public final class GatewayDecoder {
       String host = slash < 0 ? value : value.substring(slash + 1);
       if (ns.equals(".")) {
         ns = gatewayNamespace;
-      } else if (!ns.equals("*") && !DNS_LABEL.matcher(ns).matches()) {
+      } else if (!ns.equals("*") && !Checks.isDnsLabel(ns)) {
         item.error("invalid namespace '" + ns + "' in host " + value + ": use '*', '.' or a namespace name");
         continue;
       }

@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Picks the Gateways that select this proxy and merges their servers into listeners
- * (istio-gateway-semantics.md sections 1 and 2). A server that conflicts with an older one on its
+ * (docs/istio-semantics.md sections 1 and 2). A server that conflicts with an older one on its
  * port is skipped whole, with a WARNING naming both.
  */
 public final class GatewayServers {

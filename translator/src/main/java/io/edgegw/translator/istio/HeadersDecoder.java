@@ -3,6 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.istio.VirtualService.HeaderOperations;
 import io.edgegw.translator.istio.VirtualService.Headers;
@@ -18,7 +19,6 @@ final class HeadersDecoder {
   private static final ImmutableSet<String> HEADERS = ImmutableSet.of("request", "response");
   private static final ImmutableSet<String> OPERATIONS = ImmutableSet.of("set", "add", "remove");
   /** RFC 7230 token characters: what a header name may contain. */
-  private static final Pattern NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
   /** Envoy reads {@code %...%} in header values as a command; {@code %%} is a literal percent sign. */
   private static final Pattern COMMAND = Pattern.compile("%%|%([A-Z_0-9]+)(\\([^()%]*\\))?%");
   /** Envoy header value commands that are safe on a gateway route; an unknown one would make Envoy NACK. */
@@ -70,7 +70,7 @@ final class HeadersDecoder {
           + (request ? "; use rewrite.authority to change the host" : ""));
       return false;
     }
-    if (!NAME.matcher(name).matches()) {
+    if (!Checks.isHeaderName(name)) {
       field.error("invalid header name " + name);
       return false;
     }

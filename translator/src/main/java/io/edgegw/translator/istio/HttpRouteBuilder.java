@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 
-/** The Envoy routes of one VirtualService for one Gateway server (istio-gateway-semantics.md section 5). */
+/** The Envoy routes of one VirtualService for one Gateway server (docs/istio-semantics.md section 5). */
 public final class HttpRouteBuilder {
   /** Istio's retry conditions when a route sets no {@code retries}. */
   static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";

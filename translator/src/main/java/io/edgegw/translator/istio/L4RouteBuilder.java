@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * VirtualService {@code tcp} and {@code tls} rules for one Gateway server: where a connection goes,
- * as a TCP proxy (istio-gateway-semantics.md section 2).
+ * as a TCP proxy (docs/istio-semantics.md section 2).
  */
 public final class L4RouteBuilder {
   private final DestinationResolver destinations;

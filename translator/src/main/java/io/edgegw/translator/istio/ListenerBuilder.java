@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The filter chains of one listener from its servers (istio-gateway-semantics.md sections 2 and 3):
+ * The filter chains of one listener from its servers (docs/istio-semantics.md sections 2 and 3):
  * one HTTP chain for plain HTTP, one TCP proxy for plain TCP, and for HTTPS/TLS one chain per
  * terminating server and one per passthrough route, told apart by SNI.
  */

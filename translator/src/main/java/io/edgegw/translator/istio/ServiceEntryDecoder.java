@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.istio.ServiceEntry.Port;
@@ -16,7 +17,6 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Decodes and validates a ServiceEntry spec. */
 public final class ServiceEntryDecoder {
@@ -26,7 +26,6 @@ public final class ServiceEntryDecoder {
   private static final ImmutableSet<String> ENDPOINT = ImmutableSet.of(
       "address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
   private static final ImmutableSet<String> LOCATIONS = ImmutableSet.of("MESH_EXTERNAL", "MESH_INTERNAL");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   public ServiceEntry decode(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -137,7 +136,7 @@ public final class ServiceEntryDecoder {
       item.allowOnly(PORT);
       OptionalInt number = validPort(item.get("number"), true);
       String name = item.get("name").string("");
-      if (!DNS_LABEL.matcher(name).matches()) {
+      if (!Checks.isDnsLabel(name)) {
         item.get("name").error(name.isEmpty() ? "port name must be set" : "invalid port name " + name + ": must be a DNS label");
       } else if (!names.add(name)) {
         item.get("name").error("duplicate port name " + name);
@@ -163,8 +162,7 @@ public final class ServiceEntryDecoder {
       return OptionalInt.empty();
     }
     OptionalInt port = field.integer();
-    if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
-      field.error("port " + port.getAsInt() + " is outside 1..65535");
+    if (Checks.outsidePortRange(field, port)) {
       return OptionalInt.empty();
     }
     return port;

@@ -1,10 +1,13 @@
 package io.edgegw.translator.istio;
 
+import static io.edgegw.translator.decode.Checks.duration;
+
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.ByteString;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.re2j.PatternSyntaxException;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.istio.VirtualService.Destination;
@@ -25,7 +28,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
-/** Decodes and validates a VirtualService spec (istio-gateway-semantics.md section 7). */
+/** Decodes and validates a VirtualService spec (docs/istio-semantics.md section 7). */
 public final class VirtualServiceDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
   private static final ImmutableSet<String> HTTP = ImmutableSet.of(
@@ -61,8 +64,6 @@ public final class VirtualServiceDecoder {
       "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
   private static final ImmutableSet<Integer> REDIRECT_CODES = ImmutableSet.of(301, 302, 303, 307, 308);
   /** RFC 7230 token characters: what a header name may contain. */
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   /** Envoy's default {@code max_program_size} rejects long patterns; istiod caps the length. */
   private static final int MAX_REGEX_LENGTH = 1024;
@@ -201,7 +202,7 @@ public final class VirtualServiceDecoder {
       return DNS_SUBDOMAIN.matcher(name).matches();
     }
     String ns = name.substring(0, slash);
-    return (ns.equals(".") || DNS_LABEL.matcher(ns).matches()) && DNS_SUBDOMAIN.matcher(name.substring(slash + 1)).matches();
+    return (ns.equals(".") || Checks.isDnsLabel(ns)) && DNS_SUBDOMAIN.matcher(name.substring(slash + 1)).matches();
   }
 
   private Optional<HttpRoute> httpRoute(int index, Field rule, boolean inDelegate) {
@@ -273,7 +274,7 @@ public final class VirtualServiceDecoder {
   private ImmutableSortedMap<String, Optional<StringMatch>> namedMatches(Field field, boolean headerNames) {
     ImmutableSortedMap.Builder<String, Optional<StringMatch>> out = ImmutableSortedMap.naturalOrder();
     field.entries().forEach((name, value) -> {
-      if (headerNames && !HEADER_NAME.matcher(name).matches()) {
+      if (headerNames && !Checks.isHeaderName(name)) {
         value.error("invalid header name " + name);
         return;
       }
@@ -381,7 +382,7 @@ public final class VirtualServiceDecoder {
       host = Optional.empty();
     }
     String subset = field.get("subset").string("");
-    if (!subset.isEmpty() && !DNS_LABEL.matcher(subset).matches()) {
+    if (!subset.isEmpty() && !Checks.isDnsLabel(subset)) {
       field.get("subset").error("invalid subset name " + subset + ": must be a DNS label");
     }
     Field portField = field.get("port");
@@ -396,8 +397,7 @@ public final class VirtualServiceDecoder {
 
   private static OptionalInt port(Field field) {
     OptionalInt port = field.integer();
-    if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
-      field.error("port " + port.getAsInt() + " is outside 1..65535");
+    if (Checks.outsidePortRange(field, port)) {
       return OptionalInt.empty();
     }
     return port;
@@ -547,7 +547,7 @@ public final class VirtualServiceDecoder {
       name = Optional.empty();
     }
     String namespace = field.get("namespace").string(field.problems().resource().namespace());
-    if (!DNS_LABEL.matcher(namespace).matches()) {
+    if (!Checks.isDnsLabel(namespace)) {
       field.get("namespace").error("invalid namespace " + namespace);
     }
     return inDelegate ? Optional.empty() : name.map(n -> new VirtualService.Delegate(n, namespace));
@@ -591,18 +591,4 @@ public final class VirtualServiceDecoder {
     return out.build();
   }
 
-  static Optional<Duration> duration(Field field) {
-    Optional<String> text = field.string();
-    if (text.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<Duration> parsed = GoDuration.parse(text.get());
-    if (parsed.isEmpty()) {
-      field.error("invalid duration " + text.get() + ": use e.g. 500ms, 10s, 1m");
-    } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0) {
-      field.error("duration must be at least 1ms, got " + text.get());
-      return Optional.empty();
-    }
-    return parsed;
-  }
 }

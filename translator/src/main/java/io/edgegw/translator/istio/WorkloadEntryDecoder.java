@@ -3,6 +3,7 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.net.InetAddresses;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.model.Resource;
@@ -34,9 +35,7 @@ public final class WorkloadEntryDecoder {
     ImmutableMap.Builder<String, Integer> ports = ImmutableMap.builder();
     spec.get("ports").entries().forEach((name, value) -> {
       OptionalInt port = value.integer();
-      if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
-        value.error("port " + port.getAsInt() + " is outside 1..65535");
-      } else {
+      if (!Checks.outsidePortRange(value, port)) {
         port.ifPresent(p -> ports.put(name, p));
       }
     });

@@ -1,6 +1,7 @@
 package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.kube.Endpoints.Address;
@@ -30,8 +31,7 @@ public final class KubernetesDecoder {
         OptionalInt port = item.get("port").integer();
         if (!item.get("port").present()) {
           item.get("port").error("required");
-        } else if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
-          item.get("port").error("port " + port.getAsInt() + " is outside 1..65535");
+        } else if (Checks.outsidePortRange(item.get("port"), port)) {
           continue;
         }
         Field target = item.get("targetPort");

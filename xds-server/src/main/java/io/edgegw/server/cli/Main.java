@@ -4,6 +4,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Spec;
 
 /** {@code edgegw}: the sidecar and its tools. Exit codes: 0 ok, 1 rejected input or failure, 2 usage. */
@@ -40,11 +42,26 @@ public final class Main implements Callable<Integer> {
     cli.addSubcommand("publish", new PublishCommand());
     cli.addSubcommand("demo", new DemoCommand());
     cli.addSubcommand("fleet", new io.edgegw.fleet.cli.FleetCommand());
+    cli.setExecutionStrategy(Main::rejectUnmatchedThenRun);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("edgegw " + commandLine.getCommandName() + ": " + e.getMessage());
       return 1;
     });
     return cli;
+  }
+
+  /**
+   * picocli answers --help and --version before it reports arguments it could not match (an unknown
+   * command, say), so {@code edgegw nope --help} would print the top-level help and exit 0. Unmatched
+   * arguments are a usage error whatever else the line asks for.
+   */
+  private static int rejectUnmatchedThenRun(ParseResult parseResult) {
+    for (ParseResult p = parseResult; p != null; p = p.subcommand()) {
+      if (!p.unmatched().isEmpty()) {
+        throw new UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+      }
+    }
+    return new CommandLine.RunLast().execute(parseResult);
   }
 
   public static void main(String[] args) {

@@ -73,6 +73,17 @@ class MainTest {
     assertEquals(2, run("nope"));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"--help", "-h", "--version", "-V"})
+  void anUnknownCommandIsAUsageErrorWhateverFollowsIt(String flag) {
+    assertEquals(2, run("nope", flag));
+    assertTrue(err.toString().contains("Unmatched argument at index 0: 'nope'"), err.toString());
+    assertEquals("", out.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("nope", "--port", "1", flag), "options the unknown command might have had");
+    assertTrue(err.toString().contains("'nope'"), err.toString());
+  }
+
   @Test
   void runOptionsBecomeTheSidecarConfig() throws Exception {
     Path password = dir.resolve("pw");

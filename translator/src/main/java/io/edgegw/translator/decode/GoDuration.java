@@ -1,4 +1,4 @@
-package io.edgegw.translator.istio;
+package io.edgegw.translator.decode;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -7,13 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as Istio accepts them: Go syntax such as {@code 1.5s}, {@code 100ms}, {@code 1h30m}. */
-final class GoDuration {
+public final class GoDuration {
   private static final Pattern WHOLE = Pattern.compile("((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+");
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
   private GoDuration() {}
 
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     if (!WHOLE.matcher(text).matches()) {
       return Optional.empty();
     }
