@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** How a command reaches an MQTT broker: the options every edgegw command that talks MQTT shares (a picocli mixin). */
+/** How a command reaches an MQTT broker: the options every edgegw command that talks MQTT shares (picocli mixin). */
 public final class MqttBrokerOptions {
   @Option(names = "--mqtt-url", defaultValue = MqttSettings.DEFAULT_SERVER_URI,
       description = "MQTT broker, tcp:// or ssl:// (default: ${DEFAULT-VALUE}).")
@@ -21,13 +21,16 @@ public final class MqttBrokerOptions {
       description = "File holding the MQTT password (not given on the command line, where ps shows it).")
   Optional<Path> passwordFile;
 
-  @Option(names = "--mqtt-ca-file", paramLabel = "FILE", description = "PEM CA that signed the broker's certificate (use an ssl:// --mqtt-url).")
+  @Option(names = "--mqtt-ca-file", paramLabel = "FILE",
+      description = "PEM CA that signed the broker's certificate (use an ssl:// --mqtt-url).")
   Optional<Path> caFile;
 
-  @Option(names = "--mqtt-client-cert", paramLabel = "FILE", description = "PEM client certificate for MQTT over TLS (with --mqtt-client-key).")
+  @Option(names = "--mqtt-client-cert", paramLabel = "FILE",
+      description = "PEM client certificate for MQTT over TLS (with --mqtt-client-key).")
   Optional<Path> clientCert;
 
-  @Option(names = "--mqtt-client-key", paramLabel = "FILE", description = "PEM private key of --mqtt-client-cert (PKCS#8, RSA or EC).")
+  @Option(names = "--mqtt-client-key", paramLabel = "FILE",
+      description = "PEM private key of --mqtt-client-cert (PKCS#8, RSA or EC).")
   Optional<Path> clientKey;
 
   public String url() {
