@@ -74,6 +74,13 @@ public final class InputDecoder {
       case WORKLOAD_ENTRY -> workloadEntries.decode(resource, problems);
       case POD -> kubernetes.pod(resource, problems);
       case SECRET -> secrets.decode(resource, problems);
+      case GATEWAY_CLASS, K8S_GATEWAY, HTTP_ROUTE -> {
+        // Named and routed already (topics, state directory) so the front end can follow; until then
+        // refused, never accepted and silently ignored.
+        problems.error("", "the Gateway API front end is not available yet; " + resource.key().kind().displayName()
+            + " cannot be applied");
+        yield null;
+      }
     };
   }
 

@@ -45,7 +45,7 @@ record ManifestCheck(int documents, ImmutableList<Problem> problems, Translation
     ObjectNode toJson() {
       ObjectNode node = JsonNodeFactory.instance.objectNode().put("severity", severity.name());
       file.ifPresent(f -> node.put("file", f.toString()));
-      resource.ifPresent(k -> node.put("kind", k.kind().kubernetesKind()).put("namespace", k.namespace()).put("name", k.name()));
+      resource.ifPresent(k -> node.put("kind", k.kind().displayName()).put("namespace", k.namespace()).put("name", k.name()));
       return node.put("field", field).put("message", message);
     }
 
