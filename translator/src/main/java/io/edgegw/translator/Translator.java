@@ -9,6 +9,8 @@ import io.edgegw.translator.istio.IstioFrontEnd;
 import io.edgegw.translator.istio.ServiceEntryDecoder;
 import io.edgegw.translator.istio.VirtualServiceDecoder;
 import io.edgegw.translator.istio.WorkloadEntryDecoder;
+import io.edgegw.translator.frontend.IrMerger;
+import io.edgegw.translator.frontend.IrPiece;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.SecretDecoder;
@@ -32,7 +34,7 @@ public final class Translator {
   private final InputDecoder decoder = new InputDecoder(
       new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
       new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder());
-  private final IstioFrontEnd frontEnd = new IstioFrontEnd();
+  private final IrMerger merger = new IrMerger();
   private final XdsBackEnd backEnd = new XdsBackEnd(
       new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator(), new SecretTranslator());
 
@@ -58,14 +60,29 @@ public final class Translator {
    * change, a one-route change then costs little more than that route.
    */
   public Translation translate(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
+    IrTranslation ir = toIr(inputs, identity, memo);
+    return new Translation(backEnd.translate(ir.config(), memo.xds), ir.diagnostics());
+  }
+
+  /**
+   * The front ends' half alone: inputs to the merged IR and every diagnostic, as {@link #translate}
+   * reports them. Golden tests of a front end stop here ({@code IrYaml} prints the IR).
+   */
+  public IrTranslation toIr(InputSet inputs, GatewayIdentity identity) {
+    return toIr(inputs, identity, new TranslationMemo());
+  }
+
+  private IrTranslation toIr(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
     DecodedInputs decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
-    GatewayConfig config = frontEnd.translate(decoded, identity, diagnostics, memo.virtualServices);
-    EnvoyResources resources = backEnd.translate(config, memo.xds);
+    // Istio first: the merger keeps the earlier piece's listener when two front ends claim one.
+    ImmutableList<IrPiece> pieces = ImmutableList.of(
+        new IstioFrontEnd(memo.virtualServices).translate(decoded, identity, diagnostics));
+    GatewayConfig config = merger.merge(pieces, diagnostics);
     // Grouped by resource, in the order found within one resource; a problem seen twice (one
     // VirtualService on two servers) is reported once.
     ImmutableList<Diagnostic> ordered = ImmutableList.sortedCopyOf(
         Comparator.comparing(Diagnostic::resource), new LinkedHashSet<>(diagnostics.build()));
-    return new Translation(resources, ordered);
+    return new IrTranslation(config, ordered);
   }
 }
