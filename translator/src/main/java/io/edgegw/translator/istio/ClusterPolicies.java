@@ -1,5 +1,6 @@
 package io.edgegw.translator.istio;
 
+import io.edgegw.translator.kube.Credentials;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.ClusterPolicy;
 import io.edgegw.translator.ir.ClusterPolicy.LbPolicy;

@@ -1,5 +1,6 @@
 package io.edgegw.translator.istio;
 
+import io.edgegw.translator.kube.Backend;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.istio.VirtualService.HttpRoute;

@@ -1,5 +1,6 @@
 package io.edgegw.translator.istio;
 
+import io.edgegw.translator.kube.Credentials;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.ir.DownstreamTls;

@@ -1,5 +1,7 @@
 package io.edgegw.translator.istio;
 
+import io.edgegw.translator.kube.Backend;
+import io.edgegw.translator.kube.EndpointLabels;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedSet;
