@@ -11,6 +11,8 @@ import io.edgegw.translator.istio.VirtualServiceDecoder;
 import io.edgegw.translator.istio.WorkloadEntryDecoder;
 import io.edgegw.translator.frontend.IrMerger;
 import io.edgegw.translator.frontend.IrPiece;
+import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
+import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.SecretDecoder;
@@ -33,8 +35,19 @@ import java.util.LinkedHashSet;
 public final class Translator {
   private final InputDecoder decoder = new InputDecoder(
       new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
-      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder());
+      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder(), new GatewayApiDecoder());
   private final IrMerger merger = new IrMerger();
+  private final GatewayApiFrontEnd gatewayApi;
+
+  /** Serving the Gateway API's GatewayClasses of controller {@value GatewayApiFrontEnd#DEFAULT_CONTROLLER}. */
+  public Translator() {
+    this(GatewayApiFrontEnd.DEFAULT_CONTROLLER);
+  }
+
+  /** Serving the Gateways whose GatewayClass has {@code gatewayController} as its controllerName. */
+  public Translator(String gatewayController) {
+    this.gatewayApi = new GatewayApiFrontEnd(gatewayController);
+  }
   private final XdsBackEnd backEnd = new XdsBackEnd(
       new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator(), new SecretTranslator());
 
@@ -74,11 +87,14 @@ public final class Translator {
 
   private IrTranslation toIr(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
-    DecodedInputs decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
+    InputDecoder.All decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
     // Istio first: the merger keeps the earlier piece's listener when two front ends claim one.
-    ImmutableList<IrPiece> pieces = ImmutableList.of(
-        new IstioFrontEnd(memo.virtualServices).translate(decoded, identity, diagnostics));
-    GatewayConfig config = merger.merge(pieces, diagnostics);
+    ImmutableList.Builder<IrPiece> pieces = ImmutableList.builder();
+    pieces.add(new IstioFrontEnd(memo.virtualServices).translate(decoded.istio(), identity, diagnostics));
+    if (!decoded.gatewayApi().gateways().isEmpty()) {
+      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics));
+    }
+    GatewayConfig config = merger.merge(pieces.build(), diagnostics);
     // Grouped by resource, in the order found within one resource; a problem seen twice (one
     // VirtualService on two servers) is reported once.
     ImmutableList<Diagnostic> ordered = ImmutableList.sortedCopyOf(

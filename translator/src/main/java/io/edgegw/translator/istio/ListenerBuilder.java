@@ -42,12 +42,7 @@ public final class ListenerBuilder {
 
   /** As istiod's HTTP connection manager for {@code meshConfig.pathNormalization}. */
   static PathHandling pathHandling(PathNormalization normalization) {
-    return switch (normalization) {
-      case NONE -> PathHandling.RAW;
-      case BASE -> new PathHandling(true, false, false);
-      case MERGE_SLASHES -> new PathHandling(true, true, false);
-      case DECODE_AND_MERGE_SLASHES -> new PathHandling(true, true, true);
-    };
+    return PathHandling.of(normalization);
   }
 
   /**
