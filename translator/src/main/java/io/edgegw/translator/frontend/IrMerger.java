@@ -87,10 +87,15 @@ public final class IrMerger {
 
   private static RouteConfig joinHosts(RouteConfig earlier, RouteConfig later, Listener listener, IrPiece earlierPiece,
       IrPiece laterPiece, ImmutableList.Builder<Diagnostic> diagnostics) {
+    // A front end with nothing routed on the port answers 404 by an empty "*" virtual host; that
+    // placeholder must not shadow what the other front end routes there.
+    List<VirtualHost> hosts = new ArrayList<>(earlier.virtualHosts().stream().filter(vh -> !isPlaceholder(vh)).toList());
     Set<String> domains = new HashSet<>();
-    earlier.virtualHosts().forEach(vh -> domains.addAll(vh.domains()));
-    List<VirtualHost> hosts = new ArrayList<>(earlier.virtualHosts());
+    hosts.forEach(vh -> domains.addAll(vh.domains()));
     for (VirtualHost vh : later.virtualHosts()) {
+      if (isPlaceholder(vh)) {
+        continue;
+      }
       ImmutableSet<String> taken = vh.domains().stream().filter(domains::contains).collect(ImmutableSet.toImmutableSet());
       if (taken.isEmpty()) {
         hosts.add(vh);
@@ -101,8 +106,15 @@ public final class IrMerger {
             + " ones for " + String.join(", ", vh.domains()) + " are not served", diagnostics);
       }
     }
+    if (hosts.isEmpty()) {
+      return earlier;
+    }
     return new RouteConfig(earlier.name(),
         ImmutableList.sortedCopyOf(Comparator.comparing(VirtualHost::name), hosts));
+  }
+
+  private static boolean isPlaceholder(VirtualHost vh) {
+    return vh.routes().isEmpty() && !vh.requireTls() && vh.domains().equals(ImmutableList.of("*"));
   }
 
   private static void conflict(Listener listener, IrPiece earlier, IrPiece later, String what,

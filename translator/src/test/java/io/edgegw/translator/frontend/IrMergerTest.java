@@ -45,6 +45,22 @@ class IrMergerTest {
   }
 
   @Test
+  void anEmptyCatchAllOfOneSideDoesNotShadowTheOthersRoutes() {
+    RouteConfig blackhole = new RouteConfig("http.80", ImmutableList.of(
+        new VirtualHost("blackhole:80", ImmutableList.of("*"), ImmutableList.of(), false)));
+    ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
+    GatewayConfig merged = merger.merge(ImmutableList.of(
+        piece("Istio", ISTIO_GW, http(80), blackhole),
+        piece("Gateway API", API_GW, http(80), routes(80, "*"))), diagnostics);
+    assertEquals(ImmutableList.of("*:80"), merged.routeConfigs().get(0).virtualHosts().stream().map(VirtualHost::name).toList());
+    merged = merger.merge(ImmutableList.of(
+        piece("Istio", ISTIO_GW, http(80), blackhole),
+        piece("Gateway API", API_GW, http(80), blackhole)), diagnostics);
+    assertEquals(ImmutableList.of(blackhole), merged.routeConfigs());
+    assertEquals(ImmutableList.of(), diagnostics.build());
+  }
+
+  @Test
   void aDomainBothServeStaysTheEarlierOnesAndBothSidesAreTold() {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
     GatewayConfig merged = merger.merge(ImmutableList.of(
