@@ -92,6 +92,14 @@ public enum Kind {
     return displayName;
   }
 
+  /**
+   * Cluster-scoped in Kubernetes (no namespace): stored, published and keyed under namespace
+   * {@code default}, whatever the manifest says.
+   */
+  public boolean clusterScoped() {
+    return this == GATEWAY_CLASS;
+  }
+
   /** The API version written into a manifest that arrives without one (KubeEdge informer objects). */
   public String defaultApiVersion() {
     return group.isEmpty() ? "v1" : group + "/v1";

@@ -93,8 +93,8 @@ public final class ResourceReader {
     JsonNode metadata = node.path("metadata");
     String name = metadata.path("name").asText("");
     String namespace = metadata.path("namespace").asText("");
-    if (namespace.isEmpty()) {
-      namespace = "default";
+    if (namespace.isEmpty() || kind.get().clusterScoped()) {
+      namespace = "default"; // Kubernetes ignores a namespace on a cluster-scoped object; so do we
     }
     if (name.isEmpty()) {
       return new Failed(document, Optional.empty(), kindName + ": metadata.name: required");

@@ -47,6 +47,16 @@ class KindTest {
   }
 
   @Test
+  void aClusterScopedKindIsAlwaysInNamespaceDefault() {
+    ResourceReader.Read read = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edgegw, namespace: web}\n"
+            + "spec: {controllerName: edgegw.io/gateway-controller}\n").get(0);
+    ResourceReader.Ok ok = assertInstanceOf(ResourceReader.Ok.class, read);
+    assertEquals(ResourceKey.of(Kind.GATEWAY_CLASS, "default", "edgegw"), ok.resource().key());
+    assertEquals("default", ok.resource().manifest().path("metadata").path("namespace").asText());
+  }
+
+  @Test
   void theManifestsGroupDecidesWhichGateway() {
     ResourceReader.Read istio = reader.read("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\n").get(0);
     ResourceReader.Read gatewayApi = reader.read(
