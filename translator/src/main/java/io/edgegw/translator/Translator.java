@@ -1,7 +1,11 @@
 package io.edgegw.translator;
 
 import com.google.common.collect.ImmutableList;
-import io.edgegw.translator.istio.DecodedInputs;
+import io.edgegw.translator.frontend.IrMerger;
+import io.edgegw.translator.frontend.IrPiece;
+import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
+import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
+import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.istio.DestinationRuleDecoder;
 import io.edgegw.translator.istio.GatewayDecoder;
 import io.edgegw.translator.istio.InputDecoder;
@@ -9,11 +13,6 @@ import io.edgegw.translator.istio.IstioFrontEnd;
 import io.edgegw.translator.istio.ServiceEntryDecoder;
 import io.edgegw.translator.istio.VirtualServiceDecoder;
 import io.edgegw.translator.istio.WorkloadEntryDecoder;
-import io.edgegw.translator.frontend.IrMerger;
-import io.edgegw.translator.frontend.IrPiece;
-import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
-import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
-import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.model.Diagnostic;

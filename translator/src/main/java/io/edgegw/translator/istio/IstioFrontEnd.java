@@ -1,6 +1,5 @@
 package io.edgegw.translator.istio;
 
-import io.edgegw.translator.kube.Credentials;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSetMultimap;
 import io.edgegw.translator.frontend.FrontEnd;
@@ -9,6 +8,7 @@ import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.RouteConfig;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.ResourceKey;

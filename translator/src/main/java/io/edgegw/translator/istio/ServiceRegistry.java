@@ -1,17 +1,15 @@
 package io.edgegw.translator.istio;
 
-import io.edgegw.translator.kube.KubernetesServices;
-import io.edgegw.translator.kube.Backend;
-import io.edgegw.translator.kube.EndpointLabels;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.edgegw.translator.kube.Backend;
+import io.edgegw.translator.kube.EndpointLabels;
 import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.kube.KubernetesServices;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 

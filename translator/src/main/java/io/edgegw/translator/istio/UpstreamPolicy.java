@@ -4,7 +4,6 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
-import java.util.List;
 import java.util.Optional;
 
 /**
