@@ -114,8 +114,9 @@ public final class Inputs {
   private static Resource read(String json) {
     try {
       ObjectNode manifest = (ObjectNode) JSON.readTree(json);
-      Kind kind = ImmutableList.copyOf(Kind.values()).stream()
-          .filter(k -> k.kubernetesKind().equals(manifest.path("kind").asText())).findFirst().orElseThrow();
+      String apiVersion = manifest.path("apiVersion").asText();
+      Kind kind = Kind.fromManifest(apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "",
+          manifest.path("kind").asText()).orElseThrow();
       return new Resource(ResourceKey.of(kind, manifest.path("metadata").path("namespace").asText(),
           manifest.path("metadata").path("name").asText()), manifest);
     } catch (java.io.IOException e) {

@@ -57,7 +57,8 @@ public final class Placement {
 
   private final InputDecoder decoder = new InputDecoder(
       new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
-      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder());
+      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder(),
+      new io.edgegw.translator.gatewayapi.GatewayApiDecoder());
   private final String domainSuffix;
 
   public Placement(String domainSuffix) {

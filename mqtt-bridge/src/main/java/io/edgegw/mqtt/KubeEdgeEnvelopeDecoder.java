@@ -96,7 +96,7 @@ public final class KubeEdgeEnvelopeDecoder {
     }
     if (parts[0].equals("null")) {
       return new Reject(origin, Optional.empty(),
-          kind.get().kubernetesKind() + " is namespaced but route.resource '" + resource + "' has no namespace");
+          kind.get().displayName() + " is namespaced but route.resource '" + resource + "' has no namespace");
     }
     ResourceKey key = ResourceKey.of(kind.get(), parts[0], parts[2]);
     if (operation.equals("delete")) {
@@ -147,7 +147,7 @@ public final class KubeEdgeEnvelopeDecoder {
       return content;
     }
     ObjectNode typed = ((ObjectNode) content).deepCopy();
-    typed.put("apiVersion", kind.group().isEmpty() ? "v1" : kind.group() + "/v1");
+    typed.put("apiVersion", kind.defaultApiVersion());
     typed.put("kind", kind.kubernetesKind());
     return typed;
   }

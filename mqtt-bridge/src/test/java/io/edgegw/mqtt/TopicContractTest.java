@@ -31,6 +31,18 @@ class TopicContractTest {
   }
 
   @Test
+  void theTwoGatewayKindsHaveTheirOwnTopics() {
+    TopicContract topics = TopicContract.defaults();
+    assertEquals("edgegw/default/resources/gateway/web/gw", topics.resourceTopic(ResourceKey.of(Kind.GATEWAY, "web", "gw")));
+    assertEquals("edgegw/default/resources/gateways.gateway.networking.k8s.io/web/gw",
+        topics.resourceTopic(ResourceKey.of(Kind.K8S_GATEWAY, "web", "gw")));
+    assertEquals(Optional.of(ResourceKey.of(Kind.HTTP_ROUTE, "web", "r")),
+        topics.parseResourceTopic("edgegw/default/resources/httproutes.gateway.networking.k8s.io/web/r"));
+    assertEquals("edgegw/default/status/gateways.gateway.networking.k8s.io/web/gw",
+        topics.statusTopic(ResourceKey.of(Kind.K8S_GATEWAY, "web", "gw")));
+  }
+
+  @Test
   void multiLevelPrefixAndOtherGateway() {
     TopicContract site = new TopicContract("site-a/edge", "gw-1");
     ResourceKey key = ResourceKey.of(Kind.GATEWAY, "default", "gw");

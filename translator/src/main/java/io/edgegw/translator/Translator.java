@@ -1,7 +1,11 @@
 package io.edgegw.translator;
 
 import com.google.common.collect.ImmutableList;
-import io.edgegw.translator.istio.DecodedInputs;
+import io.edgegw.translator.frontend.IrMerger;
+import io.edgegw.translator.frontend.IrPiece;
+import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
+import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
+import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.istio.DestinationRuleDecoder;
 import io.edgegw.translator.istio.GatewayDecoder;
 import io.edgegw.translator.istio.InputDecoder;
@@ -9,7 +13,6 @@ import io.edgegw.translator.istio.IstioFrontEnd;
 import io.edgegw.translator.istio.ServiceEntryDecoder;
 import io.edgegw.translator.istio.VirtualServiceDecoder;
 import io.edgegw.translator.istio.WorkloadEntryDecoder;
-import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.SecretDecoder;
 import io.edgegw.translator.model.Diagnostic;
@@ -31,8 +34,19 @@ import java.util.LinkedHashSet;
 public final class Translator {
   private final InputDecoder decoder = new InputDecoder(
       new GatewayDecoder(), new VirtualServiceDecoder(), new ServiceEntryDecoder(), new DestinationRuleDecoder(),
-      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder());
-  private final IstioFrontEnd frontEnd = new IstioFrontEnd();
+      new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder(), new GatewayApiDecoder());
+  private final IrMerger merger = new IrMerger();
+  private final GatewayApiFrontEnd gatewayApi;
+
+  /** Serving the Gateway API's GatewayClasses of controller {@value GatewayApiFrontEnd#DEFAULT_CONTROLLER}. */
+  public Translator() {
+    this(GatewayApiFrontEnd.DEFAULT_CONTROLLER);
+  }
+
+  /** Serving the Gateways whose GatewayClass has {@code gatewayController} as its controllerName. */
+  public Translator(String gatewayController) {
+    this.gatewayApi = new GatewayApiFrontEnd(gatewayController);
+  }
   private final XdsBackEnd backEnd = new XdsBackEnd(
       new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator(), new SecretTranslator());
 
@@ -58,14 +72,32 @@ public final class Translator {
    * change, a one-route change then costs little more than that route.
    */
   public Translation translate(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
+    IrTranslation ir = toIr(inputs, identity, memo);
+    return new Translation(backEnd.translate(ir.config(), memo.xds), ir.diagnostics());
+  }
+
+  /**
+   * The front ends' half alone: inputs to the merged IR and every diagnostic, as {@link #translate}
+   * reports them. Golden tests of a front end stop here ({@code IrYaml} prints the IR).
+   */
+  public IrTranslation toIr(InputSet inputs, GatewayIdentity identity) {
+    return toIr(inputs, identity, new TranslationMemo());
+  }
+
+  private IrTranslation toIr(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
-    DecodedInputs decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
-    GatewayConfig config = frontEnd.translate(decoded, identity, diagnostics, memo.virtualServices);
-    EnvoyResources resources = backEnd.translate(config, memo.xds);
+    InputDecoder.All decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
+    // Istio first: the merger keeps the earlier piece's listener when two front ends claim one.
+    ImmutableList.Builder<IrPiece> pieces = ImmutableList.builder();
+    pieces.add(new IstioFrontEnd(memo.virtualServices).translate(decoded.istio(), identity, diagnostics));
+    if (!decoded.gatewayApi().gateways().isEmpty()) {
+      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics));
+    }
+    GatewayConfig config = merger.merge(pieces.build(), diagnostics);
     // Grouped by resource, in the order found within one resource; a problem seen twice (one
     // VirtualService on two servers) is reported once.
     ImmutableList<Diagnostic> ordered = ImmutableList.sortedCopyOf(
         Comparator.comparing(Diagnostic::resource), new LinkedHashSet<>(diagnostics.build()));
-    return new Translation(resources, ordered);
+    return new IrTranslation(config, ordered);
   }
 }

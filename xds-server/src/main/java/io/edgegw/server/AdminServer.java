@@ -15,6 +15,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.edgegw.translator.EnvoyJson;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.model.Kind;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -228,7 +229,10 @@ public final class AdminServer implements AutoCloseable {
    * Unreadable documents have no key: they are listed unless kind, namespace or name is given.
    */
   static ObjectNode resources(StatusBoard board, Map<String, String> query) {
+    // Any name of a kind (Kind.fromUserName): a plain "Gateway" is Istio's, the Gateway API's is
+    // "Gateway.gateway.networking.k8s.io" or "gateways.gateway.networking.k8s.io". An unknown name matches nothing.
     Optional<String> kind = Optional.ofNullable(query.get("kind"));
+    Optional<Kind> wanted = kind.flatMap(Kind::fromUserName);
     Optional<String> namespace = Optional.ofNullable(query.get("namespace"));
     Optional<String> name = Optional.ofNullable(query.get("name"));
     Optional<String> status = Optional.ofNullable(query.get("status")).map(v -> v.replace('_', ' ').toLowerCase(Locale.ROOT));
@@ -240,14 +244,14 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode root = NODES.objectNode();
     ArrayNode list = root.putArray("resources");
     for (ResourceStatus s : board.resources().values()) {
-      if (kind.isPresent() && !kind.get().equalsIgnoreCase(s.key().kind().kubernetesKind())
+      if (kind.isPresent() && !wanted.equals(Optional.of(s.key().kind()))
           || namespace.isPresent() && !namespace.get().equals(s.key().namespace())
           || name.isPresent() && !name.get().equals(s.key().name())
           || status.isPresent() && !s.state().label().startsWith(status.get())) {
         continue;
       }
       ObjectNode node = list.addObject();
-      node.put("kind", s.key().kind().kubernetesKind())
+      node.put("kind", s.key().kind().displayName())
           .put("namespace", s.key().namespace())
           .put("name", s.key().name())
           .put("status", s.state().label())

@@ -2,6 +2,7 @@ package io.edgegw.server;
 
 import io.edgegw.translator.TranslationMemo;
 import io.edgegw.translator.Translator;
+import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,12 @@ public record Components(ResourceValidator validator, ResourceTranslator transla
   }
 
   public static Components production() {
-    Translator translator = new Translator();
+    return production(GatewayApiFrontEnd.DEFAULT_CONTROLLER);
+  }
+
+  /** Serving the Gateway API Gateways whose GatewayClass has {@code gatewayController} as controllerName. */
+  public static Components production(String gatewayController) {
+    Translator translator = new Translator(gatewayController);
     // The config loop is the only caller, on its one thread: it may keep a memo between translations.
     TranslationMemo memo = new TranslationMemo();
     return new Components(translator::validate, (inputs, identity) -> translator.translate(inputs, identity, memo));

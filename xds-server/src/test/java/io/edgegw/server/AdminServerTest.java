@@ -135,6 +135,28 @@ class AdminServerTest {
   }
 
   @Test
+  void theTwoGatewayKindsAreToldApart() throws Exception {
+    ResourceKey istio = ResourceKey.of(Kind.GATEWAY, "edge", "gw");
+    ResourceKey gatewayApi = ResourceKey.of(Kind.K8S_GATEWAY, "edge", "gw");
+    board.set(new StatusBoard(ImmutableSortedMap.of(
+        istio, new ResourceStatus(istio, ResourceStatus.State.APPLIED, "mqtt", ImmutableList.of(), ImmutableList.of(), Optional.of("v1"), false),
+        gatewayApi, new ResourceStatus(gatewayApi, ResourceStatus.State.REJECTED, "mqtt", ImmutableList.of("spec: x"),
+            ImmutableList.of(), Optional.empty(), false)),
+        ImmutableSortedMap.of()));
+    JsonNode plain = json(get("/resources?kind=Gateway").body()).path("resources");
+    assertEquals(1, plain.size());
+    assertEquals("Gateway", plain.path(0).path("kind").asText());
+    assertEquals("applied", plain.path(0).path("status").asText());
+    for (String name : List.of("Gateway.gateway.networking.k8s.io", "gateways.gateway.networking.k8s.io")) {
+      JsonNode qualified = json(get("/resources?kind=" + name).body()).path("resources");
+      assertEquals(1, qualified.size(), name);
+      assertEquals("Gateway.gateway.networking.k8s.io", qualified.path(0).path("kind").asText());
+      assertEquals("rejected", qualified.path(0).path("status").asText());
+    }
+    assertEquals(0, json(get("/resources?kind=nosuchkind").body()).path("resources").size());
+  }
+
+  @Test
   void clientsShowAcksAndTheNackWithEnvoysMessage() throws Exception {
     callbacks.onStreamOpen(7, "");
     publisher.publish(Fixtures.simple("r1", "c1"), ImmutableList.of("VirtualService default/a"));

@@ -53,6 +53,23 @@ class ConfigStoreTest {
   }
 
   @Test
+  void theTwoGatewayKindsAreStoredApartAndIstiosPathIsUnchanged() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    Resource istio = Fixtures.resource("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": "gw", "namespace": "web"},
+         "spec": {"servers": []}}""");
+    Resource gatewayApi = Fixtures.resource("""
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "gw", "namespace": "web"},
+         "spec": {"gatewayClassName": "edgegw", "listeners": []}}""");
+    assertTrue(store.put(istio));
+    assertTrue(store.put(gatewayApi));
+    assertTrue(Files.isRegularFile(state.resolve("resources/gateway/web/gw.json")));
+    assertTrue(Files.isRegularFile(state.resolve("resources/gateways.gateway.networking.k8s.io/web/gw.json")));
+    assertEquals(store.inputSet(), ConfigStore.open(state).inputSet());
+    assertEquals(2, ConfigStore.open(state).inputSet().resources().size());
+  }
+
+  @Test
   void identicalPutIsNotAChange() throws Exception {
     ConfigStore store = ConfigStore.open(state);
     assertTrue(store.put(Fixtures.virtualService("a", "a.example.com")));

@@ -50,6 +50,12 @@ public final class Fixtures {
     return new Resource(ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", name), manifest);
   }
 
+  /** One manifest read as the sources read it. */
+  static Resource resource(String manifest) {
+    return ((io.edgegw.translator.model.ResourceReader.Ok) new io.edgegw.translator.model.ResourceReader().read(manifest).get(0))
+        .resource();
+  }
+
   static Resource bad(String name) {
     Resource r = virtualService(name, "bad.example.com");
     ObjectNode manifest = r.manifest().deepCopy();

@@ -9,4 +9,14 @@ package io.edgegw.translator.ir;
  */
 public record PathHandling(boolean normalize, boolean mergeSlashes, boolean unescapeSlashes) {
   public static final PathHandling RAW = new PathHandling(false, false, false);
+
+  /** As istiod's HTTP connection manager for {@code meshConfig.pathNormalization}; every front end uses it. */
+  public static PathHandling of(io.edgegw.translator.model.PathNormalization normalization) {
+    return switch (normalization) {
+      case NONE -> RAW;
+      case BASE -> new PathHandling(true, false, false);
+      case MERGE_SLASHES -> new PathHandling(true, true, false);
+      case DECODE_AND_MERGE_SLASHES -> new PathHandling(true, true, true);
+    };
+  }
 }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.ClusterPolicy;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Optional;

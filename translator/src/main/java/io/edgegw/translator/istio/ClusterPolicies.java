@@ -1,6 +1,5 @@
 package io.edgegw.translator.istio;
 
-import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.ClusterPolicy;
 import io.edgegw.translator.ir.ClusterPolicy.LbPolicy;
 import io.edgegw.translator.ir.ClusterPolicy.Thresholds;

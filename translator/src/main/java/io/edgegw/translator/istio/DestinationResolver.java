@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.HashPolicy;
 import io.edgegw.translator.istio.VirtualService.HttpRoute;
 import io.edgegw.translator.istio.VirtualService.HttpRouteDestination;
+import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.model.Diagnostic;
 import java.util.Optional;
 

@@ -3,6 +3,11 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Problems;
+import io.edgegw.translator.gatewayapi.ApiGateway;
+import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
+import io.edgegw.translator.gatewayapi.GatewayApiInputs;
+import io.edgegw.translator.gatewayapi.GatewayClass;
+import io.edgegw.translator.gatewayapi.HttpRoute;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.Pod;
@@ -25,11 +30,13 @@ public final class InputDecoder {
   private final WorkloadEntryDecoder workloadEntries;
   private final KubernetesDecoder kubernetes;
   private final SecretDecoder secrets;
+  private final GatewayApiDecoder gatewayApi;
 
   public InputDecoder(
       GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
       DestinationRuleDecoder destinationRules, WorkloadEntryDecoder workloadEntries, KubernetesDecoder kubernetes,
-      SecretDecoder secrets) {
+      SecretDecoder secrets, GatewayApiDecoder gatewayApi) {
+    this.gatewayApi = gatewayApi;
     this.gateways = gateways;
     this.virtualServices = virtualServices;
     this.serviceEntries = serviceEntries;
@@ -74,6 +81,9 @@ public final class InputDecoder {
       case WORKLOAD_ENTRY -> workloadEntries.decode(resource, problems);
       case POD -> kubernetes.pod(resource, problems);
       case SECRET -> secrets.decode(resource, problems);
+      case GATEWAY_CLASS -> gatewayApi.gatewayClass(resource, problems);
+      case K8S_GATEWAY -> gatewayApi.gateway(resource, problems);
+      case HTTP_ROUTE -> gatewayApi.httpRoute(resource, problems);
     };
   }
 
@@ -81,7 +91,13 @@ public final class InputDecoder {
    * Decodes every input; rejected ones are left out and their diagnostics collected. A resource
    * {@code memo} has seen (the same instance) in the previous call is not decoded again.
    */
-  public DecodedInputs decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo) {
+  /** Every front end's inputs, decoded once. */
+  public record All(DecodedInputs istio, GatewayApiInputs gatewayApi) {}
+
+  public All decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo) {
+    ImmutableList.Builder<GatewayClass> classList = ImmutableList.builder();
+    ImmutableList.Builder<ApiGateway> apiGatewayList = ImmutableList.builder();
+    ImmutableList.Builder<HttpRoute> httpRouteList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -112,12 +128,17 @@ public final class InputDecoder {
           case ENDPOINTS -> endpointsList.add((Endpoints) value);
           case ENDPOINT_SLICE -> sliceList.add((Endpoints) value);
           case SECRET -> secretList.add((Secret) value);
+          case GATEWAY_CLASS -> classList.add((GatewayClass) value);
+          case K8S_GATEWAY -> apiGatewayList.add((ApiGateway) value);
+          case HTTP_ROUTE -> httpRouteList.add((HttpRoute) value);
           default -> { }
         }
       });
     }
     memo.endTranslation();
-    return new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
+    DecodedInputs istio = new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
         serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), secretList.build(), rejected.build());
+    return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
+        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods()));
   }
 }

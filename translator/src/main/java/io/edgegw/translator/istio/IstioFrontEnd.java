@@ -1,10 +1,14 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSetMultimap;
+import io.edgegw.translator.frontend.FrontEnd;
+import io.edgegw.translator.frontend.IrPiece;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.RouteConfig;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.ResourceKey;
@@ -13,13 +17,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Istio resources to the IR: listeners from Gateways, routes from VirtualServices, clusters from services. */
-public final class IstioFrontEnd {
+/**
+ * Istio resources to the IR: listeners from Gateways, routes from VirtualServices, clusters from services.
+ * One instance per translation; {@code memo} outlives it.
+ */
+public final class IstioFrontEnd implements FrontEnd<DecodedInputs> {
+  public static final String NAME = "Istio";
   private final GatewayServers gatewayServers = new GatewayServers();
+  private final VirtualServiceMemo memo;
 
   /** Reuses what {@code memo} remembers from the previous translation where still valid. */
-  public GatewayConfig translate(DecodedInputs decoded, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics,
-      VirtualServiceMemo memo) {
+  public IstioFrontEnd(VirtualServiceMemo memo) {
+    this.memo = memo;
+  }
+
+  @Override
+  public IrPiece translate(DecodedInputs decoded, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
     DecodedInputs inputs = Visibility.forGateway(decoded, identity.namespace(), diagnostics);
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix(), identity.nodePolicy(), diagnostics);
@@ -41,10 +54,12 @@ public final class IstioFrontEnd {
     // many services and route to few; unreferenced clusters would only cost memory and health checks.
     Map<String, ClusterRef> referenced = new TreeMap<>();
     Set<ResourceKey> serving = new HashSet<>();
+    ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     for (ServerListener listener : gatewayServers.listeners(inputs.gateways(), identity, diagnostics)) {
       ListenerBuilder.Built built = listenerBuilder.build(listener, inputs.virtualServices(), diagnostics);
       built.served().forEach(bound -> serving.add(bound.gateway().key()));
       built.listener().ifPresent(listeners::add);
+      built.listener().ifPresent(l -> built.served().forEach(bound -> owners.put(l.name(), bound.gateway().key())));
       routeConfigs.addAll(built.routeConfigs());
       // Most routes share a few clusters: compare refs before computing each one's name.
       // As istiod: a subset no DestinationRule defines has no cluster (Envoy answers 503, empty body).
@@ -58,7 +73,8 @@ public final class IstioFrontEnd {
     reportUnserved(inputs, identity, serving, diagnostics);
     memo.endTranslation();
     // After the clusters: upstream TLS asks Credentials for Secrets too.
-    return new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested());
+    return new IrPiece(NAME, new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested()),
+        owners.build());
   }
 
   /**

@@ -8,6 +8,7 @@ import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.NetworkFilter;
 import io.edgegw.translator.ir.PathHandling;
 import io.edgegw.translator.ir.RouteConfig;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.PathNormalization;
 import io.edgegw.translator.model.ResourceKey;
@@ -41,12 +42,7 @@ public final class ListenerBuilder {
 
   /** As istiod's HTTP connection manager for {@code meshConfig.pathNormalization}. */
   static PathHandling pathHandling(PathNormalization normalization) {
-    return switch (normalization) {
-      case NONE -> PathHandling.RAW;
-      case BASE -> new PathHandling(true, false, false);
-      case MERGE_SLASHES -> new PathHandling(true, true, false);
-      case DECODE_AND_MERGE_SLASHES -> new PathHandling(true, true, true);
-    };
+    return PathHandling.of(normalization);
   }
 
   /**

@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedSet;
 import io.edgegw.translator.ir.Cluster;
+import io.edgegw.translator.kube.Backend;
+import io.edgegw.translator.kube.EndpointLabels;
 import java.util.Comparator;
 import java.util.Optional;
 

@@ -2,13 +2,14 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.edgegw.translator.kube.Backend;
+import io.edgegw.translator.kube.EndpointLabels;
 import io.edgegw.translator.kube.Endpoints;
+import io.edgegw.translator.kube.KubernetesServices;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,17 +30,8 @@ public final class ServiceRegistry {
   public ServiceRegistry(DecodedInputs inputs, String domainSuffix, NodePolicy policy, ImmutableList.Builder<Diagnostic> diagnostics) {
     this.domainSuffix = domainSuffix;
     UpstreamPolicy upstreams = new UpstreamPolicy(policy, diagnostics);
-    Map<String, List<Endpoints>> slices = group(upstreams.allowed(inputs.endpointSlices()));
-    Map<String, List<Endpoints>> endpoints = group(upstreams.allowed(inputs.endpoints()));
-    EndpointLabels labels = new EndpointLabels(inputs.pods());
-    Map<String, Backend> hosts = new LinkedHashMap<>();
-    for (Service service : inputs.services()) {
-      String id = service.key().namespace() + "/" + service.key().name();
-      // A cluster mirrors Endpoints into EndpointSlices; prefer slices so nothing is counted twice.
-      List<Endpoints> found = slices.containsKey(id) ? slices.get(id) : endpoints.getOrDefault(id, List.of());
-      hosts.put(kubernetesFqdn(service.key().name(), service.key().namespace()),
-          new KubernetesBackend(service, ImmutableList.copyOf(found), labels));
-    }
+    Map<String, Backend> hosts = new LinkedHashMap<>(KubernetesServices.byFqdn(inputs.services(), inputs.endpoints(),
+        inputs.endpointSlices(), inputs.pods(), domainSuffix, policy, diagnostics));
     for (ServiceEntry entry : inputs.serviceEntries()) {
       ImmutableList<ServiceEntry.WorkloadEndpoint> members = entry.workloadSelector()
           .map(selector -> selected(entry, selector, inputs))
@@ -69,14 +61,6 @@ public final class ServiceRegistry {
     return out.build();
   }
 
-  private static Map<String, List<Endpoints>> group(List<Endpoints> all) {
-    Map<String, List<Endpoints>> out = new HashMap<>();
-    for (Endpoints e : all) {
-      out.computeIfAbsent(e.key().namespace() + "/" + e.serviceName(), k -> new java.util.ArrayList<>()).add(e);
-    }
-    return out;
-  }
-
   public Optional<Backend> find(String fqdn) {
     return Optional.ofNullable(byHost.get(fqdn));
   }
@@ -91,9 +75,5 @@ public final class ServiceRegistry {
       return host; // an IPv6 address
     }
     return Hosts.resolveShortName(host, namespace, domainSuffix);
-  }
-
-  private String kubernetesFqdn(String name, String namespace) {
-    return name + "." + namespace + ".svc." + domainSuffix;
   }
 }

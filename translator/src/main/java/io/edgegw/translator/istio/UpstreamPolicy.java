@@ -4,13 +4,12 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Applies the node policy's upstream rules to every endpoint a cluster could get: ServiceEntry
- * endpoints (their own or selected), DNS hosts without endpoints, and Kubernetes Endpoints. What is
- * refused is left out, with an ERROR on the resource that named it.
+ * endpoints (their own or selected) and DNS hosts without endpoints (Kubernetes Endpoints:
+ * {@code kube.EndpointPolicy}). What is refused is left out, with an ERROR on the resource that named it.
  */
 final class UpstreamPolicy {
   private final NodePolicy policy;
@@ -61,32 +60,5 @@ final class UpstreamPolicy {
       }
     }
     return true;
-  }
-
-  /** Kubernetes Endpoints (or EndpointSlices) with the addresses the policy refuses left out. */
-  ImmutableList<Endpoints> allowed(List<Endpoints> all) {
-    ImmutableList.Builder<Endpoints> out = ImmutableList.builder();
-    for (Endpoints endpoints : all) {
-      ImmutableList.Builder<Endpoints.Subset> subsets = ImmutableList.builder();
-      boolean changed = false;
-      for (Endpoints.Subset subset : endpoints.subsets()) {
-        ImmutableList.Builder<Endpoints.Address> addresses = ImmutableList.builder();
-        for (Endpoints.Address address : subset.addresses()) {
-          Optional<String> problem = subset.ports().stream()
-              .map(p -> policy.upstreamProblem(address.ip(), p.port()))
-              .flatMap(Optional::stream).findFirst();
-          if (problem.isPresent()) {
-            diagnostics.add(Diagnostic.error(endpoints.key(), "", "address " + address.ip() + ": " + problem.get()
-                + "; this address is not served"));
-            changed = true;
-          } else {
-            addresses.add(address);
-          }
-        }
-        subsets.add(new Endpoints.Subset(addresses.build(), subset.ports()));
-      }
-      out.add(changed ? new Endpoints(endpoints.key(), endpoints.serviceName(), subsets.build()) : endpoints);
-    }
-    return out.build();
   }
 }

@@ -30,9 +30,12 @@ public record ResourceKey(Kind kind, String namespace, String name) implements C
     return ORDER.compare(this, other);
   }
 
-  /** Human form used in every diagnostic: {@code VirtualService default/bookinfo}. */
+  /**
+   * Human form used in every diagnostic: {@code VirtualService default/bookinfo},
+   * {@code Gateway.gateway.networking.k8s.io default/web} ({@link Kind#displayName()}).
+   */
   @Override
   public String toString() {
-    return kind.kubernetesKind() + " " + namespace + "/" + name;
+    return kind.displayName() + " " + namespace + "/" + name;
   }
 }

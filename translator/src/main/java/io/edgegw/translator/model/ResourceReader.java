@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
  */
 public final class ResourceReader {
   private static final ImmutableSet<String> ISTIO_VERSIONS = ImmutableSet.of("v1", "v1beta1", "v1alpha3");
+  /** GatewayClass, Gateway and HTTPRoute are v1 in the standard channel; v1beta1 is still served by it. */
+  private static final ImmutableSet<String> GATEWAY_API_VERSIONS = ImmutableSet.of("v1", "v1beta1");
+  private static final String SUPPORTED = java.util.Arrays.stream(Kind.values())
+      .map(k -> k.kubernetesKind() + " (" + (k.group().isEmpty() ? "v1" : k.group()) + ")")
+      .collect(java.util.stream.Collectors.joining(", "));
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
@@ -83,15 +88,13 @@ public final class ResourceReader {
     Optional<Kind> kind = Kind.fromManifest(group, kindName);
     if (kind.isEmpty()) {
       return new Failed(document, Optional.empty(),
-          "kind: unsupported kind " + kindName + " in apiVersion " + apiVersion
-              + " (supported: Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry of"
-              + " networking.istio.io; Service, Endpoints, Pod, Secret of v1; EndpointSlice of discovery.k8s.io/v1)");
+          "kind: unsupported kind " + kindName + " in apiVersion " + apiVersion + " (supported: " + SUPPORTED + ")");
     }
     JsonNode metadata = node.path("metadata");
     String name = metadata.path("name").asText("");
     String namespace = metadata.path("namespace").asText("");
-    if (namespace.isEmpty()) {
-      namespace = "default";
+    if (namespace.isEmpty() || kind.get().clusterScoped()) {
+      namespace = "default"; // Kubernetes ignores a namespace on a cluster-scoped object; so do we
     }
     if (name.isEmpty()) {
       return new Failed(document, Optional.empty(), kindName + ": metadata.name: required");
@@ -103,9 +106,11 @@ public final class ResourceReader {
     if (!validName(namespace) || namespace.contains(".")) {
       return new Failed(document, Optional.of(key), "metadata.namespace: must be a DNS label, got '" + namespace + "'");
     }
-    boolean versionOk = kind.get().group().equals("networking.istio.io")
-        ? ISTIO_VERSIONS.contains(version)
-        : version.equals("v1");
+    boolean versionOk = switch (kind.get().group()) {
+      case "networking.istio.io" -> ISTIO_VERSIONS.contains(version);
+      case Kind.GatewayApi.GROUP -> GATEWAY_API_VERSIONS.contains(version);
+      default -> version.equals("v1");
+    };
     if (!versionOk) {
       return new Failed(document, Optional.of(key), "apiVersion: unsupported version " + apiVersion);
     }

@@ -34,6 +34,11 @@ final class GatewayIdentityOptions {
           + "ServiceEntries and DestinationRules is checked against it (default: ${DEFAULT-VALUE}).")
   String namespace;
 
+  @Option(names = "--gateway-controller", defaultValue = io.edgegw.translator.gatewayapi.GatewayApiFrontEnd.DEFAULT_CONTROLLER,
+      paramLabel = "NAME", description = "Gateway API: serve the Gateways whose GatewayClass has this controllerName; "
+          + "GatewayClasses of other controllers are ignored (default: ${DEFAULT-VALUE}).")
+  String gatewayController;
+
   /** Offline (translate, validate): no node policy, which depends on the node. */
   GatewayIdentity identity() {
     return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap),

@@ -45,7 +45,7 @@ record ManifestCheck(int documents, ImmutableList<Problem> problems, Translation
     ObjectNode toJson() {
       ObjectNode node = JsonNodeFactory.instance.objectNode().put("severity", severity.name());
       file.ifPresent(f -> node.put("file", f.toString()));
-      resource.ifPresent(k -> node.put("kind", k.kind().kubernetesKind()).put("namespace", k.namespace()).put("name", k.name()));
+      resource.ifPresent(k -> node.put("kind", k.kind().displayName()).put("namespace", k.namespace()).put("name", k.name()));
       return node.put("field", field).put("message", message);
     }
 
@@ -59,8 +59,12 @@ record ManifestCheck(int documents, ImmutableList<Problem> problems, Translation
   }
 
   static ManifestCheck run(List<Path> files, GatewayIdentity identity) throws IOException {
+    return run(files, identity, io.edgegw.translator.gatewayapi.GatewayApiFrontEnd.DEFAULT_CONTROLLER);
+  }
+
+  static ManifestCheck run(List<Path> files, GatewayIdentity identity, String gatewayController) throws IOException {
     ManifestDocuments read = ManifestDocuments.read(files);
-    Translator translator = new Translator();
+    Translator translator = new Translator(gatewayController);
     ImmutableList.Builder<Problem> problems = ImmutableList.builder();
     TreeMap<ResourceKey, Resource> accepted = new TreeMap<>();
     for (ManifestDocuments.Document doc : read.documents()) {

@@ -178,7 +178,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LogSetup.apply(logFormat, logLevel);
     SidecarConfig config = config();
-    Sidecar sidecar = Sidecar.start(config, Components.production());
+    Sidecar sidecar = Sidecar.start(config, Components.production(gateway.gatewayController));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sidecar.close();

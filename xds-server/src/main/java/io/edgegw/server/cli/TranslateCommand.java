@@ -37,7 +37,7 @@ final class TranslateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ManifestCheck check;
     try {
-      check = ManifestCheck.run(input.files, input.identity());
+      check = ManifestCheck.run(input.files, input.identity(), input.gateway.gatewayController);
     } catch (NoSuchFileException e) {
       err.println("edgegw translate: not a file or directory: " + e.getFile());
       return 2;

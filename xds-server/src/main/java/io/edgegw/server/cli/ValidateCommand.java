@@ -38,7 +38,7 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ManifestCheck check;
     try {
-      check = ManifestCheck.run(input.files, input.identity());
+      check = ManifestCheck.run(input.files, input.identity(), input.gateway.gatewayController);
     } catch (NoSuchFileException e) {
       spec.commandLine().getErr().println("edgegw validate: not a file or directory: " + e.getFile());
       spec.commandLine().getErr().flush();

@@ -164,6 +164,37 @@ class MainTest {
   }
 
   @Test
+  void translateServesTheGatewayApiGatewaysOfItsControllerOnly() throws Exception {
+    Path manifests = dir.resolve("gateway-api.yaml");
+    Files.writeString(manifests, """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: edge}
+        spec: {controllerName: example.com/edge}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: web, namespace: default}
+        spec:
+          gatewayClassName: edge
+          listeners: [{name: http, port: 8081, protocol: HTTP}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: r, namespace: default}
+        spec:
+          parentRefs: [{name: web}]
+          rules: [{backendRefs: [{name: app, port: 9080}]}]
+        """);
+    assertEquals(0, run("translate", "-f", manifests.toString(), "-o", "yaml"));
+    assertFalse(out.toString().contains("outbound|9080||app.default.svc.cluster.local"), "not our controller: " + out);
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("translate", "-f", manifests.toString(), "-o", "yaml", "--gateway-controller", "example.com/edge"));
+    assertTrue(out.toString().contains("- name: outbound|9080||app.default.svc.cluster.local"), out.toString());
+    assertTrue(out.toString().contains("0.0.0.0_8081"), out.toString());
+  }
+
+  @Test
   void validatePrintsOnlyDiagnosticsWithTranslatesExitCodes() throws Exception {
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, GATEWAY + "---\n" + vs("a", "prefix: /a"));

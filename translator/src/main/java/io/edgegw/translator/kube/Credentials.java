@@ -1,9 +1,8 @@
-package io.edgegw.translator.istio;
+package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.ir.TlsSecret;
-import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Comparator;

@@ -1,16 +1,14 @@
-package io.edgegw.translator.istio;
+package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedSet;
 import io.edgegw.translator.ir.Cluster;
-import io.edgegw.translator.kube.Endpoints;
-import io.edgegw.translator.kube.Service;
 import java.util.Comparator;
 import java.util.Optional;
 
 /** A Kubernetes Service with its ready endpoints; served by EDS. */
-record KubernetesBackend(Service service, ImmutableList<Endpoints> endpoints, EndpointLabels labels) implements Backend {
+public record KubernetesBackend(Service service, ImmutableList<Endpoints> endpoints, EndpointLabels labels) implements Backend {
   private static final Comparator<Cluster.Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port);
 

@@ -1,4 +1,4 @@
-package io.edgegw.translator.istio;
+package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;

@@ -1,9 +1,7 @@
-package io.edgegw.translator.istio;
+package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
-import io.edgegw.translator.kube.Endpoints;
-import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.HashMap;
 import java.util.List;
@@ -13,11 +11,11 @@ import java.util.Map;
  * The labels of Kubernetes endpoint addresses, from their Pods: by {@code targetRef} when the
  * address names its Pod, else by Pod IP (as istiod finds the Pod of an endpoint).
  */
-final class EndpointLabels {
+public final class EndpointLabels {
   private final ImmutableMap<ResourceKey, Pod> byKey;
   private final ImmutableMap<String, Pod> byIp;
 
-  EndpointLabels(List<Pod> pods) {
+  public EndpointLabels(List<Pod> pods) {
     Map<ResourceKey, Pod> keys = new HashMap<>();
     Map<String, Pod> ips = new HashMap<>();
     for (Pod pod : pods) {
@@ -29,13 +27,13 @@ final class EndpointLabels {
     this.byIp = ImmutableMap.copyOf(ips);
   }
 
-  ImmutableSortedMap<String, String> of(Endpoints.Address address) {
+  public ImmutableSortedMap<String, String> of(Endpoints.Address address) {
     Pod pod = address.pod().map(byKey::get).orElseGet(() -> byIp.get(address.ip()));
     return pod == null ? ImmutableSortedMap.of() : pod.labels();
   }
 
   /** Whether {@code labels} include every label of {@code selector} (an empty selector selects all). */
-  static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+  public static boolean selects(Map<String, String> selector, Map<String, String> labels) {
     return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 }

@@ -1,0 +1,72 @@
+package io.edgegw.translator.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The two kinds named Gateway never share a name; the names that existed before stay as they were. */
+class KindTest {
+  private final ResourceReader reader = new ResourceReader();
+
+  @Test
+  void everyNameIsUnique() {
+    for (Function<Kind, String> name : java.util.List.<Function<Kind, String>>of(
+        Kind::topicName, Kind::resourceName, Kind::displayName)) {
+      assertEquals(Kind.values().length, Arrays.stream(Kind.values()).map(name).distinct().count());
+    }
+  }
+
+  @Test
+  void istioGatewayKeepsItsNamesAndTheGatewayApiGatewayIsQualified() {
+    assertEquals("gateway", Kind.GATEWAY.topicName());
+    assertEquals("Gateway", Kind.GATEWAY.displayName());
+    assertEquals("gateways.networking.istio.io", Kind.GATEWAY.resourceName());
+    assertEquals("gateways.gateway.networking.k8s.io", Kind.K8S_GATEWAY.topicName());
+    assertEquals("gateways.gateway.networking.k8s.io", Kind.K8S_GATEWAY.resourceName());
+    assertEquals("Gateway.gateway.networking.k8s.io", Kind.K8S_GATEWAY.displayName());
+    assertEquals("httproutes.gateway.networking.k8s.io", Kind.HTTP_ROUTE.topicName());
+    assertEquals("gatewayclasses.gateway.networking.k8s.io", Kind.GATEWAY_CLASS.topicName());
+    assertEquals("services", Kind.SERVICE.resourceName());
+    assertEquals("service", Kind.SERVICE.topicName());
+    assertEquals("Gateway.gateway.networking.k8s.io web/gw", ResourceKey.of(Kind.K8S_GATEWAY, "web", "gw").toString());
+    assertEquals("Gateway web/gw", ResourceKey.of(Kind.GATEWAY, "web", "gw").toString());
+  }
+
+  @Test
+  void userNamesResolveAndAPlainGatewayIsIstios() {
+    assertEquals(Optional.of(Kind.GATEWAY), Kind.fromUserName("Gateway"));
+    assertEquals(Optional.of(Kind.GATEWAY), Kind.fromUserName("gateway"));
+    assertEquals(Optional.of(Kind.K8S_GATEWAY), Kind.fromUserName("gateways.gateway.networking.k8s.io"));
+    assertEquals(Optional.of(Kind.K8S_GATEWAY), Kind.fromUserName("Gateway.gateway.networking.k8s.io"));
+    assertEquals(Optional.of(Kind.HTTP_ROUTE), Kind.fromUserName("HTTPRoute.gateway.networking.k8s.io"));
+    assertEquals(Optional.empty(), Kind.fromUserName("HTTPRoute"));
+  }
+
+  @Test
+  void aClusterScopedKindIsAlwaysInNamespaceDefault() {
+    ResourceReader.Read read = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: edgegw, namespace: web}\n"
+            + "spec: {controllerName: edgegw.io/gateway-controller}\n").get(0);
+    ResourceReader.Ok ok = assertInstanceOf(ResourceReader.Ok.class, read);
+    assertEquals(ResourceKey.of(Kind.GATEWAY_CLASS, "default", "edgegw"), ok.resource().key());
+    assertEquals("default", ok.resource().manifest().path("metadata").path("namespace").asText());
+  }
+
+  @Test
+  void theManifestsGroupDecidesWhichGateway() {
+    ResourceReader.Read istio = reader.read("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\n").get(0);
+    ResourceReader.Read gatewayApi = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: web}\n").get(0);
+    assertEquals(Kind.GATEWAY, assertInstanceOf(ResourceReader.Ok.class, istio).resource().key().kind());
+    assertEquals(ResourceKey.of(Kind.K8S_GATEWAY, "web", "gw"),
+        assertInstanceOf(ResourceReader.Ok.class, gatewayApi).resource().key());
+    ResourceReader.Read alpha = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: HTTPRoute\nmetadata: {name: r}\n").get(0);
+    assertEquals("apiVersion: unsupported version gateway.networking.k8s.io/v1alpha2",
+        assertInstanceOf(ResourceReader.Failed.class, alpha).error());
+  }
+}
