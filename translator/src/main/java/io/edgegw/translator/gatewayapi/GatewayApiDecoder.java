@@ -11,22 +11,37 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Decodes and validates GatewayClass, Gateway and HTTPRoute (HTTP core only, for now). Unknown fields
- * are ERRORs as in Istio specs; a field of the specification not supported yet is a WARNING naming it
- * and saying what happens instead (the listener, rule or reference is not served), never silence.
+ * Decodes and validates GatewayClass, Gateway and HTTPRoute (HTTP core only, for now). Unknown
+ * fields are ERRORs as in Istio specs; a field of the specification not supported yet is a WARNING
+ * naming it and saying what happens instead (the listener, rule or reference is not served), never
+ * silence.
  */
 public final class GatewayApiDecoder {
   private static final String NOT_YET = "not supported yet (docs/gateway-api.md)";
-  private static final ImmutableSet<String> CLASS_SPEC = ImmutableSet.of("controllerName", "parametersRef", "description");
-  private static final ImmutableSet<String> GATEWAY_SPEC = ImmutableSet.of(
-      "gatewayClassName", "listeners", "addresses", "infrastructure", "backendTLS", "allowedListeners", "tls");
-  private static final ImmutableSet<String> LISTENER = ImmutableSet.of("name", "hostname", "port", "protocol", "tls", "allowedRoutes");
-  private static final ImmutableSet<String> ROUTE_SPEC = ImmutableSet.of("parentRefs", "hostnames", "rules", "useDefaultGateways");
-  private static final ImmutableSet<String> PARENT_REF = ImmutableSet.of("group", "kind", "namespace", "name", "sectionName", "port");
-  private static final ImmutableSet<String> RULE = ImmutableSet.of("name", "matches", "filters", "backendRefs", "timeouts", "retry",
-      "sessionPersistence");
-  private static final ImmutableSet<String> MATCH = ImmutableSet.of("path", "headers", "queryParams", "method");
-  private static final ImmutableSet<String> BACKEND_REF = ImmutableSet.of("group", "kind", "name", "namespace", "port", "weight", "filters");
+  private static final ImmutableSet<String> CLASS_SPEC =
+      ImmutableSet.of("controllerName", "parametersRef", "description");
+  private static final ImmutableSet<String> GATEWAY_SPEC =
+      ImmutableSet.of(
+          "gatewayClassName",
+          "listeners",
+          "addresses",
+          "infrastructure",
+          "backendTLS",
+          "allowedListeners",
+          "tls");
+  private static final ImmutableSet<String> LISTENER =
+      ImmutableSet.of("name", "hostname", "port", "protocol", "tls", "allowedRoutes");
+  private static final ImmutableSet<String> ROUTE_SPEC =
+      ImmutableSet.of("parentRefs", "hostnames", "rules", "useDefaultGateways");
+  private static final ImmutableSet<String> PARENT_REF =
+      ImmutableSet.of("group", "kind", "namespace", "name", "sectionName", "port");
+  private static final ImmutableSet<String> RULE =
+      ImmutableSet.of(
+          "name", "matches", "filters", "backendRefs", "timeouts", "retry", "sessionPersistence");
+  private static final ImmutableSet<String> MATCH =
+      ImmutableSet.of("path", "headers", "queryParams", "method");
+  private static final ImmutableSet<String> BACKEND_REF =
+      ImmutableSet.of("group", "kind", "name", "namespace", "port", "weight", "filters");
 
   public GatewayClass gatewayClass(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -52,7 +67,8 @@ public final class GatewayApiDecoder {
       return null;
     }
     spec.allowOnly(GATEWAY_SPEC);
-    for (String field : ImmutableList.of("addresses", "infrastructure", "backendTLS", "allowedListeners", "tls")) {
+    for (String field :
+        ImmutableList.of("addresses", "infrastructure", "backendTLS", "allowedListeners", "tls")) {
       if (spec.get(field).present()) {
         spec.get(field).warning(NOT_YET + "; ignored");
       }
@@ -79,7 +95,9 @@ public final class GatewayApiDecoder {
       if (name.isEmpty()) {
         l.get("name").error("required");
       } else if (!names.add(name)) {
-        l.get("name").error("listener name " + name + " is used twice; names must be unique within a Gateway");
+        l.get("name")
+            .error(
+                "listener name " + name + " is used twice; names must be unique within a Gateway");
       }
       OptionalInt port = l.get("port").integer();
       if (port.isEmpty()) {
@@ -88,7 +106,8 @@ public final class GatewayApiDecoder {
         l.get("port").error("port " + port.getAsInt() + " is outside 1..65535");
       }
       Optional<String> hostname = l.get("hostname").string();
-      hostname.flatMap(h -> Hosts.invalidReason(h.startsWith("*.") ? h.substring(2) : h))
+      hostname
+          .flatMap(h -> Hosts.invalidReason(h.startsWith("*.") ? h.substring(2) : h))
           .ifPresent(reason -> l.get("hostname").error(reason));
       if (hostname.isPresent() && hostname.get().contains(":")) {
         l.get("hostname").error("a hostname has no port or IP address");
@@ -99,7 +118,15 @@ public final class GatewayApiDecoder {
         continue;
       }
       if (!protocol.equals("HTTP")) {
-        l.get("protocol").warning("protocol " + protocol + " is " + NOT_YET + " (only HTTP); listener " + name + " is not served");
+        l.get("protocol")
+            .warning(
+                "protocol "
+                    + protocol
+                    + " is "
+                    + NOT_YET
+                    + " (only HTTP); listener "
+                    + name
+                    + " is not served");
         continue;
       }
       if (l.get("tls").present()) {
@@ -113,15 +140,18 @@ public final class GatewayApiDecoder {
         String value = from.string("Same");
         switch (value) {
           case "All" -> all = true;
-          case "Same" -> { }
-          case "Selector" -> from.warning("Selector is " + NOT_YET + "; only routes of the Gateway's namespace attach");
+          case "Same" -> {}
+          case "Selector" ->
+              from.warning(
+                  "Selector is " + NOT_YET + "; only routes of the Gateway's namespace attach");
           default -> from.error("must be All, Same or Selector, got " + value);
         }
         for (Field kind : allowed.get("kinds").items()) {
           String group = kind.get("group").string(Kind.GatewayApi.GROUP);
           String k = kind.get("kind").string("");
           if (!group.equals(Kind.GatewayApi.GROUP) || !k.equals("HTTPRoute")) {
-            kind.warning("route kind " + group + "/" + k + " is " + NOT_YET + "; only HTTPRoute attaches");
+            kind.warning(
+                "route kind " + group + "/" + k + " is " + NOT_YET + "; only HTTPRoute attaches");
           }
         }
       }
@@ -129,7 +159,8 @@ public final class GatewayApiDecoder {
         listeners.add(new ApiGateway.Listener(i, name, port.getAsInt(), hostname, all));
       }
     }
-    return problems.hasErrors() ? null
+    return problems.hasErrors()
+        ? null
         : new ApiGateway(resource.key(), created(resource), className.get(), listeners.build());
   }
 
@@ -161,38 +192,60 @@ public final class GatewayApiDecoder {
         continue;
       }
       if (!group.equals(Kind.GatewayApi.GROUP) || !kind.equals("Gateway")) {
-        p.warning("parent " + group + "/" + kind + " is " + NOT_YET + " (only Gateway); this parent is not served");
+        p.warning(
+            "parent "
+                + group
+                + "/"
+                + kind
+                + " is "
+                + NOT_YET
+                + " (only Gateway); this parent is not served");
         continue;
       }
       OptionalInt port = p.get("port").integer();
-      parents.add(new HttpRoute.ParentRef(i, p.get("namespace").string(namespace), name, p.get("sectionName").string(), port));
+      parents.add(
+          new HttpRoute.ParentRef(
+              i, p.get("namespace").string(namespace), name, p.get("sectionName").string(), port));
     }
     ImmutableList.Builder<String> hostnames = ImmutableList.builder();
     for (Field h : spec.get("hostnames").items()) {
-      h.string().ifPresent(host -> {
-        Optional<String> invalid = Hosts.invalidReason(host.startsWith("*.") ? host.substring(2) : host);
-        if (invalid.isPresent() || host.contains(":")) {
-          h.error(invalid.orElse("a hostname has no port or IP address"));
-        } else {
-          hostnames.add(host);
-        }
-      });
+      h.string()
+          .ifPresent(
+              host -> {
+                Optional<String> invalid =
+                    Hosts.invalidReason(host.startsWith("*.") ? host.substring(2) : host);
+                if (invalid.isPresent() || host.contains(":")) {
+                  h.error(invalid.orElse("a hostname has no port or IP address"));
+                } else {
+                  hostnames.add(host);
+                }
+              });
     }
     ImmutableList.Builder<HttpRoute.Rule> rules = ImmutableList.builder();
     ImmutableList<Field> ruleItems = spec.get("rules").items();
     if (ruleItems.isEmpty() && !spec.get("rules").present()) {
-      // The specification's default: one rule matching prefix / with no backends (answered with 500... by
+      // The specification's default: one rule matching prefix / with no backends (answered with
+      // 500... by
       // having no backend: see the front end).
-      rules.add(new HttpRoute.Rule(0, ImmutableList.of(new HttpRoute.Match(false, "/", ImmutableList.of())), ImmutableList.of()));
+      rules.add(
+          new HttpRoute.Rule(
+              0,
+              ImmutableList.of(new HttpRoute.Match(false, "/", ImmutableList.of())),
+              ImmutableList.of()));
     }
     for (int r = 0; r < ruleItems.size(); r++) {
       rule(r, ruleItems.get(r), namespace).ifPresent(rules::add);
     }
-    return problems.hasErrors() ? null
-        : new HttpRoute(resource.key(), created(resource), parents.build(), hostnames.build(), rules.build());
+    return problems.hasErrors()
+        ? null
+        : new HttpRoute(
+            resource.key(), created(resource), parents.build(), hostnames.build(), rules.build());
   }
 
-  /** Empty when the rule uses something not supported yet (a WARNING says which): a rule is served whole or not at all. */
+  /**
+   * Empty when the rule uses something not supported yet (a WARNING says which): a rule is served
+   * whole or not at all.
+   */
   private static Optional<HttpRoute.Rule> rule(int index, Field rule, String namespace) {
     if (!rule.isObject()) {
       rule.error("required");
@@ -246,8 +299,12 @@ public final class GatewayApiDecoder {
           exact = false;
         }
       }
-      // A prefix matches whole segments, and its trailing slash is ignored ("/foo/" matches "/foo").
-      String normalized = !exact && value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+      // A prefix matches whole segments, and its trailing slash is ignored ("/foo/" matches
+      // "/foo").
+      String normalized =
+          !exact && value.length() > 1 && value.endsWith("/")
+              ? value.substring(0, value.length() - 1)
+              : value;
       ImmutableList.Builder<HttpRoute.HeaderMatch> headers = ImmutableList.builder();
       for (Field h : m.get("headers").items()) {
         h.allowOnly(ImmutableSet.of("type", "name", "value"));
@@ -291,17 +348,27 @@ public final class GatewayApiDecoder {
         ref.get("weight").error("must be within 0..1000000, got " + weight);
       }
       if (!group.isEmpty() || !kind.equals("Service")) {
-        ref.warning("backend " + (group.isEmpty() ? "core" : group) + "/" + kind + " is " + NOT_YET
-            + " (only Service); this backend is left out (a rule with no backend left answers 500)");
+        ref.warning(
+            "backend "
+                + (group.isEmpty() ? "core" : group)
+                + "/"
+                + kind
+                + " is "
+                + NOT_YET
+                + " (only Service); this backend is left out (a rule with no backend left answers 500)");
         continue;
       }
       if (port.isEmpty()) {
         ref.get("port").error("required for a Service backend");
         continue;
       }
-      backends.add(new HttpRoute.BackendRef(b, ref.get("namespace").string(namespace), name, port.getAsInt(), weight));
+      backends.add(
+          new HttpRoute.BackendRef(
+              b, ref.get("namespace").string(namespace), name, port.getAsInt(), weight));
     }
-    return skip ? Optional.empty() : Optional.of(new HttpRoute.Rule(index, matches.build(), backends.build()));
+    return skip
+        ? Optional.empty()
+        : Optional.of(new HttpRoute.Rule(index, matches.build(), backends.build()));
   }
 
   private static String created(Resource resource) {
