@@ -122,8 +122,8 @@ public final class KubeSource implements AutoCloseable {
     if (k.endsWith("s")) {
       return k; // endpoints
     }
-    if (k.endsWith("y")) {
-      return k.substring(0, k.length() - 1) + "ies"; // serviceentries
+    if (k.endsWith("y") && !k.matches(".*[aeiou]y")) {
+      return k.substring(0, k.length() - 1) + "ies"; // serviceentries, but gateways
     }
     return k + "s";
   }

@@ -20,6 +20,7 @@ class KubeSettingsTest {
   void everyKindHasItsRestCollection() {
     assertThat(KubeSource.collection(Kind.VIRTUAL_SERVICE, "")).isEqualTo("/apis/networking.istio.io/v1/virtualservices");
     assertThat(KubeSource.collection(Kind.SERVICE_ENTRY, "ns1")).isEqualTo("/apis/networking.istio.io/v1/namespaces/ns1/serviceentries");
+    assertThat(KubeSource.collection(Kind.GATEWAY, "")).isEqualTo("/apis/networking.istio.io/v1/gateways");
     assertThat(KubeSource.collection(Kind.ENDPOINTS, "")).isEqualTo("/api/v1/endpoints");
     assertThat(KubeSource.collection(Kind.ENDPOINT_SLICE, "")).isEqualTo("/apis/discovery.k8s.io/v1/endpointslices");
     assertThat(KubeSource.collection(Kind.SECRET, "a")).isEqualTo("/api/v1/namespaces/a/secrets");

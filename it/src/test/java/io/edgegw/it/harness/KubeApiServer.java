@@ -272,7 +272,7 @@ public final class KubeApiServer implements AutoCloseable {
     String kind = doc.path("kind").asText();
     String base = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
     String lower = kind.toLowerCase(Locale.ROOT);
-    String plural = lower.endsWith("s") ? lower : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+    String plural = lower.endsWith("s") ? lower : lower.matches(".*[^aeiou]y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
     JsonNode metadata = doc.path("metadata");
     String ns = CLUSTER_SCOPED.contains(kind) ? "" : "/namespaces/" + metadata.path("namespace").asText("default");
     return base + ns + "/" + plural + "/" + metadata.path("name").asText();
