@@ -2,6 +2,7 @@ package io.edgegw.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.collect.ImmutableList;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.HttpBackend;
 import io.edgegw.it.harness.KubeApiServer;
@@ -140,6 +141,55 @@ class KubeSourceTest {
       assertThat(gw.admin("/resources")).doesNotContain("serviceentries/reviews");
       assertThat(gw.envoy().nacks()).isZero();
     }
+  }
+
+  @Test
+  @Order(4)
+  void aNamespaceAndLabelFilterReadsOnlyWhatMatches() throws Exception {
+    kube.apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: edge}\n");
+    // Applied first, so that once the matching VirtualService (same watch) is served, these have arrived
+    // too if the filter let them through.
+    kube.apply(filterVs("edge", "unlabelled", "/unlabelled", false));
+    kube.apply(filterVs("default", "other-namespace", "/other-namespace", true));
+    kube.apply(serviceEntry("productpage", productpage).replace("namespace: default}", "namespace: edge, labels: {edgegw.io/node: edge-1}}")
+        .replace("productpage.default.svc", "productpage.edge.svc"));
+    kube.apply("""
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: filter-gw, namespace: edge, labels: {edgegw.io/node: edge-1}}
+        spec:
+          selector: {istio: edgegateway}
+          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["filter.local"]}]
+        """);
+    kube.apply(filterVs("edge", "matching", "/matching", true));
+
+    try (EdgeGateway filtered = EdgeGateway.start(b -> b.kube(Optional.of(settings()
+        .withNamespaces(ImmutableList.of("edge")).withLabelSelector(Optional.of("edgegw.io/node=edge-1")))))) {
+      filtered.awaitBackend("filter.local", "/matching", "productpage");
+      assertThat(filtered.get("filter.local", "/unlabelled").status()).isEqualTo(404);
+      assertThat(filtered.get("filter.local", "/other-namespace").status()).isEqualTo(404);
+      // The unfiltered gateway serves them (the Gateway it reads is labelled, its VirtualServices need not be).
+      gw.awaitBackend("filter.local", "/unlabelled", "productpage");
+
+      // For the filtered reader, a label that stops matching is a delete.
+      kube.apply(filterVs("edge", "matching", "/matching", false));
+      filtered.awaitStatus("filter.local", "/matching", 404);
+      assertThat(filtered.envoy().nacks()).isZero();
+    }
+  }
+
+  private static String filterVs(String namespace, String name, String prefix, boolean labelled) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: %s, namespace: %s, labels: {edgegw.io/node: %s}}
+        spec:
+          hosts: [filter.local]
+          gateways: [edge/filter-gw]
+          http:
+          - match: [{uri: {prefix: %s}}]
+            route: [{destination: {host: productpage.edge.svc.cluster.local, port: {number: 9080}}}]
+        """.formatted(name, namespace, labelled ? "edge-1" : "elsewhere", prefix);
   }
 
   private static final String REVIEWS_ROUTE = """
