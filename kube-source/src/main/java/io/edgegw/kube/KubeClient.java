@@ -85,7 +85,7 @@ final class KubeClient {
 
   private Optional<String> token() {
     if (settings.tokenFile().isEmpty()) {
-      return Optional.empty();
+      return settings.token();
     }
     try {
       return Optional.of(Files.readString(settings.tokenFile().get()).trim());

@@ -18,12 +18,13 @@ import java.util.Optional;
 /**
  * Where and how to read the Kubernetes API: a URL (KubeEdge's MetaServer on {@code http://127.0.0.1:10550},
  * or an API server over HTTPS), a bearer token read from a file at each connect (projected service
- * account tokens rotate), the CA that signs the server's certificate (PEM), and what to narrow the
+ * account tokens rotate) or given inline (never printed), the CA that signs the server's certificate (PEM), and what to narrow the
  * reading to. {@code namespaces} empty: every namespace.
  */
 public record KubeSettings(
     URI server,
     Optional<Path> tokenFile,
+    Optional<String> token,
     Optional<String> caPem,
     ImmutableList<String> namespaces,
     Optional<String> labelSelector,
@@ -34,6 +35,7 @@ public record KubeSettings(
   public KubeSettings {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(tokenFile, "tokenFile");
+    Objects.requireNonNull(token, "token");
     Objects.requireNonNull(caPem, "caPem");
     Objects.requireNonNull(namespaces, "namespaces");
     Objects.requireNonNull(labelSelector, "labelSelector");
@@ -45,28 +47,33 @@ public record KubeSettings(
   }
 
   public static KubeSettings of(URI server) {
-    return new KubeSettings(server, Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(),
+    return new KubeSettings(server, Optional.empty(), Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(),
         DEFAULT_WATCH_TIMEOUT);
   }
 
   public KubeSettings withTokenFile(Path file) {
-    return new KubeSettings(server, Optional.of(file), caPem, namespaces, labelSelector, watchTimeout);
+    return new KubeSettings(server, Optional.of(file), Optional.empty(), caPem, namespaces, labelSelector, watchTimeout);
+  }
+
+  /** A token given inline (a kubeconfig's {@code token}); never printed. */
+  public KubeSettings withToken(String value) {
+    return new KubeSettings(server, Optional.empty(), Optional.of(value), caPem, namespaces, labelSelector, watchTimeout);
   }
 
   public KubeSettings withCaPem(String pem) {
-    return new KubeSettings(server, tokenFile, Optional.of(pem), namespaces, labelSelector, watchTimeout);
+    return new KubeSettings(server, tokenFile, token, Optional.of(pem), namespaces, labelSelector, watchTimeout);
   }
 
   public KubeSettings withNamespaces(ImmutableList<String> v) {
-    return new KubeSettings(server, tokenFile, caPem, v, labelSelector, watchTimeout);
+    return new KubeSettings(server, tokenFile, token, caPem, v, labelSelector, watchTimeout);
   }
 
   public KubeSettings withLabelSelector(Optional<String> v) {
-    return new KubeSettings(server, tokenFile, caPem, namespaces, v, watchTimeout);
+    return new KubeSettings(server, tokenFile, token, caPem, namespaces, v, watchTimeout);
   }
 
   public KubeSettings withWatchTimeout(Duration v) {
-    return new KubeSettings(server, tokenFile, caPem, namespaces, labelSelector, v);
+    return new KubeSettings(server, tokenFile, token, caPem, namespaces, labelSelector, v);
   }
 
   /** Inside a pod: {@code KUBERNETES_SERVICE_HOST/PORT} and the mounted service account. */
@@ -114,11 +121,7 @@ public record KubeSettings(
     if (user.hasNonNull("tokenFile")) {
       settings = settings.withTokenFile(base.resolve(user.path("tokenFile").asText()));
     } else if (user.hasNonNull("token")) {
-      // Keep the token out of memory dumps of settings: the client reads it through the same path as a file would.
-      Path tokenCopy = Files.createTempFile("edgegw-kube-token", "");
-      tokenCopy.toFile().deleteOnExit();
-      Files.writeString(tokenCopy, user.path("token").asText());
-      settings = settings.withTokenFile(tokenCopy);
+      settings = settings.withToken(user.path("token").asText());
     }
     return settings;
   }

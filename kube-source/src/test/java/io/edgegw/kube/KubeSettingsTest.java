@@ -56,6 +56,20 @@ class KubeSettingsTest {
   }
 
   @Test
+  void anInlineTokenIsKeptAndNeverPrinted() throws IOException {
+    Path config = dir.resolve("config");
+    Files.writeString(config, """
+        current-context: c
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        clusters: [{name: k, cluster: {server: "http://127.0.0.1:10550"}}]
+        users: [{name: u, user: {token: s3cret-token}}]
+        """);
+    KubeSettings settings = KubeSettings.fromKubeconfig(config);
+    assertThat(settings.token()).contains("s3cret-token");
+    assertThat(settings.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
   void aKubeconfigWithClientCertificatesIsRefusedClearly() throws IOException {
     Path config = dir.resolve("config");
     Files.writeString(config, """
