@@ -74,6 +74,12 @@ public final class KubeApiServer implements AutoCloseable {
         .orElse(repo().resolve(".tools/kube/istio-api-v" + ISTIO_API_VERSION + "-crds.yaml").toString()));
   }
 
+  /** For {@code @EnabledIf}: the binaries are here; else says on stderr which one is missing. */
+  public static boolean available() {
+    missing().ifPresent(why -> System.err.println("KubeApiServer: " + why));
+    return missing().isEmpty();
+  }
+
   /** Why the tests cannot run here, or empty when they can. */
   public static Optional<String> missing() {
     for (Path p : List.of(apiserverBin(), etcdBin(), istioCrds())) {
