@@ -19,6 +19,7 @@ COPY .mvn/ .mvn/
 COPY checks/ checks/
 COPY translator/pom.xml translator/
 COPY mqtt-bridge/pom.xml mqtt-bridge/
+COPY kube-source/pom.xml kube-source/
 COPY envoy-bootstrap/pom.xml envoy-bootstrap/
 COPY fleet/pom.xml fleet/
 COPY xds-server/pom.xml xds-server/
@@ -27,6 +28,7 @@ RUN mvn -B -q -Dmaven.test.skip=true -pl xds-server -am package
 # Only the modules the jar is made of; tests are neither copied (.dockerignore) nor compiled.
 COPY translator/ translator/
 COPY mqtt-bridge/ mqtt-bridge/
+COPY kube-source/ kube-source/
 COPY envoy-bootstrap/ envoy-bootstrap/
 COPY fleet/ fleet/
 COPY xds-server/ xds-server/
@@ -48,12 +50,13 @@ FROM eclipse-temurin:17-jdk AS jre
 #   jdk.unsupported  sun.misc.Unsafe: Netty, Protobuf, Guava
 #   jdk.httpserver   the admin endpoint (com.sun.net.httpserver)
 #   jdk.crypto.ec    TLS to an ssl:// broker: ECDHE key exchange and EC certificates
+#   java.net.http    the Kubernetes API source (--kube-api, --kubeconfig, --kube-in-cluster)
 # --generate-cds-archive: the JDK's own class archive, which the sidecar's AppCDS archive below extends.
 # Left out: java.desktop (only java.beans, which Jackson uses optionally and SnakeYAML only for bean
-# mapping that Jackson does not use; ~10 MB), jdk.jfr (Netty checks for it), java.net.http,
+# mapping that Jackson does not use; ~10 MB), jdk.jfr (Netty checks for it),
 # java.security.jgss, jdk.naming.dns, jdk.localedata (logs and manifests are not localised).
 RUN jlink \
-      --add-modules java.base,java.logging,java.xml,java.naming,java.management,java.sql,java.prefs,jdk.unsupported,jdk.httpserver,jdk.crypto.ec \
+      --add-modules java.base,java.logging,java.xml,java.naming,java.management,java.sql,java.prefs,jdk.unsupported,jdk.httpserver,jdk.crypto.ec,java.net.http \
       --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive \
       --output /opt/java
 

@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.kube.KubeSource;
 import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
@@ -166,6 +167,7 @@ public final class Sidecar implements AutoCloseable {
       Optional<Source> mqtt = mqttConnection.map(connection -> mqttSource(
           new MqttResourceSource(connection, new ResourceReader(), configLoop)));
       mqtt.ifPresent(sources::add);
+      config.kube().ifPresent(settings -> sources.add(kubeSource(new KubeSource(settings, new ResourceReader(), configLoop))));
       ImmutableList<Source> built = sources.build();
 
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
@@ -251,6 +253,30 @@ public final class Sidecar implements AutoCloseable {
   public void close() {
     closeAll(started);
     log.info("edgegw sidecar stopped");
+  }
+
+  private static Source kubeSource(KubeSource kube) {
+    return new Source() {
+      @Override
+      public void start() throws Exception {
+        kube.start();
+      }
+
+      @Override
+      public boolean isConnected() {
+        return kube.isConnected();
+      }
+
+      @Override
+      public Optional<String> stuck() {
+        return kube.stuck();
+      }
+
+      @Override
+      public void close() {
+        kube.close();
+      }
+    };
   }
 
   private static Source mqttSource(MqttResourceSource mqtt) {

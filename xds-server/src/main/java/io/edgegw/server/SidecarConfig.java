@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
+import io.edgegw.kube.KubeSettings;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
 import io.edgegw.translator.model.AddressRange;
@@ -42,7 +43,8 @@ public record SidecarConfig(
     int versionsKept,
     NodePolicySettings nodePolicy,
     PathNormalization pathNormalization,
-    String gatewayNamespace) {
+    String gatewayNamespace,
+    Optional<KubeSettings> kube) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -52,6 +54,7 @@ public record SidecarConfig(
 
   public SidecarConfig {
     Objects.requireNonNull(mqttUrl, "mqttUrl");
+    Objects.requireNonNull(kube, "kube");
     Objects.requireNonNull(gatewayId, "gatewayId");
     Objects.requireNonNull(topicPrefix, "topicPrefix");
     Objects.requireNonNull(gatewayLabels, "gatewayLabels");
@@ -220,6 +223,7 @@ public record SidecarConfig(
     // Never print the password.
     return "SidecarConfig[mqtt=" + mqttUrl.orElse("off") + ", gateway=" + gatewayId + ", labels=" + gatewayLabels
         + ", xds=" + xdsAddress + ", admin=" + adminAddress + ", configDir=" + configDir.map(Path::toString).orElse("-")
+        + ", kube=" + kube.map(Object::toString).orElse("off")
         + ", state=" + stateDir + "]";
   }
 
@@ -247,6 +251,7 @@ public record SidecarConfig(
     private NodePolicySettings nodePolicy = NodePolicySettings.DEFAULT;
     private PathNormalization pathNormalization = PathNormalization.BASE;
     private String gatewayNamespace = GatewayIdentity.DEFAULT_NAMESPACE;
+    private Optional<KubeSettings> kube = Optional.empty();
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -273,11 +278,13 @@ public record SidecarConfig(
     public Builder nodePolicy(NodePolicySettings v) { nodePolicy = v; return this; }
     public Builder pathNormalization(PathNormalization v) { pathNormalization = v; return this; }
     public Builder gatewayNamespace(String v) { gatewayNamespace = v; return this; }
+    public Builder kube(Optional<KubeSettings> v) { kube = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
           portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy, pathNormalization, gatewayNamespace);
+          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy, pathNormalization, gatewayNamespace,
+          kube);
     }
   }
 }

@@ -41,6 +41,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin GatewayIdentityOptions gateway;
 
+  @Mixin KubeOptions kube;
+
   @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
   boolean noMqtt;
 
@@ -148,6 +150,7 @@ final class RunCommand implements Callable<Integer> {
         .maxStoreBytes(maxStoreBytes)
         .versionsKept(versionsKept)
         .nodePolicy(nodePolicy())
+        .kube(kube.settings())
         .build();
   }
 

@@ -133,6 +133,32 @@ class MainTest {
   }
 
   @Test
+  void kubeOptionsBecomeTheKubeSettings() throws Exception {
+    Path token = dir.resolve("token");
+    Files.writeString(token, "t0ken\n");
+    Path ca = dir.resolve("ca.pem");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    RunCommand run = new RunCommand();
+    new CommandLine(run).parseArgs("--no-mqtt", "--kube-api", "https://127.0.0.1:6443", "--kube-token-file", token.toString(),
+        "--kube-ca-file", ca.toString(), "--kube-namespaces", "a,b", "--kube-label-selector", "edge=1", "--kube-watch-timeout", "60");
+    io.edgegw.kube.KubeSettings kube = run.config().kube().orElseThrow();
+    assertEquals(java.net.URI.create("https://127.0.0.1:6443"), kube.server());
+    assertEquals(Optional.of(token), kube.tokenFile());
+    assertEquals(com.google.common.collect.ImmutableList.of("a", "b"), kube.namespaces());
+    assertEquals(Optional.of("edge=1"), kube.labelSelector());
+    assertEquals(Duration.ofSeconds(60), kube.watchTimeout());
+    assertTrue(kube.caPem().orElseThrow().contains("BEGIN CERTIFICATE"));
+
+    RunCommand none = new RunCommand();
+    new CommandLine(none).parseArgs("--no-mqtt");
+    assertEquals(Optional.empty(), none.config().kube());
+
+    assertEquals(1, run("run", "--no-mqtt", "--kube-api", "http://127.0.0.1:10550", "--kube-in-cluster"));
+    assertEquals(1, run("run", "--no-mqtt", "--kube-namespaces", "a"));
+    assertEquals(1, run("run", "--no-mqtt", "--kube-api", "tcp://127.0.0.1:10550"));
+  }
+
+  @Test
   void badNodePolicyValuesAreRefused() {
     assertEquals(1, run("run", "--no-mqtt", "--allow-upstream", "127.0.0.0/33"));
     assertEquals(1, run("run", "--no-mqtt", "--listen-port-range", "9000-80"));
