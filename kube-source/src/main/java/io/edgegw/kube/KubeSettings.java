@@ -16,10 +16,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where and how to read the Kubernetes API: a URL (KubeEdge's MetaServer on {@code http://127.0.0.1:10550},
- * or an API server over HTTPS), a bearer token read from a file at each connect (projected service
- * account tokens rotate) or given inline (never printed), the CA that signs the server's certificate (PEM), and what to narrow the
- * reading to. {@code namespaces} empty: every namespace.
+ * Where and how to read the Kubernetes API: a URL (KubeEdge's MetaServer on {@code
+ * http://127.0.0.1:10550}, or an API server over HTTPS), a bearer token read from a file at each
+ * connect (projected service account tokens rotate) or given inline (never printed), the CA that
+ * signs the server's certificate (PEM), and what to narrow the reading to. {@code namespaces}
+ * empty: every namespace.
  */
 public record KubeSettings(
     URI server,
@@ -42,26 +43,48 @@ public record KubeSettings(
     Objects.requireNonNull(watchTimeout, "watchTimeout");
     String scheme = server.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
-      throw new IllegalArgumentException("--kube-api: must be an http:// or https:// URL, got " + server);
+      throw new IllegalArgumentException(
+          "--kube-api: must be an http:// or https:// URL, got " + server);
     }
   }
 
   public static KubeSettings of(URI server) {
-    return new KubeSettings(server, Optional.empty(), Optional.empty(), Optional.empty(), ImmutableList.of(), Optional.empty(),
+    return new KubeSettings(
+        server,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        ImmutableList.of(),
+        Optional.empty(),
         DEFAULT_WATCH_TIMEOUT);
   }
 
   public KubeSettings withTokenFile(Path file) {
-    return new KubeSettings(server, Optional.of(file), Optional.empty(), caPem, namespaces, labelSelector, watchTimeout);
+    return new KubeSettings(
+        server,
+        Optional.of(file),
+        Optional.empty(),
+        caPem,
+        namespaces,
+        labelSelector,
+        watchTimeout);
   }
 
   /** A token given inline (a kubeconfig's {@code token}); never printed. */
   public KubeSettings withToken(String value) {
-    return new KubeSettings(server, Optional.empty(), Optional.of(value), caPem, namespaces, labelSelector, watchTimeout);
+    return new KubeSettings(
+        server,
+        Optional.empty(),
+        Optional.of(value),
+        caPem,
+        namespaces,
+        labelSelector,
+        watchTimeout);
   }
 
   public KubeSettings withCaPem(String pem) {
-    return new KubeSettings(server, tokenFile, token, Optional.of(pem), namespaces, labelSelector, watchTimeout);
+    return new KubeSettings(
+        server, tokenFile, token, Optional.of(pem), namespaces, labelSelector, watchTimeout);
   }
 
   public KubeSettings withNamespaces(ImmutableList<String> v) {
@@ -81,7 +104,8 @@ public record KubeSettings(
     String host = env.get("KUBERNETES_SERVICE_HOST");
     String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
     if (host == null || host.isEmpty()) {
-      throw new IOException("in-cluster configuration: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)");
+      throw new IOException(
+          "in-cluster configuration: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)");
     }
     String authority = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
     return of(URI.create("https://" + authority))
@@ -90,8 +114,8 @@ public record KubeSettings(
   }
 
   /**
-   * The current context of a kubeconfig: server, CA ({@code certificate-authority-data} or
-   * {@code certificate-authority}) and a bearer token ({@code token} or {@code tokenFile}). Client
+   * The current context of a kubeconfig: server, CA ({@code certificate-authority-data} or {@code
+   * certificate-authority}) and a bearer token ({@code token} or {@code tokenFile}). Client
    * certificates and exec plugins are not supported (a clear error says so).
    */
   public static KubeSettings fromKubeconfig(Path file) throws IOException {
@@ -100,9 +124,13 @@ public record KubeSettings(
       throw new IOException(file + ": not a kubeconfig");
     }
     String contextName = config.path("current-context").asText("");
-    JsonNode context = named(config.path("contexts"), contextName, file, "contexts").path("context");
-    JsonNode cluster = named(config.path("clusters"), context.path("cluster").asText(""), file, "clusters").path("cluster");
-    JsonNode user = named(config.path("users"), context.path("user").asText(""), file, "users").path("user");
+    JsonNode context =
+        named(config.path("contexts"), contextName, file, "contexts").path("context");
+    JsonNode cluster =
+        named(config.path("clusters"), context.path("cluster").asText(""), file, "clusters")
+            .path("cluster");
+    JsonNode user =
+        named(config.path("users"), context.path("user").asText(""), file, "users").path("user");
     String server = cluster.path("server").asText("");
     if (server.isEmpty()) {
       throw new IOException(file + ": clusters[].cluster.server: required");
@@ -110,13 +138,23 @@ public record KubeSettings(
     KubeSettings settings = of(URI.create(server));
     Path base = file.toAbsolutePath().getParent();
     if (cluster.hasNonNull("certificate-authority-data")) {
-      settings = settings.withCaPem(new String(Base64.getDecoder().decode(cluster.path("certificate-authority-data").asText()),
-          StandardCharsets.US_ASCII));
+      settings =
+          settings.withCaPem(
+              new String(
+                  Base64.getDecoder().decode(cluster.path("certificate-authority-data").asText()),
+                  StandardCharsets.US_ASCII));
     } else if (cluster.hasNonNull("certificate-authority")) {
-      settings = settings.withCaPem(Files.readString(base.resolve(cluster.path("certificate-authority").asText())));
+      settings =
+          settings.withCaPem(
+              Files.readString(base.resolve(cluster.path("certificate-authority").asText())));
     }
-    if (user.hasNonNull("client-certificate") || user.hasNonNull("client-certificate-data") || user.hasNonNull("exec")) {
-      throw new IOException(file + ": users[].user: only token and tokenFile are supported, not client certificates or exec plugins");
+    if (user.hasNonNull("client-certificate")
+        || user.hasNonNull("client-certificate-data")
+        || user.hasNonNull("exec")) {
+      throw new IOException(
+          file
+              + ": users[].user: only token and tokenFile are supported, not client certificates or"
+              + " exec plugins");
     }
     if (user.hasNonNull("tokenFile")) {
       settings = settings.withTokenFile(base.resolve(user.path("tokenFile").asText()));
@@ -126,17 +164,21 @@ public record KubeSettings(
     return settings;
   }
 
-  private static JsonNode named(JsonNode list, String name, Path file, String field) throws IOException {
+  private static JsonNode named(JsonNode list, String name, Path file, String field)
+      throws IOException {
     for (JsonNode entry : list) {
       if (name.equals(entry.path("name").asText())) {
         return entry;
       }
     }
-    throw new IOException(file + ": " + field + ": no entry named '" + name + "' (current-context)");
+    throw new IOException(
+        file + ": " + field + ": no entry named '" + name + "' (current-context)");
   }
 
   @Override
   public String toString() {
-    return server + (namespaces.isEmpty() ? "" : " namespaces=" + namespaces) + labelSelector.map(s -> " labels=" + s).orElse("");
+    return server
+        + (namespaces.isEmpty() ? "" : " namespaces=" + namespaces)
+        + labelSelector.map(s -> " labels=" + s).orElse("");
   }
 }

@@ -30,15 +30,17 @@ import org.slf4j.LoggerFactory;
  * Lists and watches every kind edgegw understands on a Kubernetes API (API server or KubeEdge's
  * MetaServer) and delivers what it reads to the sink. One thread per kind and namespace owns that
  * stream's state (the resourceVersion and the keys it delivered):
+ *
  * <ul>
  *   <li>list (paged), then watch from the list's resourceVersion with bookmarks; a watch the server
  *       ends after {@code timeoutSeconds} resumes from the last resourceVersion seen;
- *   <li>{@code 410 Gone} or any failure (server away, silent watch): a full list after a back-off with
- *       jitter, reconciled against what this stream delivered, so deletes made while away are applied
- *       and nothing is sent twice (unchanged resourceVersions are skipped);
- *   <li>a kind the server does not serve (its CRD not installed: 404) is skipped with one log line and
- *       looked for again every {@link #MISSING_KIND_RECHECK}.
+ *   <li>{@code 410 Gone} or any failure (server away, silent watch): a full list after a back-off
+ *       with jitter, reconciled against what this stream delivered, so deletes made while away are
+ *       applied and nothing is sent twice (unchanged resourceVersions are skipped);
+ *   <li>a kind the server does not serve (its CRD not installed: 404) is skipped with one log line
+ *       and looked for again every {@link #MISSING_KIND_RECHECK}.
  * </ul>
+ *
  * {@link #start()} never fails because the API is unreachable: the state directory keeps serving.
  */
 public final class KubeSource implements AutoCloseable {
@@ -61,7 +63,8 @@ public final class KubeSource implements AutoCloseable {
     this(settings, reader, sink, ImmutableList.copyOf(Kind.values()));
   }
 
-  public KubeSource(KubeSettings settings, ResourceReader reader, ResourceSink sink, ImmutableList<Kind> kinds) {
+  public KubeSource(
+      KubeSettings settings, ResourceReader reader, ResourceSink sink, ImmutableList<Kind> kinds) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.reader = Objects.requireNonNull(reader, "reader");
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -88,7 +91,9 @@ public final class KubeSource implements AutoCloseable {
 
   /** A stream thread that died (a bug, not an outage). */
   public Optional<String> stuck() {
-    return streams.stream().filter(s -> !closed && !s.thread.isAlive()).findFirst()
+    return streams.stream()
+        .filter(s -> !closed && !s.thread.isAlive())
+        .findFirst()
         .map(s -> "the Kubernetes watch of " + s.path + " stopped");
   }
 
@@ -111,7 +116,10 @@ public final class KubeSource implements AutoCloseable {
     }
   }
 
-  /** The REST collection of a kind, e.g. {@code /apis/networking.istio.io/v1/namespaces/ns/virtualservices}. */
+  /**
+   * The REST collection of a kind, e.g. {@code
+   * /apis/networking.istio.io/v1/namespaces/ns/virtualservices}.
+   */
   static String collection(Kind kind, String namespace) {
     String base = kind.group().isEmpty() ? "/api/v1" : "/apis/" + kind.group() + "/v1";
     return base + (namespace.isEmpty() ? "" : "/namespaces/" + namespace) + "/" + plural(kind);
@@ -146,7 +154,9 @@ public final class KubeSource implements AutoCloseable {
     Stream(Kind kind, String namespace) {
       this.kind = kind;
       this.path = collection(kind, namespace);
-      this.thread = new Thread(this::run, "kube-" + plural(kind) + (namespace.isEmpty() ? "" : "-" + namespace));
+      this.thread =
+          new Thread(
+              this::run, "kube-" + plural(kind) + (namespace.isEmpty() ? "" : "-" + namespace));
       this.thread.setDaemon(true);
     }
 
@@ -170,8 +180,13 @@ public final class KubeSource implements AutoCloseable {
           resourceVersion = null;
           if (e.code == 404) {
             if (!missingLogged) {
-              log.warn("Kubernetes API: {} is not served ({} CRD not installed?); skipping {} and looking again every {} s",
-                  path, kind.group(), kind.kubernetesKind(), MISSING_KIND_RECHECK.toSeconds());
+              log.warn(
+                  "Kubernetes API: {} is not served ({} CRD not installed?); skipping {} and"
+                      + " looking again every {} s",
+                  path,
+                  kind.group(),
+                  kind.kubernetesKind(),
+                  MISSING_KIND_RECHECK.toSeconds());
               missingLogged = true;
             }
             connected = true; // nothing to read is not an outage
@@ -179,8 +194,13 @@ public final class KubeSource implements AutoCloseable {
               return;
             }
           } else {
-            failed(e.code == 403 ? "forbidden (RBAC: the sidecar may not list and watch " + plural(kind) + "): "
-                + e.getMessage() : e.getMessage());
+            failed(
+                e.code == 403
+                    ? "forbidden (RBAC: the sidecar may not list and watch "
+                        + plural(kind)
+                        + "): "
+                        + e.getMessage()
+                    : e.getMessage());
             if (!sleep(backoff())) {
               return;
             }
@@ -198,22 +218,31 @@ public final class KubeSource implements AutoCloseable {
     private void failed(String reason) {
       connected = false;
       if (failures++ == 0 && !closed) {
-        log.warn("Kubernetes API: lost {}: {}; serving what is stored, retrying with back-off", path, reason);
+        log.warn(
+            "Kubernetes API: lost {}: {}; serving what is stored, retrying with back-off",
+            path,
+            reason);
       }
     }
 
     private Duration backoff() {
-      long max = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 10));
+      long max =
+          Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 10));
       return Duration.ofMillis(max / 2 + ThreadLocalRandom.current().nextLong(max / 2 + 1));
     }
 
-    /** A full list, reconciled against what this stream delivered; returns the list's resourceVersion. */
+    /**
+     * A full list, reconciled against what this stream delivered; returns the list's
+     * resourceVersion.
+     */
     private String list() throws IOException, InterruptedException {
       Map<ResourceKey, JsonNode> listed = new HashMap<>();
       String cont = null;
       String resourceVersion;
       do {
-        JsonNode page = client.get(path + query("limit=" + PAGE + (cont == null ? "" : "&continue=" + encode(cont))));
+        JsonNode page =
+            client.get(
+                path + query("limit=" + PAGE + (cont == null ? "" : "&continue=" + encode(cont))));
         for (JsonNode item : page.path("items")) {
           readKey(item).ifPresent(k -> listed.put(k, item));
         }
@@ -232,13 +261,22 @@ public final class KubeSource implements AutoCloseable {
       return resourceVersion;
     }
 
-    /** Watches until the server ends the watch (returns where to resume) or it expires (returns null: relist). */
+    /**
+     * Watches until the server ends the watch (returns where to resume) or it expires (returns
+     * null: relist).
+     */
     private String watch(String resourceVersion) throws IOException, InterruptedException {
       long timeout = settings.watchTimeout().toSeconds();
       long jittered = timeout + ThreadLocalRandom.current().nextLong(timeout / 4 + 1);
       Duration silence = Duration.ofSeconds(jittered + 10);
-      KubeClient.Watch w = client.watch(path + query("watch=1&allowWatchBookmarks=true&resourceVersion="
-          + encode(resourceVersion) + "&timeoutSeconds=" + jittered));
+      KubeClient.Watch w =
+          client.watch(
+              path
+                  + query(
+                      "watch=1&allowWatchBookmarks=true&resourceVersion="
+                          + encode(resourceVersion)
+                          + "&timeoutSeconds="
+                          + jittered));
       watch = w;
       try {
         while (!closed) {
@@ -248,7 +286,8 @@ public final class KubeSource implements AutoCloseable {
           }
           if (line.equals(KubeClient.Watch.END)) {
             if (w.status != 200) {
-              throw new KubeClient.StatusException(w.status, "watch " + path + ": HTTP " + w.status);
+              throw new KubeClient.StatusException(
+                  w.status, "watch " + path + ": HTTP " + w.status);
             }
             return resourceVersion; // the server's timeoutSeconds: resume where we are
           }
@@ -256,25 +295,35 @@ public final class KubeSource implements AutoCloseable {
             throw new IOException("the watch connection broke");
           }
           if (w.status != 200) {
-            throw new KubeClient.StatusException(w.status, "watch " + path + ": HTTP " + w.status + " "
-                + JSON.readTree(line).path("message").asText(""));
+            throw new KubeClient.StatusException(
+                w.status,
+                "watch "
+                    + path
+                    + ": HTTP "
+                    + w.status
+                    + " "
+                    + JSON.readTree(line).path("message").asText(""));
           }
           JsonNode event = JSON.readTree(line);
           JsonNode object = event.path("object");
           String type = event.path("type").asText("");
           switch (type) {
             case "ADDED", "MODIFIED" -> upsert(object);
-            case "DELETED" -> readKey(object).ifPresent(key -> {
-              delivered.remove(key);
-              sink.accept(ResourceEvent.delete(key, origin(key)));
-            });
-            case "BOOKMARK" -> { }
+            case "DELETED" ->
+                readKey(object)
+                    .ifPresent(
+                        key -> {
+                          delivered.remove(key);
+                          sink.accept(ResourceEvent.delete(key, origin(key)));
+                        });
+            case "BOOKMARK" -> {}
             case "ERROR" -> {
               if (object.path("code").asInt() == 410) {
                 log.info("Kubernetes API: the watch of {} expired (410 Gone); listing again", path);
                 return null;
               }
-              throw new IOException("watch error: " + object.path("message").asText(object.toString()));
+              throw new IOException(
+                  "watch error: " + object.path("message").asText(object.toString()));
             }
             default -> throw new IOException("unknown watch event type '" + type + "'");
           }
@@ -294,7 +343,8 @@ public final class KubeSource implements AutoCloseable {
       ObjectNode manifest = item.deepCopy();
       manifest.put("apiVersion", apiVersion(kind));
       manifest.put("kind", kind.kubernetesKind());
-      ((ObjectNode) manifest.with("metadata")).remove("managedFields"); // bulk the translator never reads
+      ((ObjectNode) manifest.with("metadata"))
+          .remove("managedFields"); // bulk the translator never reads
       String rv = manifest.path("metadata").path("resourceVersion").asText("");
       ResourceReader.Read read = reader.readOne(0, manifest);
       if (read instanceof ResourceReader.Ok ok) {
@@ -306,7 +356,10 @@ public final class KubeSource implements AutoCloseable {
         sink.accept(ResourceEvent.upsert(ok.resource(), origin(key)));
       } else if (read instanceof ResourceReader.Failed failed) {
         failed.key().ifPresent(k -> delivered.put(k, rv));
-        sink.reject("kube:" + path + "/" + manifest.path("metadata").path("name").asText(""), failed.key(), failed.error());
+        sink.reject(
+            "kube:" + path + "/" + manifest.path("metadata").path("name").asText(""),
+            failed.key(),
+            failed.error());
       }
     }
 
