@@ -4,18 +4,18 @@ import java.util.Objects;
 
 /**
  * Asserts single-thread ownership of mutable state: the first thread that checks owns it, and any other
- * thread is a bug that fails loudly instead of racing silently. (xds-server's {@code LoopOwner} does the
- * same for the config loop; this module cannot depend on it.)
+ * thread is a bug that fails loudly instead of racing silently. Used by the MQTT worker here and by the
+ * config loop's classes in xds-server.
  */
-final class ThreadOwner {
+public final class ThreadOwner {
   private final String what;
   private volatile Thread owner;
 
-  ThreadOwner(String what) {
+  public ThreadOwner(String what) {
     this.what = Objects.requireNonNull(what, "what");
   }
 
-  void check() {
+  public void check() {
     Thread current = Thread.currentThread();
     Thread bound = owner;
     if (bound == null) {

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.mqtt.ThreadOwner;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,7 +28,7 @@ final class Coalescer {
   private final ScheduledExecutorService loop;
   private final Duration debounce;
   private final Runnable rebuild;
-  private final LoopOwner owner = new LoopOwner("the rebuild schedule");
+  private final ThreadOwner owner = new ThreadOwner("the rebuild schedule");
   /** Events handed to the loop and not yet taken up; written from any thread. */
   private final AtomicInteger queued = new AtomicInteger();
   private ScheduledFuture<?> pending;

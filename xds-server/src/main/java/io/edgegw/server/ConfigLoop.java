@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.mqtt.ThreadOwner;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
@@ -51,7 +52,7 @@ public final class ConfigLoop implements StoringSink {
   private final StatusKeeper statuses;
 
   // Owned by the loop thread.
-  private final LoopOwner owner = new LoopOwner("the config loop");
+  private final ThreadOwner owner = new ThreadOwner("the config loop");
   private final LinkedHashMap<String, InputSet> inputsByVersion = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, InputSet> eldest) {

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.mqtt.ThreadOwner;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.model.InputSet;
@@ -26,7 +27,7 @@ final class EnvoyVerdicts {
   /** What to translate next, and the keys whose status may have changed on the way. */
   record Plan(InputSet inputs, ImmutableSet<ResourceKey> touched) {}
 
-  private final LoopOwner owner = new LoopOwner("the Envoy verdicts");
+  private final ThreadOwner owner = new ThreadOwner("the Envoy verdicts");
   private final Quarantine quarantine = new Quarantine();
   private final Optional<QuarantineFile> file;
   private boolean loaded;

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.mqtt.ThreadOwner;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * and a suspect refused alone is quarantined with Envoy's message until a new version of it arrives.
  * With k suspects that costs about 2·log2(k) Envoy round trips; meanwhile every other change flows.
  *
- * <p>Owned by the config loop thread, which {@link LoopOwner} asserts.
+ * <p>Owned by the config loop thread, which {@link ThreadOwner} asserts.
  */
 final class Quarantine {
   /** A resource Envoy refused on its own: held out until a new version (or a delete) arrives. */
@@ -36,7 +37,7 @@ final class Quarantine {
   /** Suspects tried together; {@code refused}: Envoy refused them together on top of acknowledged inputs. */
   private record Group(ImmutableList<ResourceKey> keys, boolean refused, String message) {}
 
-  private final LoopOwner owner = new LoopOwner("quarantine");
+  private final ThreadOwner owner = new ThreadOwner("quarantine");
   private final TreeMap<ResourceKey, Held> held = new TreeMap<>();
   private final ArrayDeque<Group> suspects = new ArrayDeque<>();
   private Group trying; // served on top of the rest, awaiting Envoy's answer

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import io.edgegw.mqtt.ThreadOwner;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.ImmutableSortedMap;
@@ -37,7 +38,7 @@ final class StatusKeeper {
   private final ConfigStore store;
   private final EnvoyVerdicts verdicts;
   private final Consumer<StatusBoard> onChange;
-  private final LoopOwner owner = new LoopOwner("the status board");
+  private final ThreadOwner owner = new ThreadOwner("the status board");
   private final Map<ResourceKey, Submission> submissions = new HashMap<>();
   private final TreeMap<String, String> unreadable = new TreeMap<>();
   private final TreeMap<ResourceKey, ResourceStatus> statuses = new TreeMap<>();
