@@ -1,6 +1,5 @@
 package io.edgegw.bench;
 
-import com.google.common.collect.ImmutableMap;
 import io.edgegw.mqtt.StatusMessage;
 import io.edgegw.mqtt.StatusPublisher;
 import io.edgegw.server.Components;
@@ -110,6 +109,8 @@ public final class ChangeCost {
     executor.shutdownNow();
     Stats c = Stats.of(cpu);
     Stats w = Stats.of(wall);
-    System.out.printf("| %d | %d | %.2f | %.2f | %.2f | %.2f |%n", routes, cpu.size(), c.p(50), c.p(99), w.p(50), w.p(99));
+    System.out.printf(
+        "| %d | %d | %.2f | %.2f | %.2f | %.2f |%n",
+        routes, cpu.size(), c.p(50), c.p(99), w.p(50), w.p(99));
   }
 }

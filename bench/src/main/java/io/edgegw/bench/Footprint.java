@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <p>A variant is {@code bin/edgegw} (the script, as users start it: its JVM options, environment and
  * AppCDS archive), {@code bin/edgegw first start} (its archive deleted before each start, so that start
- * writes it at exit, as the first start after a build does), or JVM options, optionally led by {@code NAME=value} environment variables; the
+ * writes it at exit, as the first start after a build does), or JVM options, optionally led by {@code NAME=value}
+ * environment variables; the
  * word {@code CDS} in them stands for an AppCDS archive made by a training run with those options'
  * environment.
  *
@@ -115,8 +116,17 @@ public final class Footprint {
           }
           List<String> command = isScript(variant) ? List.of(script.toString())
               : command(jar, variant.replace("CDS", archive.toString()));
-          results.computeIfAbsent(variant, v -> new ArrayList<>())
-              .add(measure(jar, dir, routes, command, isScript(variant) ? Map.of() : env(variant), backendPort, gatewayPort));
+          results
+              .computeIfAbsent(variant, v -> new ArrayList<>())
+              .add(
+                  measure(
+                      jar,
+                      dir,
+                      routes,
+                      command,
+                      isScript(variant) ? Map.of() : env(variant),
+                      backendPort,
+                      gatewayPort));
         } catch (Exception | Error e) {
           failures.put(variant, e.toString());
         }
@@ -223,7 +233,8 @@ public final class Footprint {
       return new double[] {startMs, rssMb, heapMb};
     } finally {
       Local.stop(envoy);
-      Local.stop(sidecar, Duration.ofSeconds(120)); // SIGTERM: the JVM exits normally; a training run writes its archive
+      // SIGTERM: the JVM exits normally; a training run writes its archive
+      Local.stop(sidecar, Duration.ofSeconds(120));
     }
   }
 

@@ -69,7 +69,10 @@ public final class Propagation {
     int backendPort = Local.freePort();
     Process broker = Local.mosquitto(work, brokerPort);
     HttpServer backend = Local.backend(backendPort);
-    System.out.println("| xDS | routes | churn/s | debounce | add p50 | add p90 | add p99 | add max | snapshot p50 | Envoy RDS apply p50 / p99 | delete p50 | delete p99 | bytes/change p50 | resources/change p50 | load requests | failed |");
+    System.out.println(
+        "| xDS | routes | churn/s | debounce | add p50 | add p90 | add p99 | add max | snapshot p50 | Envoy RDS"
+            + " apply p50 / p99 | delete p50 | delete p99 | bytes/change p50 | resources/change p50 | load requests"
+            + " | failed |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     try {
       int run = 0;
@@ -77,11 +80,24 @@ public final class Propagation {
         for (String mode : modes) {
           Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
               mode.equals("delta"), changes, churn, debounce);
-          System.out.printf("| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
-              r.mode(), r.routes(), r.churnPerSecond(), r.debounceMs(), r.add().p(50), r.add().p(90), r.add().p(99),
-              r.add().max(), r.snapshot().p(50), r.envoyApply(), r.delete().p(50), r.delete().p(99),
+          System.out.printf(
+              "| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
+              r.mode(),
+              r.routes(),
+              r.churnPerSecond(),
+              r.debounceMs(),
+              r.add().p(50),
+              r.add().p(90),
+              r.add().p(99),
+              r.add().max(),
+              r.snapshot().p(50),
+              r.envoyApply(),
+              r.delete().p(50),
+              r.delete().p(99),
               churn > 0 ? "(churn)" : String.format("%.0f", r.bytes().p(50)),
-              churn > 0 ? "(churn)" : String.format("%.0f", r.resources().p(50)), r.loadRequests(), r.loadFailures());
+              churn > 0 ? "(churn)" : String.format("%.0f", r.resources().p(50)),
+              r.loadRequests(),
+              r.loadFailures());
         }
       }
     } finally {
@@ -139,14 +155,22 @@ public final class Propagation {
           }
         }
       }, "load");
-      Thread churn = new Thread(() -> {
-        long interval = churnPerSecond == 0 ? 0 : 1_000_000_000L / churnPerSecond;
-        for (int k = 0; churnPerSecond > 0 && !stop.get(); k++) {
-          int i = k % routes;
-          churner.publish(Inputs.virtualService("vs-" + i, Inputs.host(i), "svc-" + (i % Inputs.services(routes)), k + 1));
-          LockSupport.parkNanos(interval);
-        }
-      }, "churn");
+      Thread churn =
+          new Thread(
+              () -> {
+                long interval = churnPerSecond == 0 ? 0 : 1_000_000_000L / churnPerSecond;
+                for (int k = 0; churnPerSecond > 0 && !stop.get(); k++) {
+                  int i = k % routes;
+                  churner.publish(
+                      Inputs.virtualService(
+                          "vs-" + i,
+                          Inputs.host(i),
+                          "svc-" + (i % Inputs.services(routes)),
+                          k + 1));
+                  LockSupport.parkNanos(interval);
+                }
+              },
+              "churn");
       load.start();
       churn.start();
 
@@ -191,8 +215,19 @@ public final class Propagation {
       stop.set(true);
       load.join();
       churn.join();
-      return new Result(delta ? "delta" : "sotw", routes, churnPerSecond, debounceMs, Stats.of(add), Stats.of(snapshot),
-          Stats.of(delete), loadRequests.get(), loadFailures.get(), Stats.of(bytes), Stats.of(resources), rdsApply(envoyAdmin));
+      return new Result(
+          delta ? "delta" : "sotw",
+          routes,
+          churnPerSecond,
+          debounceMs,
+          Stats.of(add),
+          Stats.of(snapshot),
+          Stats.of(delete),
+          loadRequests.get(),
+          loadFailures.get(),
+          Stats.of(bytes),
+          Stats.of(resources),
+          rdsApply(envoyAdmin));
     } finally {
       Local.stop(envoy);
     }
@@ -211,8 +246,13 @@ public final class Propagation {
    * shorten while every host of a port shares one RouteConfiguration.
    */
   static String rdsApply(int envoyAdmin) {
-    try (InputStream in = URI.create("http://127.0.0.1:" + envoyAdmin + "/stats?format=json&filter=rds%5C..*update_duration")
-        .toURL().openStream()) {
+    try (InputStream in =
+        URI.create(
+                "http://127.0.0.1:"
+                    + envoyAdmin
+                    + "/stats?format=json&filter=rds%5C..*update_duration")
+            .toURL()
+            .openStream()) {
       for (JsonNode stat : JSON.readTree(in).path("stats")) {
         JsonNode histograms = stat.path("histograms");
         List<Double> quantiles = new ArrayList<>();

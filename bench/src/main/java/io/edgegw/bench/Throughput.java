@@ -225,9 +225,13 @@ public final class Throughput {
     return p;
   }
 
+  private static final String HCM_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+
   /** A third Envoy answering 200 "ok" itself: a cheap backend, so the Envoy under test sets the pace. */
   static Process backend(Path dir, int port, List<String> prefix) throws IOException {
-    String yaml = """
+    String yaml =
+        """
         static_resources:
           listeners:
           - name: backend
@@ -236,7 +240,7 @@ public final class Throughput {
             - filters:
               - name: envoy.filters.network.http_connection_manager
                 typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  "@type": %s
                   stat_prefix: backend
                   route_config:
                     virtual_hosts:
@@ -248,7 +252,8 @@ public final class Throughput {
                   http_filters:
                   - name: envoy.filters.http.router
                     typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-        """.formatted(port);
+        """
+            .formatted(port, HCM_TYPE);
     Path file = Files.writeString(dir.resolve("backend.yaml"), yaml);
     List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(Tools.envoy(), "-c", file.toString(), "--concurrency", "1", "--disable-hot-restart",

@@ -271,7 +271,10 @@ public final class BootstrapGenerator {
         .build();
     return LayeredRuntime.newBuilder()
         .addLayers(RuntimeLayer.newBuilder().setName("static").setStaticLayer(staticLayer))
-        .addLayers(RuntimeLayer.newBuilder().setName("admin").setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance()))
+        .addLayers(
+            RuntimeLayer.newBuilder()
+                .setName("admin")
+                .setAdminLayer(RuntimeLayer.AdminLayer.getDefaultInstance()))
         .build();
   }
 

@@ -54,18 +54,26 @@ public record BootstrapOptions(
     }
     requireText(statusHost, "statusHost");
     if (healthPort < 0 || healthPort > 65535 || statsPort < 0 || statsPort > 65535) {
-      throw new IllegalArgumentException("healthPort and statsPort must be in 0..65535, were " + healthPort + ", " + statsPort);
+      throw new IllegalArgumentException(
+          "healthPort and statsPort must be in 0..65535, were " + healthPort + ", " + statsPort);
     }
     if (healthPort != 0 && healthPort == statsPort) {
       throw new IllegalArgumentException("healthPort and statsPort must differ, both were " + healthPort);
     }
     if ((healthPort != 0 || statsPort != 0) && adminPort == 0) {
-      throw new IllegalArgumentException("the health and stats listeners ask Envoy's admin interface, so adminPort must not be 0");
+      throw new IllegalArgumentException(
+          "the health and stats listeners ask Envoy's admin interface, so adminPort must not be 0");
     }
   }
 
   /** Without the health and stats listeners (as when many Envoys share one host, e.g. in tests). */
-  public BootstrapOptions(String nodeId, String nodeCluster, String xdsHost, int xdsPort, String adminHost, int adminPort,
+  public BootstrapOptions(
+      String nodeId,
+      String nodeCluster,
+      String xdsHost,
+      int xdsPort,
+      String adminHost,
+      int adminPort,
       boolean deltaXds) {
     this(nodeId, nodeCluster, xdsHost, xdsPort, adminHost, adminPort, deltaXds, DEFAULT_STATUS_HOST, 0, 0);
   }
@@ -80,24 +88,65 @@ public record BootstrapOptions(
   }
 
   public BootstrapOptions withNode(String id, String cluster) {
-    return new BootstrapOptions(id, cluster, xdsHost, xdsPort, adminHost, adminPort, deltaXds, statusHost, healthPort, statsPort);
+    return new BootstrapOptions(
+        id,
+        cluster,
+        xdsHost,
+        xdsPort,
+        adminHost,
+        adminPort,
+        deltaXds,
+        statusHost,
+        healthPort,
+        statsPort);
   }
 
   public BootstrapOptions withXds(String host, int port) {
-    return new BootstrapOptions(nodeId, nodeCluster, host, port, adminHost, adminPort, deltaXds, statusHost, healthPort, statsPort);
+    return new BootstrapOptions(
+        nodeId,
+        nodeCluster,
+        host,
+        port,
+        adminHost,
+        adminPort,
+        deltaXds,
+        statusHost,
+        healthPort,
+        statsPort);
   }
 
   public BootstrapOptions withAdmin(String host, int port) {
-    return new BootstrapOptions(nodeId, nodeCluster, xdsHost, xdsPort, host, port, deltaXds, statusHost, healthPort, statsPort);
+    return new BootstrapOptions(
+        nodeId,
+        nodeCluster,
+        xdsHost,
+        xdsPort,
+        host,
+        port,
+        deltaXds,
+        statusHost,
+        healthPort,
+        statsPort);
   }
 
   public BootstrapOptions withDeltaXds(boolean delta) {
-    return new BootstrapOptions(nodeId, nodeCluster, xdsHost, xdsPort, adminHost, adminPort, delta, statusHost, healthPort, statsPort);
+    return new BootstrapOptions(
+        nodeId,
+        nodeCluster,
+        xdsHost,
+        xdsPort,
+        adminHost,
+        adminPort,
+        delta,
+        statusHost,
+        healthPort,
+        statsPort);
   }
 
   /** The health and stats listeners on {@code host}; a port of 0 leaves that listener out. */
   public BootstrapOptions withStatusListeners(String host, int health, int stats) {
-    return new BootstrapOptions(nodeId, nodeCluster, xdsHost, xdsPort, adminHost, adminPort, deltaXds, host, health, stats);
+    return new BootstrapOptions(
+        nodeId, nodeCluster, xdsHost, xdsPort, adminHost, adminPort, deltaXds, host, health, stats);
   }
 
   private static void requireText(String value, String name) {

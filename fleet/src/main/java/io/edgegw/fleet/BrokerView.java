@@ -63,8 +63,11 @@ public final class BrokerView {
     String id = parts[0];
     if (parts[1].equals("status") && parts.length == 3 && parts[2].equals("gateway")) {
       Optional<GatewayAnnouncement> announcement = GatewayAnnouncement.parse(payload);
-      GatewayAnnouncement before = announcement.isPresent() ? gateways.put(id, announcement.get()) : gateways.remove(id);
-      return !announcement.map(GatewayAnnouncement::labels).equals(Optional.ofNullable(before).map(GatewayAnnouncement::labels));
+      GatewayAnnouncement before =
+          announcement.isPresent() ? gateways.put(id, announcement.get()) : gateways.remove(id);
+      return !announcement
+          .map(GatewayAnnouncement::labels)
+          .equals(Optional.ofNullable(before).map(GatewayAnnouncement::labels));
     }
     if (parts[1].equals("status") && parts.length == 3 && parts[2].equals(BRIDGE)) {
       // mosquitto's bridge notification: "1" while the node's link to this broker is up, "0" (its Will) when not.

@@ -37,13 +37,33 @@ public final class FleetAdmin implements AutoCloseable {
   public static FleetAdmin start(InetSocketAddress address, Supplier<FleetSync.State> state) throws IOException {
     HttpServer server = HttpServer.create(address, 0);
     FleetAdmin admin = new FleetAdmin(server, state);
-    server.createContext("/healthz/ready", e -> admin.answer(e, () -> {
-      FleetSync.State s = state.get();
-      boolean ready = s.ready() && s.connected();
-      return new Answer(ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready: " + (s.ready() ? "broker not connected" : "starting") + "\n");
-    }));
-    server.createContext("/gateways", e -> admin.answer(e, () -> new Answer(200, "application/json", admin.gateways(state.get()))));
-    server.createContext("/metrics", e -> admin.answer(e, () -> new Answer(200, "text/plain; version=0.0.4", metrics(state.get()))));
+    server.createContext(
+        "/healthz/ready",
+        e ->
+            admin.answer(
+                e,
+                () -> {
+                  FleetSync.State s = state.get();
+                  boolean ready = s.ready() && s.connected();
+                  return new Answer(
+                      ready ? 200 : 503,
+                      "text/plain",
+                      ready
+                          ? "ready\n"
+                          : "not ready: "
+                              + (s.ready() ? "broker not connected" : "starting")
+                              + "\n");
+                }));
+    server.createContext(
+        "/gateways",
+        e ->
+            admin.answer(
+                e, () -> new Answer(200, "application/json", admin.gateways(state.get()))));
+    server.createContext(
+        "/metrics",
+        e ->
+            admin.answer(
+                e, () -> new Answer(200, "text/plain; version=0.0.4", metrics(state.get()))));
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "fleet-admin");
       t.setDaemon(true);
@@ -106,12 +126,20 @@ public final class FleetAdmin implements AutoCloseable {
     counter(out, "edgegw_fleet_published_total", "Resource messages the sync published (upserts).", s.published());
     counter(out, "edgegw_fleet_deleted_total", "Resource messages the sync cleared (deletes).", s.deleted());
     counter(out, "edgegw_fleet_reconciles_total", "Reconciles that completed.", s.rounds());
-    counter(out, "edgegw_fleet_reconcile_failures_total", "Reconciles that failed (broker errors); retried.", s.failedRounds());
+    counter(
+        out,
+        "edgegw_fleet_reconcile_failures_total",
+        "Reconciles that failed (broker errors); retried.",
+        s.failedRounds());
     out.append("# HELP edgegw_fleet_gateways Announced gateways by state.\n# TYPE edgegw_fleet_gateways gauge\n")
         .append("edgegw_fleet_gateways{state=\"online\"} ").append(online).append('\n')
         .append("edgegw_fleet_gateways{state=\"offline\"} ").append(s.gateways().size() - online).append('\n');
     gauge(out, "edgegw_fleet_source_resources", "Resources in the source directory.", s.sourceResources());
-    gauge(out, "edgegw_fleet_source_problems", "Problems in the source; while above zero nothing is published.", s.problems().size());
+    gauge(
+        out,
+        "edgegw_fleet_source_problems",
+        "Problems in the source; while above zero nothing is published.",
+        s.problems().size());
     gauge(out, "edgegw_fleet_broker_connected", "1 while connected to the cloud broker.", s.connected() ? 1 : 0);
     return out.toString();
   }

@@ -71,7 +71,8 @@ final class FleetClient implements AutoCloseable {
   }
 
   private void subscribe() {
-    MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(f, QOS)).toArray(MqttSubscription[]::new);
+    MqttSubscription[] subscriptions =
+        filters.stream().map(f -> new MqttSubscription(f, QOS)).toArray(MqttSubscription[]::new);
     try {
       IMqttToken token = client.subscribe(subscriptions);
       token.waitForCompletion(timeoutMillis());

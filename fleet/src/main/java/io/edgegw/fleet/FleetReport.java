@@ -21,8 +21,16 @@ public final class FleetReport {
    * the sidecar has not cleared yet.
    */
   public record Gateway(
-      String id, Optional<GatewayAnnouncement> announcement, Optional<Boolean> linkUp, int resources, int applied, int rejected,
-      int rejectedByEnvoy, int pending, int deletesPending, ImmutableList<String> problems) {
+      String id,
+      Optional<GatewayAnnouncement> announcement,
+      Optional<Boolean> linkUp,
+      int resources,
+      int applied,
+      int rejected,
+      int rejectedByEnvoy,
+      int pending,
+      int deletesPending,
+      ImmutableList<String> problems) {
     /**
      * Its sidecar says online and, when the node's bridge reports its link, the link is up: a node
      * cut off from the cloud cannot update its own retained status, so its bridge's Will tells.
@@ -56,7 +64,8 @@ public final class FleetReport {
       List<String> problems = new ArrayList<>();
       int counted = 0;
       for (Map.Entry<ResourceKey, BrokerView.Retained> entry : resources.entrySet()) {
-        Optional<String> version = entry.getValue().resourceVersion().filter(v -> v.startsWith(Payloads.VERSION_PREFIX));
+        Optional<String> version =
+            entry.getValue().resourceVersion().filter(v -> v.startsWith(Payloads.VERSION_PREFIX));
         if (version.isEmpty()) {
           continue; // not the sync's
         }
@@ -83,8 +92,18 @@ public final class FleetReport {
           .filter(e -> !resources.containsKey(e.getKey()))
           .filter(e -> e.getValue().resourceVersion().map(v -> v.startsWith(Payloads.VERSION_PREFIX)).orElse(false))
           .count();
-      out.add(new Gateway(id, Optional.ofNullable(view.gateways().get(id)), view.linkUp(id), counted, applied, rejected, rejectedByEnvoy,
-          pending, deletesPending, ImmutableList.copyOf(problems)));
+      out.add(
+          new Gateway(
+              id,
+              Optional.ofNullable(view.gateways().get(id)),
+              view.linkUp(id),
+              counted,
+              applied,
+              rejected,
+              rejectedByEnvoy,
+              pending,
+              deletesPending,
+              ImmutableList.copyOf(problems)));
     }
     return out.build();
   }
@@ -97,18 +116,49 @@ public final class FleetReport {
   /** A table for people: one line per gateway, then the problems. */
   public static String render(List<Gateway> gateways) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%-20s %-8s %-22s %-8s %-8s %9s %7s %8s %14s %7s  %s%n", "GATEWAY", "STATE", "SINCE", "SERVED",
-        "VERSION", "RESOURCES", "APPLIED", "REJECTED", "ENVOY-REJECTED", "PENDING", "LABELS"));
+    out.append(
+        String.format(
+            "%-20s %-8s %-22s %-8s %-8s %9s %7s %8s %14s %7s  %s%n",
+            "GATEWAY",
+            "STATE",
+            "SINCE",
+            "SERVED",
+            "VERSION",
+            "RESOURCES",
+            "APPLIED",
+            "REJECTED",
+            "ENVOY-REJECTED",
+            "PENDING",
+            "LABELS"));
     for (Gateway g : gateways) {
       Optional<GatewayAnnouncement> a = g.announcement();
-      out.append(String.format("%-20s %-8s %-22s %-8s %-8s %9d %7d %8d %14d %7d  %s%n", g.id(),
-          a.isEmpty() ? "unknown" : g.online() ? "online" : g.linkUp().orElse(true) ? "offline" : "cut-off",
-          a.flatMap(GatewayAnnouncement::since).map(t -> t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).orElse("-"),
-          a.flatMap(GatewayAnnouncement::servedVersion).map(v -> v.length() > 8 ? v.substring(0, 8) : v).orElse("-"),
-          a.flatMap(GatewayAnnouncement::softwareVersion).orElse("-"),
-          g.resources(), g.applied(), g.rejected(), g.rejectedByEnvoy(), g.pending() + g.deletesPending(),
-          a.flatMap(GatewayAnnouncement::labels).map(l -> l.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-              .reduce((x, y) -> x + "," + y).orElse("")).orElse("(not announced)")));
+      out.append(
+          String.format(
+              "%-20s %-8s %-22s %-8s %-8s %9d %7d %8d %14d %7d  %s%n",
+              g.id(),
+              a.isEmpty()
+                  ? "unknown"
+                  : g.online() ? "online" : g.linkUp().orElse(true) ? "offline" : "cut-off",
+              a.flatMap(GatewayAnnouncement::since)
+                  .map(t -> t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+                  .orElse("-"),
+              a.flatMap(GatewayAnnouncement::servedVersion)
+                  .map(v -> v.length() > 8 ? v.substring(0, 8) : v)
+                  .orElse("-"),
+              a.flatMap(GatewayAnnouncement::softwareVersion).orElse("-"),
+              g.resources(),
+              g.applied(),
+              g.rejected(),
+              g.rejectedByEnvoy(),
+              g.pending() + g.deletesPending(),
+              a.flatMap(GatewayAnnouncement::labels)
+                  .map(
+                      l ->
+                          l.entrySet().stream()
+                              .map(e -> e.getKey() + "=" + e.getValue())
+                              .reduce((x, y) -> x + "," + y)
+                              .orElse(""))
+                  .orElse("(not announced)")));
     }
     for (Gateway g : gateways) {
       g.problems().forEach(p -> out.append(g.id()).append(": ").append(p).append(System.lineSeparator()));

@@ -67,7 +67,12 @@ public final class FleetSync implements AutoCloseable {
     public volatile long failedRounds;
   }
 
-  public FleetSync(SourceDirectory source, Placement placement, MqttSettings settings, String prefix, Duration pollInterval) {
+  public FleetSync(
+      SourceDirectory source,
+      Placement placement,
+      MqttSettings settings,
+      String prefix,
+      Duration pollInterval) {
     this.source = Objects.requireNonNull(source, "source");
     this.placement = Objects.requireNonNull(placement, "placement");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
@@ -107,18 +112,34 @@ public final class FleetSync implements AutoCloseable {
 
   /** What the admin endpoint shows: taken on the sync's thread, immutable. */
   public record State(
-      boolean ready, boolean connected, long published, long deleted, long rounds, long failedRounds, int sourceResources,
-      ImmutableList<String> problems, ImmutableMap<String, GatewayAnnouncement> gateways,
+      boolean ready,
+      boolean connected,
+      long published,
+      long deleted,
+      long rounds,
+      long failedRounds,
+      int sourceResources,
+      ImmutableList<String> problems,
+      ImmutableMap<String, GatewayAnnouncement> gateways,
       ImmutableMap<String, Integer> placed) {}
 
   public State state() {
-    return call(() -> {
-      ImmutableMap.Builder<String, Integer> placed = ImmutableMap.builder();
-      view.gateways().keySet().forEach(id -> placed.put(id, view.resourcesOf(id).size()));
-      return new State(started, client.isConnected(), metrics.published, metrics.deleted, metrics.rounds, metrics.failedRounds,
-          sources.map(s -> s.resources().size()).orElse(0), lastProblems,
-          ImmutableMap.copyOf(view.gateways()), placed.buildOrThrow());
-    });
+    return call(
+        () -> {
+          ImmutableMap.Builder<String, Integer> placed = ImmutableMap.builder();
+          view.gateways().keySet().forEach(id -> placed.put(id, view.resourcesOf(id).size()));
+          return new State(
+              started,
+              client.isConnected(),
+              metrics.published,
+              metrics.deleted,
+              metrics.rounds,
+              metrics.failedRounds,
+              sources.map(s -> s.resources().size()).orElse(0),
+              lastProblems,
+              ImmutableMap.copyOf(view.gateways()),
+              placed.buildOrThrow());
+        });
   }
 
   /** One reconcile now, on the sync's thread; for tests and {@code --once}. */
@@ -221,7 +242,12 @@ public final class FleetSync implements AutoCloseable {
     StringBuilder out = new StringBuilder();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-        out.append(p).append('|').append(Files.size(p)).append('|').append(Files.getLastModifiedTime(p).toMillis()).append('\n');
+        out.append(p)
+            .append('|')
+            .append(Files.size(p))
+            .append('|')
+            .append(Files.getLastModifiedTime(p).toMillis())
+            .append('\n');
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();

@@ -84,13 +84,23 @@ public final class Placement {
 
   private static DecodedInputs inputs(Map<ResourceKey, Object> decoded) {
     return new DecodedInputs(
-        values(decoded, Gateway.class), values(decoded, VirtualService.class), values(decoded, ServiceEntry.class),
-        values(decoded, DestinationRule.class), values(decoded, WorkloadEntry.class), values(decoded, Service.class),
-        decoded.entrySet().stream().filter(e -> e.getKey().kind() == Kind.ENDPOINTS).map(e -> (Endpoints) e.getValue())
+        values(decoded, Gateway.class),
+        values(decoded, VirtualService.class),
+        values(decoded, ServiceEntry.class),
+        values(decoded, DestinationRule.class),
+        values(decoded, WorkloadEntry.class),
+        values(decoded, Service.class),
+        decoded.entrySet().stream()
+            .filter(e -> e.getKey().kind() == Kind.ENDPOINTS)
+            .map(e -> (Endpoints) e.getValue())
             .collect(ImmutableList.toImmutableList()),
-        decoded.entrySet().stream().filter(e -> e.getKey().kind() == Kind.ENDPOINT_SLICE).map(e -> (Endpoints) e.getValue())
+        decoded.entrySet().stream()
+            .filter(e -> e.getKey().kind() == Kind.ENDPOINT_SLICE)
+            .map(e -> (Endpoints) e.getValue())
             .collect(ImmutableList.toImmutableList()),
-        values(decoded, Pod.class), values(decoded, Secret.class), ImmutableSet.of());
+        values(decoded, Pod.class),
+        values(decoded, Secret.class),
+        ImmutableSet.of());
   }
 
   private static <T> ImmutableList<T> values(Map<ResourceKey, Object> decoded, Class<T> type) {
@@ -163,7 +173,13 @@ public final class Placement {
           });
         }
         for (List<VirtualService.L4Route> rules : List.of(vs.tls(), vs.tcp())) {
-          rules.forEach(rule -> rule.route().forEach(d -> hosts.add(registry.fqdn(d.destination().host(), vs.key().namespace()))));
+          rules.forEach(
+              rule ->
+                  rule.route()
+                      .forEach(
+                          d ->
+                              hosts.add(
+                                  registry.fqdn(d.destination().host(), vs.key().namespace()))));
         }
       }
       hosts.forEach(host -> addHost(keys, host));
@@ -207,7 +223,11 @@ public final class Placement {
         if (host.equals(fqdn) || (Hosts.isWildcard(host) && Hosts.subsetOf(fqdn, host))) {
           keys.add(rule.key());
           rule.trafficPolicy().ifPresent(p -> addClientSecrets(keys, rule.key().namespace(), p));
-          rule.subsets().forEach(s -> s.trafficPolicy().ifPresent(p -> addClientSecrets(keys, rule.key().namespace(), p)));
+          rule.subsets()
+              .forEach(
+                  s ->
+                      s.trafficPolicy()
+                          .ifPresent(p -> addClientSecrets(keys, rule.key().namespace(), p)));
         }
       }
     }

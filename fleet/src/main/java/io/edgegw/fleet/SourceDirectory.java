@@ -40,11 +40,16 @@ public final class SourceDirectory {
     }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(Files::isRegularFile)
-          .filter(p -> !hidden(root.relativize(p)))
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml") || p.toString().endsWith(".json"))
-          .sorted()
-          .toList();
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(p -> !hidden(root.relativize(p)))
+              .filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          || p.toString().endsWith(".yml")
+                          || p.toString().endsWith(".json"))
+              .sorted()
+              .toList();
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

@@ -14,13 +14,17 @@ import java.util.TreeMap;
 
 /**
  * The gateway's retained online/offline message on {@link TopicContract#gatewayStatusTopic()}:
- * <pre>{"state":"online","since":"2025-03-01T10:00:00Z","labels":{"site":"berlin"},"softwareVersion":"0.1.0","servedVersion":"12"}</pre>
+ * <pre>{"state":"online","since":"2025-03-01T10:00:00Z","labels":{"site":"berlin"},
+ *  "softwareVersion":"0.1.0","servedVersion":"12"}</pre>
  * {@code state} and {@code since} are the original message; the other fields were added for fleet
  * placement and are absent when the sidecar does not know them (older sidecars send none). Readers
  * must ignore fields they do not know. {@code since} is only in the online message.
  */
 public record GatewayAnnouncement(
-    boolean online, Optional<Instant> since, Optional<Map<String, String>> labels, Optional<String> softwareVersion,
+    boolean online,
+    Optional<Instant> since,
+    Optional<Map<String, String>> labels,
+    Optional<String> softwareVersion,
     Optional<String> servedVersion) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,16 +36,29 @@ public record GatewayAnnouncement(
   }
 
   /** What a sidecar knows about itself besides its state: the fields after {@code state}/{@code since}. */
-  public record Identity(Optional<Map<String, String>> labels, Optional<String> softwareVersion, Optional<String> servedVersion) {
+  public record Identity(
+      Optional<Map<String, String>> labels,
+      Optional<String> softwareVersion,
+      Optional<String> servedVersion) {
     public static final Identity NONE = new Identity(Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public static GatewayAnnouncement online(Instant since, Identity identity) {
-    return new GatewayAnnouncement(true, Optional.of(since), identity.labels(), identity.softwareVersion(), identity.servedVersion());
+    return new GatewayAnnouncement(
+        true,
+        Optional.of(since),
+        identity.labels(),
+        identity.softwareVersion(),
+        identity.servedVersion());
   }
 
   public static GatewayAnnouncement offline(Identity identity) {
-    return new GatewayAnnouncement(false, Optional.empty(), identity.labels(), identity.softwareVersion(), identity.servedVersion());
+    return new GatewayAnnouncement(
+        false,
+        Optional.empty(),
+        identity.labels(),
+        identity.softwareVersion(),
+        identity.servedVersion());
   }
 
   /** Field order is fixed, so equal announcements are equal bytes. */
@@ -73,7 +90,10 @@ public record GatewayAnnouncement(
       if (!state.equals("online") && !state.equals("offline")) {
         return Optional.empty();
       }
-      Optional<Instant> since = node.hasNonNull("since") ? Optional.of(Instant.parse(node.get("since").asText())) : Optional.empty();
+      Optional<Instant> since =
+          node.hasNonNull("since")
+              ? Optional.of(Instant.parse(node.get("since").asText()))
+              : Optional.empty();
       Optional<Map<String, String>> labels = Optional.empty();
       if (node.path("labels").isObject()) {
         Map<String, String> map = new TreeMap<>();

@@ -73,7 +73,10 @@ public final class KubeEdgeEnvelopeDecoder {
       return new Reject(base, Optional.empty(), "not a KubeEdge message: not valid JSON" + locationOf(e));
     }
     if (envelope == null || !envelope.isObject()) {
-      return new Reject(base, Optional.empty(), "not a KubeEdge message: expected a JSON object with header, route, content");
+      return new Reject(
+          base,
+          Optional.empty(),
+          "not a KubeEdge message: expected a JSON object with header, route, content");
     }
     JsonNode route = envelope.path("route");
     if (!route.isObject()) {

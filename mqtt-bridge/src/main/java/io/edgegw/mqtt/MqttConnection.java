@@ -138,7 +138,11 @@ public final class MqttConnection implements AutoCloseable {
 
   /** Slack on top of the longest a healthy connection goes without progress (a back-off step and a connect). */
   static final Duration STUCK_GRACE = Duration.ofSeconds(30);
-  /** The longest a delivered message may wait for its acknowledgement (it is stored by then) before intake counts as stuck. */
+
+  /**
+   * The longest a delivered message may wait for its acknowledgement (it is stored by then) before intake counts as
+   * stuck.
+   */
   static final Duration ACK_LIMIT = Duration.ofSeconds(120);
 
   /**
@@ -424,7 +428,10 @@ public final class MqttConnection implements AutoCloseable {
     try {
       publishRetained(topics.gatewayStatusTopic(), online, null);
     } catch (MqttException | RuntimeException e) {
-      log.warn("mqtt: cannot publish the online status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
+      log.warn(
+          "mqtt: cannot publish the online status to {}: {}",
+          topics.gatewayStatusTopic(),
+          PahoOptions.describe(e));
     }
   }
 
@@ -433,7 +440,10 @@ public final class MqttConnection implements AutoCloseable {
       publishRetained(topics.gatewayStatusTopic(), GatewayAnnouncement.offline(identity.get()).toJson(), null)
           .waitForCompletion(1000);
     } catch (MqttException | RuntimeException e) {
-      log.warn("mqtt: cannot publish the offline status to {}: {}", topics.gatewayStatusTopic(), PahoOptions.describe(e));
+      log.warn(
+          "mqtt: cannot publish the offline status to {}: {}",
+          topics.gatewayStatusTopic(),
+          PahoOptions.describe(e));
     }
   }
 

@@ -52,10 +52,17 @@ public final class MqttResourceSource implements AutoCloseable {
         new ResourceMessageDecoder(connection.topics(), reader, settings.maxPayloadBytes());
     connection.subscribe(connection.topics().resourceFilter(),
         (topic, payload, ack) -> handle(topic, payload, resources.decode(topic, payload), ack));
-    settings.kubeedgeTopic().ifPresent(filter -> {
-      KubeEdgeEnvelopeDecoder kubeedge = new KubeEdgeEnvelopeDecoder(reader, settings.maxPayloadBytes());
-      connection.subscribe(filter, (topic, payload, ack) -> handle(topic, payload, kubeedge.decode(topic, payload), ack));
-    });
+    settings
+        .kubeedgeTopic()
+        .ifPresent(
+            filter -> {
+              KubeEdgeEnvelopeDecoder kubeedge =
+                  new KubeEdgeEnvelopeDecoder(reader, settings.maxPayloadBytes());
+              connection.subscribe(
+                  filter,
+                  (topic, payload, ack) ->
+                      handle(topic, payload, kubeedge.decode(topic, payload), ack));
+            });
   }
 
   /** The connection this source subscribes on; status publishing shares it. */

@@ -121,7 +121,9 @@ public final class MqttStatusPublisher implements StatusPublisher {
     }
     synchronized (lock) {
       if (!pending.isEmpty() || !inFlight.isEmpty()) {
-        log.warn("mqtt: closing with {} status update(s) not confirmed by the broker", pending.size() + inFlight.size());
+        log.warn(
+            "mqtt: closing with {} status update(s) not confirmed by the broker",
+            pending.size() + inFlight.size());
       }
     }
   }

@@ -124,8 +124,16 @@ public final class PahoOptions {
       throw new IllegalArgumentException("clientKeyFile " + keyFile + ": " + e.getMessage(), e);
     }
     if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
-      throw new IllegalArgumentException("clientKeyFile " + keyFile + " holds a " + key.getAlgorithm()
-          + " key but clientCertFile " + certFile + " certifies a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+      throw new IllegalArgumentException(
+          "clientKeyFile "
+              + keyFile
+              + " holds a "
+              + key.getAlgorithm()
+              + " key but clientCertFile "
+              + certFile
+              + " certifies a "
+              + chain.get(0).getPublicKey().getAlgorithm()
+              + " key");
     }
     try {
       // An in-memory store; the password only satisfies the KeyStore API.

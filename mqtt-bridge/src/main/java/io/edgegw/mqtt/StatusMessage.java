@@ -84,7 +84,10 @@ public record StatusMessage(
     try {
       com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(payload);
       String wire = node.path("state").asText("");
-      Optional<State> state = java.util.Arrays.stream(State.values()).filter(s -> s.wireName().equals(wire)).findFirst();
+      Optional<State> state =
+          java.util.Arrays.stream(State.values())
+              .filter(s -> s.wireName().equals(wire))
+              .findFirst();
       if (state.isEmpty()) {
         return Optional.empty();
       }

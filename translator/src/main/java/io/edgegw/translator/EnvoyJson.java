@@ -29,8 +29,11 @@ public final class EnvoyJson {
       .build();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(EnvoyTypes.REGISTRY).preservingProtoFieldNames();
+
   /** Fields whose whole value is secret (TlsCertificate.private_key, .password, session ticket keys). */
-  private static final ImmutableSet<String> SECRET_FIELDS = ImmutableSet.of("private_key", "password", "session_ticket_keys");
+  private static final ImmutableSet<String> SECRET_FIELDS =
+      ImmutableSet.of("private_key", "password", "session_ticket_keys");
+
   static final String REDACTED = "[redacted]";
 
   private EnvoyJson() {}

@@ -19,7 +19,12 @@ public record EnvoyResources(
     ImmutableList<ClusterLoadAssignment> endpoints,
     ImmutableList<Secret> secrets) {
   public static final EnvoyResources EMPTY =
-      new EnvoyResources(ImmutableList.of(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
+      new EnvoyResources(
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of());
 
   public EnvoyResources {
     Objects.requireNonNull(listeners, "listeners");

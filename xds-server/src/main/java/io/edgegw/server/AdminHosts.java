@@ -38,7 +38,9 @@ record AdminHosts(String boundHost) {
     }
     // An absolute request target names the authority itself, and takes precedence over Host.
     if (requestUri.getRawAuthority() != null) {
-      return allowed(requestUri.getRawAuthority()) ? Optional.empty() : Optional.of(misdirected(requestUri.getRawAuthority()));
+      return allowed(requestUri.getRawAuthority())
+          ? Optional.empty()
+          : Optional.of(misdirected(requestUri.getRawAuthority()));
     }
     if (hostHeaders.isEmpty()) {
       return "HTTP/1.0".equals(protocol) ? Optional.empty()

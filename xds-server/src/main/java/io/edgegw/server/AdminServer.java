@@ -235,7 +235,9 @@ public final class AdminServer implements AutoCloseable {
     Optional<Kind> wanted = kind.flatMap(Kind::fromUserName);
     Optional<String> namespace = Optional.ofNullable(query.get("namespace"));
     Optional<String> name = Optional.ofNullable(query.get("name"));
-    Optional<String> status = Optional.ofNullable(query.get("status")).map(v -> v.replace('_', ' ').toLowerCase(Locale.ROOT));
+    Optional<String> status =
+        Optional.ofNullable(query.get("status"))
+            .map(v -> v.replace('_', ' ').toLowerCase(Locale.ROOT));
     ImmutableList<String> labels = Stream.of(ResourceStatus.State.values()).map(ResourceStatus.State::label)
         .collect(ImmutableList.toImmutableList());
     if (status.isPresent() && !labels.contains(status.get())) {

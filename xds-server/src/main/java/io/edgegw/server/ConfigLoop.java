@@ -229,7 +229,11 @@ public final class ConfigLoop implements StoringSink {
     try {
       changed = store.put(resource);
     } catch (IOException | IllegalArgumentException e) {
-      rejected(key, event.origin(), ImmutableList.of("could not be stored: " + e.getMessage()), resourceVersion(resource));
+      rejected(
+          key,
+          event.origin(),
+          ImmutableList.of("could not be stored: " + e.getMessage()),
+          resourceVersion(resource));
       return;
     }
     statuses.accepted(key, event.origin(), StatusKeeper.texts(diagnostics, false), resourceVersion(resource));
@@ -256,7 +260,11 @@ public final class ConfigLoop implements StoringSink {
     return version.isEmpty() ? Optional.empty() : Optional.of(version);
   }
 
-  private void rejected(ResourceKey key, String origin, ImmutableList<String> reasons, Optional<String> resourceVersion) {
+  private void rejected(
+      ResourceKey key,
+      String origin,
+      ImmutableList<String> reasons,
+      Optional<String> resourceVersion) {
     metrics.messageRejected();
     statuses.rejected(key, origin, reasons, resourceVersion);
     log.warn("rejected {}: {}{}", key, String.join("; ", reasons),

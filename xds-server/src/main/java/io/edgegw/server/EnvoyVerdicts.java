@@ -155,7 +155,12 @@ final class EnvoyVerdicts {
       return;
     }
     ImmutableMap.Builder<ResourceKey, QuarantineFile.Entry> entries = ImmutableMap.builder();
-    quarantine.held().forEach((key, held) -> entries.put(key, new QuarantineFile.Entry(digest(held.resource()), held.message())));
+    quarantine
+        .held()
+        .forEach(
+            (key, held) ->
+                entries.put(
+                    key, new QuarantineFile.Entry(digest(held.resource()), held.message())));
     try {
       file.get().save(entries.buildOrThrow());
     } catch (IOException e) {

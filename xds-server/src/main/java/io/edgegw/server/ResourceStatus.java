@@ -44,8 +44,14 @@ public record ResourceStatus(
   }
 
   /** Without a {@code metadata.resourceVersion} to echo. */
-  public ResourceStatus(ResourceKey key, State state, String origin, ImmutableList<String> reasons, ImmutableList<String> warnings,
-      Optional<String> appliedVersion, boolean servingPrevious) {
+  public ResourceStatus(
+      ResourceKey key,
+      State state,
+      String origin,
+      ImmutableList<String> reasons,
+      ImmutableList<String> warnings,
+      Optional<String> appliedVersion,
+      boolean servingPrevious) {
     this(key, state, origin, reasons, warnings, appliedVersion, servingPrevious, Optional.empty());
   }
 }

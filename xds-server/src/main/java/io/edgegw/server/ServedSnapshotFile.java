@@ -96,9 +96,12 @@ public final class ServedSnapshotFile {
       }
       ImmutableMap.Builder<String, String> inputDigests = ImmutableMap.builder();
       header.getResourcesList().forEach(r -> inputDigests.put(r.getName(), r.getVersion()));
-      return Optional.of(new Saved(new SnapshotPublisher.Published(
-          SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()), resources), header.getSystemVersionInfo(),
-          inputDigests.buildKeepingLast()));
+      return Optional.of(
+          new Saved(
+              new SnapshotPublisher.Published(
+                  SnapshotVersions.restore(byType.build(), byResource.buildOrThrow()), resources),
+              header.getSystemVersionInfo(),
+              inputDigests.buildKeepingLast()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -115,10 +118,13 @@ public final class ServedSnapshotFile {
       OutputStream out = Channels.newOutputStream(channel);
       DeltaDiscoveryResponse.Builder header = DeltaDiscoveryResponse.newBuilder().setTypeUrl(INPUTS)
           .setSystemVersionInfo(inputsDigest);
-      inputDigests.forEach((path, digest) -> header.addResources(Resource.newBuilder().setName(path).setVersion(digest)));
+      inputDigests.forEach(
+          (path, digest) ->
+              header.addResources(Resource.newBuilder().setName(path).setVersion(digest)));
       header.build().writeDelimitedTo(out);
       EnvoyResources r = published.resources();
-      List<List<? extends Message>> lists = List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
+      List<List<? extends Message>> lists =
+          List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
       for (int i = 0; i < TYPES.size(); i++) {
         String type = TYPES.get(i);
         ImmutableSortedMap<String, String> versions = published.versions().ofResources(type);
@@ -127,7 +133,11 @@ public final class ServedSnapshotFile {
             .setSystemVersionInfo(published.versions().of(type));
         for (Message m : lists.get(i)) {
           String name = Resources.getResourceName(m);
-          response.addResources(Resource.newBuilder().setName(name).setVersion(versions.get(name)).setResource(Any.pack(m)));
+          response.addResources(
+              Resource.newBuilder()
+                  .setName(name)
+                  .setVersion(versions.get(name))
+                  .setResource(Any.pack(m)));
         }
         response.build().writeDelimitedTo(out);
       }

@@ -110,8 +110,14 @@ public final class Sidecar implements AutoCloseable {
           new MqttConnection(settings, config.topics(), clock, RandomGenerator.getDefault()));
       // The online message carries what fleet placement needs: labels, and what is served now.
       AtomicReference<String> servedVersion = new AtomicReference<>();
-      mqttConnection.ifPresent(c -> c.describeWith(() -> new GatewayAnnouncement.Identity(
-          Optional.of(config.gatewayLabels()), Optional.of(SOFTWARE_VERSION), Optional.ofNullable(servedVersion.get()))));
+      mqttConnection.ifPresent(
+          c ->
+              c.describeWith(
+                  () ->
+                      new GatewayAnnouncement.Identity(
+                          Optional.of(config.gatewayLabels()),
+                          Optional.of(SOFTWARE_VERSION),
+                          Optional.ofNullable(servedVersion.get()))));
       Consumer<StatusBoard> statusReporter = mqttConnection
           .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), clock))
           .orElse(board -> {});
@@ -124,10 +130,16 @@ public final class Sidecar implements AutoCloseable {
             mqttConnection.ifPresent(MqttConnection::announce);
           });
       GatewayIdentity identity = config.identity(NodeAddresses.read());
-      log.info("node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",
-          identity.nodePolicy().listenAddresses().isEmpty() ? "any address" : identity.nodePolicy().listenAddresses(),
-          identity.nodePolicy().minListenPort(), identity.nodePolicy().maxListenPort(), identity.nodePolicy().reservedPorts(),
-          identity.nodePolicy().deniedUpstreams(), identity.nodePolicy().allowedUpstreams());
+      log.info(
+          "node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",
+          identity.nodePolicy().listenAddresses().isEmpty()
+              ? "any address"
+              : identity.nodePolicy().listenAddresses(),
+          identity.nodePolicy().minListenPort(),
+          identity.nodePolicy().maxListenPort(),
+          identity.nodePolicy().reservedPorts(),
+          identity.nodePolicy().deniedUpstreams(),
+          identity.nodePolicy().allowedUpstreams());
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
           identity, publisher, config.debounce(), statusReporter, metrics,
           Optional.of(new QuarantineFile(config.stateDir())));
@@ -167,7 +179,12 @@ public final class Sidecar implements AutoCloseable {
       Optional<Source> mqtt = mqttConnection.map(connection -> mqttSource(
           new MqttResourceSource(connection, new ResourceReader(), configLoop)));
       mqtt.ifPresent(sources::add);
-      config.kube().ifPresent(settings -> sources.add(kubeSource(new KubeSource(settings, new ResourceReader(), configLoop))));
+      config
+          .kube()
+          .ifPresent(
+              settings ->
+                  sources.add(
+                      kubeSource(new KubeSource(settings, new ResourceReader(), configLoop))));
       ImmutableList<Source> built = sources.build();
 
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);

@@ -122,7 +122,8 @@ public record SidecarConfig(
       Objects.requireNonNull(listenAddresses, "listenAddresses");
       Objects.requireNonNull(allowedUpstreams, "allowedUpstreams");
       if (minListenPort < 1 || maxListenPort > 65535 || minListenPort > maxListenPort) {
-        throw new IllegalArgumentException("listen port range " + minListenPort + "-" + maxListenPort + " is not within 1-65535");
+        throw new IllegalArgumentException(
+            "listen port range " + minListenPort + "-" + maxListenPort + " is not within 1-65535");
       }
       if (envoyAdminPort < 0 || envoyAdminPort > 65535) {
         throw new IllegalArgumentException("Envoy's admin port must be 0..65535, got " + envoyAdminPort);
@@ -131,7 +132,10 @@ public record SidecarConfig(
 
     /** As this, with upstreams in {@code ranges} allowed (tests and the demo use backends on loopback). */
     public NodePolicySettings allowingUpstreams(String... ranges) {
-      ImmutableList<AddressRange> more = java.util.Arrays.stream(ranges).map(AddressRange::of).collect(ImmutableList.toImmutableList());
+      ImmutableList<AddressRange> more =
+          java.util.Arrays.stream(ranges)
+              .map(AddressRange::of)
+              .collect(ImmutableList.toImmutableList());
       return new NodePolicySettings(listenAddresses, minListenPort, maxListenPort,
           ImmutableList.<AddressRange>builder().addAll(allowedUpstreams).addAll(more).build(), envoyAdminPort);
     }
@@ -172,8 +176,14 @@ public record SidecarConfig(
     if (xdsAddress.port() > 0) {
       reserved.put(xdsAddress.port(), "the sidecar's xDS port");
     }
-    return new NodePolicy(listen, nodePolicy.minListenPort(), nodePolicy.maxListenPort(),
-        ImmutableSortedMap.copyOf(reserved), NodePolicy.DEFAULT_DENIED_UPSTREAMS, nodePolicy.allowedUpstreams(), nodeAddresses);
+    return new NodePolicy(
+        listen,
+        nodePolicy.minListenPort(),
+        nodePolicy.maxListenPort(),
+        ImmutableSortedMap.copyOf(reserved),
+        NodePolicy.DEFAULT_DENIED_UPSTREAMS,
+        nodePolicy.allowedUpstreams(),
+        nodeAddresses);
   }
 
   /** The broker's port when the broker runs on this node (loopback, localhost or one of its addresses). */
@@ -199,19 +209,27 @@ public record SidecarConfig(
 
   /** MQTT settings, when MQTT is on. The client id is stable per gateway so the broker keeps its session. */
   public Optional<MqttSettings> mqtt() {
-    return mqttUrl.map(url -> {
-      MqttSettings settings = MqttSettings.defaults("edgegw-" + gatewayId).withServerUri(url).withMaxPayloadBytes(maxPayloadBytes);
-      if (mqttUsername.isPresent()) {
-        settings = settings.withCredentials(mqttUsername.get(), mqttPassword.orElse(""));
-      }
-      if (mqttTls.caFile().isPresent()) {
-        settings = settings.withCaFile(mqttTls.caFile().get());
-      }
-      if (mqttTls.clientCertFile().isPresent()) {
-        settings = settings.withClientCertificate(mqttTls.clientCertFile().get(), mqttTls.clientKeyFile().get());
-      }
-      return kubeedgeTopic.isPresent() ? settings.withKubeedgeTopic(kubeedgeTopic.get()) : settings;
-    });
+    return mqttUrl.map(
+        url -> {
+          MqttSettings settings =
+              MqttSettings.defaults("edgegw-" + gatewayId)
+                  .withServerUri(url)
+                  .withMaxPayloadBytes(maxPayloadBytes);
+          if (mqttUsername.isPresent()) {
+            settings = settings.withCredentials(mqttUsername.get(), mqttPassword.orElse(""));
+          }
+          if (mqttTls.caFile().isPresent()) {
+            settings = settings.withCaFile(mqttTls.caFile().get());
+          }
+          if (mqttTls.clientCertFile().isPresent()) {
+            settings =
+                settings.withClientCertificate(
+                    mqttTls.clientCertFile().get(), mqttTls.clientKeyFile().get());
+          }
+          return kubeedgeTopic.isPresent()
+              ? settings.withKubeedgeTopic(kubeedgeTopic.get())
+              : settings;
+        });
   }
 
   public TopicContract topics() {
@@ -281,9 +299,29 @@ public record SidecarConfig(
     public Builder kube(Optional<KubeSettings> v) { kube = v; return this; }
 
     public SidecarConfig build() {
-      return new SidecarConfig(mqttUrl, gatewayId, topicPrefix, gatewayLabels, domainSuffix, listenerBindAddress,
-          portMap, xdsAddress, adminAddress, configDir, stateDir, debounce, mqttUsername, mqttPassword,
-          maxPayloadBytes, maxStoreBytes, mqttTls, kubeedgeTopic, versionsKept, nodePolicy, pathNormalization, gatewayNamespace,
+      return new SidecarConfig(
+          mqttUrl,
+          gatewayId,
+          topicPrefix,
+          gatewayLabels,
+          domainSuffix,
+          listenerBindAddress,
+          portMap,
+          xdsAddress,
+          adminAddress,
+          configDir,
+          stateDir,
+          debounce,
+          mqttUsername,
+          mqttPassword,
+          maxPayloadBytes,
+          maxStoreBytes,
+          mqttTls,
+          kubeedgeTopic,
+          versionsKept,
+          nodePolicy,
+          pathNormalization,
+          gatewayNamespace,
           kube);
     }
   }

@@ -60,22 +60,40 @@ final class SnapshotConsistency {
         problems.add("EDS cluster " + cluster.getName() + " has no ClusterLoadAssignment " + name);
       }
     }
-    ImmutableSet<String> secrets = resources.secrets().stream().map(Secret::getName).collect(ImmutableSet.toImmutableSet());
+    ImmutableSet<String> secrets =
+        resources.secrets().stream().map(Secret::getName).collect(ImmutableSet.toImmutableSet());
     for (Listener listener : resources.listeners()) {
       for (FilterChain chain : listener.getFilterChainsList()) {
-        sdsNames(chain.getTransportSocket(), DownstreamTlsContext.class).filter(name -> !secrets.contains(name))
-            .forEach(name -> problems.add("listener " + listener.getName() + " names secret " + name + ", which is not in the snapshot"));
+        sdsNames(chain.getTransportSocket(), DownstreamTlsContext.class)
+            .filter(name -> !secrets.contains(name))
+            .forEach(
+                name ->
+                    problems.add(
+                        "listener "
+                            + listener.getName()
+                            + " names secret "
+                            + name
+                            + ", which is not in the snapshot"));
       }
     }
     for (Cluster cluster : resources.clusters()) {
-      sdsNames(cluster.getTransportSocket(), UpstreamTlsContext.class).filter(name -> !secrets.contains(name))
-          .forEach(name -> problems.add("cluster " + cluster.getName() + " names secret " + name + ", which is not in the snapshot"));
+      sdsNames(cluster.getTransportSocket(), UpstreamTlsContext.class)
+          .filter(name -> !secrets.contains(name))
+          .forEach(
+              name ->
+                  problems.add(
+                      "cluster "
+                          + cluster.getName()
+                          + " names secret "
+                          + name
+                          + ", which is not in the snapshot"));
     }
     return ImmutableList.copyOf(problems);
   }
 
   /** The SDS names a TLS transport socket asks for (certificates and validation context). */
-  private static <T extends com.google.protobuf.Message> Stream<String> sdsNames(TransportSocket socket, Class<T> type) {
+  private static <T extends com.google.protobuf.Message> Stream<String> sdsNames(
+      TransportSocket socket, Class<T> type) {
     if (!socket.hasTypedConfig() || !socket.getTypedConfig().is(type)) {
       return Stream.empty();
     }
@@ -83,12 +101,19 @@ final class SnapshotConsistency {
       T context = socket.getTypedConfig().unpack(type);
       CommonTlsContext common = context instanceof DownstreamTlsContext d ? d.getCommonTlsContext()
           : ((UpstreamTlsContext) context).getCommonTlsContext();
-      Stream<String> certificates = common.getTlsCertificateSdsSecretConfigsList().stream().map(SdsSecretConfig::getName);
-      Stream<String> validation = common.hasValidationContextSdsSecretConfig()
-          ? Stream.of(common.getValidationContextSdsSecretConfig().getName())
-          : common.hasCombinedValidationContext() && common.getCombinedValidationContext().hasValidationContextSdsSecretConfig()
-              ? Stream.of(common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
-              : Stream.empty();
+      Stream<String> certificates =
+          common.getTlsCertificateSdsSecretConfigsList().stream().map(SdsSecretConfig::getName);
+      Stream<String> validation =
+          common.hasValidationContextSdsSecretConfig()
+              ? Stream.of(common.getValidationContextSdsSecretConfig().getName())
+              : common.hasCombinedValidationContext()
+                      && common.getCombinedValidationContext().hasValidationContextSdsSecretConfig()
+                  ? Stream.of(
+                      common
+                          .getCombinedValidationContext()
+                          .getValidationContextSdsSecretConfig()
+                          .getName())
+                  : Stream.empty();
       return Stream.concat(certificates, validation);
     } catch (InvalidProtocolBufferException e) {
       return Stream.empty(); // Envoy will NACK it and we will roll back

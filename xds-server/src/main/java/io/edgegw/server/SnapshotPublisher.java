@@ -161,7 +161,9 @@ public final class SnapshotPublisher {
         .map(Map.Entry::getKey)
         .findFirst();
     if (rejectedType.isPresent()) {
-      skippedBecause = rejectedTypeVersions.get(rejectedType.get() + "|" + versions.byTypeUrl().get(rejectedType.get()));
+      skippedBecause =
+          rejectedTypeVersions.get(
+              rejectedType.get() + "|" + versions.byTypeUrl().get(rejectedType.get()));
       log.warn("not serving snapshot {}: its {} were already rejected by Envoy", versions.shortOverall(),
           shortType(rejectedType.get()));
       return Outcome.SKIPPED_REJECTED;
@@ -172,7 +174,11 @@ public final class SnapshotPublisher {
           String.join("; ", problems));
       return Outcome.INCONSISTENT;
     }
-    serve(new Published(versions, resources, inputs), snapshotOf(resources, versions), VersionRecord.Cause.UPDATE, trigger);
+    serve(
+        new Published(versions, resources, inputs),
+        snapshotOf(resources, versions),
+        VersionRecord.Cause.UPDATE,
+        trigger);
     log.info("serving snapshot {}: {}", versions.shortOverall(), counts(resources));
     return Outcome.PUBLISHED;
   }
@@ -199,7 +205,10 @@ public final class SnapshotPublisher {
    */
   public void restore(Published saved) {
     serve(saved, snapshotOf(saved.resources(), saved.versions()), VersionRecord.Cause.RESTORE, ImmutableList.of());
-    log.info("serving snapshot {} saved by the previous run: {}", saved.versions().shortOverall(), counts(saved.resources()));
+    log.info(
+        "serving snapshot {} saved by the previous run: {}",
+        saved.versions().shortOverall(),
+        counts(saved.resources()));
   }
 
   /** {@code listener} is told, on the loop thread, of each snapshot once it is fully acknowledged. */
@@ -241,7 +250,11 @@ public final class SnapshotPublisher {
     history.removeIf(p -> typeVersion.equals(p.versions().byTypeUrl().get(typeUrl)));
     ackedTypeVersions.remove(typeUrl + "|" + typeVersion);
     Published restore = restoreTarget();
-    serve(restore, snapshotOf(restore.resources(), restore.versions()), VersionRecord.Cause.ROLLBACK, ImmutableList.of());
+    serve(
+        restore,
+        snapshotOf(restore.resources(), restore.versions()),
+        VersionRecord.Cause.ROLLBACK,
+        ImmutableList.of());
     markRolledBack(bad.version(), shortType(typeUrl) + " rejected by Envoy: " + message);
     log.warn("rolled back from snapshot {} to {} after Envoy rejected its {}", bad.versions().shortOverall(),
         restore.versions().shortOverall(), shortType(typeUrl));

@@ -21,7 +21,8 @@ import java.util.function.Function;
 
 /**
  * Content versions of one set of Envoy resources: per resource, the hex SHA-256 of its deterministic
- * serialization (for a RouteConfiguration, of its other fields and its virtual hosts' digests); per xDS type, the hash of the (name, resource version) pairs in name order; overall,
+ * serialization (for a RouteConfiguration, of its other fields and its virtual hosts' digests); per xDS type, the
+ * hash of the (name, resource version) pairs in name order; overall,
  * the hash of the per-type versions. The same content gives the same versions in every JVM
  * (java-control-plane's own per-resource versions hash {@code Message.hashCode()}, which does not:
  * docs/architecture.md, trap 4), so a restarted sidecar serving the same config sends Envoy nothing new, and delta xDS
@@ -52,7 +53,8 @@ public record SnapshotVersions(
    * name in {@code previous} (whose versions are {@code previousVersions}, or null): comparing is
    * cheaper than serializing and hashing, and a change to one route leaves the rest untouched.
    */
-  public static SnapshotVersions of(EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions) {
+  public static SnapshotVersions of(
+      EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions) {
     return of(resources, previous, previousVersions, Memo.byIdentity());
   }
 
@@ -62,17 +64,47 @@ public record SnapshotVersions(
    * version is the hash of its other fields and of its virtual hosts' digests: a one-host change then
    * serializes and hashes that host only (the translator hands in the same instance for the others).
    */
-  public static SnapshotVersions of(EnvoyResources resources, EnvoyResources previous, SnapshotVersions previousVersions,
+  public static SnapshotVersions of(
+      EnvoyResources resources,
+      EnvoyResources previous,
+      SnapshotVersions previousVersions,
       Memo<VirtualHost, String> virtualHosts) {
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(previous, "previous");
     Function<Message, String> routeHash = m -> routeConfigurationHash((RouteConfiguration) m, virtualHosts);
-    ImmutableMap<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.of(
-        LISTENERS, resourceVersions(resources.listeners(), previous.listeners(), LISTENERS, previousVersions, SnapshotVersions::hash),
-        ROUTES, resourceVersions(resources.routes(), previous.routes(), ROUTES, previousVersions, routeHash),
-        CLUSTERS, resourceVersions(resources.clusters(), previous.clusters(), CLUSTERS, previousVersions, SnapshotVersions::hash),
-        ENDPOINTS, resourceVersions(resources.endpoints(), previous.endpoints(), ENDPOINTS, previousVersions, SnapshotVersions::hash),
-        SECRETS, resourceVersions(resources.secrets(), previous.secrets(), SECRETS, previousVersions, SnapshotVersions::hash));
+    ImmutableMap<String, ImmutableSortedMap<String, String>> byResource =
+        ImmutableMap.of(
+            LISTENERS,
+                resourceVersions(
+                    resources.listeners(),
+                    previous.listeners(),
+                    LISTENERS,
+                    previousVersions,
+                    SnapshotVersions::hash),
+            ROUTES,
+                resourceVersions(
+                    resources.routes(), previous.routes(), ROUTES, previousVersions, routeHash),
+            CLUSTERS,
+                resourceVersions(
+                    resources.clusters(),
+                    previous.clusters(),
+                    CLUSTERS,
+                    previousVersions,
+                    SnapshotVersions::hash),
+            ENDPOINTS,
+                resourceVersions(
+                    resources.endpoints(),
+                    previous.endpoints(),
+                    ENDPOINTS,
+                    previousVersions,
+                    SnapshotVersions::hash),
+            SECRETS,
+                resourceVersions(
+                    resources.secrets(),
+                    previous.secrets(),
+                    SECRETS,
+                    previousVersions,
+                    SnapshotVersions::hash));
     virtualHosts.endTranslation();
     ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
     byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
@@ -112,8 +144,12 @@ public record SnapshotVersions(
     return overall.substring(0, 12);
   }
 
-  private static ImmutableSortedMap<String, String> resourceVersions(List<? extends Message> messages,
-      List<? extends Message> previous, String typeUrl, SnapshotVersions previousVersions, Function<Message, String> hash) {
+  private static ImmutableSortedMap<String, String> resourceVersions(
+      List<? extends Message> messages,
+      List<? extends Message> previous,
+      String typeUrl,
+      SnapshotVersions previousVersions,
+      Function<Message, String> hash) {
     Map<String, Message> before = new HashMap<>();
     if (previousVersions != null) {
       previous.forEach(m -> before.put(Resources.getResourceName(m), m));

@@ -32,7 +32,11 @@ final class StatusKeeper {
    * The latest submission of a key: accepted (with validation warnings) or rejected (with reasons);
    * {@code resourceVersion}: its {@code metadata.resourceVersion}, echoed in its status for publishers.
    */
-  private record Submission(String origin, boolean rejected, ImmutableList<String> reasons, ImmutableList<String> warnings,
+  private record Submission(
+      String origin,
+      boolean rejected,
+      ImmutableList<String> reasons,
+      ImmutableList<String> warnings,
       Optional<String> resourceVersion) {}
 
   private final ConfigStore store;

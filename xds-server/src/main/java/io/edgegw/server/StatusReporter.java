@@ -32,10 +32,15 @@ public final class StatusReporter implements Consumer<StatusBoard> {
   public void accept(StatusBoard board) {
     // Both boards are sorted by key: one walk over the two finds what changed, what is new and what
     // is gone, with a reference check for the (usually unchanged, so identical) statuses.
-    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> before = Iterators.peekingIterator(previous.resources().entrySet().iterator());
-    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> after = Iterators.peekingIterator(board.resources().entrySet().iterator());
+    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> before =
+        Iterators.peekingIterator(previous.resources().entrySet().iterator());
+    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> after =
+        Iterators.peekingIterator(board.resources().entrySet().iterator());
     while (before.hasNext() || after.hasNext()) {
-      int order = !before.hasNext() ? 1 : !after.hasNext() ? -1 : compare(before.peek().getKey(), after.peek().getKey());
+      int order =
+          !before.hasNext()
+              ? 1
+              : !after.hasNext() ? -1 : compare(before.peek().getKey(), after.peek().getKey());
       if (order < 0) {
         publisher.clear(before.next().getKey());
       } else if (order > 0) {
@@ -63,11 +68,20 @@ public final class StatusReporter implements Consumer<StatusBoard> {
   private StatusMessage messageWithoutEcho(ResourceStatus status) {
     return switch (status.state()) {
       case ACCEPTED -> StatusMessage.accepted(status.warnings(), clock);
-      case APPLIED -> StatusMessage.applied(status.appliedVersion().orElse(""), status.warnings(), clock);
-      case REJECTED -> StatusMessage.rejected(status.servingPrevious()
-          ? ImmutableList.<String>builder().addAll(status.reasons()).add(SERVING_PREVIOUS).build()
-          : status.reasons(), clock);
-      case REJECTED_BY_ENVOY -> StatusMessage.rejectedByEnvoy(status.appliedVersion().orElse(""), status.reasons(), clock);
+      case APPLIED ->
+          StatusMessage.applied(status.appliedVersion().orElse(""), status.warnings(), clock);
+      case REJECTED ->
+          StatusMessage.rejected(
+              status.servingPrevious()
+                  ? ImmutableList.<String>builder()
+                      .addAll(status.reasons())
+                      .add(SERVING_PREVIOUS)
+                      .build()
+                  : status.reasons(),
+              clock);
+      case REJECTED_BY_ENVOY ->
+          StatusMessage.rejectedByEnvoy(
+              status.appliedVersion().orElse(""), status.reasons(), clock);
     };
   }
 }

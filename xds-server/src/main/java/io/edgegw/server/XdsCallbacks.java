@@ -179,7 +179,9 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
       String message = oneLine(r.error());
       log.warn("Envoy {} rejected {} version {}: {}", nodeName(stream), SnapshotPublisher.shortType(sent.typeUrl()),
           shortVersion(sent.version()), message);
-      XdsStatus.Nack nack = new XdsStatus.Nack(nodeName(stream), sent.typeUrl(), sent.version(), message, clock.instant());
+      XdsStatus.Nack nack =
+          new XdsStatus.Nack(
+              nodeName(stream), sent.typeUrl(), sent.version(), message, clock.instant());
       lastNackByNode.put(nodeName(stream), nack);
       stream.nacked.put(sent.typeUrl(), nack);
       stream.rejecting.add(sent.typeUrl());
@@ -205,8 +207,13 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   /** Streams grouped by node id (with ADS one per Envoy; one per type without); unnamed streams alone. */
   private ImmutableList<XdsStatus.Client> clients() {
-    Map<String, List<Map.Entry<Long, Stream>>> byNode = streams.entrySet().stream().collect(Collectors.groupingBy(
-        e -> e.getValue().nodeId.isEmpty() ? "#" + e.getKey() : e.getValue().nodeId, TreeMap::new, Collectors.toList()));
+    Map<String, List<Map.Entry<Long, Stream>>> byNode =
+        streams.entrySet().stream()
+            .collect(
+                Collectors.groupingBy(
+                    e -> e.getValue().nodeId.isEmpty() ? "#" + e.getKey() : e.getValue().nodeId,
+                    TreeMap::new,
+                    Collectors.toList()));
     ImmutableList.Builder<XdsStatus.Client> clients = ImmutableList.builder();
     for (List<Map.Entry<Long, Stream>> group : byNode.values()) {
       TreeMap<String, XdsStatus.Ack> acked = new TreeMap<>();

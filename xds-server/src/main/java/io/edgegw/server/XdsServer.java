@@ -43,7 +43,9 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(HostPort address, ConfigWatcher cache, DiscoveryServerCallbacks... callbacks)
       throws IOException {
-    V3DiscoveryServer xds = new V3DiscoveryServer(List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)));
+    V3DiscoveryServer xds =
+        new V3DiscoveryServer(
+            List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)));
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-boss", true));
     EventLoopGroup worker = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-io", true));
     ExecutorService calls = Executors.newFixedThreadPool(2, new DefaultThreadFactory("xds-call", true));

@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 final class FleetMqttOptions {
   @Mixin MqttBrokerOptions broker;
 
-  @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix shared by the fleet (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "edgegw",
+      description = "MQTT topic prefix shared by the fleet (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
   MqttSettings settings(String clientId) throws IOException {

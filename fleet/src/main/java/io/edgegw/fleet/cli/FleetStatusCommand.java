@@ -3,7 +3,6 @@ package io.edgegw.fleet.cli;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.fleet.FleetReport;
 import io.edgegw.fleet.FleetWatch;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +27,10 @@ import java.io.PrintWriter;
 final class FleetStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--wait-applied", description = "Wait until every targeted online gateway has applied (or rejected) the latest change.")
+  @Option(
+      names = "--wait-applied",
+      description =
+          "Wait until every targeted online gateway has applied (or rejected) the latest change.")
   boolean waitApplied;
 
   @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
@@ -47,18 +49,29 @@ final class FleetStatusCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (FleetWatch watch = new FleetWatch(mqtt.settings(clientId), mqtt.topicPrefix)) {
       watch.start();
-      ImmutableList<FleetReport.Gateway> report = waitApplied ? watch.awaitSettled(Durations.parse(timeout)) : watch.report();
+      ImmutableList<FleetReport.Gateway> report =
+          waitApplied ? watch.awaitSettled(Durations.parse(timeout)) : watch.report();
       out.print(FleetReport.render(report));
       out.flush();
       if (!waitApplied) {
         return 0;
       }
       if (!FleetReport.settled(report)) {
-        err.println("edgegw fleet status: timed out after " + timeout + "; gateways still pending: "
-            + report.stream().filter(FleetReport.Gateway::online).filter(g -> !g.settled()).map(FleetReport.Gateway::id).toList());
+        err.println(
+            "edgegw fleet status: timed out after "
+                + timeout
+                + "; gateways still pending: "
+                + report.stream()
+                    .filter(FleetReport.Gateway::online)
+                    .filter(g -> !g.settled())
+                    .map(FleetReport.Gateway::id)
+                    .toList());
         return 1;
       }
-      boolean rejected = report.stream().filter(FleetReport.Gateway::online).anyMatch(g -> g.rejected() + g.rejectedByEnvoy() > 0);
+      boolean rejected =
+          report.stream()
+              .filter(FleetReport.Gateway::online)
+              .anyMatch(g -> g.rejected() + g.rejectedByEnvoy() > 0);
       return rejected ? 1 : 0;
     }
   }

@@ -18,20 +18,28 @@ import picocli.CommandLine.Option;
     name = "sync",
     mixinStandardHelpOptions = true,
     description = {
-      "Publishes to each announced gateway's retained topics exactly the resources that apply to it, and keeps them so.",
+      "Publishes to each announced gateway's retained topics exactly the resources that apply to it, and keeps them"
+          + " so.",
       "",
-      "Placement: Istio Gateways whose selector matches the gateway's announced labels, the VirtualServices bound to them,"
+      "Placement: Istio Gateways whose selector matches the gateway's announced labels, the VirtualServices bound to"
+          + " them,"
           + " the Services, Endpoints, EndpointSlices, Pods, ServiceEntries, WorkloadEntries and DestinationRules their"
           + " routes need, and only the Secrets those Gateways and DestinationRules name (credentialName).",
       "Only differences are published (QoS 1, retained; a delete is an empty retained message); on start the sync diffs"
-          + " against what the broker retains, so a restart publishes nothing new. A source with errors publishes nothing.",
+          + " against what the broker retains, so a restart publishes nothing new. A source with errors publishes"
+          + " nothing.",
       "Runs until stopped (SIGTERM), unless --once.",
       "",
-      "Exit codes: 0 stopped (or --once with a valid source), 1 the broker cannot be reached or --once found errors, 2 usage error."
+      "Exit codes: 0 stopped (or --once with a valid source), 1 the broker cannot be reached or --once found errors,"
+          + " 2 usage error."
     })
 final class SyncCommand implements Callable<Integer> {
-  @Option(names = "--source-dir", required = true, paramLabel = "DIR",
-      description = "Directory of manifests (a Git checkout): every .yaml, .yml and .json below it; hidden directories skipped.")
+  @Option(
+      names = "--source-dir",
+      required = true,
+      paramLabel = "DIR",
+      description =
+          "Directory of manifests (a Git checkout): every .yaml, .yml and .json below it; hidden directories skipped.")
   Path sourceDir;
 
   @Option(names = "--poll-interval", defaultValue = "2s", paramLabel = "DURATION",
@@ -49,9 +57,13 @@ final class SyncCommand implements Callable<Integer> {
   @Option(names = "--once", description = "Reconcile once and exit (exit code 1 when the source has errors).")
   boolean once;
 
-  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18011", paramLabel = "HOST:PORT",
-      description = "The sync's admin endpoint: /healthz/ready, /gateways, /metrics; loopback by default, 'off' for none"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-address",
+      defaultValue = "127.0.0.1:18011",
+      paramLabel = "HOST:PORT",
+      description =
+          "The sync's admin endpoint: /healthz/ready, /gateways, /metrics; loopback by default, 'off' for none"
+              + " (default: ${DEFAULT-VALUE}).")
   String adminAddress;
 
   @Mixin FleetMqttOptions mqtt;

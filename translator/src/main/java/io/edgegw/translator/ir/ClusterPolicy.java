@@ -20,13 +20,32 @@ public record ClusterPolicy(
     Optional<UpstreamTls> tls) {
 
   public ClusterPolicy withTls(Optional<UpstreamTls> upstreamTls) {
-    return new ClusterPolicy(lbPolicy, ringHashMinimumSize, maglevTableSize, slowStart, connectTimeout, thresholds, http,
-        keepalive, outlier, upstreamTls);
+    return new ClusterPolicy(
+        lbPolicy,
+        ringHashMinimumSize,
+        maglevTableSize,
+        slowStart,
+        connectTimeout,
+        thresholds,
+        http,
+        keepalive,
+        outlier,
+        upstreamTls);
   }
 
   /** istiod's defaults: LEAST_REQUEST, 10s connect timeout, circuit breakers that never trip. */
-  public static final ClusterPolicy DEFAULT = new ClusterPolicy(LbPolicy.LEAST_REQUEST, OptionalInt.empty(), OptionalInt.empty(),
-      Optional.empty(), Duration.ofSeconds(10), Thresholds.UNLIMITED, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+  public static final ClusterPolicy DEFAULT =
+      new ClusterPolicy(
+          LbPolicy.LEAST_REQUEST,
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          Duration.ofSeconds(10),
+          Thresholds.UNLIMITED,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
 
   public enum LbPolicy {
     LEAST_REQUEST,
@@ -42,7 +61,9 @@ public record ClusterPolicy(
   public record Thresholds(long maxConnections, long maxPendingRequests, long maxRequests, long maxRetries) {
     /** istiod sets every threshold to 2^32-1: Envoy's own defaults (1024, 3) trip far too early for a gateway. */
     public static final long UNLIMITED_VALUE = 4_294_967_295L;
-    public static final Thresholds UNLIMITED = new Thresholds(UNLIMITED_VALUE, UNLIMITED_VALUE, UNLIMITED_VALUE, UNLIMITED_VALUE);
+
+    public static final Thresholds UNLIMITED =
+        new Thresholds(UNLIMITED_VALUE, UNLIMITED_VALUE, UNLIMITED_VALUE, UNLIMITED_VALUE);
   }
 
   public enum UpstreamProtocol {
@@ -52,7 +73,10 @@ public record ClusterPolicy(
     DOWNSTREAM
   }
 
-  public record HttpOptions(UpstreamProtocol protocol, Optional<Duration> idleTimeout, OptionalInt maxRequestsPerConnection) {}
+  public record HttpOptions(
+      UpstreamProtocol protocol,
+      Optional<Duration> idleTimeout,
+      OptionalInt maxRequestsPerConnection) {}
 
   public record Keepalive(OptionalInt probes, Optional<Duration> time, Optional<Duration> interval) {}
 
@@ -72,5 +96,8 @@ public record ClusterPolicy(
    * mutual TLS, {@code trustedCa} to verify the server (none: the server is not verified).
    */
   public record UpstreamTls(
-      Optional<String> sni, Optional<String> clientCertificate, Optional<String> trustedCa, ImmutableList<String> subjectAltNames) {}
+      Optional<String> sni,
+      Optional<String> clientCertificate,
+      Optional<String> trustedCa,
+      ImmutableList<String> subjectAltNames) {}
 }

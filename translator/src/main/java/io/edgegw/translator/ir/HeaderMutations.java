@@ -8,7 +8,9 @@ public record HeaderMutations(
     ImmutableList<String> requestToRemove,
     ImmutableList<HeaderValue> responseToAdd,
     ImmutableList<String> responseToRemove) {
-  public static final HeaderMutations NONE = new HeaderMutations(ImmutableList.of(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
+  public static final HeaderMutations NONE =
+      new HeaderMutations(
+          ImmutableList.of(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
 
   /** {@code append} false overwrites an existing header; true adds one more value. */
   public record HeaderValue(String name, String value, boolean append) {}
@@ -20,11 +22,27 @@ public record HeaderMutations(
   /** These, then {@code later}: where both set a header, {@code later}'s value is the one that stays. */
   public HeaderMutations followedBy(HeaderMutations later) {
     return new HeaderMutations(
-        ImmutableList.<HeaderValue>builder().addAll(requestToAdd).addAll(later.requestToAdd).build(),
-        ImmutableList.<String>builder().addAll(requestToRemove).addAll(later.requestToRemove).build().stream().distinct()
+        ImmutableList.<HeaderValue>builder()
+            .addAll(requestToAdd)
+            .addAll(later.requestToAdd)
+            .build(),
+        ImmutableList.<String>builder()
+            .addAll(requestToRemove)
+            .addAll(later.requestToRemove)
+            .build()
+            .stream()
+            .distinct()
             .collect(ImmutableList.toImmutableList()),
-        ImmutableList.<HeaderValue>builder().addAll(responseToAdd).addAll(later.responseToAdd).build(),
-        ImmutableList.<String>builder().addAll(responseToRemove).addAll(later.responseToRemove).build().stream().distinct()
+        ImmutableList.<HeaderValue>builder()
+            .addAll(responseToAdd)
+            .addAll(later.responseToAdd)
+            .build(),
+        ImmutableList.<String>builder()
+            .addAll(responseToRemove)
+            .addAll(later.responseToRemove)
+            .build()
+            .stream()
+            .distinct()
             .collect(ImmutableList.toImmutableList()));
   }
 }

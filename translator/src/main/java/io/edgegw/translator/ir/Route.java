@@ -7,7 +7,12 @@ import java.util.Optional;
  * mutations, fault and CORS apply whatever the action.
  */
 public record Route(
-    String name, RouteMatch match, RouteAction action, HeaderMutations headers, Optional<Fault> fault, Optional<CorsPolicy> cors) {
+    String name,
+    RouteMatch match,
+    RouteAction action,
+    HeaderMutations headers,
+    Optional<Fault> fault,
+    Optional<CorsPolicy> cors) {
 
   public Route(String name, RouteMatch match, RouteAction action) {
     this(name, match, action, HeaderMutations.NONE, Optional.empty(), Optional.empty());

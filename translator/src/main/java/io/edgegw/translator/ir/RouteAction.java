@@ -27,7 +27,15 @@ public sealed interface RouteAction {
     public Forward(
         ImmutableList<WeightedCluster> clusters, Duration timeout, Optional<RetryPolicy> retry,
         Optional<String> prefixRewrite, Optional<String> hostRewrite) {
-      this(clusters, timeout, retry, prefixRewrite, hostRewrite, Optional.empty(), ImmutableList.of(), Optional.empty());
+      this(
+          clusters,
+          timeout,
+          retry,
+          prefixRewrite,
+          hostRewrite,
+          Optional.empty(),
+          ImmutableList.of(),
+          Optional.empty());
     }
   }
 
@@ -48,12 +56,22 @@ public sealed interface RouteAction {
   record RetryPolicy(
       int numRetries, String retryOn, ImmutableList<Integer> retriableStatusCodes, Optional<Duration> perTryTimeout,
       boolean previousHosts, Optional<Duration> backoff) {
-    public RetryPolicy(int numRetries, String retryOn, ImmutableList<Integer> retriableStatusCodes, Optional<Duration> perTryTimeout) {
+    public RetryPolicy(
+        int numRetries,
+        String retryOn,
+        ImmutableList<Integer> retriableStatusCodes,
+        Optional<Duration> perTryTimeout) {
       this(numRetries, retryOn, retriableStatusCodes, perTryTimeout, true, Optional.empty());
     }
   }
 
-  record Redirect(Optional<String> host, Optional<String> path, OptionalInt port, Optional<String> scheme, int code) implements RouteAction {}
+  record Redirect(
+      Optional<String> host,
+      Optional<String> path,
+      OptionalInt port,
+      Optional<String> scheme,
+      int code)
+      implements RouteAction {}
 
   /** A response Envoy makes itself; the body, if any, is text ({@code body}) or bytes ({@code bytes}), never both. */
   record DirectResponse(int status, Optional<String> body, Optional<ByteString> bytes) implements RouteAction {}

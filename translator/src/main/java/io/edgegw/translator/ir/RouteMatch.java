@@ -5,7 +5,10 @@ import java.util.Optional;
 
 /** What a request must look like: path, headers (pseudo-headers included) and query parameters. */
 public record RouteMatch(
-    StringMatcher path, boolean caseSensitive, ImmutableList<HeaderMatch> headers, ImmutableList<QueryParameterMatch> queryParameters) {
+    StringMatcher path,
+    boolean caseSensitive,
+    ImmutableList<HeaderMatch> headers,
+    ImmutableList<QueryParameterMatch> queryParameters) {
 
   /** A header condition; an empty {@code value} means the header must be present. */
   public record HeaderMatch(String name, Optional<StringMatcher> value, boolean invert) {}

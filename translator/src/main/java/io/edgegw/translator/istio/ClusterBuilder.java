@@ -85,7 +85,10 @@ final class ClusterBuilder {
   }
 
   private static Optional<Optional<ClusterPolicy.UpstreamTls>> failClosed(
-      ResourceKey rule, ClusterRef ref, Credentials.Lookup.Missing missing, ImmutableList.Builder<Diagnostic> diagnostics) {
+      ResourceKey rule,
+      ClusterRef ref,
+      Credentials.Lookup.Missing missing,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     diagnostics.add(Diagnostic.warning(rule, TLS_FIELD, missing.reason() + "; requests to " + ref.name() + " get 503"));
     return Optional.empty();
   }

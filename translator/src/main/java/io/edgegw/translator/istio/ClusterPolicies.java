@@ -31,35 +31,63 @@ final class ClusterPolicies {
     Optional<ConnectionPool> pool = policy.connectionPool();
     return new ClusterPolicy(
         lbPolicy,
-        hash.filter(h -> !h.maglev()).map(ConsistentHash::minimumRingSize).orElse(OptionalInt.empty()),
-        hash.filter(ConsistentHash::maglev).map(ConsistentHash::maglevTableSize).orElse(OptionalInt.empty()),
+        hash.filter(h -> !h.maglev())
+            .map(ConsistentHash::minimumRingSize)
+            .orElse(OptionalInt.empty()),
+        hash.filter(ConsistentHash::maglev)
+            .map(ConsistentHash::maglevTableSize)
+            .orElse(OptionalInt.empty()),
         slowStart,
         pool.flatMap(ConnectionPool::connectTimeout).orElse(defaults.connectTimeout()),
         pool.map(ClusterPolicies::thresholds).orElse(Thresholds.UNLIMITED),
         pool.flatMap(ClusterPolicies::http),
-        pool.flatMap(ConnectionPool::tcpKeepalive).map(k -> new ClusterPolicy.Keepalive(k.probes(), k.time(), k.interval())),
-        policy.outlierDetection().map(o -> new ClusterPolicy.Outlier(o.consecutive5xxErrors(), o.consecutiveGatewayErrors(),
-            o.consecutiveLocalOriginFailures(), o.splitExternalLocalOriginErrors(), o.interval(), o.baseEjectionTime(),
-            o.maxEjectionPercent(), o.minHealthPercent())),
+        pool.flatMap(ConnectionPool::tcpKeepalive)
+            .map(k -> new ClusterPolicy.Keepalive(k.probes(), k.time(), k.interval())),
+        policy
+            .outlierDetection()
+            .map(
+                o ->
+                    new ClusterPolicy.Outlier(
+                        o.consecutive5xxErrors(),
+                        o.consecutiveGatewayErrors(),
+                        o.consecutiveLocalOriginFailures(),
+                        o.splitExternalLocalOriginErrors(),
+                        o.interval(),
+                        o.baseEjectionTime(),
+                        o.maxEjectionPercent(),
+                        o.minHealthPercent())),
         // Upstream TLS needs the Secrets: ClusterBuilder adds it with Credentials.
         Optional.empty());
   }
 
   /** The route's hash policy for a consistent-hash cluster. */
   static Optional<HashPolicy> hashPolicy(TrafficPolicy policy) {
-    return policy.loadBalancer().flatMap(LoadBalancer::consistentHash).map(h -> {
-      if (h.httpHeaderName().isPresent()) {
-        return new HashPolicy(HashPolicy.Kind.HEADER, h.httpHeaderName().get(), Optional.empty(), Optional.empty());
-      }
-      if (h.httpCookie().isPresent()) {
-        var c = h.httpCookie().get();
-        return new HashPolicy(HashPolicy.Kind.COOKIE, c.name(), c.path(), c.ttl());
-      }
-      if (h.httpQueryParameterName().isPresent()) {
-        return new HashPolicy(HashPolicy.Kind.QUERY_PARAMETER, h.httpQueryParameterName().get(), Optional.empty(), Optional.empty());
-      }
-      return new HashPolicy(HashPolicy.Kind.SOURCE_IP, "", Optional.empty(), Optional.empty());
-    });
+    return policy
+        .loadBalancer()
+        .flatMap(LoadBalancer::consistentHash)
+        .map(
+            h -> {
+              if (h.httpHeaderName().isPresent()) {
+                return new HashPolicy(
+                    HashPolicy.Kind.HEADER,
+                    h.httpHeaderName().get(),
+                    Optional.empty(),
+                    Optional.empty());
+              }
+              if (h.httpCookie().isPresent()) {
+                var c = h.httpCookie().get();
+                return new HashPolicy(HashPolicy.Kind.COOKIE, c.name(), c.path(), c.ttl());
+              }
+              if (h.httpQueryParameterName().isPresent()) {
+                return new HashPolicy(
+                    HashPolicy.Kind.QUERY_PARAMETER,
+                    h.httpQueryParameterName().get(),
+                    Optional.empty(),
+                    Optional.empty());
+              }
+              return new HashPolicy(
+                  HashPolicy.Kind.SOURCE_IP, "", Optional.empty(), Optional.empty());
+            });
   }
 
   /** Only positive values replace istiod's unlimited defaults: 0 means unset in Istio's API. */
@@ -76,10 +104,17 @@ final class ClusterPolicies {
   }
 
   private static Optional<ClusterPolicy.HttpOptions> http(ConnectionPool pool) {
-    UpstreamProtocol protocol = pool.useClientProtocol() ? UpstreamProtocol.DOWNSTREAM
-        : pool.h2UpgradePolicy() == TrafficPolicy.H2UpgradePolicy.UPGRADE ? UpstreamProtocol.HTTP2 : UpstreamProtocol.HTTP1;
-    OptionalInt perConnection = pool.maxRequestsPerConnection().isPresent() && pool.maxRequestsPerConnection().getAsInt() > 0
-        ? pool.maxRequestsPerConnection() : OptionalInt.empty();
+    UpstreamProtocol protocol =
+        pool.useClientProtocol()
+            ? UpstreamProtocol.DOWNSTREAM
+            : pool.h2UpgradePolicy() == TrafficPolicy.H2UpgradePolicy.UPGRADE
+                ? UpstreamProtocol.HTTP2
+                : UpstreamProtocol.HTTP1;
+    OptionalInt perConnection =
+        pool.maxRequestsPerConnection().isPresent()
+                && pool.maxRequestsPerConnection().getAsInt() > 0
+            ? pool.maxRequestsPerConnection()
+            : OptionalInt.empty();
     if (protocol == UpstreamProtocol.HTTP1 && pool.idleTimeout().isEmpty() && perConnection.isEmpty()) {
       return Optional.empty();
     }

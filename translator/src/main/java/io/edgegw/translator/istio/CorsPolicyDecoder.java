@@ -41,7 +41,15 @@ final class CorsPolicyDecoder {
     ImmutableList<String> methods = field.get("allowMethods").strings();
     for (int i = 0; i < methods.size(); i++) {
       if (!METHODS.contains(methods.get(i))) {
-        field.get("allowMethods").items().get(i).error("invalid HTTP method " + methods.get(i) + ": use one of " + String.join(", ", METHODS));
+        field
+            .get("allowMethods")
+            .items()
+            .get(i)
+            .error(
+                "invalid HTTP method "
+                    + methods.get(i)
+                    + ": use one of "
+                    + String.join(", ", METHODS));
       }
     }
     ImmutableList<String> allowHeaders = headerNames(field.get("allowHeaders"));
@@ -53,7 +61,8 @@ final class CorsPolicyDecoder {
       maxAge = Optional.empty();
     }
     Field credentials = field.get("allowCredentials");
-    Optional<Boolean> allowCredentials = credentials.present() ? Optional.of(credentials.bool(false)) : Optional.empty();
+    Optional<Boolean> allowCredentials =
+        credentials.present() ? Optional.of(credentials.bool(false)) : Optional.empty();
     String unmatched = field.get("unmatchedPreflights").string("UNSPECIFIED");
     if (!UNMATCHED_PREFLIGHTS.contains(unmatched)) {
       field.get("unmatchedPreflights").error("invalid value " + unmatched + ": use FORWARD or IGNORE");

@@ -28,8 +28,15 @@ public record DecodedInputs(
 
   public DecodedInputs {
     gateways = ImmutableList.sortedCopyOf(Comparator.comparing(Gateway::order, ConfigOrder.OLDEST_FIRST), gateways);
-    virtualServices = ImmutableList.sortedCopyOf(Comparator.comparing(VirtualService::order, ConfigOrder.OLDEST_FIRST), virtualServices);
-    serviceEntries = ImmutableList.sortedCopyOf(Comparator.comparing(ServiceEntry::order, ConfigOrder.OLDEST_FIRST), serviceEntries);
-    destinationRules = ImmutableList.sortedCopyOf(Comparator.comparing(DestinationRule::order, ConfigOrder.OLDEST_FIRST), destinationRules);
+    virtualServices =
+        ImmutableList.sortedCopyOf(
+            Comparator.comparing(VirtualService::order, ConfigOrder.OLDEST_FIRST), virtualServices);
+    serviceEntries =
+        ImmutableList.sortedCopyOf(
+            Comparator.comparing(ServiceEntry::order, ConfigOrder.OLDEST_FIRST), serviceEntries);
+    destinationRules =
+        ImmutableList.sortedCopyOf(
+            Comparator.comparing(DestinationRule::order, ConfigOrder.OLDEST_FIRST),
+            destinationRules);
   }
 }

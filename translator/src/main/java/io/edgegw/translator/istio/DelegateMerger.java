@@ -38,15 +38,21 @@ public final class DelegateMerger {
   public record Sourced(VirtualService source, HttpRoute rule) {}
 
   /** The root rule itself, or the delegate's rules merged into it; conflicting ones left out with a WARNING. */
-  public ImmutableList<Sourced> expand(VirtualService root, HttpRoute rule, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public ImmutableList<Sourced> expand(
+      VirtualService root, HttpRoute rule, ImmutableList.Builder<Diagnostic> diagnostics) {
     if (rule.delegate().isEmpty()) {
       return ImmutableList.of(new Sourced(root, rule));
     }
     String field = rule.field() + ".delegate";
-    ResourceKey key = ResourceKey.of(Kind.VIRTUAL_SERVICE, rule.delegate().get().namespace(), rule.delegate().get().name());
+    ResourceKey key =
+        ResourceKey.of(
+            Kind.VIRTUAL_SERVICE, rule.delegate().get().namespace(), rule.delegate().get().name());
     VirtualService delegate = delegates.get(key);
     if (delegate == null) {
-      String why = rejected.contains(key) ? "is rejected (see its diagnostics)" : "not found (a delegate has neither hosts nor gateways)";
+      String why =
+          rejected.contains(key)
+              ? "is rejected (see its diagnostics)"
+              : "not found (a delegate has neither hosts nor gateways)";
       diagnostics.add(Diagnostic.warning(root.key(), field, "delegate " + key.namespace() + "/" + key.name() + " " + why
           + "; this http rule is left out"));
       return ImmutableList.of();
@@ -55,8 +61,15 @@ public final class DelegateMerger {
     for (HttpRoute leaf : delegate.http()) {
       Optional<ImmutableList<HttpMatchRequest>> matches = mergeMatches(rule.matches(), leaf.matches());
       if (matches.isEmpty()) {
-        diagnostics.add(Diagnostic.warning(delegate.key(), leaf.field() + ".match",
-            "no match lies within a match of " + root.key() + " " + rule.field() + ": this delegated rule is left out there"));
+        diagnostics.add(
+            Diagnostic.warning(
+                delegate.key(),
+                leaf.field() + ".match",
+                "no match lies within a match of "
+                    + root.key()
+                    + " "
+                    + rule.field()
+                    + ": this delegated rule is left out there"));
         continue;
       }
       out.add(new Sourced(delegate, merge(rule, leaf, matches.get())));
@@ -160,7 +173,8 @@ public final class DelegateMerger {
 
   private static boolean conflicts(
       ImmutableSortedMap<String, Optional<StringMatch>> root, ImmutableSortedMap<String, Optional<StringMatch>> leaf) {
-    return leaf.entrySet().stream().anyMatch(e -> conflicts(root.getOrDefault(e.getKey(), Optional.empty()), e.getValue()));
+    return leaf.entrySet().stream()
+        .anyMatch(e -> conflicts(root.getOrDefault(e.getKey(), Optional.empty()), e.getValue()));
   }
 
   /** istiod's stringMatchConflict: regexes cannot be compared; exact must be equal; a prefix must extend the root's. */

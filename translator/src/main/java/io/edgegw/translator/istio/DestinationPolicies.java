@@ -22,16 +22,27 @@ public final class DestinationPolicies {
    * {@code oldest} the oldest rule for the host.
    */
   private record Merged(
-      Optional<TrafficPolicy> policy, Optional<ResourceKey> owner, ResourceKey oldest, Map<String, DestinationRule.Subset> subsets) {}
+      Optional<TrafficPolicy> policy,
+      Optional<ResourceKey> owner,
+      ResourceKey oldest,
+      Map<String, DestinationRule.Subset> subsets) {}
 
   private final ImmutableMap<String, Merged> byHost;
 
   /** {@code rules} oldest first; hosts resolve like route destinations, short names in the rule's namespace. */
-  public DestinationPolicies(List<DestinationRule> rules, ServiceRegistry registry, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public DestinationPolicies(
+      List<DestinationRule> rules,
+      ServiceRegistry registry,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<String, Merged> hosts = new LinkedHashMap<>();
     for (DestinationRule rule : rules) {
       String host = registry.fqdn(rule.host(), rule.key().namespace());
-      Merged merged = hosts.computeIfAbsent(host, h -> new Merged(Optional.empty(), Optional.empty(), rule.key(), new LinkedHashMap<>()));
+      Merged merged =
+          hosts.computeIfAbsent(
+              host,
+              h ->
+                  new Merged(
+                      Optional.empty(), Optional.empty(), rule.key(), new LinkedHashMap<>()));
       if (rule.trafficPolicy().isPresent()) {
         if (merged.policy().isEmpty()) {
           merged = new Merged(rule.trafficPolicy(), Optional.of(rule.key()), merged.oldest(), merged.subsets());
@@ -45,8 +56,15 @@ public final class DestinationPolicies {
       for (int i = 0; i < rule.subsets().size(); i++) {
         DestinationRule.Subset subset = rule.subsets().get(i);
         if (merged.subsets().putIfAbsent(subset.name(), subset) != null) {
-          diagnostics.add(Diagnostic.warning(rule.key(), "spec.subsets[" + i + "].name",
-              "an older DestinationRule for " + host + " already defines subset " + subset.name() + "; this one is ignored"));
+          diagnostics.add(
+              Diagnostic.warning(
+                  rule.key(),
+                  "spec.subsets[" + i + "].name",
+                  "an older DestinationRule for "
+                      + host
+                      + " already defines subset "
+                      + subset.name()
+                      + "; this one is ignored"));
         }
       }
     }

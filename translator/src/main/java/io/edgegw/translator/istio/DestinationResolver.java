@@ -30,14 +30,23 @@ public final class DestinationResolver {
    * rather than the request matching a later route.
    */
   public ClusterRef resolve(
-      VirtualService vs, HttpRoute rule, HttpRouteDestination route, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics) {
+      VirtualService vs,
+      HttpRoute rule,
+      HttpRouteDestination route,
+      int serverPort,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     return resolve(vs, rule.field(), route, serverPort, diagnostics);
   }
 
   /** The same for a destination of any rule ({@code spec.tcp[0]}, {@code spec.tls[1]}), named by {@code ruleField}. */
   public ClusterRef resolve(VirtualService vs, String ruleField, HttpRouteDestination route, int serverPort,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    return resolve(vs, ruleField + ".route[" + route.index() + "].destination", route.destination(), serverPort, diagnostics);
+    return resolve(
+        vs,
+        ruleField + ".route[" + route.index() + "].destination",
+        route.destination(),
+        serverPort,
+        diagnostics);
   }
 
   /** The same for any destination (e.g. a mirror); {@code field} is its path, for diagnostics. */

@@ -36,10 +36,20 @@ import java.util.Set;
 
 /** Decodes and validates a DestinationRule spec (docs/istio-semantics.md sections 6 and 7). */
 public final class DestinationRuleDecoder {
-  private static final ImmutableSet<String> SPEC = ImmutableSet.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
-  private static final ImmutableSet<String> POLICY = ImmutableSet.of(
-      "loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel", "proxyProtocol", "retryBudget");
-  private static final ImmutableSet<String> PORT_POLICY = ImmutableSet.of("port", "loadBalancer", "connectionPool", "outlierDetection", "tls");
+  private static final ImmutableSet<String> SPEC =
+      ImmutableSet.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector");
+  private static final ImmutableSet<String> POLICY =
+      ImmutableSet.of(
+          "loadBalancer",
+          "connectionPool",
+          "outlierDetection",
+          "tls",
+          "portLevelSettings",
+          "tunnel",
+          "proxyProtocol",
+          "retryBudget");
+  private static final ImmutableSet<String> PORT_POLICY =
+      ImmutableSet.of("port", "loadBalancer", "connectionPool", "outlierDetection", "tls");
   private static final ImmutableSet<String> SUBSET = ImmutableSet.of("name", "labels", "trafficPolicy");
   private static final ImmutableSet<String> LOAD_BALANCER = ImmutableSet.of(
       "simple", "consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup");
@@ -54,9 +64,17 @@ public final class DestinationRuleDecoder {
   private static final ImmutableSet<String> HTTP = ImmutableSet.of(
       "http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries", "idleTimeout",
       "h2UpgradePolicy", "useClientProtocol", "maxConcurrentStreams");
-  private static final ImmutableSet<String> OUTLIER = ImmutableSet.of(
-      "consecutiveErrors", "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures", "consecutiveGatewayErrors",
-      "consecutive5xxErrors", "interval", "baseEjectionTime", "maxEjectionPercent", "minHealthPercent");
+  private static final ImmutableSet<String> OUTLIER =
+      ImmutableSet.of(
+          "consecutiveErrors",
+          "splitExternalLocalOriginErrors",
+          "consecutiveLocalOriginFailures",
+          "consecutiveGatewayErrors",
+          "consecutive5xxErrors",
+          "interval",
+          "baseEjectionTime",
+          "maxEjectionPercent",
+          "minHealthPercent");
   private static final ImmutableSet<String> TLS = ImmutableSet.of(
       "mode", "clientCertificate", "privateKey", "caCertificates", "credentialName", "subjectAltNames", "sni",
       "insecureSkipVerify", "caCrl");
@@ -74,7 +92,9 @@ public final class DestinationRuleDecoder {
     spec.allowOnly(SPEC);
     ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
     if (spec.get("workloadSelector").present()) {
-      spec.get("workloadSelector").warning("selects sidecar workloads, never a gateway; this DestinationRule is ignored here");
+      spec.get("workloadSelector")
+          .warning(
+              "selects sidecar workloads, never a gateway; this DestinationRule is ignored here");
     }
     Field hostField = spec.get("host");
     String host = hostField.string("");
@@ -155,11 +175,18 @@ public final class DestinationRuleDecoder {
     }
     field.allowOnly(LOAD_BALANCER);
     if (field.get("localityLbSetting").present()) {
-      field.get("localityLbSetting").warning("locality load balancing is not supported at the edge (endpoints carry no locality); ignored");
+      field
+          .get("localityLbSetting")
+          .warning(
+              "locality load balancing is not supported at the edge (endpoints carry no locality); ignored");
     }
     Simple simple = enumValue(field.get("simple"), Simple.class, Simple.UNSPECIFIED);
     if (simple == Simple.PASSTHROUGH) {
-      field.get("simple").warning("PASSTHROUGH sends to the original destination, which at a gateway is the gateway itself; the default LEAST_REQUEST is used");
+      field
+          .get("simple")
+          .warning(
+              "PASSTHROUGH sends to the original destination, which at a gateway is the gateway itself; the default"
+                  + " LEAST_REQUEST is used");
     }
     Optional<ConsistentHash> hash = consistentHash(field.get("consistentHash"));
     if (field.get("simple").present() && hash.isPresent()) {
@@ -220,7 +247,11 @@ public final class DestinationRuleDecoder {
     }
     boolean sourceIp = field.get("useSourceIp").bool(false);
     Optional<String> query = field.get("httpQueryParameterName").string();
-    long keys = (header.isPresent() ? 1 : 0) + (cookieField.present() ? 1 : 0) + (sourceIp ? 1 : 0) + (query.isPresent() ? 1 : 0);
+    long keys =
+        (header.isPresent() ? 1 : 0)
+            + (cookieField.present() ? 1 : 0)
+            + (sourceIp ? 1 : 0)
+            + (query.isPresent() ? 1 : 0);
     if (keys != 1) {
       field.error("set exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName");
     }
@@ -230,7 +261,10 @@ public final class DestinationRuleDecoder {
       field.error("only one of ringHash and maglev may be set");
     }
     if (field.get("minimumRingSize").present() && (ring.present() || maglev.present())) {
-      field.get("minimumRingSize").error("deprecated field; with ringHash or maglev set it here would be ambiguous, use ringHash.minimumRingSize");
+      field
+          .get("minimumRingSize")
+          .error(
+              "deprecated field; with ringHash or maglev set it here would be ambiguous, use ringHash.minimumRingSize");
     }
     OptionalInt ringSize = bounded(field.get("minimumRingSize"), MAX_RING_SIZE);
     if (ring.isObject()) {
@@ -267,8 +301,12 @@ public final class DestinationRuleDecoder {
     Field keepaliveField = tcp.get("tcpKeepalive");
     if (keepaliveField.isObject()) {
       keepaliveField.allowOnly(KEEPALIVE);
-      keepalive = Optional.of(new TcpKeepalive(
-          nonNegative(keepaliveField.get("probes")), duration(keepaliveField.get("time")), duration(keepaliveField.get("interval"))));
+      keepalive =
+          Optional.of(
+              new TcpKeepalive(
+                  nonNegative(keepaliveField.get("probes")),
+                  duration(keepaliveField.get("time")),
+                  duration(keepaliveField.get("interval"))));
     }
     if (http.isObject()) {
       http.allowOnly(HTTP);
@@ -277,7 +315,9 @@ public final class DestinationRuleDecoder {
     H2UpgradePolicy upgrade = enumValue(http.get("h2UpgradePolicy"), H2UpgradePolicy.class, H2UpgradePolicy.DEFAULT);
     boolean useClientProtocol = http.get("useClientProtocol").bool(false);
     if (useClientProtocol && upgrade == H2UpgradePolicy.UPGRADE) {
-      http.get("h2UpgradePolicy").warning("useClientProtocol is set, so the client's protocol is used and UPGRADE does nothing");
+      http.get("h2UpgradePolicy")
+          .warning(
+              "useClientProtocol is set, so the client's protocol is used and UPGRADE does nothing");
     }
     return Optional.of(new ConnectionPool(
         nonNegative(tcp.get("maxConnections")),
@@ -299,7 +339,11 @@ public final class DestinationRuleDecoder {
     field.allowOnly(OUTLIER);
     OptionalInt legacy = nonNegative(field.get("consecutiveErrors"));
     if (legacy.isPresent()) {
-      field.get("consecutiveErrors").warning("deprecated: counts gateway errors (502, 503, 504) as consecutiveGatewayErrors does; use that or consecutive5xxErrors");
+      field
+          .get("consecutiveErrors")
+          .warning(
+              "deprecated: counts gateway errors (502, 503, 504) as consecutiveGatewayErrors does; use that or"
+                  + " consecutive5xxErrors");
     }
     OptionalInt gateway = nonNegative(field.get("consecutiveGatewayErrors"));
     OptionalInt maxEjection = percent(field.get("maxEjectionPercent"));
@@ -322,7 +366,11 @@ public final class DestinationRuleDecoder {
     field.allowOnly(TLS);
     for (String file : new String[] {"clientCertificate", "privateKey", "caCertificates", "caCrl"}) {
       if (field.get(file).present()) {
-        field.get(file).warning("file paths are not supported at the edge (the Envoy host has no such files); use credentialName; ignored");
+        field
+            .get(file)
+            .warning(
+                "file paths are not supported at the edge (the Envoy host has no such files); use credentialName;"
+                    + " ignored");
       }
     }
     TlsMode mode = enumValue(field.get("mode"), TlsMode.class, TlsMode.DISABLE);
@@ -331,12 +379,17 @@ public final class DestinationRuleDecoder {
       field.get("credentialName").error("required with mode MUTUAL: the client certificate comes from this Secret");
     }
     if (mode == TlsMode.ISTIO_MUTUAL) {
-      field.get("mode").warning("ISTIO_MUTUAL needs the mesh's certificates, which an edge gateway without istiod does not have; plain text is used");
+      field
+          .get("mode")
+          .warning(
+              "ISTIO_MUTUAL needs the mesh's certificates, which an edge gateway without istiod does not have; plain"
+                  + " text is used");
     }
     boolean skipVerify = field.get("insecureSkipVerify").bool(false);
     if (mode == TlsMode.SIMPLE && credential.isEmpty() && !skipVerify) {
-      field.warning("no credentialName: the server certificate is not verified; set credentialName (a Secret with ca.crt)"
-          + " or insecureSkipVerify: true to say this is intended");
+      field.warning(
+          "no credentialName: the server certificate is not verified; set credentialName (a Secret with ca.crt)"
+              + " or insecureSkipVerify: true to say this is intended");
     }
     return Optional.of(new ClientTls(mode, credential, field.get("sni").string(),
         field.get("subjectAltNames").strings(), skipVerify));

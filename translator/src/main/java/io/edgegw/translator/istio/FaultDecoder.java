@@ -16,8 +16,10 @@ import java.util.OptionalInt;
 /** {@code fault} of an http rule, checked as istiod's validateHTTPFaultInjection does. */
 final class FaultDecoder {
   private static final ImmutableSet<String> FAULT = ImmutableSet.of("delay", "abort");
-  private static final ImmutableSet<String> DELAY = ImmutableSet.of("fixedDelay", "exponentialDelay", "percentage", "percent");
-  private static final ImmutableSet<String> ABORT = ImmutableSet.of("httpStatus", "grpcStatus", "http2Error", "percentage");
+  private static final ImmutableSet<String> DELAY =
+      ImmutableSet.of("fixedDelay", "exponentialDelay", "percentage", "percent");
+  private static final ImmutableSet<String> ABORT =
+      ImmutableSet.of("httpStatus", "grpcStatus", "http2Error", "percentage");
   private static final ImmutableSet<String> PERCENT = ImmutableSet.of("value");
   /** gRPC status names in code order (OK = 0 ... UNAUTHENTICATED = 16), as istiod accepts them. */
   private static final ImmutableList<String> GRPC_STATUS = ImmutableList.of(

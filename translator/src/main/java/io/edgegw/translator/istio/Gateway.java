@@ -39,7 +39,8 @@ public record Gateway(
 
     /** HTTPS or TLS whose mode terminates TLS here (SIMPLE, MUTUAL, OPTIONAL_MUTUAL). */
     public boolean terminatesTls() {
-      return (protocol == Protocol.HTTPS || protocol == Protocol.TLS) && tls.map(t -> t.mode().terminates()).orElse(false);
+      return (protocol == Protocol.HTTPS || protocol == Protocol.TLS)
+          && tls.map(t -> t.mode().terminates()).orElse(false);
     }
 
     /** The hosts with their namespace part dropped, deduplicated and sorted: the SNI names of the server. */

@@ -23,8 +23,15 @@ public final class GatewayBindings {
     this.domainSuffix = domainSuffix;
   }
 
-  /** Taking what an unchanged VirtualService gave from {@code memo} (whose binding context covers gateways, rejections and identity). */
-  void check(DecodedInputs inputs, GatewayIdentity identity, VirtualServiceMemo memo, ImmutableList.Builder<Diagnostic> diagnostics) {
+  /**
+   * Taking what an unchanged VirtualService gave from {@code memo} (whose binding context covers gateways, rejections
+   * and identity).
+   */
+  void check(
+      DecodedInputs inputs,
+      GatewayIdentity identity,
+      VirtualServiceMemo memo,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<String, Gateway> gateways = inputs.gateways().stream()
         .collect(Collectors.toMap(Gateway::qualifiedName, Function.identity()));
     for (VirtualService vs : inputs.virtualServices()) {
@@ -32,7 +39,11 @@ public final class GatewayBindings {
     }
   }
 
-  private ImmutableList<Diagnostic> check(VirtualService vs, Map<String, Gateway> gateways, DecodedInputs inputs, GatewayIdentity identity) {
+  private ImmutableList<Diagnostic> check(
+      VirtualService vs,
+      Map<String, Gateway> gateways,
+      DecodedInputs inputs,
+      GatewayIdentity identity) {
     if (vs.isDelegate()) {
       // Applies only through the root VirtualServices that delegate to it.
       return ImmutableList.of();
@@ -55,7 +66,11 @@ public final class GatewayBindings {
       }
       Optional<Gateway> gateway = Optional.ofNullable(gateways.get(name));
       if (gateway.isEmpty()) {
-        ResourceKey key = ResourceKey.of(Kind.GATEWAY, name.substring(0, name.indexOf('/')), name.substring(name.indexOf('/') + 1));
+        ResourceKey key =
+            ResourceKey.of(
+                Kind.GATEWAY,
+                name.substring(0, name.indexOf('/')),
+                name.substring(name.indexOf('/') + 1));
         String why = inputs.rejected().contains(key) ? "is rejected (see its diagnostics)" : "not found";
         diagnostics.add(Diagnostic.warning(vs.key(), "spec.gateways[" + i + "]", "gateway " + name + " " + why));
         continue;
@@ -73,7 +88,10 @@ public final class GatewayBindings {
   }
 
   private boolean sharesHost(VirtualService vs, Gateway gateway) {
-    List<String> vsHosts = vs.hosts().stream().map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix)).toList();
+    List<String> vsHosts =
+        vs.hosts().stream()
+            .map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix))
+            .toList();
     return gateway.servers().stream().anyMatch(server -> !Hosts.intersection(
         server.hosts().stream().filter(h -> h.visibleTo(vs.key().namespace())).map(Gateway.ServerHost::host).toList(),
         vsHosts).isEmpty());

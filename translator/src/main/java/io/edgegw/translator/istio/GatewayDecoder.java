@@ -14,14 +14,18 @@ import java.util.Set;
 /** Decodes and validates a Gateway spec (docs/istio-semantics.md section 7). */
 public final class GatewayDecoder {
   private static final ImmutableSet<String> SPEC = ImmutableSet.of("selector", "servers");
-  private static final ImmutableSet<String> SERVER = ImmutableSet.of("port", "bind", "hosts", "tls", "name", "defaultEndpoint");
+  private static final ImmutableSet<String> SERVER =
+      ImmutableSet.of("port", "bind", "hosts", "tls", "name", "defaultEndpoint");
   private static final ImmutableSet<String> PORT = ImmutableSet.of("number", "protocol", "name", "targetPort");
   private static final ImmutableSet<String> TLS = ImmutableSet.of(
       "httpsRedirect", "mode", "serverCertificate", "privateKey", "caCertificates", "caCrl", "credentialName",
       "credentialNames", "tlsCertificates", "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash",
       "minProtocolVersion", "maxProtocolVersion", "cipherSuites");
+
   /** Ordered: a minimum above the maximum is an error. */
-  static final ImmutableList<String> TLS_VERSIONS = ImmutableList.of("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3");
+  static final ImmutableList<String> TLS_VERSIONS =
+      ImmutableList.of("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3");
+
   /** The TLS 1.0-1.2 suites Envoy (BoringSSL) accepts, as istiod lists them; TLS 1.3 suites are not configurable. */
   static final ImmutableSet<String> CIPHER_SUITES = ImmutableSet.of(
       "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -33,7 +37,11 @@ public final class GatewayDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new Gateway(resource.key(), resource.creationTimestamp(), com.google.common.collect.ImmutableMap.of(), ImmutableList.of());
+      return new Gateway(
+          resource.key(),
+          resource.creationTimestamp(),
+          com.google.common.collect.ImmutableMap.of(),
+          ImmutableList.of());
     }
     spec.allowOnly(SPEC);
     var selector = spec.get("selector").stringMap();
@@ -46,7 +54,11 @@ public final class GatewayDecoder {
     for (int i = 0; i < serverFields.size(); i++) {
       server(i, serverFields.get(i), resource.key().namespace(), portNames).ifPresent(servers::add);
     }
-    return new Gateway(resource.key(), resource.creationTimestamp(), com.google.common.collect.ImmutableMap.copyOf(selector), servers.build());
+    return new Gateway(
+        resource.key(),
+        resource.creationTimestamp(),
+        com.google.common.collect.ImmutableMap.copyOf(selector),
+        servers.build());
   }
 
   private Optional<Gateway.Server> server(int index, Field server, String namespace, Set<String> portNames) {
@@ -126,7 +138,15 @@ public final class GatewayDecoder {
           tls.get(name).warning("ignored: only httpsRedirect applies to a server whose protocol is not HTTPS or TLS");
         }
       }
-      return Optional.of(new Gateway.ServerTls(httpsRedirect, mode, "", Optional.empty(), Optional.empty(), ImmutableList.of(), true));
+      return Optional.of(
+          new Gateway.ServerTls(
+              httpsRedirect,
+              mode,
+              "",
+              Optional.empty(),
+              Optional.empty(),
+              ImmutableList.of(),
+              true));
     }
     String credentialName = tls.get("credentialName").string("");
     boolean files = tls.get("serverCertificate").present() || tls.get("privateKey").present();
@@ -149,7 +169,9 @@ public final class GatewayDecoder {
     }
     for (String narrowing : new String[] {"subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash"}) {
       if (tls.get(narrowing).present()) {
-        tls.get(narrowing).warning("not supported yet; this server is skipped rather than admit clients it would refuse");
+        tls.get(narrowing)
+            .warning(
+                "not supported yet; this server is skipped rather than admit clients it would refuse");
         supported = false;
       }
     }
@@ -157,7 +179,8 @@ public final class GatewayDecoder {
     Optional<String> max = tlsVersion(tls.get("maxProtocolVersion"));
     if (min.isPresent() && max.isPresent() && !min.get().equals("TLS_AUTO") && !max.get().equals("TLS_AUTO")
         && TLS_VERSIONS.indexOf(min.get()) > TLS_VERSIONS.indexOf(max.get())) {
-      tls.get("maxProtocolVersion").error("maxProtocolVersion " + max.get() + " is below minProtocolVersion " + min.get());
+      tls.get("maxProtocolVersion")
+          .error("maxProtocolVersion " + max.get() + " is below minProtocolVersion " + min.get());
     }
     ImmutableList.Builder<String> ciphers = ImmutableList.builder();
     java.util.Set<String> seen = new HashSet<>();
@@ -170,7 +193,9 @@ public final class GatewayDecoder {
         }
       });
     }
-    return Optional.of(new Gateway.ServerTls(httpsRedirect, mode, credentialName, min, max, ciphers.build(), supported));
+    return Optional.of(
+        new Gateway.ServerTls(
+            httpsRedirect, mode, credentialName, min, max, ciphers.build(), supported));
   }
 
   private static Optional<String> tlsVersion(Field field) {

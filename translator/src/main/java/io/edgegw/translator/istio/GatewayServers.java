@@ -39,21 +39,34 @@ public final class GatewayServers {
         if (!allowedByNode(gateway, server, bind, port, identity, diagnostics)) {
           continue;
         }
-        ServerListener listener = new ServerListener(bind, port, kind.get(), routeConfigName(bind, port, identity), ImmutableList.of());
+        ServerListener listener =
+            new ServerListener(
+                bind, port, kind.get(), routeConfigName(bind, port, identity), ImmutableList.of());
         ServerListener.BoundServer bound = new ServerListener.BoundServer(gateway, server);
         ServerListener existing = shape.putIfAbsent(listener.name(), listener);
         List<ServerListener.BoundServer> servers = byListener.computeIfAbsent(listener.name(), k -> new ArrayList<>());
         if (existing != null && !conflictFree(existing, servers, bound, diagnostics)) {
           continue;
         }
-        if (server.tls().isPresent() && duplicateHost(tlsHosts.computeIfAbsent(listener.name(), k -> new HashMap<>()), bound, diagnostics)) {
+        if (server.tls().isPresent()
+            && duplicateHost(
+                tlsHosts.computeIfAbsent(listener.name(), k -> new HashMap<>()),
+                bound,
+                diagnostics)) {
           continue;
         }
         servers.add(bound);
       }
     }
     return shape.values().stream()
-        .map(l -> new ServerListener(l.bind(), l.listenerPort(), l.kind(), l.routeConfigName(), ImmutableList.copyOf(byListener.get(l.name()))))
+        .map(
+            l ->
+                new ServerListener(
+                    l.bind(),
+                    l.listenerPort(),
+                    l.kind(),
+                    l.routeConfigName(),
+                    ImmutableList.copyOf(byListener.get(l.name()))))
         .filter(l -> !l.servers().isEmpty())
         .sorted(Comparator.comparing(ServerListener::name))
         .collect(ImmutableList.toImmutableList());
@@ -76,7 +89,10 @@ public final class GatewayServers {
     }
     var portProblem = policy.listenPortProblem(port);
     if (portProblem.isPresent()) {
-      String mapped = port == server.portNumber() ? "" : " (Gateway port " + server.portNumber() + " mapped to " + port + ")";
+      String mapped =
+          port == server.portNumber()
+              ? ""
+              : " (Gateway port " + server.portNumber() + " mapped to " + port + ")";
       diagnostics.add(Diagnostic.error(gateway.key(), server.field() + ".port.number",
           portProblem.get() + mapped + "; this server is not served"));
       return false;
@@ -92,7 +108,8 @@ public final class GatewayServers {
     return bind.equals(identity.bindAddress()) ? "http." + port : "http." + port + "." + bind;
   }
 
-  private static Optional<ServerListener.Kind> kind(Gateway gateway, Gateway.Server server, ImmutableList.Builder<Diagnostic> diagnostics) {
+  private static Optional<ServerListener.Kind> kind(
+      Gateway gateway, Gateway.Server server, ImmutableList.Builder<Diagnostic> diagnostics) {
     if (server.tls().isPresent() && !server.tls().get().supported()) {
       return Optional.empty(); // the decoder said why
     }
@@ -110,13 +127,29 @@ public final class GatewayServers {
     String first = servers.isEmpty() ? "an older server" : servers.get(0).describe();
     String field = bound.server().field() + ".port";
     if (existing.kind() != kindOf(bound.server())) {
-      diagnostics.add(Diagnostic.warning(bound.gateway().key(), field, "port " + bound.server().portNumber()
-          + " already serves " + existing.kind() + " for " + first + "; a port serves one of HTTP, TCP or TLS; this server is skipped"));
+      diagnostics.add(
+          Diagnostic.warning(
+              bound.gateway().key(),
+              field,
+              "port "
+                  + bound.server().portNumber()
+                  + " already serves "
+                  + existing.kind()
+                  + " for "
+                  + first
+                  + "; a port serves one of HTTP, TCP or TLS; this server is skipped"));
       return false;
     }
     if (existing.kind() == ServerListener.Kind.TCP && !servers.isEmpty()) {
-      diagnostics.add(Diagnostic.warning(bound.gateway().key(), field, "port " + bound.server().portNumber()
-          + " already has a plain TCP server (" + first + "), and TCP cannot tell connections apart by host; this server is skipped"));
+      diagnostics.add(
+          Diagnostic.warning(
+              bound.gateway().key(),
+              field,
+              "port "
+                  + bound.server().portNumber()
+                  + " already has a plain TCP server ("
+                  + first
+                  + "), and TCP cannot tell connections apart by host; this server is skipped"));
       return false;
     }
     return true;
@@ -132,7 +165,9 @@ public final class GatewayServers {
 
   /** istiod: servers with a tls block may not repeat a host on one port; the later one is skipped. */
   private static boolean duplicateHost(
-      Map<String, ServerListener.BoundServer> hosts, ServerListener.BoundServer bound, ImmutableList.Builder<Diagnostic> diagnostics) {
+      Map<String, ServerListener.BoundServer> hosts,
+      ServerListener.BoundServer bound,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     for (String host : bound.server().sniHosts()) {
       ServerListener.BoundServer owner = hosts.get(host);
       if (owner != null) {

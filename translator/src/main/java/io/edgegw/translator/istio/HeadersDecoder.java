@@ -100,8 +100,17 @@ final class HeadersDecoder {
         return false;
       }
       boolean argument = commands.group(2) != null && commands.group(2).length() > 2;
-      if (command != null && (WITH_ARGUMENT.contains(command) ? !argument : argument && !command.equals("START_TIME"))) {
-        field.error("Envoy command %" + command + "% " + (argument ? "takes no argument" : "needs an argument, e.g. %" + command + "(name)%"));
+      if (command != null
+          && (WITH_ARGUMENT.contains(command)
+              ? !argument
+              : argument && !command.equals("START_TIME"))) {
+        field.error(
+            "Envoy command %"
+                + command
+                + "% "
+                + (argument
+                    ? "takes no argument"
+                    : "needs an argument, e.g. %" + command + "(name)%"));
         return false;
       }
       commands.appendReplacement(rest, "");

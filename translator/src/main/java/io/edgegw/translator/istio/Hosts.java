@@ -28,7 +28,10 @@ public final class Hosts {
       rest = host.substring(2);
     }
     if (rest.contains("*")) {
-      return Optional.of("invalid host " + host + ": a wildcard is only allowed as the whole first label (*.example.com)");
+      return Optional.of(
+          "invalid host "
+              + host
+              + ": a wildcard is only allowed as the whole first label (*.example.com)");
     }
     for (String label : rest.split("\\.", -1)) {
       if (!DNS1123_LABEL.matcher(label).matches()) {

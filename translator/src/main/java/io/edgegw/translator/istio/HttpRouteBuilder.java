@@ -37,7 +37,10 @@ public final class HttpRouteBuilder {
   private final DelegateMerger delegates;
   private final Map<String, String> gatewayLabels;
 
-  public HttpRouteBuilder(DestinationResolver destinations, DelegateMerger delegates, Map<String, String> gatewayLabels) {
+  public HttpRouteBuilder(
+      DestinationResolver destinations,
+      DelegateMerger delegates,
+      Map<String, String> gatewayLabels) {
     this.destinations = destinations;
     this.delegates = delegates;
     this.gatewayLabels = gatewayLabels;
@@ -68,9 +71,18 @@ public final class HttpRouteBuilder {
         // the rule's on the route, so where both set a header the destination's value wins.
         RouteAction.WeightedCluster only = forward.clusters().get(0);
         headers = headers.followedBy(only.headers());
-        action = Optional.of(new RouteAction.Forward(ImmutableList.of(new RouteAction.WeightedCluster(only.cluster(), only.weight())),
-            forward.timeout(), forward.retry(), forward.prefixRewrite(), forward.hostRewrite(), forward.regexRewrite(),
-            forward.mirrors(), forward.hashPolicy()));
+        action =
+            Optional.of(
+                new RouteAction.Forward(
+                    ImmutableList.of(
+                        new RouteAction.WeightedCluster(only.cluster(), only.weight())),
+                    forward.timeout(),
+                    forward.retry(),
+                    forward.prefixRewrite(),
+                    forward.hostRewrite(),
+                    forward.regexRewrite(),
+                    forward.mirrors(),
+                    forward.hashPolicy()));
       }
       Optional<Fault> fault = rule.fault().map(RouteFeatures::fault);
       Optional<CorsPolicy> cors = rule.corsPolicy().map(RouteFeatures::cors);
@@ -112,7 +124,8 @@ public final class HttpRouteBuilder {
       return false;
     }
     if (match.sourceNamespace().isPresent()
-        || !match.sourceLabels().entrySet().stream().allMatch(e -> e.getValue().equals(gatewayLabels.get(e.getKey())))) {
+        || !match.sourceLabels().entrySet().stream()
+            .allMatch(e -> e.getValue().equals(gatewayLabels.get(e.getKey())))) {
       return false;
     }
     return match.gateways().isEmpty() || match.gateways().stream().map(vs::qualify).anyMatch(gateway::equals);
@@ -125,11 +138,26 @@ public final class HttpRouteBuilder {
   private static RouteMatch match(HttpMatchRequest match) {
     StringMatcher path = match.uri().map(HttpRouteBuilder::matcher).orElse(StringMatcher.prefix("/"));
     List<RouteMatch.HeaderMatch> headers = new ArrayList<>();
-    match.headers().forEach((name, value) -> headers.add(new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), false)));
-    match.withoutHeaders().forEach((name, value) -> headers.add(new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), true)));
+    match
+        .headers()
+        .forEach(
+            (name, value) ->
+                headers.add(
+                    new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), false)));
+    match
+        .withoutHeaders()
+        .forEach(
+            (name, value) ->
+                headers.add(
+                    new RouteMatch.HeaderMatch(name, value.map(HttpRouteBuilder::matcher), true)));
     headers.sort(java.util.Comparator.comparing(RouteMatch.HeaderMatch::name));
     match.method().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":method", Optional.of(matcher(m)), false)));
-    match.authority().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":authority", Optional.of(matcher(m)), false)));
+    match
+        .authority()
+        .ifPresent(
+            m ->
+                headers.add(
+                    new RouteMatch.HeaderMatch(":authority", Optional.of(matcher(m)), false)));
     match.scheme().ifPresent(m -> headers.add(new RouteMatch.HeaderMatch(":scheme", Optional.of(matcher(m)), false)));
     ImmutableList.Builder<RouteMatch.QueryParameterMatch> query = ImmutableList.builder();
     for (Map.Entry<String, Optional<StringMatch>> e : match.queryParams().entrySet()) {
@@ -144,7 +172,11 @@ public final class HttpRouteBuilder {
 
   /** Redirect, then direct response, then forwarding (validation allows only one of them). */
   private Optional<RouteAction> action(
-      VirtualService vs, HttpRoute rule, int serverPort, List<ClusterRef> clusters, ImmutableList.Builder<Diagnostic> diagnostics) {
+      VirtualService vs,
+      HttpRoute rule,
+      int serverPort,
+      List<ClusterRef> clusters,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     if (rule.redirect().isPresent()) {
       var r = rule.redirect().get();
       // Envoy cannot copy the request's port; the route belongs to one server port, so that is it (as istiod).
@@ -181,8 +213,10 @@ public final class HttpRouteBuilder {
     clusters.addAll(used);
     Optional<String> prefixRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uri);
     Optional<String> hostRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::authority);
-    Optional<RouteAction.RegexRewrite> regexRewrite = rule.rewrite().flatMap(VirtualService.HttpRewrite::uriRegexRewrite)
-        .map(r -> new RouteAction.RegexRewrite(r.match(), r.rewrite()));
+    Optional<RouteAction.RegexRewrite> regexRewrite =
+        rule.rewrite()
+            .flatMap(VirtualService.HttpRewrite::uriRegexRewrite)
+            .map(r -> new RouteAction.RegexRewrite(r.match(), r.rewrite()));
     // Like istiod: a consistent hash only makes sense when one cluster takes all the traffic.
     Optional<HashPolicy> hashPolicy = single ? destinations.hashPolicy(used.get(0)) : Optional.empty();
     return Optional.of(new RouteAction.Forward(weighted.build(), rule.timeout().orElse(Duration.ZERO),
@@ -192,7 +226,9 @@ public final class HttpRouteBuilder {
   /** istiod's ConvertPolicy: default when unset, none for 0 attempts; numeric retryOn parts are status codes. */
   private static Optional<RouteAction.RetryPolicy> retryPolicy(Optional<HttpRetry> retries) {
     if (retries.isEmpty()) {
-      return Optional.of(new RouteAction.RetryPolicy(DEFAULT_RETRIES, DEFAULT_RETRY_ON, ImmutableList.of(), Optional.empty()));
+      return Optional.of(
+          new RouteAction.RetryPolicy(
+              DEFAULT_RETRIES, DEFAULT_RETRY_ON, ImmutableList.of(), Optional.empty()));
     }
     HttpRetry retry = retries.get();
     if (retry.attempts() == 0) {

@@ -136,8 +136,19 @@ public final class InputDecoder {
       });
     }
     memo.endTranslation();
-    DecodedInputs istio = new DecodedInputs(gatewayList.build(), vsList.build(), seList.build(), drList.build(), weList.build(),
-        serviceList.build(), endpointsList.build(), sliceList.build(), podList.build(), secretList.build(), rejected.build());
+    DecodedInputs istio =
+        new DecodedInputs(
+            gatewayList.build(),
+            vsList.build(),
+            seList.build(),
+            drList.build(),
+            weList.build(),
+            serviceList.build(),
+            endpointsList.build(),
+            sliceList.build(),
+            podList.build(),
+            secretList.build(),
+            rejected.build());
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
         istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods()));
   }

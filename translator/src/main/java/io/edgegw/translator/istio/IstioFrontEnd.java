@@ -32,7 +32,10 @@ public final class IstioFrontEnd implements FrontEnd<DecodedInputs> {
   }
 
   @Override
-  public IrPiece translate(DecodedInputs decoded, GatewayIdentity identity, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public IrPiece translate(
+      DecodedInputs decoded,
+      GatewayIdentity identity,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     DecodedInputs inputs = Visibility.forGateway(decoded, identity.namespace(), diagnostics);
     memo.begin(routeContext(inputs, identity), ImmutableList.of(inputs.gateways(), inputs.rejected(), identity));
     ServiceRegistry registry = new ServiceRegistry(inputs, identity.domainSuffix(), identity.nodePolicy(), diagnostics);
@@ -40,12 +43,18 @@ public final class IstioFrontEnd implements FrontEnd<DecodedInputs> {
     DestinationResolver resolver = new DestinationResolver(registry, policies);
     Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
     ClusterBuilder clusterBuilder = new ClusterBuilder(registry, policies, credentials);
-    ListenerBuilder listenerBuilder = new ListenerBuilder(
-        new VirtualHostBuilder(new HttpRouteBuilder(resolver, new DelegateMerger(inputs.virtualServices(), inputs.rejected()),
-            identity.labels()),
-            memo, identity.domainSuffix()),
-        new L4RouteBuilder(resolver, identity.domainSuffix()),
-        credentials, identity.pathNormalization());
+    ListenerBuilder listenerBuilder =
+        new ListenerBuilder(
+            new VirtualHostBuilder(
+                new HttpRouteBuilder(
+                    resolver,
+                    new DelegateMerger(inputs.virtualServices(), inputs.rejected()),
+                    identity.labels()),
+                memo,
+                identity.domainSuffix()),
+            new L4RouteBuilder(resolver, identity.domainSuffix()),
+            credentials,
+            identity.pathNormalization());
     new GatewayBindings(identity.domainSuffix()).check(inputs, identity, memo, diagnostics);
 
     ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
@@ -73,7 +82,10 @@ public final class IstioFrontEnd implements FrontEnd<DecodedInputs> {
     reportUnserved(inputs, identity, serving, diagnostics);
     memo.endTranslation();
     // After the clusters: upstream TLS asks Credentials for Secrets too.
-    return new IrPiece(NAME, new GatewayConfig(listeners.build(), routeConfigs.build(), clusters, credentials.requested()),
+    return new IrPiece(
+        NAME,
+        new GatewayConfig(
+            listeners.build(), routeConfigs.build(), clusters, credentials.requested()),
         owners.build());
   }
 
@@ -97,9 +109,19 @@ public final class IstioFrontEnd implements FrontEnd<DecodedInputs> {
    * decoder's remembered instances, so comparing them costs a reference check per element.
    */
   private static ImmutableList<Object> routeContext(DecodedInputs inputs, GatewayIdentity identity) {
-    return ImmutableList.of(inputs.serviceEntries(), inputs.destinationRules(), inputs.workloadEntries(), inputs.services(),
-        inputs.endpoints(), inputs.endpointSlices(), inputs.pods(), inputs.rejected(), identity,
-        inputs.virtualServices().stream().filter(VirtualService::isDelegate).collect(ImmutableList.toImmutableList()));
+    return ImmutableList.of(
+        inputs.serviceEntries(),
+        inputs.destinationRules(),
+        inputs.workloadEntries(),
+        inputs.services(),
+        inputs.endpoints(),
+        inputs.endpointSlices(),
+        inputs.pods(),
+        inputs.rejected(),
+        identity,
+        inputs.virtualServices().stream()
+            .filter(VirtualService::isDelegate)
+            .collect(ImmutableList.toImmutableList()));
   }
 
 }

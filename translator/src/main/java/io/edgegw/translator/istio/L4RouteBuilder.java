@@ -27,8 +27,12 @@ public final class L4RouteBuilder {
   /** A TCP proxy and the clusters it uses. */
   public record Proxy(NetworkFilter.Tcp filter, ImmutableList<ClusterRef> clusters) {}
 
-  /** A passthrough route: connections with one of {@code sniHosts} go to {@code proxy}; {@code origin} names the match. */
-  public record SniRoute(VirtualService vs, String origin, ImmutableList<String> sniHosts, Proxy proxy) {}
+  /**
+   * A passthrough route: connections with one of {@code sniHosts} go to {@code proxy}; {@code origin} names the
+   * match.
+   */
+  public record SniRoute(
+      VirtualService vs, String origin, ImmutableList<String> sniHosts, Proxy proxy) {}
 
   /**
    * istiod's rule for TCP and TLS-terminated TCP: the first VirtualService (oldest first) bound to
@@ -56,7 +60,10 @@ public final class L4RouteBuilder {
   }
 
   /** One route per applicable {@code tls[].match} of the VirtualServices bound to a passthrough server, in order. */
-  public ImmutableList<SniRoute> passthrough(ServerListener.BoundServer bound, String statPrefix, List<VirtualService> virtualServices,
+  public ImmutableList<SniRoute> passthrough(
+      ServerListener.BoundServer bound,
+      String statPrefix,
+      List<VirtualService> virtualServices,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     String gateway = bound.gateway().qualifiedName();
     ImmutableList.Builder<SniRoute> out = ImmutableList.builder();
@@ -118,11 +125,17 @@ public final class L4RouteBuilder {
   }
 
   private List<String> visibleHosts(VirtualService vs, ServerListener.BoundServer bound) {
-    return bound.server().hosts().stream().filter(h -> h.visibleTo(vs.key().namespace())).map(Gateway.ServerHost::host).toList();
+    return bound.server().hosts().stream()
+        .filter(h -> h.visibleTo(vs.key().namespace()))
+        .map(Gateway.ServerHost::host)
+        .toList();
   }
 
   private ImmutableList<String> matchedHosts(VirtualService vs, ServerListener.BoundServer bound) {
-    List<String> vsHosts = vs.hosts().stream().map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix)).toList();
+    List<String> vsHosts =
+        vs.hosts().stream()
+            .map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix))
+            .toList();
     return Hosts.intersection(visibleHosts(vs, bound), vsHosts);
   }
 }

@@ -33,7 +33,11 @@ public final class ListenerBuilder {
   private final Credentials credentials;
   private final PathHandling paths;
 
-  public ListenerBuilder(VirtualHostBuilder virtualHosts, L4RouteBuilder l4Routes, Credentials credentials, PathNormalization normalization) {
+  public ListenerBuilder(
+      VirtualHostBuilder virtualHosts,
+      L4RouteBuilder l4Routes,
+      Credentials credentials,
+      PathNormalization normalization) {
     this.virtualHosts = virtualHosts;
     this.l4Routes = l4Routes;
     this.credentials = credentials;
@@ -49,16 +53,27 @@ public final class ListenerBuilder {
    * The listener (absent when no chain is left), its route configurations, the clusters they use, and
    * the servers that got a filter chain (what is really served of each Gateway).
    */
-  public record Built(Optional<Listener> listener, ImmutableList<RouteConfig> routeConfigs, ImmutableList<ClusterRef> clusters,
+  public record Built(
+      Optional<Listener> listener,
+      ImmutableList<RouteConfig> routeConfigs,
+      ImmutableList<ClusterRef> clusters,
       ImmutableSet<ServerListener.BoundServer> served) {}
 
-  public Built build(ServerListener listener, List<VirtualService> virtualServices, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public Built build(
+      ServerListener listener,
+      List<VirtualService> virtualServices,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     Chains chains = new Chains(listener, diagnostics);
     switch (listener.kind()) {
       case HTTP -> {
         VirtualHostBuilder.Built built = virtualHosts.build(listener, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());
-        chains.add(new FilterChain(ImmutableList.of(), Optional.empty(), new NetworkFilter.Http(listener.routeConfigName(), paths)), built.clusters());
+        chains.add(
+            new FilterChain(
+                ImmutableList.of(),
+                Optional.empty(),
+                new NetworkFilter.Http(listener.routeConfigName(), paths)),
+            built.clusters());
         chains.served.addAll(listener.servers());
       }
       case TCP -> {
@@ -70,26 +85,52 @@ public final class ListenerBuilder {
       }
       case TLS -> listener.servers().forEach(bound -> tlsServer(listener, bound, virtualServices, chains, diagnostics));
     }
-    Optional<Listener> out = chains.chains.isEmpty() ? Optional.empty()
-        : Optional.of(new Listener(listener.name(), listener.bind(), listener.listenerPort(), ImmutableList.copyOf(chains.chains)));
+    Optional<Listener> out =
+        chains.chains.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                new Listener(
+                    listener.name(),
+                    listener.bind(),
+                    listener.listenerPort(),
+                    ImmutableList.copyOf(chains.chains)));
     return new Built(out, ImmutableList.copyOf(chains.routeConfigs), ImmutableList.copyOf(chains.clusters),
         ImmutableSet.copyOf(chains.served));
   }
 
-  private void tlsServer(ServerListener listener, ServerListener.BoundServer bound, List<VirtualService> virtualServices, Chains chains,
+  private void tlsServer(
+      ServerListener listener,
+      ServerListener.BoundServer bound,
+      List<VirtualService> virtualServices,
+      Chains chains,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     Gateway.Server server = bound.server();
     ResourceKey gateway = bound.gateway().key();
     if (!server.terminatesTls()) {
-      ImmutableList<L4RouteBuilder.SniRoute> routes = l4Routes.passthrough(bound, "outbound_" + listener.name(), virtualServices, diagnostics);
+      ImmutableList<L4RouteBuilder.SniRoute> routes =
+          l4Routes.passthrough(bound, "outbound_" + listener.name(), virtualServices, diagnostics);
       if (routes.isEmpty()) {
-        diagnostics.add(Diagnostic.warning(gateway, server.field(), "no VirtualService bound to this gateway has a tls route "
-            + "whose sniHosts match this server's hosts on port " + server.portNumber() + "; nothing is passed through"));
+        diagnostics.add(
+            Diagnostic.warning(
+                gateway,
+                server.field(),
+                "no VirtualService bound to this gateway has a tls route "
+                    + "whose sniHosts match this server's hosts on port "
+                    + server.portNumber()
+                    + "; nothing is passed through"));
       }
       for (L4RouteBuilder.SniRoute route : routes) {
         FilterChain chain = new FilterChain(serverNames(route.sniHosts()), Optional.empty(), route.proxy().filter());
-        if (chains.claim(chain.serverNames(), "VirtualService " + route.vs().key().namespace() + "/" + route.vs().key().name() + " " + route.origin(),
-            route.vs().key(), route.origin() + ".sniHosts")) {
+        if (chains.claim(
+            chain.serverNames(),
+            "VirtualService "
+                + route.vs().key().namespace()
+                + "/"
+                + route.vs().key().name()
+                + " "
+                + route.origin(),
+            route.vs().key(),
+            route.origin() + ".sniHosts")) {
           chains.add(chain, route.proxy().clusters());
           chains.served.add(bound);
         }
@@ -97,18 +138,47 @@ public final class ListenerBuilder {
       return;
     }
     Gateway.ServerTls tls = server.tls().orElseThrow();
-    Optional<String> missing = credentials.missing(gateway.namespace(), tls.credentialName(), tls.mode().verifiesClients());
+    Optional<String> missing =
+        credentials.missing(
+            gateway.namespace(), tls.credentialName(), tls.mode().verifiesClients());
     if (missing.isPresent()) {
-      diagnostics.add(Diagnostic.warning(gateway, server.field() + ".tls.credentialName",
-          "credentialName " + tls.credentialName() + " (" + tls.mode() + "): " + missing.get() + "; this server is skipped"));
+      diagnostics.add(
+          Diagnostic.warning(
+              gateway,
+              server.field() + ".tls.credentialName",
+              "credentialName "
+                  + tls.credentialName()
+                  + " ("
+                  + tls.mode()
+                  + "): "
+                  + missing.get()
+                  + "; this server is skipped"));
       return;
     }
     ImmutableList<String> names = serverNames(server.sniHosts());
     if (server.protocol() == Protocol.HTTPS) {
-      String routeConfigName = "https." + listener.listenerPort() + "." + server.portName() + "." + gateway.name() + "." + gateway.namespace();
+      String routeConfigName =
+          "https."
+              + listener.listenerPort()
+              + "."
+              + server.portName()
+              + "."
+              + gateway.name()
+              + "."
+              + gateway.namespace();
       if (chains.claim(names, bound.describe(), gateway, server.field() + ".hosts")) {
-        FilterChain chain = new FilterChain(names, Optional.of(downstreamTls(bound)), new NetworkFilter.Http(routeConfigName, paths));
-        ServerListener own = new ServerListener(listener.bind(), listener.listenerPort(), listener.kind(), routeConfigName, ImmutableList.of(bound));
+        FilterChain chain =
+            new FilterChain(
+                names,
+                Optional.of(downstreamTls(bound)),
+                new NetworkFilter.Http(routeConfigName, paths));
+        ServerListener own =
+            new ServerListener(
+                listener.bind(),
+                listener.listenerPort(),
+                listener.kind(),
+                routeConfigName,
+                ImmutableList.of(bound));
         VirtualHostBuilder.Built built = virtualHosts.build(own, virtualServices, diagnostics);
         chains.routeConfigs.add(built.routeConfig());
         chains.add(chain, built.clusters());
@@ -119,7 +189,9 @@ public final class ListenerBuilder {
     Optional<L4RouteBuilder.Proxy> proxy = tcpProxy(listener, bound, virtualServices, diagnostics);
     if (proxy.isPresent()) {
       if (chains.claim(names, bound.describe(), gateway, server.field() + ".hosts")) {
-        chains.add(new FilterChain(names, Optional.of(downstreamTls(bound)), proxy.get().filter()), proxy.get().clusters());
+        chains.add(
+            new FilterChain(names, Optional.of(downstreamTls(bound)), proxy.get().filter()),
+            proxy.get().clusters());
         chains.served.add(bound);
       }
     }
@@ -127,11 +199,16 @@ public final class ListenerBuilder {
 
   private Optional<L4RouteBuilder.Proxy> tcpProxy(ServerListener listener, ServerListener.BoundServer bound,
       List<VirtualService> virtualServices, ImmutableList.Builder<Diagnostic> diagnostics) {
-    Optional<L4RouteBuilder.Proxy> proxy = l4Routes.tcp(bound, "outbound_" + listener.name(), virtualServices, diagnostics);
+    Optional<L4RouteBuilder.Proxy> proxy =
+        l4Routes.tcp(bound, "outbound_" + listener.name(), virtualServices, diagnostics);
     if (proxy.isEmpty()) {
-      diagnostics.add(Diagnostic.warning(bound.gateway().key(), bound.server().field(),
-          "no VirtualService bound to this gateway has a tcp route for its hosts and port " + bound.server().portNumber()
-              + "; nothing is served for this server"));
+      diagnostics.add(
+          Diagnostic.warning(
+              bound.gateway().key(),
+              bound.server().field(),
+              "no VirtualService bound to this gateway has a tcp route for its hosts and port "
+                  + bound.server().portNumber()
+                  + "; nothing is served for this server"));
     }
     return proxy;
   }
@@ -145,7 +222,9 @@ public final class ListenerBuilder {
     Gateway.Server server = bound.server();
     Gateway.ServerTls tls = server.tls().orElseThrow();
     String namespace = bound.gateway().key().namespace();
-    String certificate = ((Credentials.Lookup.Found) credentials.certificate(namespace, tls.credentialName())).sdsName();
+    String certificate =
+        ((Credentials.Lookup.Found) credentials.certificate(namespace, tls.credentialName()))
+            .sdsName();
     Optional<String> validation = tls.mode().verifiesClients()
         ? Optional.of(((Credentials.Lookup.Found) credentials.trustedCa(namespace, tls.credentialName())).sdsName())
         : Optional.empty();
@@ -184,14 +263,26 @@ public final class ListenerBuilder {
       this.diagnostics = diagnostics;
     }
 
-    /** Claims {@code serverNames} (none: any) unless one is taken; then reports it on {@code resource} and returns false. */
+    /**
+     * Claims {@code serverNames} (none: any) unless one is taken; then reports it on {@code resource} and returns
+     * false.
+     */
     boolean claim(List<String> serverNames, String owner, ResourceKey resource, String field) {
       List<String> names = serverNames.isEmpty() ? List.of("*") : serverNames;
       for (String name : names) {
         String taken = owners.get(name);
         if (taken != null) {
-          diagnostics.add(Diagnostic.warning(resource, field, "SNI " + name + " on port " + listener.servers().get(0).server().portNumber()
-              + " is already served by " + taken + "; skipped"));
+          diagnostics.add(
+              Diagnostic.warning(
+                  resource,
+                  field,
+                  "SNI "
+                      + name
+                      + " on port "
+                      + listener.servers().get(0).server().portNumber()
+                      + " is already served by "
+                      + taken
+                      + "; skipped"));
           return false;
         }
       }

@@ -15,7 +15,11 @@ final class RouteFeatures {
 
   /** istiod's translateHeadersOperations: set (overwrite) first, then add (append), each sorted by name. */
   static HeaderMutations headers(Headers headers) {
-    return new HeaderMutations(toAdd(headers.request()), headers.request().remove(), toAdd(headers.response()), headers.response().remove());
+    return new HeaderMutations(
+        toAdd(headers.request()),
+        headers.request().remove(),
+        toAdd(headers.response()),
+        headers.response().remove());
   }
 
   private static ImmutableList<HeaderValue> toAdd(HeaderOperations operations) {
@@ -27,8 +31,17 @@ final class RouteFeatures {
 
   static Fault fault(VirtualService.HttpFault fault) {
     return new Fault(
-        fault.delay().map(d -> new Fault.Delay(d.fixedDelay(), d.percent().map(RouteFeatures::percentage))),
-        fault.abort().map(a -> new Fault.Abort(a.httpStatus(), a.grpcStatus(), a.percent().map(RouteFeatures::percentage))));
+        fault
+            .delay()
+            .map(d -> new Fault.Delay(d.fixedDelay(), d.percent().map(RouteFeatures::percentage))),
+        fault
+            .abort()
+            .map(
+                a ->
+                    new Fault.Abort(
+                        a.httpStatus(),
+                        a.grpcStatus(),
+                        a.percent().map(RouteFeatures::percentage))));
   }
 
   static CorsPolicy cors(VirtualService.CorsPolicy cors) {

@@ -7,7 +7,12 @@ import com.google.common.collect.ImmutableList;
  * Gateway first, all of one {@link Kind}. {@code routeConfigName} is the RDS name of the shared HTTP
  * connection manager of an HTTP listener.
  */
-public record ServerListener(String bind, int listenerPort, Kind kind, String routeConfigName, ImmutableList<BoundServer> servers) {
+public record ServerListener(
+    String bind,
+    int listenerPort,
+    Kind kind,
+    String routeConfigName,
+    ImmutableList<BoundServer> servers) {
 
   /** What a port serves; servers of different kinds cannot share a port. */
   public enum Kind {

@@ -35,5 +35,8 @@ public record ServiceEntry(
    * An endpoint of {@code endpoints}, or a selected WorkloadEntry or Pod. {@code ports} maps a
    * ServiceEntry port name to the port this endpoint listens on; {@code labels} are what subsets select.
    */
-  public record WorkloadEndpoint(String address, ImmutableMap<String, Integer> ports, ImmutableSortedMap<String, String> labels) {}
+  public record WorkloadEndpoint(
+      String address,
+      ImmutableMap<String, Integer> ports,
+      ImmutableSortedMap<String, String> labels) {}
 }

@@ -13,7 +13,9 @@ import java.util.Optional;
  * One host of a ServiceEntry; its resolution decides between EDS and DNS clusters. {@code endpoints}
  * are the entry's own, or the WorkloadEntries and Pods its workloadSelector selects.
  */
-record ServiceEntryBackend(ServiceEntry entry, String host, ImmutableList<ServiceEntry.WorkloadEndpoint> endpoints) implements Backend {
+record ServiceEntryBackend(
+    ServiceEntry entry, String host, ImmutableList<ServiceEntry.WorkloadEndpoint> endpoints)
+    implements Backend {
   private static final Comparator<Cluster.Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port);
 
@@ -49,7 +51,10 @@ record ServiceEntryBackend(ServiceEntry entry, String host, ImmutableList<Servic
       // (entry.endpoints(), not endpoints: the node policy may have removed every one of those)
       // DNS without endpoints: Envoy resolves the host itself. Such an endpoint has no labels, so
       // (as in istiod) a subset with labels selects nothing.
-      members = subsetLabels.isEmpty() ? ImmutableList.of(new Cluster.Endpoint(host, defaultTarget)) : ImmutableList.of();
+      members =
+          subsetLabels.isEmpty()
+              ? ImmutableList.of(new Cluster.Endpoint(host, defaultTarget))
+              : ImmutableList.of();
     } else {
       ImmutableSortedSet.Builder<Cluster.Endpoint> out = ImmutableSortedSet.orderedBy(ENDPOINT_ORDER);
       endpoints.stream()

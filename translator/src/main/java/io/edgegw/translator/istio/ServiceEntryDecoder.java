@@ -20,8 +20,17 @@ import java.util.Set;
 
 /** Decodes and validates a ServiceEntry spec. */
 public final class ServiceEntryDecoder {
-  private static final ImmutableSet<String> SPEC = ImmutableSet.of(
-      "hosts", "addresses", "ports", "location", "resolution", "endpoints", "workloadSelector", "exportTo", "subjectAltNames");
+  private static final ImmutableSet<String> SPEC =
+      ImmutableSet.of(
+          "hosts",
+          "addresses",
+          "ports",
+          "location",
+          "resolution",
+          "endpoints",
+          "workloadSelector",
+          "exportTo",
+          "subjectAltNames");
   private static final ImmutableSet<String> PORT = ImmutableSet.of("number", "protocol", "name", "targetPort");
   private static final ImmutableSet<String> ENDPOINT = ImmutableSet.of(
       "address", "ports", "labels", "network", "locality", "weight", "serviceAccount");
@@ -31,8 +40,15 @@ public final class ServiceEntryDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new ServiceEntry(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), Resolution.NONE,
-          ImmutableList.of(), Optional.empty(), ExportTo.EVERYWHERE);
+      return new ServiceEntry(
+          resource.key(),
+          resource.creationTimestamp(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          Resolution.NONE,
+          ImmutableList.of(),
+          Optional.empty(),
+          ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
     // addresses are VIPs for sidecar interception; a gateway routes by host, so they change nothing here.
@@ -92,7 +108,8 @@ public final class ServiceEntryDecoder {
     if (text.isEmpty()) {
       return Resolution.NONE;
     }
-    Optional<Resolution> found = Arrays.stream(Resolution.values()).filter(r -> r.name().equals(text.get())).findFirst();
+    Optional<Resolution> found =
+        Arrays.stream(Resolution.values()).filter(r -> r.name().equals(text.get())).findFirst();
     if (found.isEmpty()) {
       field.error("invalid resolution " + text.get() + ", use NONE, STATIC, DNS or DNS_ROUND_ROBIN");
       return Resolution.NONE;
@@ -137,7 +154,11 @@ public final class ServiceEntryDecoder {
       OptionalInt number = validPort(item.get("number"), true);
       String name = item.get("name").string("");
       if (!Checks.isDnsLabel(name)) {
-        item.get("name").error(name.isEmpty() ? "port name must be set" : "invalid port name " + name + ": must be a DNS label");
+        item.get("name")
+            .error(
+                name.isEmpty()
+                    ? "port name must be set"
+                    : "invalid port name " + name + ": must be a DNS label");
       } else if (!names.add(name)) {
         item.get("name").error("duplicate port name " + name);
       }
@@ -179,10 +200,14 @@ public final class ServiceEntryDecoder {
       Optional<String> address = addressField.string();
       if (!addressField.present()) {
         addressField.error("required");
-      } else if (address.isPresent() && resolution == Resolution.STATIC && !InetAddresses.isInetAddress(address.get())) {
+      } else if (address.isPresent()
+          && resolution == Resolution.STATIC
+          && !InetAddresses.isInetAddress(address.get())) {
         addressField.error("resolution STATIC needs an IP address, got " + address.get());
         address = Optional.empty();
-      } else if (address.isPresent() && !InetAddresses.isInetAddress(address.get()) && Hosts.invalidReason(address.get()).isPresent()) {
+      } else if (address.isPresent()
+          && !InetAddresses.isInetAddress(address.get())
+          && Hosts.invalidReason(address.get()).isPresent()) {
         addressField.error("invalid address " + address.get());
         address = Optional.empty();
       }

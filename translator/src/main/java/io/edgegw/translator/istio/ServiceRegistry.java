@@ -4,9 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.kube.EndpointLabels;
-import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesServices;
-import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
 import java.util.LinkedHashMap;
@@ -27,7 +25,11 @@ public final class ServiceRegistry {
    * Endpoints the node policy refuses are left out, each with an ERROR on the resource that names it
    * (a deliberate difference from istiod, see {@link NodePolicy}).
    */
-  public ServiceRegistry(DecodedInputs inputs, String domainSuffix, NodePolicy policy, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public ServiceRegistry(
+      DecodedInputs inputs,
+      String domainSuffix,
+      NodePolicy policy,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     this.domainSuffix = domainSuffix;
     UpstreamPolicy upstreams = new UpstreamPolicy(policy, diagnostics);
     Map<String, Backend> hosts = new LinkedHashMap<>(KubernetesServices.byFqdn(inputs.services(), inputs.endpoints(),
@@ -56,8 +58,16 @@ public final class ServiceRegistry {
         .filter(w -> w.key().namespace().equals(namespace) && EndpointLabels.selects(selector, w.endpoint().labels()))
         .forEach(w -> out.add(w.endpoint()));
     inputs.pods().stream()
-        .filter(p -> p.key().namespace().equals(namespace) && !p.ips().isEmpty() && EndpointLabels.selects(selector, p.labels()))
-        .forEach(p -> out.add(new ServiceEntry.WorkloadEndpoint(p.ips().get(0), ImmutableMap.of(), p.labels())));
+        .filter(
+            p ->
+                p.key().namespace().equals(namespace)
+                    && !p.ips().isEmpty()
+                    && EndpointLabels.selects(selector, p.labels()))
+        .forEach(
+            p ->
+                out.add(
+                    new ServiceEntry.WorkloadEndpoint(
+                        p.ips().get(0), ImmutableMap.of(), p.labels())));
     return out.build();
   }
 

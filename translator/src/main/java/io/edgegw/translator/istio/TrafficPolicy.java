@@ -24,7 +24,9 @@ public record TrafficPolicy(
   /** This policy as it applies to {@code port}: a port-level entry, when one matches, replaces every block. */
   public TrafficPolicy forPort(int port) {
     TrafficPolicy portLevel = portLevelSettings.get(port);
-    return portLevel != null ? portLevel : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, ImmutableMap.of());
+    return portLevel != null
+        ? portLevel
+        : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, ImmutableMap.of());
   }
 
   /** istiod's MergeTrafficPolicies: each block the subset sets replaces the rule's, then the subset's port level. */
@@ -107,5 +109,9 @@ public record TrafficPolicy(
 
   /** Upstream TLS origination; certificates come only by {@code credentialName} (SDS), never from files. */
   public record ClientTls(
-      TlsMode mode, Optional<String> credentialName, Optional<String> sni, ImmutableList<String> subjectAltNames, boolean insecureSkipVerify) {}
+      TlsMode mode,
+      Optional<String> credentialName,
+      Optional<String> sni,
+      ImmutableList<String> subjectAltNames,
+      boolean insecureSkipVerify) {}
 }

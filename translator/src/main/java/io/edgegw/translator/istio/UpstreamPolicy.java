@@ -1,7 +1,6 @@
 package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
-import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.NodePolicy;
 import java.util.Optional;
@@ -21,7 +20,8 @@ final class UpstreamPolicy {
   }
 
   /** The members of {@code entry} the policy allows, checked at every port of the entry. */
-  ImmutableList<ServiceEntry.WorkloadEndpoint> allowed(ServiceEntry entry, ImmutableList<ServiceEntry.WorkloadEndpoint> members) {
+  ImmutableList<ServiceEntry.WorkloadEndpoint> allowed(
+      ServiceEntry entry, ImmutableList<ServiceEntry.WorkloadEndpoint> members) {
     ImmutableList.Builder<ServiceEntry.WorkloadEndpoint> out = ImmutableList.builder();
     boolean own = entry.workloadSelector().isEmpty();
     for (int i = 0; i < members.size(); i++) {
@@ -36,8 +36,13 @@ final class UpstreamPolicy {
       }
       if (problem.isPresent()) {
         String field = own ? "spec.endpoints[" + i + "].address" : "spec.workloadSelector";
-        diagnostics.add(Diagnostic.error(entry.key(), field,
-            (own ? "" : "selected endpoint " + member.address() + ": ") + problem.get() + "; this endpoint is not served"));
+        diagnostics.add(
+            Diagnostic.error(
+                entry.key(),
+                field,
+                (own ? "" : "selected endpoint " + member.address() + ": ")
+                    + problem.get()
+                    + "; this endpoint is not served"));
       } else {
         out.add(member);
       }

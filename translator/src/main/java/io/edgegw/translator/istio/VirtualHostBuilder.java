@@ -31,7 +31,10 @@ public final class VirtualHostBuilder {
   public record Built(RouteConfig routeConfig, ImmutableList<ClusterRef> clusters) {}
 
   /** {@code virtualServices} must be in conflict order: their routes for one host append in that order. */
-  public Built build(ServerListener listener, List<VirtualService> virtualServices, ImmutableList.Builder<Diagnostic> diagnostics) {
+  public Built build(
+      ServerListener listener,
+      List<VirtualService> virtualServices,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<String, List<Route>> hosts = new LinkedHashMap<>();
     // The first server to bring a host decides whether it redirects to https.
     Map<String, Boolean> requireTls = new HashMap<>();
@@ -41,7 +44,9 @@ public final class VirtualHostBuilder {
     for (ServerListener.BoundServer bound : listener.servers()) {
       String gateway = bound.gateway().qualifiedName();
       for (VirtualService vs : virtualServices) {
-        VirtualServiceMemo.Contribution c = memo.contribution(vs, bound.server(), () -> contribution(bound, gateway, vs), diagnostics);
+        VirtualServiceMemo.Contribution c =
+            memo.contribution(
+                vs, bound.server(), () -> contribution(bound, gateway, vs), diagnostics);
         for (String host : c.hosts()) {
           // The same VS reached through a second server for the same host adds nothing new; with one
           // server each (VS, host) comes once, and the set would only cost time.
@@ -62,14 +67,26 @@ public final class VirtualHostBuilder {
         }
       }
     }
-    ImmutableList<VirtualHost> virtualHosts = hosts.entrySet().stream()
-        .map(e -> new VirtualHost(e.getKey() + ":" + listener.listenerPort(), ImmutableList.of(e.getKey()), catchAllLast(e.getValue()),
-            requireTls.getOrDefault(e.getKey(), false)))
-        .sorted(Comparator.comparing(VirtualHost::name))
-        .collect(ImmutableList.toImmutableList());
+    ImmutableList<VirtualHost> virtualHosts =
+        hosts.entrySet().stream()
+            .map(
+                e ->
+                    new VirtualHost(
+                        e.getKey() + ":" + listener.listenerPort(),
+                        ImmutableList.of(e.getKey()),
+                        catchAllLast(e.getValue()),
+                        requireTls.getOrDefault(e.getKey(), false)))
+            .sorted(Comparator.comparing(VirtualHost::name))
+            .collect(ImmutableList.toImmutableList());
     if (virtualHosts.isEmpty()) {
       // Nothing bound: one explicit empty virtual host, so every request gets a clean 404.
-      virtualHosts = ImmutableList.of(new VirtualHost("blackhole:" + listener.listenerPort(), ImmutableList.of("*"), ImmutableList.of(), false));
+      virtualHosts =
+          ImmutableList.of(
+              new VirtualHost(
+                  "blackhole:" + listener.listenerPort(),
+                  ImmutableList.of("*"),
+                  ImmutableList.of(),
+                  false));
     }
     return new Built(new RouteConfig(listener.routeConfigName(), virtualHosts), ImmutableList.copyOf(clusters));
   }
@@ -77,7 +94,8 @@ public final class VirtualHostBuilder {
   private record Applied(ResourceKey vs, String host) {}
 
   /** The hosts of {@code vs} that {@code bound} serves, and its routes for them; none when it does not apply there. */
-  private VirtualServiceMemo.Contribution contribution(ServerListener.BoundServer bound, String gateway, VirtualService vs) {
+  private VirtualServiceMemo.Contribution contribution(
+      ServerListener.BoundServer bound, String gateway, VirtualService vs) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
     if (vs.gateways().stream().map(vs::qualify).noneMatch(gateway::equals)) {
       return NONE;
@@ -86,7 +104,10 @@ public final class VirtualHostBuilder {
         .filter(h -> h.visibleTo(vs.key().namespace()))
         .map(Gateway.ServerHost::host)
         .toList();
-    List<String> vsHosts = vs.hosts().stream().map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix)).toList();
+    List<String> vsHosts =
+        vs.hosts().stream()
+            .map(h -> Hosts.resolveShortName(h, vs.key().namespace(), domainSuffix))
+            .toList();
     ImmutableList<String> matched = Hosts.intersection(serverHosts, vsHosts);
     if (matched.isEmpty()) {
       return NONE;

@@ -52,7 +52,12 @@ public record VirtualService(
    * {@code match[j]} of a tls or tcp rule; {@code sniHosts} is empty for tcp. {@code supported} is
    * false when it sets a condition not supported here: it then never matches, rather than match more.
    */
-  public record L4Match(int index, ImmutableList<String> sniHosts, OptionalInt port, ImmutableList<String> gateways, boolean supported) {}
+  public record L4Match(
+      int index,
+      ImmutableList<String> sniHosts,
+      OptionalInt port,
+      ImmutableList<String> gateways,
+      boolean supported) {}
 
   /** {@code spec.http[i]}. Exactly one of route, redirect, directResponse, delegate is set (validated). */
   public record HttpRoute(
@@ -84,7 +89,8 @@ public record VirtualService(
   /** set overwrites, add appends, remove deletes; maps sorted by name as istiod sorts them. */
   public record HeaderOperations(
       ImmutableSortedMap<String, String> set, ImmutableSortedMap<String, String> add, ImmutableList<String> remove) {
-    public static final HeaderOperations NONE = new HeaderOperations(ImmutableSortedMap.of(), ImmutableSortedMap.of(), ImmutableList.of());
+    public static final HeaderOperations NONE =
+        new HeaderOperations(ImmutableSortedMap.of(), ImmutableSortedMap.of(), ImmutableList.of());
   }
 
   /** {@code fault}: at least one of delay and abort (validated). */
@@ -145,7 +151,12 @@ public record VirtualService(
 
   /** {@code portFromRequest}: derivePort FROM_REQUEST_PORT, i.e. the port of the server the request came in on. */
   public record HttpRedirect(
-      Optional<String> uri, Optional<String> authority, OptionalInt port, boolean portFromRequest, Optional<String> scheme, int redirectCode) {}
+      Optional<String> uri,
+      Optional<String> authority,
+      OptionalInt port,
+      boolean portFromRequest,
+      Optional<String> scheme,
+      int redirectCode) {}
 
   /** {@code body.string} or {@code body.bytes} (decoded from base64), at most one. */
   public record HttpDirectResponse(int status, Optional<String> body, Optional<ByteString> bytes) {}

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 
 /** Decodes and validates a VirtualService spec (docs/istio-semantics.md section 7). */
 public final class VirtualServiceDecoder {
-  private static final ImmutableSet<String> SPEC = ImmutableSet.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
+  private static final ImmutableSet<String> SPEC =
+      ImmutableSet.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
   private static final ImmutableSet<String> HTTP = ImmutableSet.of(
       "name", "match", "route", "redirect", "directResponse", "delegate", "rewrite", "timeout", "retries",
       "fault", "mirror", "mirrors", "mirrorPercentage", "mirrorPercent", "mirror_percent", "corsPolicy", "headers");
@@ -47,7 +48,8 @@ public final class VirtualServiceDecoder {
       "sniHosts", "destinationSubnets", "port", "sourceLabels", "gateways", "sourceNamespace");
   private static final ImmutableSet<String> DESTINATION = ImmutableSet.of("host", "subset", "port");
   private static final ImmutableSet<String> PORT_SELECTOR = ImmutableSet.of("number");
-  private static final ImmutableSet<String> REDIRECT = ImmutableSet.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode");
+  private static final ImmutableSet<String> REDIRECT =
+      ImmutableSet.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode");
   private static final ImmutableSet<String> DIRECT_RESPONSE = ImmutableSet.of("status", "body");
   private static final ImmutableSet<String> BODY = ImmutableSet.of("string", "bytes");
   private static final ImmutableSet<String> REWRITE = ImmutableSet.of("uri", "authority", "uriRegexRewrite");
@@ -63,8 +65,11 @@ public final class VirtualServiceDecoder {
       "refused-stream", "retriable-status-codes", "retriable-headers", "http3-post-connect-failure",
       "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
   private static final ImmutableSet<Integer> REDIRECT_CODES = ImmutableSet.of(301, 302, 303, 307, 308);
+
   /** RFC 7230 token characters: what a header name may contain. */
-  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   /** Envoy's default {@code max_program_size} rejects long patterns; istiod caps the length. */
   private static final int MAX_REGEX_LENGTH = 1024;
   /**
@@ -84,8 +89,15 @@ public final class VirtualServiceDecoder {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
-      return new VirtualService(resource.key(), resource.creationTimestamp(), ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
-          ImmutableList.of(), ImmutableList.of(), ExportTo.EVERYWHERE);
+      return new VirtualService(
+          resource.key(),
+          resource.creationTimestamp(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ImmutableList.of(),
+          ExportTo.EVERYWHERE);
     }
     spec.allowOnly(SPEC);
     ExportTo exportTo = ExportTo.decode(spec.get("exportTo"));
@@ -163,7 +175,8 @@ public final class VirtualServiceDecoder {
   private ImmutableList<String> hosts(Field field, boolean hasGateways) {
     ImmutableList<Field> items = field.items();
     if (field.isEmptyList() && hasGateways) {
-      field.error("a VirtualService needs at least one host (a delegate VirtualService has neither hosts nor gateways)");
+      field.error(
+          "a VirtualService needs at least one host (a delegate VirtualService has neither hosts nor gateways)");
     }
     ImmutableList.Builder<String> out = ImmutableList.builder();
     for (Field item : items) {
@@ -239,11 +252,25 @@ public final class VirtualServiceDecoder {
     Optional<HttpRetry> retries = retries(rule.get("retries"));
     ImmutableList<HttpMirror> mirrors = mirrors(rule);
     if (!mirrors.isEmpty() && (redirect.isPresent() || directResponse.isPresent())) {
-      rule.get(rule.get("mirror").present() ? "mirror" : "mirrors").warning("ignored: only a rule with route forwards, and so mirrors, requests");
+      rule.get(rule.get("mirror").present() ? "mirror" : "mirrors")
+          .warning("ignored: only a rule with route forwards, and so mirrors, requests");
     }
-    return Optional.of(new HttpRoute(index, name, matches.build(), route, redirect, directResponse, rewrite, timeout, retries,
-        delegate, headers.headers(rule.get("headers")), faults.fault(rule.get("fault")), mirrors,
-        corsPolicies.corsPolicy(rule.get("corsPolicy"))));
+    return Optional.of(
+        new HttpRoute(
+            index,
+            name,
+            matches.build(),
+            route,
+            redirect,
+            directResponse,
+            rewrite,
+            timeout,
+            retries,
+            delegate,
+            headers.headers(rule.get("headers")),
+            faults.fault(rule.get("fault")),
+            mirrors,
+            corsPolicies.corsPolicy(rule.get("corsPolicy"))));
   }
 
   private Optional<HttpMatchRequest> match(int index, Field match) {
@@ -356,7 +383,9 @@ public final class VirtualServiceDecoder {
       total += Math.max(weight, 0);
       int position = j;
       Optional<VirtualService.Headers> destinationHeaders = headers.headers(item.get("headers"));
-      destination(item.get("destination")).ifPresent(d -> out.add(new HttpRouteDestination(position, d, weight, destinationHeaders)));
+      destination(item.get("destination"))
+          .ifPresent(
+              d -> out.add(new HttpRouteDestination(position, d, weight, destinationHeaders)));
     }
     if (items.size() > 1 && total == 0) {
       field.error("total destination weight is 0: give at least one destination a positive weight");
@@ -410,7 +439,12 @@ public final class VirtualServiceDecoder {
     field.allowOnly(REDIRECT);
     Optional<String> derivePort = field.get("derivePort").string();
     if (derivePort.isPresent() && !DERIVE_PORT.contains(derivePort.get())) {
-      field.get("derivePort").error("invalid derivePort " + derivePort.get() + ": use FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT");
+      field
+          .get("derivePort")
+          .error(
+              "invalid derivePort "
+                  + derivePort.get()
+                  + ": use FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT");
     }
     if (derivePort.isPresent() && field.get("port").present()) {
       field.get("derivePort").error("only one of port and derivePort may be set");
@@ -419,8 +453,14 @@ public final class VirtualServiceDecoder {
     if (!REDIRECT_CODES.contains(code)) {
       field.get("redirectCode").error("redirect code must be one of 301, 302, 303, 307, 308, got " + code);
     }
-    return Optional.of(new HttpRedirect(field.get("uri").string(), field.get("authority").string(),
-        port(field.get("port")), derivePort.filter("FROM_REQUEST_PORT"::equals).isPresent(), field.get("scheme").string(), code));
+    return Optional.of(
+        new HttpRedirect(
+            field.get("uri").string(),
+            field.get("authority").string(),
+            port(field.get("port")),
+            derivePort.filter("FROM_REQUEST_PORT"::equals).isPresent(),
+            field.get("scheme").string(),
+            code));
   }
 
   private Optional<HttpDirectResponse> directResponse(Field field) {
@@ -441,9 +481,17 @@ public final class VirtualServiceDecoder {
     if (bodyField.isObject()) {
       bodyField.allowOnly(BODY);
       body = bodyField.get("string").string();
-      if (body.isPresent() && body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_DIRECT_RESPONSE_BODY_BYTES) {
-        bodyField.get("string").error("body is " + body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-            + " bytes, over Envoy's limit of " + MAX_DIRECT_RESPONSE_BODY_BYTES + " (the route configuration's max_direct_response_body_size_bytes)");
+      if (body.isPresent()
+          && body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              > MAX_DIRECT_RESPONSE_BODY_BYTES) {
+        bodyField
+            .get("string")
+            .error(
+                "body is "
+                    + body.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + " bytes, over Envoy's limit of "
+                    + MAX_DIRECT_RESPONSE_BODY_BYTES
+                    + " (the route configuration's max_direct_response_body_size_bytes)");
         body = Optional.empty();
       }
       bytes = base64(bodyField.get("bytes"));
@@ -515,16 +563,24 @@ public final class VirtualServiceDecoder {
       field.get("attempts").error("attempts must not be negative, got " + attempts);
     }
     Optional<String> retryOn = field.get("retryOn").string();
-    retryOn.ifPresent(conditions -> {
-      for (String part : conditions.split(",")) {
-        String condition = part.trim();
-        Integer code = com.google.common.primitives.Ints.tryParse(condition);
-        boolean valid = code != null ? code >= 100 && code <= 599 : RETRY_ON.contains(condition);
-        if (!valid) {
-          field.get("retryOn").error("invalid retry condition '" + condition + "': use HTTP status codes or " + String.join(", ", RETRY_ON));
-        }
-      }
-    });
+    retryOn.ifPresent(
+        conditions -> {
+          for (String part : conditions.split(",")) {
+            String condition = part.trim();
+            Integer code = com.google.common.primitives.Ints.tryParse(condition);
+            boolean valid =
+                code != null ? code >= 100 && code <= 599 : RETRY_ON.contains(condition);
+            if (!valid) {
+              field
+                  .get("retryOn")
+                  .error(
+                      "invalid retry condition '"
+                          + condition
+                          + "': use HTTP status codes or "
+                          + String.join(", ", RETRY_ON));
+            }
+          }
+        });
     Field ignorePreviousHosts = field.get("retryIgnorePreviousHosts");
     return Optional.of(new HttpRetry(attempts, duration(field.get("perTryTimeout")), retryOn,
         ignorePreviousHosts.present() ? Optional.of(ignorePreviousHosts.bool(true)) : Optional.empty(),
@@ -578,15 +634,19 @@ public final class VirtualServiceDecoder {
       return out.build();
     }
     if (mirrors.present() && (rule.get("mirrorPercentage").present() || legacyField.present())) {
-      (rule.get("mirrorPercentage").present() ? rule.get("mirrorPercentage") : legacyField).error("mirrorPercentage applies to mirror only: give each of mirrors its own percentage");
+      (rule.get("mirrorPercentage").present() ? rule.get("mirrorPercentage") : legacyField)
+          .error(
+              "mirrorPercentage applies to mirror only: give each of mirrors its own percentage");
     }
     for (Field item : mirrors.items()) {
       if (!item.isObject()) {
         continue;
       }
       item.allowOnly(MIRROR);
-      VirtualService.Percent share = FaultDecoder.percentage(item.get("percentage")).orElse(new VirtualService.Percent(100));
-      destination(item.get("destination")).ifPresent(d -> out.add(new HttpMirror(item.get("destination").path(), d, share)));
+      VirtualService.Percent share =
+          FaultDecoder.percentage(item.get("percentage")).orElse(new VirtualService.Percent(100));
+      destination(item.get("destination"))
+          .ifPresent(d -> out.add(new HttpMirror(item.get("destination").path(), d, share)));
     }
     return out.build();
   }

@@ -15,9 +15,15 @@ import java.util.function.Supplier;
  */
 public final class VirtualServiceMemo {
   /** What one VirtualService gives one server: no hosts, or the hosts and their routes. */
-  record Contribution(ImmutableList<String> hosts, HttpRouteBuilder.Built built, ImmutableList<Diagnostic> diagnostics) {}
+  record Contribution(
+      ImmutableList<String> hosts,
+      HttpRouteBuilder.Built built,
+      ImmutableList<Diagnostic> diagnostics) {}
 
-  /** Two instances compared by reference: a deep {@code equals} or {@code hashCode} of either would cost the work saved. */
+  /**
+   * Two instances compared by reference: a deep {@code equals} or {@code hashCode} of either would cost the work
+   * saved.
+   */
   private record Same(Object vs, Object server) {
     @Override
     public boolean equals(Object o) {
@@ -50,15 +56,24 @@ public final class VirtualServiceMemo {
     }
   }
 
-  /** The contribution, computed (with its own diagnostics) only when not remembered; its diagnostics are reported either way. */
-  Contribution contribution(VirtualService vs, Gateway.Server server, Supplier<Contribution> compute,
+  /**
+   * The contribution, computed (with its own diagnostics) only when not remembered; its diagnostics are reported
+   * either way.
+   */
+  Contribution contribution(
+      VirtualService vs,
+      Gateway.Server server,
+      Supplier<Contribution> compute,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     Contribution c = contributions.get(new Same(vs, server), k -> compute.get());
     diagnostics.addAll(c.diagnostics());
     return c;
   }
 
-  void bindings(VirtualService vs, Function<VirtualService, ImmutableList<Diagnostic>> compute, ImmutableList.Builder<Diagnostic> diagnostics) {
+  void bindings(
+      VirtualService vs,
+      Function<VirtualService, ImmutableList<Diagnostic>> compute,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     diagnostics.addAll(bindings.get(vs, compute));
   }
 

@@ -13,31 +13,59 @@ import java.util.function.Function;
 final class Visibility {
   private Visibility() {}
 
-  static DecodedInputs forGateway(DecodedInputs inputs, String namespace, ImmutableList.Builder<Diagnostic> diagnostics) {
+  static DecodedInputs forGateway(
+      DecodedInputs inputs, String namespace, ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList<VirtualService> virtualServices = visible(inputs.virtualServices(),
         vs -> vs.isDelegate() ? ExportTo.EVERYWHERE : vs.exportTo(), VirtualService::key, namespace, diagnostics);
-    ImmutableList<ServiceEntry> serviceEntries = visible(inputs.serviceEntries(), ServiceEntry::exportTo, ServiceEntry::key,
-        namespace, diagnostics);
+    ImmutableList<ServiceEntry> serviceEntries =
+        visible(
+            inputs.serviceEntries(),
+            ServiceEntry::exportTo,
+            ServiceEntry::key,
+            namespace,
+            diagnostics);
     ImmutableList<DestinationRule> destinationRules = visible(inputs.destinationRules(), DestinationRule::exportTo,
         DestinationRule::key, namespace, diagnostics);
-    if (virtualServices.size() == inputs.virtualServices().size() && serviceEntries.size() == inputs.serviceEntries().size()
+    if (virtualServices.size() == inputs.virtualServices().size()
+        && serviceEntries.size() == inputs.serviceEntries().size()
         && destinationRules.size() == inputs.destinationRules().size()) {
       return inputs; // the common case: everything exported everywhere
     }
-    return new DecodedInputs(inputs.gateways(), virtualServices, serviceEntries, destinationRules, inputs.workloadEntries(),
-        inputs.services(), inputs.endpoints(), inputs.endpointSlices(), inputs.pods(), inputs.secrets(), inputs.rejected());
+    return new DecodedInputs(
+        inputs.gateways(),
+        virtualServices,
+        serviceEntries,
+        destinationRules,
+        inputs.workloadEntries(),
+        inputs.services(),
+        inputs.endpoints(),
+        inputs.endpointSlices(),
+        inputs.pods(),
+        inputs.secrets(),
+        inputs.rejected());
   }
 
-  private static <T> ImmutableList<T> visible(ImmutableList<T> all, Function<T, ExportTo> exportTo, Function<T, ResourceKey> key,
-      String namespace, ImmutableList.Builder<Diagnostic> diagnostics) {
+  private static <T> ImmutableList<T> visible(
+      ImmutableList<T> all,
+      Function<T, ExportTo> exportTo,
+      Function<T, ResourceKey> key,
+      String namespace,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList.Builder<T> out = ImmutableList.builder();
     for (T item : all) {
       ExportTo export = exportTo.apply(item);
       if (export.visibleTo(key.apply(item).namespace(), namespace)) {
         out.add(item);
       } else {
-        diagnostics.add(Diagnostic.warning(key.apply(item), "spec.exportTo", "exportTo " + export.entries()
-            + " does not include the gateway's namespace " + namespace + " (--gateway-namespace): ignored by this gateway, as istiod does"));
+        diagnostics.add(
+            Diagnostic.warning(
+                key.apply(item),
+                "spec.exportTo",
+                "exportTo "
+                    + export.entries()
+                    + " does not include the gateway's namespace "
+                    + namespace
+                    + " (--gateway-namespace): ignored by this gateway, as istiod does"));
       }
     }
     return out.build();

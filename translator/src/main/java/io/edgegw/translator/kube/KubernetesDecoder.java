@@ -75,7 +75,12 @@ public final class KubernetesDecoder {
     Field root = Field.root(resource.manifest(), "", problems);
     String service = resource.labels().getOrDefault(SERVICE_NAME_LABEL, "");
     if (service.isEmpty()) {
-      root.get("metadata").get("labels").warning("no " + SERVICE_NAME_LABEL + " label: this EndpointSlice belongs to no Service and is ignored");
+      root.get("metadata")
+          .get("labels")
+          .warning(
+              "no "
+                  + SERVICE_NAME_LABEL
+                  + " label: this EndpointSlice belongs to no Service and is ignored");
     }
     root.get("addressType").string().filter(t -> t.equals("FQDN"))
         .ifPresent(t -> root.get("addressType").warning("addressType FQDN is not supported yet; slice ignored"));
@@ -93,7 +98,10 @@ public final class KubernetesDecoder {
       Optional<ResourceKey> pod = podRef(endpoint.get("targetRef"), resource.key().namespace());
       endpoint.get("addresses").strings().forEach(ip -> addresses.add(new Address(ip, pod)));
     }
-    ImmutableList<Subset> subsets = fqdn || service.isEmpty() ? ImmutableList.of() : ImmutableList.of(new Subset(addresses.build(), ports));
+    ImmutableList<Subset> subsets =
+        fqdn || service.isEmpty()
+            ? ImmutableList.of()
+            : ImmutableList.of(new Subset(addresses.build(), ports));
     return new Endpoints(resource.key(), service, subsets);
   }
 

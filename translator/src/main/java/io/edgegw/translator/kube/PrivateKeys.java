@@ -29,9 +29,18 @@ final class PrivateKeys {
     try {
       return switch (block.label()) {
         case "PRIVATE KEY" -> pkcs8(block.der());
-        case "RSA PRIVATE KEY" -> pkcs8(sequence(concat(hex("020100"), RSA_ALGORITHM, octetString(block.der()))));
-        case "EC PRIVATE KEY" -> ecCurve(block.der())
-            .flatMap(curve -> pkcs8(sequence(concat(hex("020100"), sequence(concat(EC_PUBLIC_KEY_OID, curve)), octetString(block.der())))));
+        case "RSA PRIVATE KEY" ->
+            pkcs8(sequence(concat(hex("020100"), RSA_ALGORITHM, octetString(block.der()))));
+        case "EC PRIVATE KEY" ->
+            ecCurve(block.der())
+                .flatMap(
+                    curve ->
+                        pkcs8(
+                            sequence(
+                                concat(
+                                    hex("020100"),
+                                    sequence(concat(EC_PUBLIC_KEY_OID, curve)),
+                                    octetString(block.der())))));
         default -> Optional.empty();
       };
     } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {

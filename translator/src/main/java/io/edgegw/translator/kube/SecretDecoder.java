@@ -30,7 +30,10 @@ public final class SecretDecoder {
   private record Names(String cert, String key, String ca, String crl) {}
 
   /** istiod looks for the generic names first. */
-  private static final List<Names> LAYOUTS = List.of(new Names("cert", "key", "cacert", "crl"), new Names("tls.crt", "tls.key", "ca.crt", "ca.crl"));
+  private static final List<Names> LAYOUTS =
+      List.of(
+          new Names("cert", "key", "cacert", "crl"),
+          new Names("tls.crt", "tls.key", "ca.crt", "ca.crl"));
 
   public Secret decode(Resource resource, Problems problems) {
     Map<String, Value> values = new LinkedHashMap<>();
@@ -57,7 +60,12 @@ public final class SecretDecoder {
     }
     ca.ifPresent(v -> certificates(v, problems));
     crl.ifPresent(v -> crl(v, problems));
-    return new Secret(resource.key(), cert.map(Value::text), key.map(Value::text), ca.map(Value::text), crl.map(Value::text));
+    return new Secret(
+        resource.key(),
+        cert.map(Value::text),
+        key.map(Value::text),
+        ca.map(Value::text),
+        crl.map(Value::text));
   }
 
   /** One value and the field it came from, e.g. {@code data.tls.key}. */
@@ -134,8 +142,11 @@ public final class SecretDecoder {
       problems.error(value.field(), "not a PEM private key: " + e.getMessage());
       return Optional.empty();
     }
-    if (value.text().contains("Proc-Type: 4,ENCRYPTED") || blocks.stream().anyMatch(b -> b.label().equals("ENCRYPTED PRIVATE KEY"))) {
-      problems.error(value.field(), "encrypted private keys are not supported: Envoy needs the key without a passphrase");
+    if (value.text().contains("Proc-Type: 4,ENCRYPTED")
+        || blocks.stream().anyMatch(b -> b.label().equals("ENCRYPTED PRIVATE KEY"))) {
+      problems.error(
+          value.field(),
+          "encrypted private keys are not supported: Envoy needs the key without a passphrase");
       return Optional.empty();
     }
     // Other blocks (EC PARAMETERS before an EC key) are skipped, as OpenSSL skips them.
@@ -148,7 +159,11 @@ public final class SecretDecoder {
     }
     Optional<PrivateKey> key = PrivateKeys.parse(keys.get(0));
     if (key.isEmpty()) {
-      problems.error(value.field(), "the " + keys.get(0).label() + " cannot be read (expected unencrypted PKCS#8, PKCS#1 RSA or SEC1 EC)");
+      problems.error(
+          value.field(),
+          "the "
+              + keys.get(0).label()
+              + " cannot be read (expected unencrypted PKCS#8, PKCS#1 RSA or SEC1 EC)");
     }
     return key;
   }

@@ -38,7 +38,14 @@ public record GatewayIdentity(
    */
   public GatewayIdentity(ImmutableMap<String, String> labels, String domainSuffix, String bindAddress,
       ImmutableMap<Integer, Integer> portMap) {
-    this(labels, domainSuffix, bindAddress, portMap, NodePolicy.UNRESTRICTED, PathNormalization.BASE, DEFAULT_NAMESPACE);
+    this(
+        labels,
+        domainSuffix,
+        bindAddress,
+        portMap,
+        NodePolicy.UNRESTRICTED,
+        PathNormalization.BASE,
+        DEFAULT_NAMESPACE);
   }
 
   public static GatewayIdentity of(ImmutableMap<String, String> labels) {

@@ -49,7 +49,8 @@ public record NodePolicy(
     Objects.requireNonNull(allowedUpstreams, "allowedUpstreams");
     Objects.requireNonNull(nodeAddresses, "nodeAddresses");
     if (minListenPort < 1 || maxListenPort > 65535 || minListenPort > maxListenPort) {
-      throw new IllegalArgumentException("listen port range " + minListenPort + "-" + maxListenPort + " is not within 1-65535");
+      throw new IllegalArgumentException(
+          "listen port range " + minListenPort + "-" + maxListenPort + " is not within 1-65535");
     }
     listenAddresses = canonical(listenAddresses);
     nodeAddresses = canonical(nodeAddresses);
@@ -61,7 +62,9 @@ public record NodePolicy(
 
   /** One spelling per address ({@code ::0} and {@code ::} are the same), so sets compare as addresses. */
   static String canonical(String address) {
-    return InetAddresses.isInetAddress(address) ? InetAddresses.toAddrString(InetAddresses.forString(address)) : address;
+    return InetAddresses.isInetAddress(address)
+        ? InetAddresses.toAddrString(InetAddresses.forString(address))
+        : address;
   }
 
   /** Why a listener may not bind {@code address}, or empty when it may. */

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads manifests (YAML with {@code ---} separated documents, or JSON; {@code kind: List} is
- * flattened; anchors, aliases and merge keys resolved by {@link YamlDocuments}) into {@link Resource}s. Checks only identity: apiVersion, kind, metadata.name. Field
+ * flattened; anchors, aliases and merge keys resolved by {@link YamlDocuments}) into {@link Resource}s. Checks only
+ * identity: apiVersion, kind, metadata.name. Field
  * validation is the translator's job.
  */
 public final class ResourceReader {
@@ -101,7 +102,12 @@ public final class ResourceReader {
     }
     ResourceKey key = ResourceKey.of(kind.get(), namespace, name);
     if (!validName(name)) {
-      return new Failed(document, Optional.of(key), "metadata.name: must be a DNS subdomain (lower case letters, digits, '-', '.'), got '" + name + "'");
+      return new Failed(
+          document,
+          Optional.of(key),
+          "metadata.name: must be a DNS subdomain (lower case letters, digits, '-', '.'), got '"
+              + name
+              + "'");
     }
     if (!validName(namespace) || namespace.contains(".")) {
       return new Failed(document, Optional.of(key), "metadata.namespace: must be a DNS label, got '" + namespace + "'");
@@ -128,12 +134,21 @@ public final class ResourceReader {
   }
 
   private static String firstLine(Exception e) {
-    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() + locationOf(j) : String.valueOf(e.getMessage());
+    String message =
+        e instanceof JsonProcessingException j
+            ? j.getOriginalMessage() + locationOf(j)
+            : String.valueOf(e.getMessage());
     List<String> lines = message.lines().toList();
     return lines.isEmpty() ? e.getClass().getSimpleName() : lines.get(0);
   }
 
   private static String locationOf(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    return e.getLocation() == null
+        ? ""
+        : " (line "
+            + e.getLocation().getLineNr()
+            + ", column "
+            + e.getLocation().getColumnNr()
+            + ")";
   }
 }

@@ -58,13 +58,21 @@ public final class ClusterTranslator {
         .setName(cluster.name())
         .setConnectTimeout(duration(policy.connectTimeout()));
     switch (cluster.discovery()) {
-      case EDS -> out.setType(DiscoveryType.EDS)
-          .setEdsClusterConfig(EdsClusterConfig.newBuilder().setEdsConfig(EnvoyTypes.ads()).setServiceName(cluster.name()));
-      case STRICT_DNS, LOGICAL_DNS -> out
-          .setType(cluster.discovery() == Cluster.Discovery.STRICT_DNS ? DiscoveryType.STRICT_DNS : DiscoveryType.LOGICAL_DNS)
-          // Prefer IPv4 like an IPv4 istio proxy, but still reach IPv6-only names.
-          .setDnsLookupFamily(io.envoyproxy.envoy.config.cluster.v3.Cluster.DnsLookupFamily.V4_PREFERRED)
-          .setLoadAssignment(loadAssignment(cluster));
+      case EDS ->
+          out.setType(DiscoveryType.EDS)
+              .setEdsClusterConfig(
+                  EdsClusterConfig.newBuilder()
+                      .setEdsConfig(EnvoyTypes.ads())
+                      .setServiceName(cluster.name()));
+      case STRICT_DNS, LOGICAL_DNS ->
+          out.setType(
+                  cluster.discovery() == Cluster.Discovery.STRICT_DNS
+                      ? DiscoveryType.STRICT_DNS
+                      : DiscoveryType.LOGICAL_DNS)
+              // Prefer IPv4 like an IPv4 istio proxy, but still reach IPv6-only names.
+              .setDnsLookupFamily(
+                  io.envoyproxy.envoy.config.cluster.v3.Cluster.DnsLookupFamily.V4_PREFERRED)
+              .setLoadAssignment(loadAssignment(cluster));
     }
     loadBalancer(policy, out);
     ClusterPolicy.Thresholds t = policy.thresholds();
@@ -76,14 +84,31 @@ public final class ClusterTranslator {
         .setMaxRetries(uint32(t.maxRetries()))
         // Remaining budgets as stats (remaining_cx, remaining_pending...), as istiod enables.
         .setTrackRemaining(true)));
-    policy.http().ifPresent(http -> out.putTypedExtensionProtocolOptions(EnvoyTypes.UPSTREAM_HTTP_PROTOCOL_OPTIONS, Any.pack(http(http))));
-    policy.keepalive().ifPresent(k -> out.setUpstreamConnectionOptions(UpstreamConnectionOptions.newBuilder().setTcpKeepalive(keepalive(k))));
-    policy.outlier().ifPresent(o -> {
-      out.setOutlierDetection(outlier(o));
-      // Envoy's default panic threshold (50%) would send traffic to ejected hosts once half are out;
-      // istiod sets minHealthPercent, 0 (never panic) when unset.
-      out.setCommonLbConfig(CommonLbConfig.newBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(o.healthyPanicThreshold())));
-    });
+    policy
+        .http()
+        .ifPresent(
+            http ->
+                out.putTypedExtensionProtocolOptions(
+                    EnvoyTypes.UPSTREAM_HTTP_PROTOCOL_OPTIONS, Any.pack(http(http))));
+    policy
+        .keepalive()
+        .ifPresent(
+            k ->
+                out.setUpstreamConnectionOptions(
+                    UpstreamConnectionOptions.newBuilder().setTcpKeepalive(keepalive(k))));
+    policy
+        .outlier()
+        .ifPresent(
+            o -> {
+              out.setOutlierDetection(outlier(o));
+              // Envoy's default panic threshold (50%) would send traffic to ejected hosts once half
+              // are out;
+              // istiod sets minHealthPercent, 0 (never panic) when unset.
+              out.setCommonLbConfig(
+                  CommonLbConfig.newBuilder()
+                      .setHealthyPanicThreshold(
+                          Percent.newBuilder().setValue(o.healthyPanicThreshold())));
+            });
     policy.tls().ifPresent(tls -> out.setTransportSocket(TransportSocket.newBuilder()
         .setName(EnvoyTypes.TLS_TRANSPORT_SOCKET).setTypedConfig(Any.pack(upstreamTls(tls)))));
     return out.build();
@@ -110,7 +135,12 @@ public final class ClusterTranslator {
           .setMinimumRingSize(UInt64Value.of(policy.ringHashMinimumSize().orElse((int) DEFAULT_MINIMUM_RING_SIZE))));
       case MAGLEV -> {
         out.setLbPolicy(LbPolicy.MAGLEV);
-        policy.maglevTableSize().ifPresent(size -> out.setMaglevLbConfig(MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(size))));
+        policy
+            .maglevTableSize()
+            .ifPresent(
+                size ->
+                    out.setMaglevLbConfig(
+                        MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(size))));
       }
     }
   }
@@ -123,7 +153,8 @@ public final class ClusterTranslator {
     return out.build();
   }
 
-  private static io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions http(ClusterPolicy.HttpOptions http) {
+  private static io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions http(
+      ClusterPolicy.HttpOptions http) {
     var out = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
     if (http.idleTimeout().isPresent() || http.maxRequestsPerConnection().isPresent()) {
       HttpProtocolOptions.Builder common = HttpProtocolOptions.newBuilder();
@@ -132,8 +163,14 @@ public final class ClusterTranslator {
       out.setCommonHttpProtocolOptions(common);
     }
     switch (http.protocol()) {
-      case HTTP1 -> out.setExplicitHttpConfig(ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
-      case HTTP2 -> out.setExplicitHttpConfig(ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()));
+      case HTTP1 ->
+          out.setExplicitHttpConfig(
+              ExplicitHttpConfig.newBuilder()
+                  .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
+      case HTTP2 ->
+          out.setExplicitHttpConfig(
+              ExplicitHttpConfig.newBuilder()
+                  .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()));
       case DOWNSTREAM -> out.setUseDownstreamProtocolConfig(UseDownstreamHttpConfig.newBuilder()
           .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
           .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()));
@@ -204,8 +241,16 @@ public final class ClusterTranslator {
     if (!cluster.endpoints().isEmpty()) {
       LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
       for (Cluster.Endpoint e : cluster.endpoints()) {
-        locality.addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(
-            Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(e.address()).setPortValue(e.port())))));
+        locality.addLbEndpoints(
+            LbEndpoint.newBuilder()
+                .setEndpoint(
+                    Endpoint.newBuilder()
+                        .setAddress(
+                            Address.newBuilder()
+                                .setSocketAddress(
+                                    SocketAddress.newBuilder()
+                                        .setAddress(e.address())
+                                        .setPortValue(e.port())))));
       }
       out.addEndpoints(locality);
     }

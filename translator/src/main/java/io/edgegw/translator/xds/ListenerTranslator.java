@@ -52,7 +52,8 @@ public final class ListenerTranslator {
     return out.build();
   }
 
-  private FilterChain filterChain(io.edgegw.translator.ir.Listener listener, io.edgegw.translator.ir.FilterChain chain) {
+  private FilterChain filterChain(
+      io.edgegw.translator.ir.Listener listener, io.edgegw.translator.ir.FilterChain chain) {
     FilterChain.Builder out = FilterChain.newBuilder();
     if (!chain.serverNames().isEmpty()) {
       out.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
@@ -98,7 +99,10 @@ public final class ListenerTranslator {
     }
     TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
     for (RouteAction.WeightedCluster c : tcp.clusters()) {
-      weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder().setName(c.cluster()).setWeight(c.weight()));
+      weighted.addClusters(
+          TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+              .setName(c.cluster())
+              .setWeight(c.weight()));
     }
     return out.setWeightedClusters(weighted).build();
   }
@@ -132,8 +136,17 @@ public final class ListenerTranslator {
    */
   private static List<HttpFilter> httpFilters() {
     return List.of(
-        HttpFilter.newBuilder().setName(EnvoyTypes.FAULT).setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build(),
-        HttpFilter.newBuilder().setName(EnvoyTypes.CORS).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build(),
-        HttpFilter.newBuilder().setName(EnvoyTypes.ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build());
+        HttpFilter.newBuilder()
+            .setName(EnvoyTypes.FAULT)
+            .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
+            .build(),
+        HttpFilter.newBuilder()
+            .setName(EnvoyTypes.CORS)
+            .setTypedConfig(Any.pack(Cors.getDefaultInstance()))
+            .build(),
+        HttpFilter.newBuilder()
+            .setName(EnvoyTypes.ROUTER)
+            .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+            .build());
   }
 }

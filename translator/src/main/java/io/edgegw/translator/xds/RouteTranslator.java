@@ -108,8 +108,11 @@ public final class RouteTranslator {
     for (RouteMatch.HeaderMatch header : match.headers()) {
       HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(header.name()).setInvertMatch(header.invert());
       // As istiod: a withoutHeaders value condition also holds when the header is absent.
-      header.value().ifPresentOrElse(v -> h.setStringMatch(stringMatcher(v)).setTreatMissingHeaderAsEmpty(header.invert()),
-          () -> h.setPresentMatch(true));
+      header
+          .value()
+          .ifPresentOrElse(
+              v -> h.setStringMatch(stringMatcher(v)).setTreatMissingHeaderAsEmpty(header.invert()),
+              () -> h.setPresentMatch(true));
       out.addHeaders(h);
     }
     for (RouteMatch.QueryParameterMatch query : match.queryParameters()) {
@@ -171,13 +174,18 @@ public final class RouteTranslator {
       case HEADER -> out.setHeader(io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Header.newBuilder()
           .setHeaderName(hash.name()));
       case COOKIE -> {
-        var cookie = io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Cookie.newBuilder().setName(hash.name());
+        var cookie =
+            io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.Cookie.newBuilder()
+                .setName(hash.name());
         hash.cookiePath().ifPresent(cookie::setPath);
         hash.cookieTtl().ifPresent(ttl -> cookie.setTtl(Durations.fromNanos(ttl.toNanos())));
         out.setCookie(cookie);
       }
-      case SOURCE_IP -> out.setConnectionProperties(
-          io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+      case SOURCE_IP ->
+          out.setConnectionProperties(
+              io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties
+                  .newBuilder()
+                  .setSourceIp(true));
       case QUERY_PARAMETER -> out.setQueryParameter(
           io.envoyproxy.envoy.config.route.v3.RouteAction.HashPolicy.QueryParameter.newBuilder().setName(hash.name()));
     }
@@ -196,7 +204,13 @@ public final class RouteTranslator {
     }
     out.addAllRetriableStatusCodes(retry.retriableStatusCodes());
     retry.perTryTimeout().ifPresent(d -> out.setPerTryTimeout(Durations.fromNanos(d.toNanos())));
-    retry.backoff().ifPresent(d -> out.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Durations.fromNanos(d.toNanos()))));
+    retry
+        .backoff()
+        .ifPresent(
+            d ->
+                out.setRetryBackOff(
+                    RetryPolicy.RetryBackOff.newBuilder()
+                        .setBaseInterval(Durations.fromNanos(d.toNanos()))));
     return out.build();
   }
 

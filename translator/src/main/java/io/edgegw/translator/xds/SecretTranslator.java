@@ -17,7 +17,8 @@ public final class SecretTranslator {
           .setCertificateChain(bytes(c.certificateChain()))
           .setPrivateKey(bytes(c.privateKey())));
     } else if (secret instanceof TlsSecret.TrustedCa ca) {
-      CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder().setTrustedCa(bytes(ca.caCertificates()));
+      CertificateValidationContext.Builder validation =
+          CertificateValidationContext.newBuilder().setTrustedCa(bytes(ca.caCertificates()));
       ca.crl().ifPresent(crl -> validation.setCrl(bytes(crl)));
       out.setValidationContext(validation);
     }

@@ -18,7 +18,11 @@ public final class XdsBackEnd {
   private final ClusterTranslator clusters;
   private final SecretTranslator secrets;
 
-  public XdsBackEnd(ListenerTranslator listeners, RouteTranslator routes, ClusterTranslator clusters, SecretTranslator secrets) {
+  public XdsBackEnd(
+      ListenerTranslator listeners,
+      RouteTranslator routes,
+      ClusterTranslator clusters,
+      SecretTranslator secrets) {
     this.listeners = listeners;
     this.routes = routes;
     this.clusters = clusters;
@@ -27,17 +31,32 @@ public final class XdsBackEnd {
 
   /** Takes each message built from an equal IR value in the previous translation from {@code memo}. */
   public EnvoyResources translate(GatewayConfig config, XdsMemo memo) {
-    EnvoyResources out = new EnvoyResources(
-        config.listeners().stream().map(l -> memo.listeners.get(l, listeners::listener))
-            .sorted(Comparator.comparing(Listener::getName)).collect(ImmutableList.toImmutableList()),
-        config.routeConfigs().stream().map(r -> routes.routeConfiguration(r, v -> memo.virtualHosts.get(v, routes::virtualHost)))
-            .sorted(Comparator.comparing(RouteConfiguration::getName)).collect(ImmutableList.toImmutableList()),
-        config.clusters().stream().map(c -> memo.clusters.get(c, clusters::cluster))
-            .sorted(Comparator.comparing(Cluster::getName)).collect(ImmutableList.toImmutableList()),
-        config.clusters().stream().map(c -> memo.endpoints.get(c, clusters::endpoints)).flatMap(Optional::stream)
-            .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName)).collect(ImmutableList.toImmutableList()),
-        config.secrets().stream().map(s -> memo.secrets.get(s, secrets::secret))
-            .sorted(Comparator.comparing(Secret::getName)).collect(ImmutableList.toImmutableList()));
+    EnvoyResources out =
+        new EnvoyResources(
+            config.listeners().stream()
+                .map(l -> memo.listeners.get(l, listeners::listener))
+                .sorted(Comparator.comparing(Listener::getName))
+                .collect(ImmutableList.toImmutableList()),
+            config.routeConfigs().stream()
+                .map(
+                    r ->
+                        routes.routeConfiguration(
+                            r, v -> memo.virtualHosts.get(v, routes::virtualHost)))
+                .sorted(Comparator.comparing(RouteConfiguration::getName))
+                .collect(ImmutableList.toImmutableList()),
+            config.clusters().stream()
+                .map(c -> memo.clusters.get(c, clusters::cluster))
+                .sorted(Comparator.comparing(Cluster::getName))
+                .collect(ImmutableList.toImmutableList()),
+            config.clusters().stream()
+                .map(c -> memo.endpoints.get(c, clusters::endpoints))
+                .flatMap(Optional::stream)
+                .sorted(Comparator.comparing(ClusterLoadAssignment::getClusterName))
+                .collect(ImmutableList.toImmutableList()),
+            config.secrets().stream()
+                .map(s -> memo.secrets.get(s, secrets::secret))
+                .sorted(Comparator.comparing(Secret::getName))
+                .collect(ImmutableList.toImmutableList()));
     memo.endTranslation();
     return out;
   }

@@ -26,7 +26,11 @@ import picocli.CommandLine.Spec;
 final class BootstrapCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
+  @Option(
+      names = "--xds-address",
+      defaultValue = "127.0.0.1:18000",
+      converter = Converters.HostPortConverter.class,
+      paramLabel = "HOST:PORT",
       description = "The sidecar's ADS address (default: ${DEFAULT-VALUE}).")
   HostPort xdsAddress;
 
@@ -36,7 +40,11 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--cluster", defaultValue = "edgegw", description = "Envoy node cluster (default: ${DEFAULT-VALUE}).")
   String cluster;
 
-  @Option(names = "--envoy-admin-address", defaultValue = "127.0.0.1:9901", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
+  @Option(
+      names = "--envoy-admin-address",
+      defaultValue = "127.0.0.1:9901",
+      converter = Converters.HostPortConverter.class,
+      paramLabel = "HOST:PORT",
       description = "Envoy's own admin interface (default: ${DEFAULT-VALUE}).")
   HostPort envoyAdminAddress;
 
@@ -44,8 +52,12 @@ final class BootstrapCommand implements Callable<Integer> {
       description = "Address of Envoy's health and stats listeners (default: ${DEFAULT-VALUE}, as Istio's gateways).")
   String statusAddress;
 
-  @Option(names = "--health-port", defaultValue = "" + BootstrapOptions.DEFAULT_HEALTH_PORT, paramLabel = "PORT",
-      description = "Envoy listener answering GET /healthz/ready with Envoy's readiness; 0 for none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--health-port",
+      defaultValue = "" + BootstrapOptions.DEFAULT_HEALTH_PORT,
+      paramLabel = "PORT",
+      description =
+          "Envoy listener answering GET /healthz/ready with Envoy's readiness; 0 for none (default: ${DEFAULT-VALUE}).")
   int healthPort;
 
   @Option(names = "--stats-port", defaultValue = "" + BootstrapOptions.DEFAULT_STATS_PORT, paramLabel = "PORT",

@@ -26,7 +26,8 @@ final class Converters {
   static ImmutableMap<Integer, Integer> ports(Map<Integer, Integer> portMap) {
     for (Map.Entry<Integer, Integer> e : portMap.entrySet()) {
       if (e.getKey() < 1 || e.getKey() > 65535 || e.getValue() < 1 || e.getValue() > 65535) {
-        throw new IllegalArgumentException("--port-map: ports must be 1..65535, got " + e.getKey() + "=" + e.getValue());
+        throw new IllegalArgumentException(
+            "--port-map: ports must be 1..65535, got " + e.getKey() + "=" + e.getValue());
       }
     }
     return ImmutableMap.copyOf(portMap);

@@ -33,23 +33,40 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--envoy", paramLabel = "FILE", description = "Envoy binary (default: $ENVOY_BIN).")
   Optional<Path> envoy;
 
-  @Option(names = "--mosquitto", paramLabel = "FILE", description = "mosquitto binary (default: $MOSQUITTO_BIN, else /usr/sbin/mosquitto).")
+  @Option(
+      names = "--mosquitto",
+      paramLabel = "FILE",
+      description = "mosquitto binary (default: $MOSQUITTO_BIN, else /usr/sbin/mosquitto).")
   Optional<Path> mosquitto;
 
   @Override
   public Integer call() throws Exception {
     Optional<Path> envoyBinary = envoy.or(() -> fromEnv("ENVOY_BIN"));
-    Optional<Path> mosquittoBinary = mosquitto.or(() -> fromEnv("MOSQUITTO_BIN")).or(() -> Optional.of(Path.of("/usr/sbin/mosquitto")));
+    Optional<Path> mosquittoBinary =
+        mosquitto
+            .or(() -> fromEnv("MOSQUITTO_BIN"))
+            .or(() -> Optional.of(Path.of("/usr/sbin/mosquitto")));
     if (envoyBinary.isEmpty() || !Files.isExecutable(envoyBinary.get())) {
-      spec.commandLine().getErr().println("edgegw demo: no Envoy binary: give --envoy or ENVOY_BIN, or run bin/demo, which installs it");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "edgegw demo: no Envoy binary: give --envoy or ENVOY_BIN, or run bin/demo, which installs it");
       return 2;
     }
     if (!Files.isExecutable(mosquittoBinary.get())) {
-      spec.commandLine().getErr().println("edgegw demo: no mosquitto at " + mosquittoBinary.get() + ": give --mosquitto, or run bin/demo, which installs it");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "edgegw demo: no mosquitto at "
+                  + mosquittoBinary.get()
+                  + ": give --mosquitto, or run bin/demo, which installs it");
       return 2;
     }
     if (!Files.isDirectory(example)) {
-      spec.commandLine().getErr().println("edgegw demo: no example directory " + example + " (run from the repository root)");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "edgegw demo: no example directory " + example + " (run from the repository root)");
       return 2;
     }
     new Demo(spec.commandLine().getOut(), envoyBinary.get(), mosquittoBinary.get(), example).run();

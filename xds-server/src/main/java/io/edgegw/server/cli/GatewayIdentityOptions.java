@@ -14,10 +14,16 @@ final class GatewayIdentityOptions {
       description = "Workload labels that Gateway selectors match (default: istio=edgegateway).")
   Map<String, String> labels = new LinkedHashMap<>(Map.of("istio", "edgegateway"));
 
-  @Option(names = "--domain-suffix", defaultValue = "cluster.local", description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--domain-suffix",
+      defaultValue = "cluster.local",
+      description = "Cluster domain suffix (default: ${DEFAULT-VALUE}).")
   String domainSuffix;
 
-  @Option(names = "--listener-address", defaultValue = "0.0.0.0", description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--listener-address",
+      defaultValue = "0.0.0.0",
+      description = "Address Envoy listeners bind (default: ${DEFAULT-VALUE}).")
   String listenerAddress;
 
   @Option(names = "--port-map", split = ",", paramLabel = "PORT=PORT",
@@ -34,9 +40,13 @@ final class GatewayIdentityOptions {
           + "ServiceEntries and DestinationRules is checked against it (default: ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(names = "--gateway-controller", defaultValue = io.edgegw.translator.gatewayapi.GatewayApiFrontEnd.DEFAULT_CONTROLLER,
-      paramLabel = "NAME", description = "Gateway API: serve the Gateways whose GatewayClass has this controllerName; "
-          + "GatewayClasses of other controllers are ignored (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--gateway-controller",
+      defaultValue = io.edgegw.translator.gatewayapi.GatewayApiFrontEnd.DEFAULT_CONTROLLER,
+      paramLabel = "NAME",
+      description =
+          "Gateway API: serve the Gateways whose GatewayClass has this controllerName; "
+              + "GatewayClasses of other controllers are ignored (default: ${DEFAULT-VALUE}).")
   String gatewayController;
 
   /** Offline (translate, validate): no node policy, which depends on the node. */

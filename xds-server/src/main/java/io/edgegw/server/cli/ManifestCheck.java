@@ -45,7 +45,11 @@ record ManifestCheck(int documents, ImmutableList<Problem> problems, Translation
     ObjectNode toJson() {
       ObjectNode node = JsonNodeFactory.instance.objectNode().put("severity", severity.name());
       file.ifPresent(f -> node.put("file", f.toString()));
-      resource.ifPresent(k -> node.put("kind", k.kind().displayName()).put("namespace", k.namespace()).put("name", k.name()));
+      resource.ifPresent(
+          k ->
+              node.put("kind", k.kind().displayName())
+                  .put("namespace", k.namespace())
+                  .put("name", k.name()));
       return node.put("field", field).put("message", message);
     }
 
@@ -88,7 +92,10 @@ record ManifestCheck(int documents, ImmutableList<Problem> problems, Translation
   }
 
   private static Problem unreadable(Path file, ResourceReader.Failed failed) {
-    String message = failed.key().isPresent() ? failed.error() : "document " + failed.document() + ": " + failed.error();
+    String message =
+        failed.key().isPresent()
+            ? failed.error()
+            : "document " + failed.document() + ": " + failed.error();
     return new Problem(Severity.ERROR, Optional.of(file), failed.key(), "", message);
   }
 

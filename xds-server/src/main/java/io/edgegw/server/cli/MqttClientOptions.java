@@ -13,10 +13,16 @@ import picocli.CommandLine.Option;
 final class MqttClientOptions {
   @Mixin MqttBrokerOptions broker;
 
-  @Option(names = "--gateway-id", defaultValue = "default", description = "The gateway's id in MQTT topics (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--gateway-id",
+      defaultValue = "default",
+      description = "The gateway's id in MQTT topics (default: ${DEFAULT-VALUE}).")
   String gatewayId;
 
-  @Option(names = "--topic-prefix", defaultValue = "edgegw", description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "edgegw",
+      description = "MQTT topic prefix (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
   String url() {

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
       "Messages are retained, so a restarted sidecar gets them again. One line per resource; unreadable"
           + " documents are reported and make the exit code 1.",
       "",
-      "Exit codes: 0 all published, 1 some document unreadable or the broker unreachable, 2 usage error or missing file."
+      "Exit codes: 0 all published, 1 some document unreadable or the broker unreachable, 2 usage error or missing"
+          + " file."
     })
 final class PublishCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

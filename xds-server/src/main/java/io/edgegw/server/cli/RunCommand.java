@@ -46,8 +46,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
   boolean noMqtt;
 
-  @Option(names = "--kubeedge-topic", paramLabel = "FILTER",
-      description = "Also read KubeEdge EventBus envelopes (header/route/content) from this MQTT topic filter; off by default.")
+  @Option(
+      names = "--kubeedge-topic",
+      paramLabel = "FILTER",
+      description =
+          "Also read KubeEdge EventBus envelopes (header/route/content) from this MQTT topic filter; off by default.")
   Optional<String> kubeedgeTopic;
 
   @Option(names = "--max-payload-bytes", defaultValue = "1048576", paramLabel = "N",
@@ -59,16 +62,28 @@ final class RunCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}, what the shipped heap is measured to hold; raise -Xmx with it).")
   long maxStoreBytes;
 
-  @Option(names = "--xds-address", defaultValue = "127.0.0.1:18000", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
+  @Option(
+      names = "--xds-address",
+      defaultValue = "127.0.0.1:18000",
+      converter = Converters.HostPortConverter.class,
+      paramLabel = "HOST:PORT",
       description = "Where Envoy connects for ADS (default: ${DEFAULT-VALUE}).")
   HostPort xdsAddress;
 
-  @Option(names = "--admin-address", defaultValue = "127.0.0.1:18001", converter = Converters.HostPortConverter.class, paramLabel = "HOST:PORT",
-      description = "Admin HTTP endpoint (default: ${DEFAULT-VALUE}). Answers only Host: localhost, loopback"
-          + " addresses and this address (any local address when it is 0.0.0.0); others get 421 (DNS rebinding).")
+  @Option(
+      names = "--admin-address",
+      defaultValue = "127.0.0.1:18001",
+      converter = Converters.HostPortConverter.class,
+      paramLabel = "HOST:PORT",
+      description =
+          "Admin HTTP endpoint (default: ${DEFAULT-VALUE}). Answers only Host: localhost, loopback"
+              + " addresses and this address (any local address when it is 0.0.0.0); others get 421 (DNS rebinding).")
   HostPort adminAddress;
 
-  @Option(names = "--config-dir", paramLabel = "DIR", description = "Also read *.yaml/*.yml/*.json manifests from DIR, and follow changes.")
+  @Option(
+      names = "--config-dir",
+      paramLabel = "DIR",
+      description = "Also read *.yaml/*.yml/*.json manifests from DIR, and follow changes.")
   Optional<Path> configDir;
 
   @Option(names = "--state-dir", defaultValue = "./edgegw-state", paramLabel = "DIR",
@@ -76,7 +91,13 @@ final class RunCommand implements Callable<Integer> {
           + " directories, 0600 files: Secrets hold private keys); a start repairs looser permissions.")
   Path stateDir;
 
-  @Option(names = "--debounce", defaultValue = "5", paramLabel = "MS", description = "Shortest time between two snapshots: a change after a quiet spell is served at once, changes within this interval of the last snapshot are coalesced into the next (default: ${DEFAULT-VALUE} ms).")
+  @Option(
+      names = "--debounce",
+      defaultValue = "5",
+      paramLabel = "MS",
+      description =
+          "Shortest time between two snapshots: a change after a quiet spell is served at once, changes within this"
+              + " interval of the last snapshot are coalesced into the next (default: ${DEFAULT-VALUE} ms).")
   long debounceMillis;
 
   @Option(names = "--versions-kept", defaultValue = "20", paramLabel = "N",
@@ -88,24 +109,41 @@ final class RunCommand implements Callable<Integer> {
           + " (default: --listener-address, plus every address of this node when that is a wildcard).")
   List<String> allowedListenAddresses;
 
-  @Option(names = "--listen-port-range", defaultValue = "1024-65535", paramLabel = "MIN-MAX",
-      description = "Node policy: the ports Envoy may bind for Gateway servers, after --port-map (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--listen-port-range",
+      defaultValue = "1024-65535",
+      paramLabel = "MIN-MAX",
+      description =
+          "Node policy: the ports Envoy may bind for Gateway servers, after --port-map (default: ${DEFAULT-VALUE}).")
   String listenPortRange;
 
-  @Option(names = "--allow-upstream", split = ",", paramLabel = "CIDR",
-      description = "Node policy: allow upstream endpoints in these blocks although refused by default (loopback 127.0.0.0/8"
-          + " and ::1, link-local 169.254.0.0/16 and fe80::/10, 0.0.0.0 and ::), e.g. 127.0.0.0/8. The node's control ports"
-          + " (xDS, admin, Envoy's admin, a local broker) stay refused on this node's addresses.")
+  @Option(
+      names = "--allow-upstream",
+      split = ",",
+      paramLabel = "CIDR",
+      description =
+          "Node policy: allow upstream endpoints in these blocks although refused by default (loopback 127.0.0.0/8"
+              + " and ::1, link-local 169.254.0.0/16 and fe80::/10, 0.0.0.0 and ::), e.g. 127.0.0.0/8. The node's"
+              + " control ports"
+              + " (xDS, admin, Envoy's admin, a local broker) stay refused on this node's addresses.")
   List<String> allowUpstream = new ArrayList<>();
 
-  @Option(names = "--envoy-admin-port", defaultValue = "9901", paramLabel = "PORT",
-      description = "Envoy's admin port (as `edgegw bootstrap --envoy-admin-address` set it): no listener and no upstream"
-          + " on this node may use it (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--envoy-admin-port",
+      defaultValue = "9901",
+      paramLabel = "PORT",
+      description =
+          "Envoy's admin port (as `edgegw bootstrap --envoy-admin-address` set it): no listener and no upstream"
+              + " on this node may use it (default: ${DEFAULT-VALUE}).")
   int envoyAdminPort;
 
-  @Option(names = "--log-format", defaultValue = "${env:EDGEGW_LOG_FORMAT:-text}", paramLabel = "FORMAT",
-      description = "Log lines as ${COMPLETION-CANDIDATES}: json is one JSON object per line (default: ${DEFAULT-VALUE};"
-          + " env EDGEGW_LOG_FORMAT).")
+  @Option(
+      names = "--log-format",
+      defaultValue = "${env:EDGEGW_LOG_FORMAT:-text}",
+      paramLabel = "FORMAT",
+      description =
+          "Log lines as ${COMPLETION-CANDIDATES}: json is one JSON object per line (default: ${DEFAULT-VALUE};"
+              + " env EDGEGW_LOG_FORMAT).")
   LogSetup.Format logFormat;
 
   @Option(names = "--log-level", defaultValue = "${env:EDGEGW_LOG_LEVEL:-INFO}", paramLabel = "LEVEL",
@@ -157,7 +195,8 @@ final class RunCommand implements Callable<Integer> {
   private SidecarConfig.NodePolicySettings nodePolicy() {
     java.util.regex.Matcher range = java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(listenPortRange);
     if (!range.matches()) {
-      throw new IllegalArgumentException("--listen-port-range: expected MIN-MAX, e.g. 1024-65535, got " + listenPortRange);
+      throw new IllegalArgumentException(
+          "--listen-port-range: expected MIN-MAX, e.g. 1024-65535, got " + listenPortRange);
     }
     ImmutableList.Builder<AddressRange> allowed = ImmutableList.builder();
     for (String cidr : allowUpstream) {
@@ -173,8 +212,12 @@ final class RunCommand implements Callable<Integer> {
       }
       listen = Optional.of(ImmutableSet.copyOf(allowedListenAddresses));
     }
-    return new SidecarConfig.NodePolicySettings(listen, Integer.parseInt(range.group(1)), Integer.parseInt(range.group(2)),
-        allowed.build(), envoyAdminPort);
+    return new SidecarConfig.NodePolicySettings(
+        listen,
+        Integer.parseInt(range.group(1)),
+        Integer.parseInt(range.group(2)),
+        allowed.build(),
+        envoyAdminPort);
   }
 
   @Override

@@ -52,10 +52,17 @@ final class StatusCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT", description = "The sidecar's admin API (default: ${DEFAULT-VALUE}).")
   HostPort adminAddress;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "text",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = "--timeout", defaultValue = "5", paramLabel = "SECONDS", description = "Per request (default: ${DEFAULT-VALUE} s).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "5",
+      paramLabel = "SECONDS",
+      description = "Per request (default: ${DEFAULT-VALUE} s).")
   int timeoutSeconds;
 
   /** The answers of one sidecar. */
@@ -68,7 +75,10 @@ final class StatusCommand implements Callable<Integer> {
       a = new Answers(get("/healthz/ready"), get("/config_dump?summary"), get("/versions?limit=1"), get("/clients"),
           get("/resources"));
     } catch (IOException e) {
-      spec.commandLine().getErr().println("edgegw status: cannot ask the sidecar at " + adminAddress + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(
+              "edgegw status: cannot ask the sidecar at " + adminAddress + ": " + e.getMessage());
       spec.commandLine().getErr().flush();
       return 2;
     }
@@ -149,8 +159,12 @@ final class StatusCommand implements Callable<Integer> {
             ? "NACK " + shortVersion(t.path("lastNack").path("version").asText())
             : "ACK " + shortVersion(t.path("acked").path("version").asText())));
       }
-      out.printf("  %s (cluster %s, since %s): %s%n", nodeName(client), client.path("cluster").asText(),
-          client.path("connectedSince").asText(), types.isEmpty() ? "nothing acknowledged yet" : String.join(", ", types));
+      out.printf(
+          "  %s (cluster %s, since %s): %s%n",
+          nodeName(client),
+          client.path("cluster").asText(),
+          client.path("connectedSince").asText(),
+          types.isEmpty() ? "nothing acknowledged yet" : String.join(", ", types));
       for (Iterator<Map.Entry<String, JsonNode>> it = client.path("types").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> type = it.next();
         JsonNode nack = type.getValue().path("lastNack");

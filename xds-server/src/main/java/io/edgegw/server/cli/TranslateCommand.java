@@ -28,7 +28,10 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Mixin IdentityOptions input;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "json",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Override

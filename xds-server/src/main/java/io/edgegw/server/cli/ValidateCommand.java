@@ -30,7 +30,10 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Mixin IdentityOptions input;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "text",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Override
@@ -49,7 +52,9 @@ final class ValidateCommand implements Callable<Integer> {
     } else {
       check.problems().forEach(out::println);
       long errors = check.problems().stream().filter(p -> p.severity() == Severity.ERROR).count();
-      out.printf("%d documents; errors: %d, warnings: %d%n", check.documents(), errors, check.problems().size() - errors);
+      out.printf(
+          "%d documents; errors: %d, warnings: %d%n",
+          check.documents(), errors, check.problems().size() - errors);
     }
     out.flush();
     return check.rejected() ? 1 : 0;

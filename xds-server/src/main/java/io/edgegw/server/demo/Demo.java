@@ -62,23 +62,33 @@ public final class Demo {
 
     Path brokerConf = Files.writeString(work.resolve("mosquitto.conf"),
         "listener " + brokerPort + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
-    try (LocalProcess broker = LocalProcess.start("mosquitto",
-            List.of(mosquittoBinary.toString(), "-c", brokerConf.toString()), work.resolve("mosquitto.log"))
-            .awaitPort(brokerPort, Duration.ofSeconds(10));
+    try (LocalProcess broker =
+            LocalProcess.start(
+                    "mosquitto",
+                    List.of(mosquittoBinary.toString(), "-c", brokerConf.toString()),
+                    work.resolve("mosquitto.log"))
+                .awaitPort(brokerPort, Duration.ofSeconds(10));
         DemoBackend productpage = DemoBackend.start("productpage");
         DemoBackend reviewsV1 = DemoBackend.start("reviews-v1");
         DemoBackend reviewsV2 = DemoBackend.start("reviews-v2");
-        Sidecar sidecar = Sidecar.start(SidecarConfig.builder(work.resolve("state"))
-            .mqttUrl(Optional.of("tcp://127.0.0.1:" + brokerPort))
-            .gatewayId("demo")
-            .listenerBindAddress("127.0.0.1")
-            .portMap(ImmutableMap.of(80, gatewayPort))
-            .xdsAddress(new HostPort("127.0.0.1", 0))
-            .adminAddress(new HostPort("127.0.0.1", 0))
-            .debounce(Duration.ofMillis(5))
-            // The demo's backends run on loopback, which the node policy refuses by default.
-            .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8").withEnvoyAdminPort(envoyAdminPort))
-            .build(), Components.production())) {
+        Sidecar sidecar =
+            Sidecar.start(
+                SidecarConfig.builder(work.resolve("state"))
+                    .mqttUrl(Optional.of("tcp://127.0.0.1:" + brokerPort))
+                    .gatewayId("demo")
+                    .listenerBindAddress("127.0.0.1")
+                    .portMap(ImmutableMap.of(80, gatewayPort))
+                    .xdsAddress(new HostPort("127.0.0.1", 0))
+                    .adminAddress(new HostPort("127.0.0.1", 0))
+                    .debounce(Duration.ofMillis(5))
+                    // The demo's backends run on loopback, which the node policy refuses by
+                    // default.
+                    .nodePolicy(
+                        SidecarConfig.NodePolicySettings.DEFAULT
+                            .allowingUpstreams("127.0.0.0/8")
+                            .withEnvoyAdminPort(envoyAdminPort))
+                    .build(),
+                Components.production())) {
       say("mosquitto on 127.0.0.1:" + brokerPort + "; sidecar xDS on 127.0.0.1:" + sidecar.xdsPort()
           + ", admin on http://127.0.0.1:" + sidecar.adminPort());
       Path bootstrap = Files.writeString(work.resolve("envoy.yaml"), new BootstrapGenerator().yaml(
@@ -181,7 +191,10 @@ public final class Demo {
         """.formatted(v1, v2);
     var manifest = vs.manifest().deepCopy();
     try {
-      manifest.withObject("spec").withArray("http").add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(reviews));
+      manifest
+          .withObject("spec")
+          .withArray("http")
+          .add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(reviews));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
