@@ -34,7 +34,12 @@ class GoldenTest {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(ROOT)) {
+    return casesIn(ROOT);
+  }
+
+  /** The case directories under {@code root}, by name. */
+  static Stream<String> casesIn(Path root) throws IOException {
+    try (Stream<Path> dirs = Files.list(root)) {
       return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
     }
   }
@@ -46,14 +51,22 @@ class GoldenTest {
     String input = Files.readString(dir.resolve("input.yaml"));
     Translation translation = new Translator().translate(inputs(input), identity(input));
     String yaml = EnvoyJson.toYaml(translation.resources());
-    String diagnostics = translation.diagnostics().stream().map(Diagnostic::toString).map(s -> s + "\n").collect(Collectors.joining());
+    expect(dir, "expected.yaml", yaml);
+    expect(dir, "expected-diagnostics.txt", lines(translation.diagnostics()));
+  }
+
+  /** Compares {@code actual} with {@code dir/file}, or rewrites the file under {@code -Dgolden.update=true}. */
+  static void expect(Path dir, String file, String actual) throws IOException {
     if (UPDATE) {
-      Files.writeString(dir.resolve("expected.yaml"), yaml);
-      Files.writeString(dir.resolve("expected-diagnostics.txt"), diagnostics);
+      Files.writeString(dir.resolve(file), actual);
       return;
     }
-    assertEquals(Files.readString(dir.resolve("expected.yaml")), yaml, name + "/expected.yaml");
-    assertEquals(Files.readString(dir.resolve("expected-diagnostics.txt")), diagnostics, name + "/expected-diagnostics.txt");
+    assertEquals(Files.readString(dir.resolve(file)), actual, dir.getFileName() + "/" + file);
+  }
+
+  /** One diagnostic a line, as the expected-diagnostics.txt files hold them. */
+  static String lines(java.util.List<Diagnostic> diagnostics) {
+    return diagnostics.stream().map(Diagnostic::toString).map(s -> s + "\n").collect(Collectors.joining());
   }
 
   static InputSet inputs(String yaml) {

@@ -1,13 +1,9 @@
 package io.edgegw.translator;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.edgegw.translator.ir.IrYaml;
-import io.edgegw.translator.model.Diagnostic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,12 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IrGoldenTest {
   static final Path ROOT = Path.of("src/test/resources/ir-golden");
-  private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(ROOT)) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return GoldenTest.casesIn(ROOT);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -36,13 +29,7 @@ class IrGoldenTest {
     String input = Files.readString(dir.resolve("input.yaml"));
     IrTranslation ir = new Translator().toIr(GoldenTest.inputs(input), GoldenTest.identity(input));
     String yaml = IrYaml.toYaml(ir.config());
-    String diagnostics = ir.diagnostics().stream().map(Diagnostic::toString).map(s -> s + "\n").collect(Collectors.joining());
-    if (UPDATE) {
-      Files.writeString(dir.resolve("expected-ir.yaml"), yaml);
-      Files.writeString(dir.resolve("expected-diagnostics.txt"), diagnostics);
-      return;
-    }
-    assertEquals(Files.readString(dir.resolve("expected-ir.yaml")), yaml, name + "/expected-ir.yaml");
-    assertEquals(Files.readString(dir.resolve("expected-diagnostics.txt")), diagnostics, name + "/expected-diagnostics.txt");
+    GoldenTest.expect(dir, "expected-ir.yaml", yaml);
+    GoldenTest.expect(dir, "expected-diagnostics.txt", GoldenTest.lines(ir.diagnostics()));
   }
 }

@@ -222,7 +222,7 @@ public final class ConfigLoop implements StoringSink {
     ImmutableList<Diagnostic> diagnostics = validate(resource);
     ImmutableList<String> errors = StatusKeeper.texts(diagnostics, true);
     if (!errors.isEmpty()) {
-      rejected(key, event.origin(), errors, resourceVersion(resource));
+      rejected(key, event.origin(), errors, StatusKeeper.resourceVersion(resource));
       return;
     }
     boolean changed;
@@ -233,10 +233,11 @@ public final class ConfigLoop implements StoringSink {
           key,
           event.origin(),
           ImmutableList.of("could not be stored: " + e.getMessage()),
-          resourceVersion(resource));
+          StatusKeeper.resourceVersion(resource));
       return;
     }
-    statuses.accepted(key, event.origin(), StatusKeeper.texts(diagnostics, false), resourceVersion(resource));
+    statuses.accepted(key, event.origin(), StatusKeeper.texts(diagnostics, false),
+        StatusKeeper.resourceVersion(resource));
     if (changed) {
       verdicts.lift(key);
       log.info("accepted {} ({})", key, event.origin());
@@ -252,12 +253,6 @@ public final class ConfigLoop implements StoringSink {
       log.error("validator failed on {}", resource.key(), e);
       return ImmutableList.of(Diagnostic.error(resource.key(), "", "validation failed: " + e));
     }
-  }
-
-  /** The submission's {@code metadata.resourceVersion}, echoed in its status for publishers (edgegw fleet). */
-  static Optional<String> resourceVersion(Resource resource) {
-    String version = resource.metadata().path("resourceVersion").asText("");
-    return version.isEmpty() ? Optional.empty() : Optional.of(version);
   }
 
   private void rejected(

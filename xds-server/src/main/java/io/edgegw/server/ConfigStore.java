@@ -13,12 +13,9 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +39,7 @@ public final class ConfigStore {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
   private static final Pattern SAFE_SEGMENT = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-  private static final String TEMP_SUFFIX = ".tmp";
+  private static final String TEMP_SUFFIX = StateDirectory.TEMP_SUFFIX;
 
   private final Path resourcesDir;
   private final Path corruptDir;
@@ -132,7 +129,7 @@ public final class ConfigStore {
     }
     Path file = fileOf(resource.key());
     StateDirectory.createDirectories(file.getParent());
-    writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
+    StateDirectory.writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
     resources.put(resource.key(), resource);
     totalBytes = after;
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
@@ -146,7 +143,7 @@ public final class ConfigStore {
     }
     Path file = fileOf(key);
     Files.deleteIfExists(file);
-    fsyncDirectory(file.getParent());
+    StateDirectory.fsyncDirectory(file.getParent());
     totalBytes -= resources.remove(key).size();
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
     return true;
@@ -172,11 +169,21 @@ public final class ConfigStore {
    * saved snapshot can tell whether it was made from what is stored now.
    */
   public static String contentDigest(InputSet inputs) throws IOException {
+    return digests(inputs).overall();
+  }
+
+  /** {@link #contentDigest} and each input's {@link #fileDigest} by {@link #pathOf} path. */
+  public record Digests(String overall, ImmutableSortedMap<String, String> byPath) {}
+
+  /** Both digests of {@code inputs}, serializing each input once. */
+  static Digests digests(InputSet inputs) throws IOException {
     TreeMap<String, byte[]> files = new TreeMap<>();
     for (Resource resource : inputs.resources().values()) {
       files.put(relativePath(resource.key()), Json.MAPPER.writeValueAsBytes(resource.manifest()));
     }
-    return digest(files);
+    ImmutableSortedMap.Builder<String, String> byPath = ImmutableSortedMap.naturalOrder();
+    files.forEach((path, bytes) -> byPath.put(path, Hashing.sha256().hashBytes(bytes).toString()));
+    return new Digests(digest(files), byPath.buildOrThrow());
   }
 
   /** Where {@code key} is stored, relative to the resources directory: {@code virtualservice/ns/name.json}. */
@@ -187,15 +194,6 @@ public final class ConfigStore {
   /** The SHA-256 of {@code resource}'s file as {@link #put} writes it. */
   static String fileDigest(Resource resource) throws IOException {
     return Hashing.sha256().hashBytes(Json.MAPPER.writeValueAsBytes(resource.manifest())).toString();
-  }
-
-  /** {@link #fileDigest} of each of {@code inputs}, by {@link #pathOf} path. */
-  static ImmutableSortedMap<String, String> fileDigests(InputSet inputs) throws IOException {
-    ImmutableSortedMap.Builder<String, String> digests = ImmutableSortedMap.naturalOrder();
-    for (Resource resource : inputs.resources().values()) {
-      digests.put(relativePath(resource.key()), fileDigest(resource));
-    }
-    return digests.buildOrThrow();
   }
 
   /** The same digest of the files as they are on disk, read as bytes (no parsing: cheap at start-up). */
@@ -281,26 +279,5 @@ public final class ConfigStore {
     return target;
   }
 
-  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
-    // Owner-only from its creation: a Secret's key is never readable by others, not even for an instant.
-    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(true);
-    }
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    fsyncDirectory(file.getParent());
-  }
 
-  /** Makes the rename itself durable; some file systems refuse to open a directory, which is fine. */
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      log.debug("cannot fsync directory {}: {}", dir, e.toString());
-    }
-  }
 }

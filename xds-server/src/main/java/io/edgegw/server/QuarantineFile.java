@@ -8,12 +8,9 @@ import com.google.common.collect.ImmutableMap;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +59,7 @@ final class QuarantineFile {
     }
   }
 
-  /** Replaces the file (owner-only, temp file and atomic rename); no file when nothing is quarantined. */
+  /** Replaces the file (owner-only, crash-safe); no file when nothing is quarantined. */
   void save(Map<ResourceKey, Entry> entries) throws IOException {
     if (entries.isEmpty()) {
       Files.deleteIfExists(file);
@@ -72,13 +69,7 @@ final class QuarantineFile {
     ArrayNode list = root.putArray("quarantined");
     entries.forEach((key, entry) -> list.addObject()
         .put("resource", key.path()).put("digest", entry.digest()).put("message", entry.message()));
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(temp);
-    try (FileChannel channel = StateDirectory.createOwnerOnly(temp)) {
-      channel.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root)));
-      channel.force(true);
-    }
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    StateDirectory.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
   private static Optional<ResourceKey> parseKey(String path) {

@@ -124,11 +124,12 @@ public final class Sidecar implements AutoCloseable {
       SnapshotSaver saver = new SnapshotSaver(snapshotFile, SNAPSHOT_SAVE_INTERVAL);
       started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
-          config.versionsKept(), acked -> {
-            saver.offer(acked);
-            servedVersion.set(acked.version());
-            mqttConnection.ifPresent(MqttConnection::announce);
-          });
+          config.versionsKept());
+      publisher.addAckListener(acked -> {
+        saver.offer(acked);
+        servedVersion.set(acked.version());
+        mqttConnection.ifPresent(MqttConnection::announce);
+      });
       GatewayIdentity identity = config.identity(NodeAddresses.read());
       log.info(
           "node policy: listeners may bind {} on ports {}-{}; reserved ports {}; upstreams refused {} except {}",

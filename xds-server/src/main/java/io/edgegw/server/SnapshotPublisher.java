@@ -88,7 +88,6 @@ public final class SnapshotPublisher {
   private final LinkedHashMap<String, String> rejectedTypeVersions = new LinkedHashMap<>();
   private String skippedBecause = "";
   private volatile Published current;
-  private final Consumer<Published> onAcked;
   private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
@@ -99,13 +98,6 @@ public final class SnapshotPublisher {
   }
 
   public SnapshotPublisher(SimpleCache<String> cache, Metrics metrics, Clock clock, int versionsKept) {
-    this(cache, metrics, clock, versionsKept, published -> {});
-  }
-
-  /** {@code onAcked} is told of each snapshot once every type Envoy asked for is acknowledged at its version. */
-  public SnapshotPublisher(SimpleCache<String> cache, Metrics metrics, Clock clock, int versionsKept,
-      Consumer<Published> onAcked) {
-    this.onAcked = Objects.requireNonNull(onAcked, "onAcked");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -194,7 +186,6 @@ public final class SnapshotPublisher {
     remember(ackedTypeVersions, typeUrl + "|" + version, ACKED_MEMORY);
     Published now = current;
     if (now != null && version.equals(now.versions().byTypeUrl().get(typeUrl)) && fullyAcked(now)) {
-      onAcked.accept(now);
       ackListeners.forEach(l -> l.accept(now));
     }
   }

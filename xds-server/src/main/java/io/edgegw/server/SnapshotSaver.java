@@ -1,6 +1,5 @@
 package io.edgegw.server;
 
-import io.edgegw.translator.model.InputSet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -56,8 +55,8 @@ public final class SnapshotSaver implements AutoCloseable {
     }
     try {
       // The digest serializes every input: done here, off the config loop.
-      InputSet inputs = next.inputs().orElseThrow();
-      file.save(next, ConfigStore.contentDigest(inputs), ConfigStore.fileDigests(inputs));
+      ConfigStore.Digests digests = ConfigStore.digests(next.inputs().orElseThrow());
+      file.save(next, digests.overall(), digests.byPath());
       saved = next;
     } catch (IOException | RuntimeException e) {
       log.warn("cannot save the served snapshot (a restart translates the stored resources instead): {}", e.toString());

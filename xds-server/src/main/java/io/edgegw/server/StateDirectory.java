@@ -1,6 +1,8 @@
 package io.edgegw.server;
 
 import java.io.IOException;
+import java.nio.file.StandardCopyOption;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -27,6 +29,8 @@ public final class StateDirectory {
   private static final Logger log = LoggerFactory.getLogger(StateDirectory.class);
   static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
   static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+  /** What a write in progress is called; a start ignores such leftovers. */
+  static final String TEMP_SUFFIX = ".tmp";
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private StateDirectory() {}
@@ -86,6 +90,32 @@ public final class StateDirectory {
         ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(FILE))
         : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  }
+
+  /**
+   * Replaces {@code file} with {@code bytes} crash-safely: an owner-only temp file ({@link #TEMP_SUFFIX}),
+   * fsync, atomic rename, fsync of the directory. A reader sees the old content or the new, never a mix.
+   */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+    try (FileChannel channel = createOwnerOnly(temp)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory(file.getParent());
+  }
+
+  /** Makes a rename in {@code dir} durable; some file systems refuse to open a directory, which is fine. */
+  public static void fsyncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      log.debug("cannot fsync directory {}: {}", dir, e.toString());
+    }
   }
 
   private static FileAttribute<?>[] directoryAttributes() {

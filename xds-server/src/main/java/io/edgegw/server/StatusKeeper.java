@@ -176,7 +176,7 @@ final class StatusKeeper {
     Optional<String> version = isApplied ? Optional.ofNullable(appliedIn.get(key)) : Optional.empty();
     Optional<String> resourceVersion = submission != null && submission.rejected()
         ? submission.resourceVersion()
-        : stored.flatMap(ConfigLoop::resourceVersion);
+        : stored.flatMap(StatusKeeper::resourceVersion);
     ImmutableList<Diagnostic> translated = diagnostics.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
@@ -199,6 +199,12 @@ final class StatusKeeper {
     }
     return new ResourceStatus(key, isApplied ? ResourceStatus.State.APPLIED : ResourceStatus.State.ACCEPTED, origin,
         ImmutableList.of(), warnings, version, false, resourceVersion);
+  }
+
+  /** The submission's {@code metadata.resourceVersion}, echoed in its status for publishers (edgegw fleet). */
+  static Optional<String> resourceVersion(Resource resource) {
+    String version = resource.metadata().path("resourceVersion").asText("");
+    return version.isEmpty() ? Optional.empty() : Optional.of(version);
   }
 
   static ImmutableList<String> texts(ImmutableList<Diagnostic> diagnostics, boolean errors) {
