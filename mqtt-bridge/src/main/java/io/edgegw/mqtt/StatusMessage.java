@@ -24,9 +24,17 @@ import java.util.Optional;
  * @param resourceVersion echo of the resource's {@code metadata.resourceVersion} when it had one
  *     ({@code null} in JSON otherwise), so a publisher can tell which edit this is about
  * @param time when the sidecar decided, from the caller's clock (ISO-8601 in JSON)
+ * @param objectStatus for kinds whose API defines a {@code .status} (Gateway API), that status as the
+ *     API server would hold it, so a cloud-side tool can write it back unchanged; JSON field
+ *     {@code objectStatus}, absent otherwise
  */
 public record StatusMessage(
-    State state, List<String> reasons, Optional<String> version, Optional<String> resourceVersion, Instant time) {
+    State state,
+    List<String> reasons,
+    Optional<String> version,
+    Optional<String> resourceVersion,
+    Instant time,
+    Optional<ObjectNode> objectStatus) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public enum State {
@@ -47,6 +55,12 @@ public record StatusMessage(
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(resourceVersion, "resourceVersion");
     Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(objectStatus, "objectStatus");
+  }
+
+  public StatusMessage(
+      State state, List<String> reasons, Optional<String> version, Optional<String> resourceVersion, Instant time) {
+    this(state, reasons, version, resourceVersion, time, Optional.empty());
   }
 
   public static StatusMessage accepted(List<String> warnings, Clock clock) {
@@ -68,12 +82,17 @@ public record StatusMessage(
   /** The same status echoing {@code resource}'s {@code metadata.resourceVersion}, if it has one. */
   public StatusMessage about(Resource resource) {
     String echoed = resource.metadata().path("resourceVersion").asText("");
-    return new StatusMessage(state, reasons, version, echoed.isEmpty() ? Optional.empty() : Optional.of(echoed), time);
+    return withResourceVersion(echoed.isEmpty() ? Optional.empty() : Optional.of(echoed));
   }
 
   /** The same status echoing {@code resourceVersion}. */
   public StatusMessage withResourceVersion(Optional<String> resourceVersion) {
-    return new StatusMessage(state, reasons, version, resourceVersion, time);
+    return new StatusMessage(state, reasons, version, resourceVersion, time, objectStatus);
+  }
+
+  /** The same status carrying the object's own {@code .status}. */
+  public StatusMessage withObjectStatus(Optional<ObjectNode> objectStatus) {
+    return new StatusMessage(state, reasons, version, resourceVersion, time, objectStatus);
   }
 
   /** Reads a status; empty for an empty payload (a cleared status) or one that is not a status. */
@@ -93,8 +112,10 @@ public record StatusMessage(
       }
       List<String> reasons = new java.util.ArrayList<>();
       node.path("reasons").forEach(r -> reasons.add(r.asText()));
+      Optional<ObjectNode> objectStatus =
+          node.get("objectStatus") instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
       return Optional.of(new StatusMessage(state.get(), reasons, text(node, "version"), text(node, "resourceVersion"),
-          node.hasNonNull("time") ? Instant.parse(node.get("time").asText()) : Instant.EPOCH));
+          node.hasNonNull("time") ? Instant.parse(node.get("time").asText()) : Instant.EPOCH, objectStatus));
     } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
       return Optional.empty();
     }
@@ -112,6 +133,7 @@ public record StatusMessage(
     out.put("version", version.orElse(null));
     out.put("resourceVersion", resourceVersion.orElse(null));
     out.put("time", time.toString());
+    objectStatus.ifPresent(status -> out.set("objectStatus", status));
     try {
       return JSON.writeValueAsBytes(out);
     } catch (JsonProcessingException e) {

@@ -37,4 +37,18 @@ class StatusMessageTest {
     assertEquals(StatusMessage.State.REJECTED_BY_ENVOY, StatusMessage.rejectedByEnvoy("3", List.of("x"), CLOCK).state());
     assertEquals(StatusMessage.State.ACCEPTED, StatusMessage.accepted(List.of(), CLOCK).state());
   }
+
+  @Test
+  void theObjectsOwnStatusTravelsAsObjectStatusAndReadsBack() throws Exception {
+    var objectStatus = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree("{\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\"}]}");
+    StatusMessage applied = StatusMessage.applied("12", List.of(), CLOCK).withObjectStatus(java.util.Optional.of(objectStatus));
+    String json = new String(applied.toJson(), UTF_8);
+    assertEquals("{\"state\":\"applied\",\"reasons\":[],\"version\":\"12\",\"resourceVersion\":null,"
+        + "\"time\":\"2025-03-01T10:00:00Z\",\"objectStatus\":{\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\"}]}}",
+        json);
+    assertEquals(java.util.Optional.of(applied), StatusMessage.parse(applied.toJson()));
+    assertEquals(java.util.Optional.empty(), StatusMessage.parse(StatusMessage.applied("1", List.of(), CLOCK).toJson())
+        .orElseThrow().objectStatus());
+  }
 }
