@@ -56,52 +56,6 @@ class GatewayApiHttpTest {
     EdgeGateway.closeAll(gw, v1, v2);
   }
 
-  @Test
-  void HTTPRouteSimpleSameNamespace() {
-    gw.publish("""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: gateway-conformance-infra-test, namespace: gateway-conformance-infra}
-        spec:
-          parentRefs:
-          - name: same-namespace
-          rules:
-          - backendRefs:
-            - name: infra-backend-v1
-              port: 8080
-        """);
-    gw.awaitBackend("example.com", "/", "infra-backend-v1");
-    assertThat(gw.get("any.host", "/some/path").backend()).isEqualTo("infra-backend-v1");
-    assertThat(gw.envoy().nacks()).isZero();
-  }
-
-  @Test
-  void HTTPRouteExactPathMatching() {
-    gw.publish("""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: exact-matching, namespace: gateway-conformance-infra}
-        spec:
-          parentRefs:
-          - name: same-namespace
-          rules:
-          - matches:
-            - path: {type: Exact, value: /one}
-            backendRefs:
-            - {name: infra-backend-v1, port: 8080}
-          - matches:
-            - path: {type: Exact, value: /two}
-            backendRefs:
-            - {name: infra-backend-v2, port: 8080}
-        """);
-    gw.awaitBackend("example.com", "/one", "infra-backend-v1");
-    assertThat(gw.get("example.com", "/two").backend()).isEqualTo("infra-backend-v2");
-    assertThat(gw.get("example.com", "/").status()).isEqualTo(404);
-    assertThat(gw.get("example.com", "/one/example").status()).isEqualTo(404);
-    assertThat(gw.get("example.com", "/two/").status()).isEqualTo(404);
-    assertThat(gw.envoy().nacks()).isZero();
-  }
-
   /**
    * Shaped after HTTPRouteMatching and HTTPRoutePathMatchOrder: precedence by the specification
    * (longer prefix, then more header matches) whatever the rules' order; prefixes match whole segments.

@@ -1,0 +1,218 @@
+package io.edgegw.it.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.edgegw.server.SidecarConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The upstream Gateway API conformance suite's own manifests (sigs.k8s.io/gateway-api/conformance
+ * v1.6.3, vendored under {@code src/test/resources/gateway-api-conformance}) published over MQTT to a
+ * real sidecar and Envoy.
+ *
+ * <p>What stands in for the cluster: each HTTP backend Deployment of the base manifests is a loopback
+ * {@link HttpBackend} named after its Service, and the Service gets Endpoints at it (the suite's Pods
+ * would be selected by the Service). Deployments and ConfigMaps are not published. Services of the
+ * gRPC, TCP and TLS backends are published without Endpoints; a test that needs them publishes their
+ * Endpoints with {@link #endpoints}. Everything else (Namespaces, Gateways, routes, grants) is the
+ * upstream text, with {@code {GATEWAY_CLASS_NAME}} replaced by {@link #CLASS}.
+ */
+public final class GatewayApiConformance implements AutoCloseable {
+  public static final String CLASS = "edgegw";
+  public static final String CONTROLLER = "edgegw.io/gateway-controller";
+  public static final String INFRA_NS = "gateway-conformance-infra";
+  public static final String APP_NS = "gateway-conformance-app-backend";
+  public static final String WEB_NS = "gateway-conformance-web-backend";
+
+  private static final String ROOT = "/gateway-api-conformance/";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Workloads: replaced by loopback servers here. */
+  private static final Set<String> NOT_PUBLISHED = Set.of("Deployment", "ConfigMap");
+  /** Kinds the sidecar reads; the harness refuses to drop any other silently. */
+  private static final Set<String> PUBLISHED =
+      Set.of("Namespace", "Service", "Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute",
+          "ReferenceGrant", "ListenerSet", "BackendTLSPolicy", "Secret");
+
+  private final EdgeGateway gateway;
+  private final Map<String, HttpBackend> backends;
+  private final Set<String> skippedKinds;
+
+  private GatewayApiConformance(EdgeGateway gateway, Map<String, HttpBackend> backends, Set<String> skippedKinds) {
+    this.gateway = gateway;
+    this.backends = backends;
+    this.skippedKinds = skippedKinds;
+  }
+
+  /** A sidecar and Envoy with the base manifests applied. */
+  public static GatewayApiConformance start() throws Exception {
+    return start(b -> b, Set.of());
+  }
+
+  /**
+   * @param skippedKinds kinds of the base and test manifests not published (for a kind the sidecar
+   *     cannot read yet, e.g. {@code Namespace}); every test that skips one says so
+   */
+  public static GatewayApiConformance start(UnaryOperator<SidecarConfig.Builder> settings, Set<String> skippedKinds)
+      throws Exception {
+    Map<String, HttpBackend> backends = new LinkedHashMap<>();
+    EdgeGateway gateway = null;
+    try {
+      gateway = EdgeGateway.start(settings);
+      GatewayApiConformance suite = new GatewayApiConformance(gateway, backends, skippedKinds);
+      StringBuilder out = new StringBuilder(gatewayClass());
+      for (ObjectNode doc : documents(resource("base/manifests.yaml"))) {
+        String kind = doc.path("kind").asText();
+        if (kind.equals("Service") && isHttpBackend(doc)) {
+          String name = doc.path("metadata").path("name").asText();
+          HttpBackend backend = HttpBackend.start(name);
+          backends.put(doc.path("metadata").path("namespace").asText() + "/" + name, backend);
+          out.append("---\n").append(doc).append("\n---\n").append(endpointsFor(doc, backend.port()));
+        } else if (suite.published(kind)) {
+          out.append("---\n").append(doc).append('\n');
+        }
+      }
+      gateway.publish(out.toString());
+      return suite;
+    } catch (Exception | AssertionError e) {
+      EdgeGateway.closeAll(backends.values().toArray(AutoCloseable[]::new));
+      EdgeGateway.closeAll(gateway);
+      throw e;
+    }
+  }
+
+  /** Publishes a test's manifest, e.g. {@code tests/httproute-simple-same-namespace.yaml}. */
+  public void apply(String manifest) {
+    gateway.publish(text(manifest));
+  }
+
+  /** The manifest's documents as published (class name replaced, skipped kinds left out), as YAML. */
+  public String text(String manifest) {
+    StringBuilder out = new StringBuilder();
+    for (ObjectNode doc : documents(resource(manifest))) {
+      if (published(doc.path("kind").asText())) {
+        out.append("---\n").append(doc).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  public EdgeGateway gateway() {
+    return gateway;
+  }
+
+  /** The loopback server standing for Service {@code namespace/name}. */
+  public HttpBackend backend(String namespace, String name) {
+    HttpBackend backend = backends.get(namespace + "/" + name);
+    if (backend == null) {
+      throw new IllegalArgumentException("no HTTP backend " + namespace + "/" + name + "; have " + backends.keySet());
+    }
+    return backend;
+  }
+
+  /**
+   * Publishes Endpoints for Service {@code namespace/name} of the base manifests at a loopback port,
+   * every port of the Service pointing there (for the gRPC, TCP and TLS backends a test starts itself).
+   */
+  public void endpoints(String namespace, String name, int port) {
+    for (ObjectNode doc : documents(resource("base/manifests.yaml"))) {
+      JsonNode meta = doc.path("metadata");
+      if (doc.path("kind").asText().equals("Service") && meta.path("name").asText().equals(name)
+          && meta.path("namespace").asText().equals(namespace)) {
+        gateway.publish(endpointsFor(doc, port));
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no Service " + namespace + "/" + name + " in the base manifests");
+  }
+
+  @Override
+  public void close() {
+    EdgeGateway.closeAll(gateway);
+    EdgeGateway.closeAll(backends.values().toArray(AutoCloseable[]::new));
+  }
+
+  private boolean published(String kind) {
+    if (NOT_PUBLISHED.contains(kind) || skippedKinds.contains(kind)) {
+      return false;
+    }
+    if (!PUBLISHED.contains(kind)) {
+      throw new IllegalArgumentException("conformance manifest has kind " + kind + ", which the harness does not know");
+    }
+    return true;
+  }
+
+  private static boolean isHttpBackend(ObjectNode service) {
+    String name = service.path("metadata").path("name").asText();
+    return name.startsWith("infra-backend-") || name.startsWith("app-backend-") || name.equals("web-backend");
+  }
+
+  private static String gatewayClass() {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: %s}
+        spec: {controllerName: %s}
+        """.formatted(CLASS, CONTROLLER);
+  }
+
+  /** Endpoints for {@code service}: one loopback address, each Service port (by name) at {@code port}. */
+  private static String endpointsFor(ObjectNode service, int port) {
+    ObjectNode endpoints = JSON.createObjectNode();
+    endpoints.put("apiVersion", "v1");
+    endpoints.put("kind", "Endpoints");
+    ObjectNode meta = endpoints.putObject("metadata");
+    meta.put("name", service.path("metadata").path("name").asText());
+    meta.put("namespace", service.path("metadata").path("namespace").asText());
+    ObjectNode subset = endpoints.putArray("subsets").addObject();
+    subset.putArray("addresses").addObject().put("ip", "127.0.0.1");
+    for (JsonNode servicePort : service.path("spec").path("ports")) {
+      ObjectNode endpointPort = subset.withArray("ports").addObject();
+      if (servicePort.hasNonNull("name")) {
+        endpointPort.put("name", servicePort.get("name").asText());
+      }
+      endpointPort.put("port", port);
+      if (servicePort.hasNonNull("appProtocol")) {
+        endpointPort.put("appProtocol", servicePort.get("appProtocol").asText());
+      }
+    }
+    return endpoints + "\n";
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = GatewayApiConformance.class.getResourceAsStream(ROOT + path)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no conformance manifest " + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{GATEWAY_CLASS_NAME}", CLASS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<ObjectNode> documents(String yaml) {
+    List<ObjectNode> docs = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+      while (it.hasNext()) {
+        if (it.next() instanceof ObjectNode doc && doc.size() > 0) {
+          docs.add(doc);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return docs;
+  }
+}
