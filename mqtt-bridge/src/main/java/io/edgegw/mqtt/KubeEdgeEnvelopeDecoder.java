@@ -97,11 +97,15 @@ public final class KubeEdgeEnvelopeDecoder {
       return new Reject(origin, Optional.empty(),
           "route.resource must be <namespace>/<kind>/<name>, got '" + resource + "'");
     }
-    if (parts[0].equals("null")) {
+    // KubeEdge writes a cluster-scoped object's namespace as "null"; edgegw keys those under "default".
+    String namespace = parts[0];
+    if (namespace.equals("null") && kind.get().clusterScoped()) {
+      namespace = "default";
+    } else if (namespace.equals("null")) {
       return new Reject(origin, Optional.empty(),
           kind.get().displayName() + " is namespaced but route.resource '" + resource + "' has no namespace");
     }
-    ResourceKey key = ResourceKey.of(kind.get(), parts[0], parts[2]);
+    ResourceKey key = ResourceKey.of(kind.get(), namespace, parts[2]);
     if (operation.equals("delete")) {
       return new Accept(ResourceEvent.delete(key, origin));
     }

@@ -59,6 +59,17 @@ class KubeEdgeEnvelopeDecoderTest {
   }
 
   @Test
+  void aClusterScopedObjectWithNamespaceNullIsKeyedUnderDefault() {
+    String resource = "null/gatewayclasses.gateway.networking.k8s.io/edgegw";
+    Accept accept = assertInstanceOf(Accept.class, decode(envelope("insert", resource,
+        "{\"apiVersion\":\"gateway.networking.k8s.io/v1\",\"kind\":\"GatewayClass\",\"metadata\":{\"name\":\"edgegw\"},"
+            + "\"spec\":{\"controllerName\":\"edgegw.io/gateway-controller\"}}")));
+    assertEquals(ResourceKey.of(Kind.GATEWAY_CLASS, "default", "edgegw"), accept.event().key());
+    assertEquals(ResourceEvent.delete(ResourceKey.of(Kind.GATEWAY_CLASS, "default", "edgegw"), "mqtt:" + TOPIC + "#" + resource),
+        assertInstanceOf(Accept.class, decode(envelope("delete", resource, null))).event());
+  }
+
+  @Test
   void deleteNeedsNoContent() {
     Accept withObject = assertInstanceOf(Accept.class, decode(envelope("delete", "shop/virtualservice/reviews", VS_JSON)));
     Accept without = assertInstanceOf(Accept.class, decode(envelope("delete", "shop/virtualservice/reviews", null)));
