@@ -60,6 +60,54 @@ public final class GatewayApiDecoder {
     return problems.hasErrors() ? null : new GatewayClass(resource.key(), controller.get());
   }
 
+  /** A ReferenceGrant; every {@code from} and {@code to} needs its kind (group {@code ""} is core). */
+  public ReferenceGrant referenceGrant(Resource resource, Problems problems) {
+    Field spec = Field.root(resource.spec(), "spec", problems);
+    if (!spec.isObject()) {
+      spec.error("required");
+      return null;
+    }
+    spec.allowOnly(ImmutableSet.of("from", "to"));
+    ImmutableList.Builder<ReferenceGrant.From> from = ImmutableList.builder();
+    for (Field f : spec.get("from").items()) {
+      if (!f.isObject()) {
+        f.error("required");
+        continue;
+      }
+      f.allowOnly(ImmutableSet.of("group", "kind", "namespace"));
+      String kind = required(f.get("kind"));
+      String namespace = required(f.get("namespace"));
+      from.add(new ReferenceGrant.From(f.get("group").string(""), kind, namespace));
+    }
+    ImmutableList.Builder<ReferenceGrant.To> to = ImmutableList.builder();
+    for (Field t : spec.get("to").items()) {
+      if (!t.isObject()) {
+        t.error("required");
+        continue;
+      }
+      t.allowOnly(ImmutableSet.of("group", "kind", "name"));
+      String kind = required(t.get("kind"));
+      to.add(
+          new ReferenceGrant.To(
+              t.get("group").string(""), kind, t.get("name").string().filter(n -> !n.isEmpty())));
+    }
+    if (spec.get("from").isEmptyList()) {
+      spec.get("from").error("required: at least one entry");
+    }
+    if (spec.get("to").isEmptyList()) {
+      spec.get("to").error("required: at least one entry");
+    }
+    return problems.hasErrors() ? null : new ReferenceGrant(resource.key(), from.build(), to.build());
+  }
+
+  private static String required(Field field) {
+    String value = field.string("");
+    if (value.isEmpty()) {
+      field.error("required");
+    }
+    return value;
+  }
+
   public ApiGateway gateway(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {

@@ -23,6 +23,7 @@ import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.kube.KubernetesServices;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,6 +138,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity.nodePolicy(),
             diagnostics);
     Map<String, Cluster> clusters = new TreeMap<>();
+    ReferenceGrants grants = new ReferenceGrants(inputs.referenceGrants());
     // Per Envoy port, per domain: the candidates (route matches) for that virtual host.
     Map<Integer, Map<String, List<Candidate>>> byPortAndDomain = new TreeMap<>();
     hostsByPort.keySet().forEach(p -> byPortAndDomain.put(p, new TreeMap<>()));
@@ -162,7 +164,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       List<Candidate> candidates = new ArrayList<>();
       for (HttpRoute.Rule rule : route.rules()) {
-        RouteAction action = action(route, rule, services, identity, clusters, diagnostics);
+        RouteAction action = action(route, rule, services, grants, identity, clusters, diagnostics);
         for (int m = 0; m < rule.matches().size(); m++) {
           candidates.add(new Candidate(route, rule, m, rule.matches().get(m), action));
         }
@@ -358,19 +360,23 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       HttpRoute route,
       HttpRoute.Rule rule,
       Map<String, Backend> services,
+      ReferenceGrants grants,
       GatewayIdentity identity,
       Map<String, Cluster> clusters,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     for (HttpRoute.BackendRef ref : rule.backends()) {
       String field = "spec.rules[" + rule.index() + "].backendRefs[" + ref.index() + "]";
-      if (!ref.namespace().equals(route.key().namespace())) {
+      Optional<String> refused =
+          grants.refused(
+              Kind.HTTP_ROUTE, route.key().namespace(), "", "Service", ref.namespace(), ref.name());
+      if (refused.isPresent()) {
         diagnostics.add(
             Diagnostic.warning(
                 route.key(),
                 field + ".namespace",
-                "a reference to another namespace needs a ReferenceGrant, which is not supported yet"
-                    + " (RefNotPermitted); this backend is left out (a rule with no backend left answers 500)"));
+                refused.get()
+                    + "; this backend is left out (a rule with no backend left answers 500)"));
         continue;
       }
       if (ref.weight() == 0) {
