@@ -49,8 +49,9 @@ public final class EdgeGateway implements AutoCloseable {
         selector: {istio: edgegateway}
         servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
       """;
-  /** Gateway ports for TCP and TLS servers, each mapped to a free loopback port like 80 and 443. */
-  public static final List<Integer> EXTRA_PORTS = List.of(9000, 9001, 9002, 9003);
+  /** Gateway ports for TCP and TLS servers (and 8080, 8090 of the Gateway API suite), each mapped to a free
+   * loopback port like 80 and 443. */
+  public static final List<Integer> EXTRA_PORTS = List.of(9000, 9001, 9002, 9003, 8080, 8090);
   private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();
 
   private final Mosquitto broker;

@@ -35,6 +35,10 @@ public final class GatewayApiConformance implements AutoCloseable {
   public static final String INFRA_NS = "gateway-conformance-infra";
   public static final String APP_NS = "gateway-conformance-app-backend";
   public static final String WEB_NS = "gateway-conformance-web-backend";
+  /** The CN of Secret {@code tls-validity-checks-certificate} (see {@link #publishTlsSecrets}). */
+  public static final String VALIDITY_CN = "tls-validity-checks-certificate.test";
+  /** The CN of Secret {@code certificate} in {@link #WEB_NS} (see {@link #publishTlsSecrets}). */
+  public static final String CERTIFICATE_CN = "certificate.test";
 
   private static final String ROOT = "/gateway-api-conformance/";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -107,6 +111,61 @@ public final class GatewayApiConformance implements AutoCloseable {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * Publishes the TLS Secrets upstream's suite creates in Go before the tests
+   * ({@code tls-validity-checks-certificate} in {@link #INFRA_NS} for {@code *}, {@code *.org},
+   * {@code *.wildcard.org}; {@code certificate} in {@link #WEB_NS} for {@code *}), issued by a
+   * throwaway CA in {@code dir}. A Java client accepts neither {@code *} nor a wildcard for every
+   * host, so each certificate names {@code hosts} (those the test connects to) instead of {@code *};
+   * the CNs tell them apart: {@value #VALIDITY_CN} and {@value #CERTIFICATE_CN}.
+   *
+   * @return the CA, for clients to trust (e.g. {@link TestPki#clientContext})
+   */
+  public TestPki publishTlsSecrets(java.nio.file.Path dir, String... hosts) {
+    TestPki pki = TestPki.create(dir, "gateway api conformance CA");
+    List<String> validity = new ArrayList<>(List.of(VALIDITY_CN, "*.org", "*.wildcard.org"));
+    validity.addAll(List.of(hosts));
+    List<String> any = new ArrayList<>(List.of(CERTIFICATE_CN));
+    any.addAll(List.of(hosts));
+    gateway.publish(
+        TestPki.secretYaml("tls-validity-checks-certificate", INFRA_NS,
+            pki.server("tls-validity-checks-certificate", validity.toArray(String[]::new)), java.util.Optional.empty())
+        + "---\n"
+        + TestPki.secretYaml("certificate", WEB_NS, pki.server("certificate", any.toArray(String[]::new)),
+            java.util.Optional.empty()));
+    return pki;
+  }
+
+  /**
+   * The WARNINGs the sidecar reports for one resource ({@code kind} as {@code /resources?kind=}
+   * takes it, e.g. {@code httproutes.gateway.networking.k8s.io}); until the Gateway API status
+   * conditions land, the tests check the reasons these end with, e.g. {@code (RefNotPermitted)}.
+   */
+  public List<String> warnings(String kind, String namespace, String name) {
+    List<String> out = new ArrayList<>();
+    try {
+      JsonNode resources = JSON.readTree(
+          gateway.admin("/resources?kind=" + kind + "&namespace=" + namespace + "&name=" + name)).path("resources");
+      for (JsonNode resource : resources) {
+        resource.path("warnings").forEach(w -> out.add(w.asText()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** Waits (up to 20 s) until a warning of the resource contains every one of {@code parts}; returns it. */
+  public String awaitWarning(String kind, String namespace, String name, String... parts) {
+    return org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> warnings(kind, namespace, name).stream()
+                .filter(w -> java.util.Arrays.stream(parts).allMatch(w::contains)).findFirst(),
+            java.util.Optional::isPresent)
+        .orElseThrow();
   }
 
   public EdgeGateway gateway() {

@@ -1,17 +1,74 @@
 package io.edgegw.translator.gatewayapi;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.kube.LabelSelector;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Optional;
 
 /**
  * A Gateway API Gateway ({@code gateway.networking.k8s.io}), named so to keep it apart from Istio's
- * {@code istio.Gateway}. Only its HTTP listeners are kept; others are reported when decoded.
+ * {@code istio.Gateway}. Its listeners of a known protocol are kept (also those not served yet, so a
+ * route naming one is told why it cannot attach); others are reported when decoded.
  */
 public record ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
+
+  /** A listener's protocol; the front end serves HTTP and HTTPS. */
+  public enum Protocol {
+    HTTP,
+    HTTPS,
+    TLS,
+    TCP,
+    UDP;
+
+    /** The route kinds ({@code group/Kind}) a listener of this protocol can take. */
+    public ImmutableSet<String> routeKinds() {
+      return switch (this) {
+        case HTTP, HTTPS -> ImmutableSet.of(HTTP_ROUTE);
+        case TLS -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/TLSRoute");
+        case TCP -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/TCPRoute");
+        case UDP -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/UDPRoute");
+      };
+    }
+
+    /** Served by the front end (the others are reported and left out). */
+    public boolean served() {
+      return this == HTTP || this == HTTPS;
+    }
+  }
+
+  public static final String HTTP_ROUTE = Kind.GatewayApi.GROUP + "/HTTPRoute";
+
+  /** Where attached routes may come from ({@code allowedRoutes.namespaces.from}). */
+  public enum From {
+    SAME,
+    ALL,
+    SELECTOR
+  }
+
   /**
-   * An HTTP listener. {@code index} is its position in {@code spec.listeners} (for field paths);
-   * {@code allNamespaces}: {@code allowedRoutes.namespaces.from: All}, else Same.
+   * A listener. {@code index} is its position in {@code spec.listeners} (for field paths); {@code
+   * selector} is present for {@link From#SELECTOR}; {@code kinds} the route kinds ({@code
+   * group/Kind}) it takes: those of {@code allowedRoutes.kinds} its protocol supports, or all its
+   * protocol supports when none are listed; {@code certificateRefs} those of an HTTPS listener.
    */
-  public record Listener(int index, String name, int port, Optional<String> hostname, boolean allNamespaces) {}
+  public record Listener(
+      int index,
+      String name,
+      int port,
+      Optional<String> hostname,
+      Protocol protocol,
+      From from,
+      Optional<LabelSelector> selector,
+      ImmutableSet<String> kinds,
+      ImmutableList<CertificateRef> certificateRefs) {
+
+    public String field() {
+      return "spec.listeners[" + index + "]";
+    }
+  }
+
+  /** {@code tls.certificateRefs[index]}; {@code namespace} defaults to the Gateway's. */
+  public record CertificateRef(int index, String group, String kind, String namespace, String name) {}
 }

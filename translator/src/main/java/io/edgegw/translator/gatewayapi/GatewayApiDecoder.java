@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.istio.Hosts;
+import io.edgegw.translator.kube.LabelSelector;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
 import java.util.Optional;
@@ -60,6 +61,54 @@ public final class GatewayApiDecoder {
     return problems.hasErrors() ? null : new GatewayClass(resource.key(), controller.get());
   }
 
+  /** A ReferenceGrant; every {@code from} and {@code to} needs its kind (group {@code ""} is core). */
+  public ReferenceGrant referenceGrant(Resource resource, Problems problems) {
+    Field spec = Field.root(resource.spec(), "spec", problems);
+    if (!spec.isObject()) {
+      spec.error("required");
+      return null;
+    }
+    spec.allowOnly(ImmutableSet.of("from", "to"));
+    ImmutableList.Builder<ReferenceGrant.From> from = ImmutableList.builder();
+    for (Field f : spec.get("from").items()) {
+      if (!f.isObject()) {
+        f.error("required");
+        continue;
+      }
+      f.allowOnly(ImmutableSet.of("group", "kind", "namespace"));
+      String kind = required(f.get("kind"));
+      String namespace = required(f.get("namespace"));
+      from.add(new ReferenceGrant.From(f.get("group").string(""), kind, namespace));
+    }
+    ImmutableList.Builder<ReferenceGrant.To> to = ImmutableList.builder();
+    for (Field t : spec.get("to").items()) {
+      if (!t.isObject()) {
+        t.error("required");
+        continue;
+      }
+      t.allowOnly(ImmutableSet.of("group", "kind", "name"));
+      String kind = required(t.get("kind"));
+      to.add(
+          new ReferenceGrant.To(
+              t.get("group").string(""), kind, t.get("name").string().filter(n -> !n.isEmpty())));
+    }
+    if (spec.get("from").isEmptyList()) {
+      spec.get("from").error("required: at least one entry");
+    }
+    if (spec.get("to").isEmptyList()) {
+      spec.get("to").error("required: at least one entry");
+    }
+    return problems.hasErrors() ? null : new ReferenceGrant(resource.key(), from.build(), to.build());
+  }
+
+  private static String required(Field field) {
+    String value = field.string("");
+    if (value.isEmpty()) {
+      field.error("required");
+    }
+    return value;
+  }
+
   public ApiGateway gateway(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
@@ -112,56 +161,140 @@ public final class GatewayApiDecoder {
       if (hostname.isPresent() && hostname.get().contains(":")) {
         l.get("hostname").error("a hostname has no port or IP address");
       }
-      String protocol = l.get("protocol").string("");
-      if (protocol.isEmpty()) {
+      String protocolName = l.get("protocol").string("");
+      if (protocolName.isEmpty()) {
         l.get("protocol").error("required");
         continue;
       }
-      if (!protocol.equals("HTTP")) {
+      Optional<ApiGateway.Protocol> protocol =
+          java.util.Arrays.stream(ApiGateway.Protocol.values())
+              .filter(p -> p.name().equals(protocolName))
+              .findFirst();
+      if (protocol.isEmpty() || !protocol.get().served()) {
         l.get("protocol")
             .warning(
                 "protocol "
-                    + protocol
+                    + protocolName
                     + " is "
                     + NOT_YET
-                    + " (only HTTP); listener "
+                    + " (only HTTP and HTTPS); listener "
                     + name
-                    + " is not served");
-        continue;
+                    + " is not served (UnsupportedProtocol)");
+        if (protocol.isEmpty()) {
+          continue;
+        }
       }
-      if (l.get("tls").present()) {
-        l.get("tls").warning("tls on an HTTP listener is ignored");
-      }
-      boolean all = false;
+      ImmutableList<ApiGateway.CertificateRef> certificates =
+          tls(l.get("tls"), protocol.get(), resource.key().namespace());
+      ApiGateway.From from = ApiGateway.From.SAME;
+      Optional<LabelSelector> selector = Optional.empty();
+      ImmutableSet<String> supported = protocol.get().routeKinds();
+      ImmutableSet<String> kinds = supported;
       Field allowed = l.get("allowedRoutes");
       if (allowed.isObject()) {
         allowed.allowOnly(ImmutableSet.of("namespaces", "kinds"));
-        Field from = allowed.get("namespaces").get("from");
-        String value = from.string("Same");
+        Field namespaces = allowed.get("namespaces");
+        namespaces.allowOnly(ImmutableSet.of("from", "selector"));
+        Field fromField = namespaces.get("from");
+        String value = fromField.string("Same");
         switch (value) {
-          case "All" -> all = true;
+          case "All" -> from = ApiGateway.From.ALL;
           case "Same" -> {}
-          case "Selector" ->
-              from.warning(
-                  "Selector is " + NOT_YET + "; only routes of the Gateway's namespace attach");
-          default -> from.error("must be All, Same or Selector, got " + value);
-        }
-        for (Field kind : allowed.get("kinds").items()) {
-          String group = kind.get("group").string(Kind.GatewayApi.GROUP);
-          String k = kind.get("kind").string("");
-          if (!group.equals(Kind.GatewayApi.GROUP) || !k.equals("HTTPRoute")) {
-            kind.warning(
-                "route kind " + group + "/" + k + " is " + NOT_YET + "; only HTTPRoute attaches");
+          case "Selector" -> {
+            from = ApiGateway.From.SELECTOR;
+            Field sel = namespaces.get("selector");
+            if (sel.isObject()) {
+              selector = Optional.of(LabelSelector.decode(sel));
+            } else {
+              sel.error("required when from is Selector");
+            }
           }
+          default -> fromField.error("must be All, Same or Selector, got " + value);
+        }
+        if (allowed.get("kinds").present()) {
+          ImmutableSet.Builder<String> listed = ImmutableSet.builder();
+          for (Field kind : allowed.get("kinds").items()) {
+            kind.allowOnly(ImmutableSet.of("group", "kind"));
+            String k = kind.get("group").string(Kind.GatewayApi.GROUP) + "/" + kind.get("kind").string("");
+            if (supported.contains(k)) {
+              listed.add(k);
+            } else {
+              kind.warning(
+                  "route kind "
+                      + k
+                      + " is not a kind a listener of protocol "
+                      + protocolName
+                      + " takes ("
+                      + String.join(", ", supported)
+                      + "); it is ignored (InvalidRouteKinds)");
+            }
+          }
+          kinds = listed.build();
         }
       }
       if (port.isPresent() && !name.isEmpty()) {
-        listeners.add(new ApiGateway.Listener(i, name, port.getAsInt(), hostname, all));
+        listeners.add(
+            new ApiGateway.Listener(
+                i, name, port.getAsInt(), hostname, protocol.get(), from, selector, kinds, certificates));
       }
     }
     return problems.hasErrors()
         ? null
         : new ApiGateway(resource.key(), created(resource), className.get(), listeners.build());
+  }
+
+  /**
+   * The certificateRefs of an HTTPS listener (TLS terminated: mode Terminate, the default). Only
+   * {@code certificateRefs} is read; the rest of {@code tls} is reported and ignored.
+   */
+  private static ImmutableList<ApiGateway.CertificateRef> tls(
+      Field tls, ApiGateway.Protocol protocol, String namespace) {
+    if (protocol == ApiGateway.Protocol.HTTP || protocol == ApiGateway.Protocol.TCP
+        || protocol == ApiGateway.Protocol.UDP) {
+      if (tls.present()) {
+        tls.warning("tls on a " + protocol + " listener is ignored");
+      }
+      return ImmutableList.of();
+    }
+    if (protocol != ApiGateway.Protocol.HTTPS) {
+      return ImmutableList.of(); // TLS listeners are not served yet (reported with the protocol)
+    }
+    if (!tls.isObject()) {
+      tls.error("required for an HTTPS listener (certificateRefs)");
+      return ImmutableList.of();
+    }
+    tls.allowOnly(ImmutableSet.of("mode", "certificateRefs", "options", "frontendValidation"));
+    String mode = tls.get("mode").string("Terminate");
+    if (!mode.equals("Terminate")) {
+      tls.get("mode").error("an HTTPS listener terminates TLS: mode must be Terminate, got " + mode);
+    }
+    for (String field : ImmutableList.of("options", "frontendValidation")) {
+      if (tls.get(field).present()) {
+        tls.get(field).warning(NOT_YET + "; ignored");
+      }
+    }
+    ImmutableList.Builder<ApiGateway.CertificateRef> refs = ImmutableList.builder();
+    ImmutableList<Field> items = tls.get("certificateRefs").items();
+    if (items.isEmpty()) {
+      tls.get("certificateRefs").error("required: at least one for mode Terminate");
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Field ref = items.get(i);
+      if (!ref.isObject()) {
+        ref.error("required");
+        continue;
+      }
+      ref.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
+      String name = required(ref.get("name"));
+      refs.add(
+          new ApiGateway.CertificateRef(
+              i,
+              ref.get("group").string(""),
+              ref.get("kind").string("Secret"),
+              ref.get("namespace").string(namespace),
+              name));
+    }
+    return refs.build();
   }
 
   public HttpRoute httpRoute(Resource resource, Problems problems) {

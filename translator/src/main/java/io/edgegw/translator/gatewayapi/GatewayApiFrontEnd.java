@@ -4,10 +4,12 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSetMultimap;
+import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.frontend.FrontEnd;
 import io.edgegw.translator.frontend.IrPiece;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.ClusterName;
+import io.edgegw.translator.ir.DownstreamTls;
 import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.ir.Listener;
@@ -20,21 +22,26 @@ import io.edgegw.translator.ir.RouteMatch;
 import io.edgegw.translator.ir.StringMatcher;
 import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.kube.Backend;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.kube.KubernetesServices;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Gateway API resources to the IR, HTTP core only: the Gateways whose GatewayClass names our
@@ -46,6 +53,7 @@ import java.util.TreeMap;
 public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
   public static final String NAME = "Gateway API";
   public static final String DEFAULT_CONTROLLER = "edgegw.io/gateway-controller";
+  private static final ImmutableList<String> HTTPS_ALPN = ImmutableList.of("h2", "http/1.1");
 
   private final String controllerName;
 
@@ -96,36 +104,12 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         Comparator.comparing((ApiGateway g) -> instant(g.created()))
             .thenComparing(ApiGateway::key));
 
-    // Listeners by Envoy port; the first listener with a hostname on a port keeps it.
-    Map<Integer, Map<String, ApiGateway.Listener>> hostsByPort = new TreeMap<>();
-    ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
-    Map<String, ResourceKey> hostOwner = new java.util.HashMap<>();
-    for (ApiGateway gateway : served) {
-      for (ApiGateway.Listener listener : gateway.listeners()) {
-        int port = identity.listenerPort(listener.port());
-        String host = listener.hostname().orElse("*");
-        String id = port + "/" + host;
-        if (hostOwner.containsKey(id)) {
-          diagnostics.add(
-              Diagnostic.warning(
-                  gateway.key(),
-                  "spec.listeners[" + listener.index() + "]",
-                  "port "
-                      + listener.port()
-                      + " with hostname "
-                      + host
-                      + " is already served by "
-                      + hostOwner.get(id)
-                      + "; listener "
-                      + listener.name()
-                      + " is not served (Conflicted)"));
-          continue;
-        }
-        hostOwner.put(id, gateway.key());
-        hostsByPort.computeIfAbsent(port, p -> new TreeMap<>());
-        owners.put(listenerName(identity, port), gateway.key());
-      }
-    }
+    ReferenceGrants grants = new ReferenceGrants(inputs.referenceGrants());
+    Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
+    GatewayListeners listeners =
+        new GatewayListeners(served, identity, grants, credentials, diagnostics);
+    Map<String, ImmutableSortedMap<String, String>> namespaceLabels = new HashMap<>();
+    inputs.namespaces().forEach(n -> namespaceLabels.put(n.name(), n.labels()));
 
     ImmutableMap<String, Backend> services =
         KubernetesServices.byFqdn(
@@ -137,9 +121,16 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity.nodePolicy(),
             diagnostics);
     Map<String, Cluster> clusters = new TreeMap<>();
-    // Per Envoy port, per domain: the candidates (route matches) for that virtual host.
-    Map<Integer, Map<String, List<Candidate>>> byPortAndDomain = new TreeMap<>();
-    hostsByPort.keySet().forEach(p -> byPortAndDomain.put(p, new TreeMap<>()));
+    // Per Envoy port, per filter chain (the listener hostname of an HTTPS chain, "" for HTTP), per
+    // domain: the candidates (route matches) for that virtual host.
+    Map<Integer, Map<String, Map<String, List<Candidate>>>> byChain = new TreeMap<>();
+    listeners
+        .all()
+        .forEach(
+            l ->
+                byChain
+                    .computeIfAbsent(l.port(), p -> new TreeMap<>())
+                    .computeIfAbsent(chainKey(l), k -> new TreeMap<>()));
 
     List<HttpRoute> routes = new ArrayList<>(inputs.routes());
     routes.sort(
@@ -153,89 +144,182 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                 route.key(), "spec.parentRefs", "no parentRefs: this route is not served"));
         continue;
       }
-      Map<Integer, Set<String>> domains = new TreeMap<>();
+      Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, served, identity, domains, diagnostics);
+        attach(route, parent, served, listeners, namespaceLabels, domains, diagnostics);
       }
       if (domains.isEmpty()) {
         continue;
       }
       List<Candidate> candidates = new ArrayList<>();
       for (HttpRoute.Rule rule : route.rules()) {
-        RouteAction action = action(route, rule, services, identity, clusters, diagnostics);
+        RouteAction action = action(route, rule, services, grants, identity, clusters, diagnostics);
         for (int m = 0; m < rule.matches().size(); m++) {
           candidates.add(new Candidate(route, rule, m, rule.matches().get(m), action));
         }
       }
+      // A route attached through several listeners sharing a virtual host is served there once.
+      Set<String> added = new HashSet<>();
       domains.forEach(
-          (port, hosts) ->
+          (listener, hosts) ->
               hosts.forEach(
-                  host ->
-                      byPortAndDomain
-                          .get(port)
+                  host -> {
+                    if (added.add(listener.port() + "/" + chainKey(listener) + "/" + host)) {
+                      byChain
+                          .get(listener.port())
+                          .get(chainKey(listener))
                           .computeIfAbsent(host, h -> new ArrayList<>())
-                          .addAll(candidates)));
+                          .addAll(candidates);
+                    }
+                  }));
     }
 
-    ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
+    ImmutableList.Builder<Listener> envoyListeners = ImmutableList.builder();
     ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
+    ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     PathHandling paths = PathHandling.of(identity.pathNormalization());
-    byPortAndDomain.forEach(
-        (port, domains) -> {
-          String rds = "http." + port;
-          listeners.add(
-              new Listener(
-                  listenerName(identity, port),
-                  identity.bindAddress(),
-                  port,
-                  ImmutableList.of(
-                      new FilterChain(
-                          ImmutableList.of(),
-                          Optional.empty(),
-                          new NetworkFilter.Http(rds, paths)))));
-          ImmutableList.Builder<VirtualHost> hosts = ImmutableList.builder();
-          domains.forEach(
-              (domain, candidates) ->
-                  hosts.add(
-                      new VirtualHost(
-                          domain + ":" + port,
-                          ImmutableList.of(domain),
-                          routes(candidates),
-                          false)));
-          ImmutableList<VirtualHost> built = hosts.build();
-          // Nothing attached: an explicit empty virtual host, so every request gets a clean 404 (as
-          // Istio's).
-          routeConfigs.add(
-              new RouteConfig(
-                  rds,
-                  built.isEmpty()
-                      ? ImmutableList.of(
-                          new VirtualHost(
-                              "blackhole:" + port,
-                              ImmutableList.of("*"),
-                              ImmutableList.of(),
-                              false))
-                      : built));
+    byChain.forEach(
+        (port, chains) -> {
+          List<GatewayListeners.Live> onPort = listeners.byPort().get(port);
+          String name = listenerName(identity, port);
+          onPort.forEach(l -> owners.put(name, l.gateway().key()));
+          ImmutableList.Builder<FilterChain> filterChains = ImmutableList.builder();
+          chains.forEach(
+              (chain, domains) -> {
+                boolean https = !chain.isEmpty();
+                String rds = https ? "https." + port + ":" + chain : "http." + port;
+                routeConfigs.add(
+                    new RouteConfig(rds, virtualHosts(port, chain, domains, onPort)));
+                Optional<DownstreamTls> tls =
+                    https ? Optional.of(downstreamTls(chain, onPort, credentials)) : Optional.empty();
+                filterChains.add(
+                    new FilterChain(
+                        !https || chain.equals("*") ? ImmutableList.of() : ImmutableList.of(chain),
+                        tls,
+                        new NetworkFilter.Http(rds, paths)));
+              });
+          envoyListeners.add(
+              new Listener(name, identity.bindAddress(), port, filterChains.build()));
         });
     return new IrPiece(
         NAME,
         new GatewayConfig(
-            listeners.build(),
+            envoyListeners.build(),
             routeConfigs.build(),
             ImmutableList.copyOf(clusters.values()),
-            ImmutableList.of()),
+            credentials.requested()),
         owners.build());
   }
 
+  /** The filter chain a listener's routes go to: "" for HTTP (one chain), the hostname for HTTPS. */
+  private static String chainKey(GatewayListeners.Live listener) {
+    return listener.listener().protocol() == ApiGateway.Protocol.HTTPS ? listener.host() : "";
+  }
+
   /**
-   * Adds, per Envoy port, the domains under which {@code route} is served through {@code parent}.
+   * The virtual hosts of one filter chain: one per domain with its routes; an empty one (404) for
+   * each listener hostname on the port without routes, so that a request for it never falls to a
+   * less specific listener's routes (listener isolation); and in an HTTPS chain, 421 (Misdirected
+   * Request) for a host that belongs to another chain (the TLS connection was made for another
+   * listener, so these routes must not answer it).
+   */
+  private static ImmutableList<VirtualHost> virtualHosts(
+      int port,
+      String chain,
+      Map<String, List<Candidate>> domains,
+      List<GatewayListeners.Live> onPort) {
+    Map<String, VirtualHost> hosts = new TreeMap<>();
+    domains.forEach(
+        (domain, candidates) ->
+            hosts.put(
+                domain,
+                new VirtualHost(
+                    domain + ":" + port, ImmutableList.of(domain), routes(candidates), false)));
+    Set<String> own = new TreeSet<>();
+    Set<String> others = new TreeSet<>();
+    for (GatewayListeners.Live l : onPort) {
+      if (chain.isEmpty() || chainKey(l).equals(chain)) {
+        own.add(l.host());
+      } else {
+        others.add(l.host());
+      }
+    }
+    for (String host : own) {
+      if (!host.equals("*") && !hosts.containsKey(host)) {
+        hosts.put(
+            host,
+            new VirtualHost(host + ":" + port, ImmutableList.of(host), ImmutableList.of(), false));
+      }
+    }
+    if (!chain.isEmpty()) {
+      RouteAction misdirected =
+          new RouteAction.DirectResponse(421, Optional.empty(), Optional.empty());
+      ImmutableList<Route> answer421 =
+          ImmutableList.of(
+              new Route(
+                  "misdirected",
+                  new RouteMatch(StringMatcher.prefix("/"), true, ImmutableList.of(), ImmutableList.of()),
+                  misdirected));
+      for (String host : others) {
+        // A more specific listener's host; a less specific one is this chain's own business.
+        if (!hosts.containsKey(host)
+            && (chain.equals("*") || GatewayListeners.rank(Optional.of(chain), host) >= 0)
+            && !host.equals("*")) {
+          hosts.put(
+              host,
+              new VirtualHost("misdirected:" + host + ":" + port, ImmutableList.of(host), answer421, false));
+        }
+      }
+      if (!chain.equals("*") && !hosts.containsKey("*")) {
+        hosts.put(
+            "*",
+            new VirtualHost("misdirected:" + port, ImmutableList.of("*"), answer421, false));
+      }
+    }
+    if (hosts.isEmpty()) {
+      // Nothing attached: an explicit empty virtual host, so every request gets a clean 404 (as
+      // Istio's).
+      return ImmutableList.of(
+          new VirtualHost("blackhole:" + port, ImmutableList.of("*"), ImmutableList.of(), false));
+    }
+    return ImmutableList.copyOf(hosts.values());
+  }
+
+  /**
+   * TLS of an HTTPS chain: the certificate of its listeners (equal for all of them, else they
+   * would be Conflicted), recorded for the snapshot.
+   */
+  private static DownstreamTls downstreamTls(
+      String chain, List<GatewayListeners.Live> onPort, Credentials credentials) {
+    ResourceKey secret =
+        onPort.stream()
+            .filter(l -> chainKey(l).equals(chain))
+            .findFirst()
+            .flatMap(GatewayListeners.Live::secret)
+            .orElseThrow();
+    String sds =
+        ((Credentials.Lookup.Found) credentials.certificate(secret.namespace(), secret.name()))
+            .sdsName();
+    return new DownstreamTls(
+        sds,
+        Optional.empty(),
+        false,
+        HTTPS_ALPN,
+        Optional.empty(),
+        Optional.empty(),
+        ImmutableList.of());
+  }
+
+  /**
+   * Adds, per listener, the domains under which {@code route} is served through {@code parent}.
    */
   private static void attach(
       HttpRoute route,
       HttpRoute.ParentRef parent,
       List<ApiGateway> served,
-      GatewayIdentity identity,
-      Map<Integer, Set<String>> domains,
+      GatewayListeners live,
+      Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
+      Map<GatewayListeners.Live, Set<String>> domains,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
@@ -258,7 +342,9 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       return;
     }
     boolean anyListener = false;
+    boolean anyKind = false;
     boolean anyAllowed = false;
+    boolean anyServed = false;
     boolean anyHost = false;
     for (ApiGateway.Listener listener : gateway.get().listeners()) {
       if (parent.sectionName().isPresent() && !parent.sectionName().get().equals(listener.name())
@@ -266,17 +352,31 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         continue;
       }
       anyListener = true;
-      if (!listener.allNamespaces()
-          && !route.key().namespace().equals(gateway.get().key().namespace())) {
+      if (!listener.kinds().contains(ApiGateway.HTTP_ROUTE)) {
+        continue;
+      }
+      anyKind = true;
+      if (!allows(listener, gateway.get(), route.key().namespace(), namespaceLabels)) {
         continue;
       }
       anyAllowed = true;
+      Optional<GatewayListeners.Live> served0 =
+          live.all().stream()
+              .filter(l -> l.gateway() == gateway.get() && l.listener() == listener)
+              .findFirst();
+      if (served0.isEmpty()) {
+        continue;
+      }
+      anyServed = true;
+      GatewayListeners.Live serving = served0.get();
       ImmutableSet<String> hosts = intersect(listener.hostname(), route.hostnames());
+      Set<String> kept = new TreeSet<>();
+      hosts.stream().filter(h -> live.owns(serving, h)).forEach(kept::add);
       if (!hosts.isEmpty()) {
         anyHost = true;
-        domains
-            .computeIfAbsent(identity.listenerPort(listener.port()), p -> new java.util.TreeSet<>())
-            .addAll(hosts);
+      }
+      if (!kept.isEmpty()) {
+        domains.computeIfAbsent(serving, l -> new TreeSet<>()).addAll(kept);
       }
     }
     String target =
@@ -291,15 +391,33 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
           Diagnostic.warning(
               route.key(),
               field,
-              "no HTTP listener of " + target + " matches; not attached there"));
+              "no listener of " + target + " matches (NoMatchingParent); not attached there"));
+    } else if (!anyKind) {
+      diagnostics.add(
+          Diagnostic.warning(
+              route.key(),
+              field,
+              target
+                  + " does not take HTTPRoutes (its protocol or allowedRoutes.kinds)"
+                  + " (NotAllowedByListeners); not attached there"));
     } else if (!anyAllowed) {
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
               target
-                  + " allows routes of its own namespace only"
+                  + " does not allow HTTPRoutes of namespace "
+                  + route.key().namespace()
                   + " (NotAllowedByListeners); not attached there"));
+    } else if (!anyServed) {
+      diagnostics.add(
+          Diagnostic.warning(
+              route.key(),
+              field,
+              "no listener of "
+                  + target
+                  + " that allows this route is served (see the Gateway's diagnostics); not attached"
+                  + " there"));
     } else if (!anyHost) {
       diagnostics.add(
           Diagnostic.warning(
@@ -312,6 +430,23 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + target
                   + " (NoMatchingListenerHostname); not attached there"));
     }
+  }
+
+  /** {@code allowedRoutes.namespaces}: Same, All, or a Selector on the Namespace's labels. */
+  private static boolean allows(
+      ApiGateway.Listener listener,
+      ApiGateway gateway,
+      String routeNamespace,
+      Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
+    return switch (listener.from()) {
+      case ALL -> true;
+      case SAME -> routeNamespace.equals(gateway.key().namespace());
+      case SELECTOR -> {
+        ImmutableSortedMap<String, String> labels = namespaceLabels.get(routeNamespace);
+        // A Namespace not published is not known to have any label: not selected.
+        yield labels != null && listener.selector().map(s -> s.matches(labels)).orElse(false);
+      }
+    };
   }
 
   /**
@@ -358,19 +493,23 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       HttpRoute route,
       HttpRoute.Rule rule,
       Map<String, Backend> services,
+      ReferenceGrants grants,
       GatewayIdentity identity,
       Map<String, Cluster> clusters,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     for (HttpRoute.BackendRef ref : rule.backends()) {
       String field = "spec.rules[" + rule.index() + "].backendRefs[" + ref.index() + "]";
-      if (!ref.namespace().equals(route.key().namespace())) {
+      Optional<String> refused =
+          grants.refused(
+              Kind.HTTP_ROUTE, route.key().namespace(), "", "Service", ref.namespace(), ref.name());
+      if (refused.isPresent()) {
         diagnostics.add(
             Diagnostic.warning(
                 route.key(),
                 field + ".namespace",
-                "a reference to another namespace needs a ReferenceGrant, which is not supported yet"
-                    + " (RefNotPermitted); this backend is left out (a rule with no backend left answers 500)"));
+                refused.get()
+                    + "; this backend is left out (a rule with no backend left answers 500)"));
         continue;
       }
       if (ref.weight() == 0) {

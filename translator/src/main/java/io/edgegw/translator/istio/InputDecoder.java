@@ -8,8 +8,10 @@ import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiInputs;
 import io.edgegw.translator.gatewayapi.GatewayClass;
 import io.edgegw.translator.gatewayapi.HttpRoute;
+import io.edgegw.translator.gatewayapi.ReferenceGrant;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
+import io.edgegw.translator.kube.Namespace;
 import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.SecretDecoder;
@@ -84,6 +86,8 @@ public final class InputDecoder {
       case GATEWAY_CLASS -> gatewayApi.gatewayClass(resource, problems);
       case K8S_GATEWAY -> gatewayApi.gateway(resource, problems);
       case HTTP_ROUTE -> gatewayApi.httpRoute(resource, problems);
+      case REFERENCE_GRANT -> gatewayApi.referenceGrant(resource, problems);
+      case NAMESPACE -> kubernetes.namespace(resource, problems);
     };
   }
 
@@ -98,6 +102,8 @@ public final class InputDecoder {
     ImmutableList.Builder<GatewayClass> classList = ImmutableList.builder();
     ImmutableList.Builder<ApiGateway> apiGatewayList = ImmutableList.builder();
     ImmutableList.Builder<HttpRoute> httpRouteList = ImmutableList.builder();
+    ImmutableList.Builder<ReferenceGrant> grantList = ImmutableList.builder();
+    ImmutableList.Builder<Namespace> namespaceList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -131,6 +137,8 @@ public final class InputDecoder {
           case GATEWAY_CLASS -> classList.add((GatewayClass) value);
           case K8S_GATEWAY -> apiGatewayList.add((ApiGateway) value);
           case HTTP_ROUTE -> httpRouteList.add((HttpRoute) value);
+          case REFERENCE_GRANT -> grantList.add((ReferenceGrant) value);
+          case NAMESPACE -> namespaceList.add((Namespace) value);
           default -> { }
         }
       });
@@ -150,6 +158,7 @@ public final class InputDecoder {
             secretList.build(),
             rejected.build());
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
-        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods()));
+        grantList.build(), namespaceList.build(),
+        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected()));
   }
 }

@@ -1,6 +1,7 @@
 package io.edgegw.translator.kube;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
@@ -19,6 +20,7 @@ import java.util.OptionalInt;
  */
 public final class KubernetesDecoder {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+  private static final String NAME_LABEL = "kubernetes.io/metadata.name";
 
   public Service service(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -120,6 +122,23 @@ public final class KubernetesDecoder {
     }
     return new Pod(resource.key(), root.get("metadata").get("labels").stringMap(),
         ips.build().stream().distinct().collect(ImmutableList.toImmutableList()));
+  }
+
+  /**
+   * A Namespace: its labels, and the one Kubernetes sets itself ({@code kubernetes.io/metadata.name}),
+   * which selectors often use, even when a published manifest lacks it.
+   */
+  public Namespace namespace(Resource resource, Problems problems) {
+    Field root = Field.root(resource.manifest(), "", problems);
+    ImmutableSortedMap<String, String> labels = root.get("metadata").get("labels").stringMap();
+    if (!labels.containsKey(NAME_LABEL)) {
+      labels =
+          ImmutableSortedMap.<String, String>naturalOrder()
+              .putAll(labels)
+              .put(NAME_LABEL, resource.key().name())
+              .build();
+    }
+    return new Namespace(resource.key(), labels);
   }
 
   /** {@code targetRef} naming a Pod; the namespace defaults to the referring object's. */

@@ -31,7 +31,10 @@ public enum Kind {
   // Gateway API (gateway.networking.k8s.io). Appended: the enum order is the order of diagnostics.
   GATEWAY_CLASS(GatewayApi.GROUP, "GatewayClass", "gatewayclasses", Naming.QUALIFIED),
   K8S_GATEWAY(GatewayApi.GROUP, "Gateway", "gateways", Naming.QUALIFIED),
-  HTTP_ROUTE(GatewayApi.GROUP, "HTTPRoute", "httproutes", Naming.QUALIFIED);
+  HTTP_ROUTE(GatewayApi.GROUP, "HTTPRoute", "httproutes", Naming.QUALIFIED),
+  REFERENCE_GRANT(GatewayApi.GROUP, "ReferenceGrant", "referencegrants", Naming.QUALIFIED),
+  // Core, but read only since the Gateway API (allowedRoutes selects namespaces by their labels).
+  NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED);
 
   /** How a kind is named in topics, paths and diagnostics (see the class comment). */
   public enum Naming { LEGACY, QUALIFIED }
@@ -54,7 +57,8 @@ public enum Kind {
     this.kubernetesKind = kubernetesKind;
     this.resourceName = group.isEmpty() ? plural : plural + "." + group;
     this.topicName = naming == Naming.LEGACY ? kubernetesKind.toLowerCase(Locale.ROOT) : resourceName;
-    this.displayName = naming == Naming.LEGACY ? kubernetesKind : kubernetesKind + "." + group;
+    this.displayName =
+        naming == Naming.LEGACY || group.isEmpty() ? kubernetesKind : kubernetesKind + "." + group;
   }
 
   /** API group, empty for the Kubernetes core group. */
@@ -97,7 +101,7 @@ public enum Kind {
    * {@code default}, whatever the manifest says.
    */
   public boolean clusterScoped() {
-    return this == GATEWAY_CLASS;
+    return this == GATEWAY_CLASS || this == NAMESPACE;
   }
 
   /** The API version written into a manifest that arrives without one (KubeEdge informer objects). */

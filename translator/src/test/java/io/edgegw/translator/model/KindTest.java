@@ -30,6 +30,11 @@ class KindTest {
     assertEquals("Gateway.gateway.networking.k8s.io", Kind.K8S_GATEWAY.displayName());
     assertEquals("httproutes.gateway.networking.k8s.io", Kind.HTTP_ROUTE.topicName());
     assertEquals("gatewayclasses.gateway.networking.k8s.io", Kind.GATEWAY_CLASS.topicName());
+    assertEquals("referencegrants.gateway.networking.k8s.io", Kind.REFERENCE_GRANT.topicName());
+    assertEquals("ReferenceGrant.gateway.networking.k8s.io", Kind.REFERENCE_GRANT.displayName());
+    // Namespace came with the Gateway API: kubectl's resource name as topic level, plain printed name.
+    assertEquals("namespaces", Kind.NAMESPACE.topicName());
+    assertEquals("Namespace", Kind.NAMESPACE.displayName());
     assertEquals("services", Kind.SERVICE.resourceName());
     assertEquals("service", Kind.SERVICE.topicName());
     assertEquals("Gateway.gateway.networking.k8s.io web/gw", ResourceKey.of(Kind.K8S_GATEWAY, "web", "gw").toString());
@@ -54,6 +59,9 @@ class KindTest {
     ResourceReader.Ok ok = assertInstanceOf(ResourceReader.Ok.class, read);
     assertEquals(ResourceKey.of(Kind.GATEWAY_CLASS, "default", "edgegw"), ok.resource().key());
     assertEquals("default", ok.resource().manifest().path("metadata").path("namespace").asText());
+    ResourceReader.Ok namespace = assertInstanceOf(ResourceReader.Ok.class,
+        reader.read("apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n").get(0));
+    assertEquals(ResourceKey.of(Kind.NAMESPACE, "default", "web"), namespace.resource().key());
   }
 
   @Test

@@ -1,0 +1,140 @@
+package io.edgegw.it.gatewayapi;
+
+import static io.edgegw.it.harness.GatewayApiConformance.INFRA_NS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgegw.it.harness.EdgeGateway;
+import io.edgegw.it.harness.GatewayApiConformance;
+import io.edgegw.it.harness.HttpProbe;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upstream conformance tests (sigs.k8s.io/gateway-api v1.6.3) on Gateways and their listeners: several
+ * Gateways on one port of the node's one address, listener isolation, parentRef port and sectionName,
+ * allowedRoutes kinds and namespaces. The status conditions upstream checks are asserted as the sidecar's
+ * WARNINGs ending with the same reason, until Gateway and route status land (issue #13).
+ */
+class GatewayListenerConformanceTest {
+  private static final String ROUTES = "httproutes.gateway.networking.k8s.io";
+  private static final String GATEWAYS = "gateways.gateway.networking.k8s.io";
+  private GatewayApiConformance suite;
+  private EdgeGateway gw;
+
+  @BeforeEach
+  void start() throws Exception {
+    suite = GatewayApiConformance.start(b -> b, Set.of());
+    gw = suite.gateway();
+  }
+
+  @AfterEach
+  void stop() {
+    suite.close();
+  }
+
+  @Test
+  void GatewayHTTPListenerIsolation() {
+    // Four listeners on port 80 (none, *.example.com, *.foo.example.com, abc.foo.example.com), a route on
+    // each: a request is answered by the most specific listener's routes only.
+    suite.apply("tests/gateway-http-listener-isolation.yaml");
+    gw.awaitBackend("abc.foo.example.com", "/abc-foo-example-com", "infra-backend-v1");
+    String[][] served = {
+      {"bar.com", "/empty-hostname"},
+      {"bar.example.com", "/wildcard-example-com"},
+      {"bar.foo.example.com", "/wildcard-foo-example-com"},
+      {"abc.foo.example.com", "/abc-foo-example-com"},
+    };
+    for (String[] host : served) {
+      for (String[] path : served) {
+        HttpProbe.Response response = gw.get(host[0], path[1]);
+        if (host == path) {
+          assertThat(response.backend()).as(host[0] + path[1]).isEqualTo("infra-backend-v1");
+        } else {
+          assertThat(response.status()).as(host[0] + path[1]).isEqualTo(404);
+        }
+      }
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void GatewayWithAttachedRoutes() {
+    suite.apply("tests/gateway-with-attached-routes.yaml");
+    // Selector on kubernetes.io/metadata.name, the label Kubernetes gives every Namespace.
+    gw.awaitBackend("any.example", "/", "infra-backend-v1");
+    gw.awaitBackend("foo.example.com", "/", "infra-backend-v1");
+    suite.awaitWarning(ROUTES, INFRA_NS, "http-route-not-accepted", "(NoMatchingListenerHostname)");
+    assertThat(suite.warnings(ROUTES, INFRA_NS, "http-route-1")).isEmpty();
+    assertThat(suite.warnings(ROUTES, INFRA_NS, "http-route-2")).isEmpty();
+    assertThat(suite.warnings(ROUTES, INFRA_NS, "http-route-3")).isEmpty();
+    // The HTTPS listener of the third Gateway names a Secret that does not exist: not served.
+    suite.awaitWarning(GATEWAYS, INFRA_NS, "unresolved-gateway-with-one-attached-unresolved-route",
+        "does-not-exist", "(InvalidCertificateRef)");
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void GatewayInvalidRouteKind() {
+    suite.apply("tests/gateway-invalid-route-kind.yaml");
+    suite.awaitWarning(GATEWAYS, INFRA_NS, "gateway-only-invalid-route-kind", "InvalidRoute", "(InvalidRouteKinds)");
+    suite.awaitWarning(GATEWAYS, INFRA_NS, "gateway-supported-and-invalid-route-kind", "InvalidRoute",
+        "(InvalidRouteKinds)");
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteDisallowedKind() {
+    suite.apply("tests/httproute-disallowed-kind.yaml");
+    suite.awaitWarning(ROUTES, INFRA_NS, "disallowed-kind", "(NotAllowedByListeners)");
+    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+  }
+
+  @Test
+  void HTTPRouteListenerPortMatching() {
+    // Listeners on 80, 8080 (foo.com, bar.com) and 8090 (foo.com, bar.com); routes pick by parentRef port
+    // (and sectionName for 8090).
+    suite.apply("tests/httproute-listener-port-matching.yaml");
+    int port8080 = gw.listenerPort(8080);
+    int port8090 = gw.listenerPort(8090);
+    gw.awaitBackend("foo.com", "/", "infra-backend-v1");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).ignoreExceptions()
+        .until(() -> "infra-backend-v3".equals(HttpProbe.get(port8090, "foo.com:8090", "/").backend()));
+    assertThat(HttpProbe.get(port8080, "foo.com:8080", "/").backend()).isEqualTo("infra-backend-v2");
+    assertThat(HttpProbe.get(port8080, "bar.com:8080", "/").backend()).isEqualTo("infra-backend-v2");
+    assertThat(HttpProbe.get(port8090, "bar.com:8090", "/").status()).isEqualTo(404);
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteInvalidParentRefNotMatchingListenerPort() {
+    suite.apply("tests/httproute-invalid-parentref-not-matching-listener-port.yaml");
+    suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-route-port", "(NoMatchingParent)");
+    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+  }
+
+  @Test
+  void HTTPRouteInvalidParentRefNotMatchingSectionName() {
+    suite.apply("tests/httproute-invalid-parentref-not-matching-section-name.yaml");
+    suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-section-name", "(NoMatchingParent)");
+    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+  }
+
+  @Test
+  void HTTPRouteMultipleGateways() {
+    // same-namespace and all-namespaces both listen on port 80 without a hostname: on one node they share
+    // Envoy's listener. The shared route answers /shared through either; each Gateway's own route for /
+    // competes with the other's under the specification's precedence (equal matches, same age: the
+    // lower namespace/name wins, all-namespaces-dedicated-route). Upstream, with an address per
+    // Gateway, expects infra-backend-v2 on same-namespace's address: docs/gateway-api.md.
+    suite.apply("tests/httproute-multiple-gateways.yaml");
+    gw.awaitBackend("any.example", "/shared", "infra-backend-v1");
+    gw.awaitBackend("any.example", "/", "infra-backend-v3");
+    assertThat(gw.get("any.example", "/shared/x").backend()).isEqualTo("infra-backend-v1");
+    assertThat(suite.warnings(ROUTES, INFRA_NS, "multiple-gateways-shared-route")).isEmpty();
+    assertThat(suite.warnings(GATEWAYS, INFRA_NS, "same-namespace")).isEmpty();
+    assertThat(suite.warnings(GATEWAYS, INFRA_NS, "all-namespaces")).isEmpty();
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+}
