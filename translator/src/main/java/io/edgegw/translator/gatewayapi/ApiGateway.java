@@ -6,9 +6,15 @@ import java.util.Optional;
 
 /**
  * A Gateway API Gateway ({@code gateway.networking.k8s.io}), named so to keep it apart from Istio's
- * {@code istio.Gateway}. Only its HTTP listeners are kept; others are reported when decoded.
+ * {@code istio.Gateway}. Its HTTP listeners, and
+ * apart its TCP and TLS passthrough listeners ({@link L4Listener}); others are reported when decoded.
  */
-public record ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
+public record ApiGateway(
+    ResourceKey key,
+    String created,
+    String className,
+    ImmutableList<Listener> listeners,
+    ImmutableList<L4Listener> l4Listeners) {
   /**
    * An HTTP listener. {@code index} is its position in {@code spec.listeners} (for field paths);
    * {@code allNamespaces}: {@code allowedRoutes.namespaces.from: All}, else Same.

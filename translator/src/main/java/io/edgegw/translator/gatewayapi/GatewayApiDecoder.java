@@ -82,6 +82,7 @@ public final class GatewayApiDecoder {
       listenersField.error("required: at least one listener");
     }
     ImmutableList.Builder<ApiGateway.Listener> listeners = ImmutableList.builder();
+    ImmutableList.Builder<L4Listener> l4Listeners = ImmutableList.builder();
     ImmutableList<Field> items = listenersField.items();
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < items.size(); i++) {
@@ -117,6 +118,14 @@ public final class GatewayApiDecoder {
         l.get("protocol").error("required");
         continue;
       }
+      // TCP and TLS passthrough listeners: their own decoder (L4RouteDecoder) and list.
+      if (protocol.equals("TCP") || protocol.equals("TLS")) {
+        if (port.isPresent() && !name.isEmpty()) {
+          L4RouteDecoder.listener(i, l, name, port.getAsInt(), hostname, protocol)
+              .ifPresent(l4Listeners::add);
+        }
+        continue;
+      }
       if (!protocol.equals("HTTP")) {
         l.get("protocol")
             .warning(
@@ -124,7 +133,7 @@ public final class GatewayApiDecoder {
                     + protocol
                     + " is "
                     + NOT_YET
-                    + " (only HTTP); listener "
+                    + " (only HTTP, TCP, TLS Passthrough); listener "
                     + name
                     + " is not served");
         continue;
@@ -149,9 +158,10 @@ public final class GatewayApiDecoder {
         for (Field kind : allowed.get("kinds").items()) {
           String group = kind.get("group").string(Kind.GatewayApi.GROUP);
           String k = kind.get("kind").string("");
-          if (!group.equals(Kind.GatewayApi.GROUP) || !k.equals("HTTPRoute")) {
+          if (!group.equals(Kind.GatewayApi.GROUP)
+              || !k.equals("HTTPRoute") && !k.equals("GRPCRoute")) {
             kind.warning(
-                "route kind " + group + "/" + k + " is " + NOT_YET + "; only HTTPRoute attaches");
+                "route kind " + group + "/" + k + " is " + NOT_YET + "; only HTTPRoute and GRPCRoute attach");
           }
         }
       }
@@ -161,7 +171,12 @@ public final class GatewayApiDecoder {
     }
     return problems.hasErrors()
         ? null
-        : new ApiGateway(resource.key(), created(resource), className.get(), listeners.build());
+        : new ApiGateway(
+            resource.key(),
+            created(resource),
+            className.get(),
+            listeners.build(),
+            l4Listeners.build());
   }
 
   public HttpRoute httpRoute(Resource resource, Problems problems) {
@@ -371,7 +386,7 @@ public final class GatewayApiDecoder {
         : Optional.of(new HttpRoute.Rule(index, matches.build(), backends.build()));
   }
 
-  private static String created(Resource resource) {
+  static String created(Resource resource) {
     return resource.manifest().path("metadata").path("creationTimestamp").asText("");
   }
 }

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Gateway API resources to the IR, HTTP core only: the Gateways whose GatewayClass names our
@@ -177,7 +178,27 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                           .addAll(candidates)));
     }
 
+    // GRPCRoutes (on the HTTP listeners), TCPRoutes and TLSRoutes (their own listeners): own classes.
+    BackendClusters backends = new BackendClusters(services, identity, clusters);
+    GrpcRoutes grpc =
+        GrpcRoutes.translate(
+            served,
+            oldestFirst(inputs.grpcRoutes(), GrpcRoute::key, GrpcRoute::created),
+            identity,
+            backends,
+            diagnostics);
+    L4Routes.Result l4 =
+        L4Routes.translate(
+            served,
+            oldestFirst(inputs.l4Routes(), L4Route::key, L4Route::created),
+            byPortAndDomain.keySet(),
+            identity,
+            backends,
+            diagnostics);
+    owners.putAll(l4.owners());
+
     ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
+    listeners.addAll(l4.listeners());
     ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
     PathHandling paths = PathHandling.of(identity.pathNormalization());
     byPortAndDomain.forEach(
@@ -193,15 +214,14 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                           ImmutableList.of(),
                           Optional.empty(),
                           new NetworkFilter.Http(rds, paths)))));
+          Map<String, ImmutableList<Route>> routesByDomain = new TreeMap<>();
+          domains.forEach((domain, candidates) -> routesByDomain.put(domain, routes(candidates)));
+          grpc.joinInto(port, routesByDomain, diagnostics);
           ImmutableList.Builder<VirtualHost> hosts = ImmutableList.builder();
-          domains.forEach(
-              (domain, candidates) ->
+          routesByDomain.forEach(
+              (domain, vhRoutes) ->
                   hosts.add(
-                      new VirtualHost(
-                          domain + ":" + port,
-                          ImmutableList.of(domain),
-                          routes(candidates),
-                          false)));
+                      new VirtualHost(domain + ":" + port, ImmutableList.of(domain), vhRoutes, false)));
           ImmutableList<VirtualHost> built = hosts.build();
           // Nothing attached: an explicit empty virtual host, so every request gets a clean 404 (as
           // Istio's).
@@ -483,6 +503,17 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
     }
     return out.build();
+  }
+
+  /** Routes of a kind oldest first, then by namespace and name (the specification's tie-breaks). */
+  private static <R> List<R> oldestFirst(
+      List<R> routes, Function<R, ResourceKey> key, Function<R, String> created) {
+    List<R> sorted = new ArrayList<>(routes);
+    sorted.sort(
+        Comparator.comparing((R r) -> instant(created.apply(r)))
+            .thenComparing(r -> key.apply(r).namespace())
+            .thenComparing(r -> key.apply(r).name()));
+    return sorted;
   }
 
   private static String listenerName(GatewayIdentity identity, int port) {

@@ -13,4 +13,6 @@ public record GatewayApiInputs(
     ImmutableList<Service> services,
     ImmutableList<Endpoints> endpoints,
     ImmutableList<Endpoints> endpointSlices,
-    ImmutableList<Pod> pods) {}
+    ImmutableList<Pod> pods,
+    ImmutableList<GrpcRoute> grpcRoutes,
+    ImmutableList<L4Route> l4Routes) {}

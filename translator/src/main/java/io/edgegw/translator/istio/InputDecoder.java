@@ -7,7 +7,11 @@ import io.edgegw.translator.gatewayapi.ApiGateway;
 import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiInputs;
 import io.edgegw.translator.gatewayapi.GatewayClass;
+import io.edgegw.translator.gatewayapi.GrpcRoute;
+import io.edgegw.translator.gatewayapi.GrpcRouteDecoder;
 import io.edgegw.translator.gatewayapi.HttpRoute;
+import io.edgegw.translator.gatewayapi.L4Route;
+import io.edgegw.translator.gatewayapi.L4RouteDecoder;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.Pod;
@@ -31,6 +35,8 @@ public final class InputDecoder {
   private final KubernetesDecoder kubernetes;
   private final SecretDecoder secrets;
   private final GatewayApiDecoder gatewayApi;
+  private final GrpcRouteDecoder grpcRoutes = new GrpcRouteDecoder();
+  private final L4RouteDecoder l4Routes = new L4RouteDecoder();
 
   public InputDecoder(
       GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
@@ -84,6 +90,9 @@ public final class InputDecoder {
       case GATEWAY_CLASS -> gatewayApi.gatewayClass(resource, problems);
       case K8S_GATEWAY -> gatewayApi.gateway(resource, problems);
       case HTTP_ROUTE -> gatewayApi.httpRoute(resource, problems);
+      case GRPC_ROUTE -> grpcRoutes.grpcRoute(resource, problems);
+      case TLS_ROUTE -> l4Routes.tlsRoute(resource, problems);
+      case TCP_ROUTE -> l4Routes.tcpRoute(resource, problems);
     };
   }
 
@@ -98,6 +107,8 @@ public final class InputDecoder {
     ImmutableList.Builder<GatewayClass> classList = ImmutableList.builder();
     ImmutableList.Builder<ApiGateway> apiGatewayList = ImmutableList.builder();
     ImmutableList.Builder<HttpRoute> httpRouteList = ImmutableList.builder();
+    ImmutableList.Builder<GrpcRoute> grpcRouteList = ImmutableList.builder();
+    ImmutableList.Builder<L4Route> l4RouteList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -131,6 +142,8 @@ public final class InputDecoder {
           case GATEWAY_CLASS -> classList.add((GatewayClass) value);
           case K8S_GATEWAY -> apiGatewayList.add((ApiGateway) value);
           case HTTP_ROUTE -> httpRouteList.add((HttpRoute) value);
+          case GRPC_ROUTE -> grpcRouteList.add((GrpcRoute) value);
+          case TLS_ROUTE, TCP_ROUTE -> l4RouteList.add((L4Route) value);
           default -> { }
         }
       });
@@ -150,6 +163,7 @@ public final class InputDecoder {
             secretList.build(),
             rejected.build());
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
-        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods()));
+        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), grpcRouteList.build(),
+        l4RouteList.build()));
   }
 }

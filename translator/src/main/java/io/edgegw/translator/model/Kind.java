@@ -31,7 +31,10 @@ public enum Kind {
   // Gateway API (gateway.networking.k8s.io). Appended: the enum order is the order of diagnostics.
   GATEWAY_CLASS(GatewayApi.GROUP, "GatewayClass", "gatewayclasses", Naming.QUALIFIED),
   K8S_GATEWAY(GatewayApi.GROUP, "Gateway", "gateways", Naming.QUALIFIED),
-  HTTP_ROUTE(GatewayApi.GROUP, "HTTPRoute", "httproutes", Naming.QUALIFIED);
+  HTTP_ROUTE(GatewayApi.GROUP, "HTTPRoute", "httproutes", Naming.QUALIFIED),
+  GRPC_ROUTE(GatewayApi.GROUP, "GRPCRoute", "grpcroutes", Naming.QUALIFIED),
+  TLS_ROUTE(GatewayApi.GROUP, "TLSRoute", "tlsroutes", Naming.QUALIFIED),
+  TCP_ROUTE(GatewayApi.GROUP, "TCPRoute", "tcproutes", Naming.QUALIFIED);
 
   /** How a kind is named in topics, paths and diagnostics (see the class comment). */
   public enum Naming { LEGACY, QUALIFIED }
