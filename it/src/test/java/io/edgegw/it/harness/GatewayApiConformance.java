@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -83,9 +86,9 @@ public final class GatewayApiConformance implements AutoCloseable {
           String name = doc.path("metadata").path("name").asText();
           HttpBackend backend = HttpBackend.start(name);
           backends.put(doc.path("metadata").path("namespace").asText() + "/" + name, backend);
-          out.append("---\n").append(doc).append("\n---\n").append(endpointsFor(doc, backend.port()));
+          out.append("---\n").append(created(doc)).append("\n---\n").append(endpointsFor(doc, backend.port()));
         } else if (suite.published(kind)) {
-          out.append("---\n").append(doc).append('\n');
+          out.append("---\n").append(created(doc)).append('\n');
         }
       }
       gateway.publish(out.toString());
@@ -102,12 +105,25 @@ public final class GatewayApiConformance implements AutoCloseable {
     gateway.publish(text(manifest));
   }
 
+  /**
+   * Publishes the objects of a test's manifest whose {@code metadata.name} {@code names} accepts
+   * (e.g. one of several Gateways, which share the one Envoy's ports here but have an address each
+   * upstream).
+   */
+  public void apply(String manifest, Predicate<String> names) {
+    gateway.publish(text(manifest, names));
+  }
+
   /** The manifest's documents as published (class name replaced, skipped kinds left out), as YAML. */
   public String text(String manifest) {
+    return text(manifest, name -> true);
+  }
+
+  private String text(String manifest, Predicate<String> names) {
     StringBuilder out = new StringBuilder();
     for (ObjectNode doc : documents(resource(manifest))) {
-      if (published(doc.path("kind").asText())) {
-        out.append("---\n").append(doc).append('\n');
+      if (published(doc.path("kind").asText()) && names.test(doc.path("metadata").path("name").asText())) {
+        out.append("---\n").append(created(doc)).append('\n');
       }
     }
     return out.toString();
@@ -168,6 +184,19 @@ public final class GatewayApiConformance implements AutoCloseable {
         .orElseThrow();
   }
 
+  /**
+   * The object with {@code metadata.creationTimestamp} set to now (to the second) when it has none,
+   * as the Kubernetes API server sets it on create: the specification orders routes by it (the
+   * oldest route wins a conflict), so a route applied later must be younger here too.
+   */
+  private static ObjectNode created(ObjectNode doc) {
+    ObjectNode meta = (ObjectNode) doc.get("metadata");
+    if (!meta.hasNonNull("creationTimestamp")) {
+      meta.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+    return doc;
+  }
+
   public EdgeGateway gateway() {
     return gateway;
   }
@@ -186,7 +215,12 @@ public final class GatewayApiConformance implements AutoCloseable {
    * every port of the Service pointing there (for the gRPC, TCP and TLS backends a test starts itself).
    */
   public void endpoints(String namespace, String name, int port) {
-    for (ObjectNode doc : documents(resource("base/manifests.yaml"))) {
+    endpoints("base/manifests.yaml", namespace, name, port);
+  }
+
+  /** As {@link #endpoints(String, String, int)}, for a Service of {@code manifest} (a test's own backends). */
+  public void endpoints(String manifest, String namespace, String name, int port) {
+    for (ObjectNode doc : documents(resource(manifest))) {
       JsonNode meta = doc.path("metadata");
       if (doc.path("kind").asText().equals("Service") && meta.path("name").asText().equals(name)
           && meta.path("namespace").asText().equals(namespace)) {
@@ -194,7 +228,7 @@ public final class GatewayApiConformance implements AutoCloseable {
         return;
       }
     }
-    throw new IllegalArgumentException("no Service " + namespace + "/" + name + " in the base manifests");
+    throw new IllegalArgumentException("no Service " + namespace + "/" + name + " in " + manifest);
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 public record ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
 
-  /** A listener's protocol; the front end serves HTTP and HTTPS. */
+  /** A listener's protocol: HTTP and HTTPS carry HTTPRoutes and GRPCRoutes, TCP and TLS whole connections. */
   public enum Protocol {
     HTTP,
     HTTPS,
@@ -25,16 +25,21 @@ public record ApiGateway(ResourceKey key, String created, String className, Immu
     /** The route kinds ({@code group/Kind}) a listener of this protocol can take. */
     public ImmutableSet<String> routeKinds() {
       return switch (this) {
-        case HTTP, HTTPS -> ImmutableSet.of(HTTP_ROUTE);
+        case HTTP, HTTPS -> ImmutableSet.of(HTTP_ROUTE, Kind.GatewayApi.GROUP + "/GRPCRoute");
         case TLS -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/TLSRoute");
         case TCP -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/TCPRoute");
         case UDP -> ImmutableSet.of(Kind.GatewayApi.GROUP + "/UDPRoute");
       };
     }
 
-    /** Served by the front end (the others are reported and left out). */
+    /** Served by the front end (the others are reported and left out); TLS in mode Passthrough only. */
     public boolean served() {
-      return this == HTTP || this == HTTPS;
+      return this != UDP;
+    }
+
+    /** Proxied as whole connections (TCPRoute, TLSRoute passthrough) rather than as HTTP. */
+    public boolean connections() {
+      return this == TCP || this == TLS;
     }
   }
 

@@ -177,12 +177,19 @@ public final class GatewayApiDecoder {
                     + protocolName
                     + " is "
                     + NOT_YET
-                    + " (only HTTP and HTTPS); listener "
+                    + " (only HTTP, HTTPS, TCP and TLS); listener "
                     + name
                     + " is not served (UnsupportedProtocol)");
         if (protocol.isEmpty()) {
           continue;
         }
+      }
+      if (protocol.get() == ApiGateway.Protocol.TLS && !passthrough(l.get("tls"), name)) {
+        continue;
+      }
+      if (protocol.get() == ApiGateway.Protocol.TCP && hostname.isPresent()) {
+        l.get("hostname").warning("a TCP listener does not match hostnames; ignored");
+        hostname = Optional.empty();
       }
       ImmutableList<ApiGateway.CertificateRef> certificates =
           tls(l.get("tls"), protocol.get(), resource.key().namespace());
@@ -244,6 +251,25 @@ public final class GatewayApiDecoder {
   }
 
   /**
+   * Whether a TLS listener is in mode Passthrough, the one served (TLSRoute over terminated TLS is
+   * not); a WARNING otherwise.
+   */
+  private static boolean passthrough(Field tls, String name) {
+    String mode = tls.get("mode").string("Terminate");
+    if (!mode.equals("Passthrough")) {
+      tls.get("mode")
+          .warning(
+              "a TLS listener in mode " + mode + " (TLSRoute over terminated TLS) is " + NOT_YET
+                  + "; listener " + name + " is not served (UnsupportedValue)");
+      return false;
+    }
+    if (tls.get("certificateRefs").present() && !tls.get("certificateRefs").isEmptyList()) {
+      tls.get("certificateRefs").warning("a Passthrough listener presents no certificate; ignored");
+    }
+    return true;
+  }
+
+  /**
    * The certificateRefs of an HTTPS listener (TLS terminated: mode Terminate, the default). Only
    * {@code certificateRefs} is read; the rest of {@code tls} is reported and ignored.
    */
@@ -257,7 +283,7 @@ public final class GatewayApiDecoder {
       return ImmutableList.of();
     }
     if (protocol != ApiGateway.Protocol.HTTPS) {
-      return ImmutableList.of(); // TLS listeners are not served yet (reported with the protocol)
+      return ImmutableList.of(); // TLS: Passthrough only, checked by passthrough()
     }
     if (!tls.isObject()) {
       tls.error("required for an HTTPS listener (certificateRefs)");
@@ -504,7 +530,7 @@ public final class GatewayApiDecoder {
         : Optional.of(new HttpRoute.Rule(index, matches.build(), backends.build()));
   }
 
-  private static String created(Resource resource) {
+  static String created(Resource resource) {
     return resource.manifest().path("metadata").path("creationTimestamp").asText("");
   }
 }

@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Gateway API resources to the IR, HTTP core only: the Gateways whose GatewayClass names our
@@ -174,9 +175,31 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   }));
     }
 
-    ImmutableList.Builder<Listener> envoyListeners = ImmutableList.builder();
-    ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
+    // GRPCRoutes (on the HTTP listeners), TCPRoutes and TLSRoutes (their own listeners): own classes.
+    BackendClusters backends = new BackendClusters(services, identity, grants, clusters);
+    GrpcRoutes grpc =
+        GrpcRoutes.translate(
+            served,
+            oldestFirst(inputs.grpcRoutes(), GrpcRoute::key, GrpcRoute::created),
+            identity,
+            backends,
+            namespaceLabels,
+            diagnostics);
+    L4Routes.Result l4 =
+        L4Routes.translate(
+            served,
+            oldestFirst(inputs.l4Routes(), L4Route::key, L4Route::created),
+            byChain.keySet(),
+            identity,
+            backends,
+            namespaceLabels,
+            diagnostics);
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
+    owners.putAll(l4.owners());
+
+    ImmutableList.Builder<Listener> envoyListeners = ImmutableList.builder();
+    envoyListeners.addAll(l4.listeners());
+    ImmutableList.Builder<RouteConfig> routeConfigs = ImmutableList.builder();
     PathHandling paths = PathHandling.of(identity.pathNormalization());
     byChain.forEach(
         (port, chains) -> {
@@ -188,8 +211,13 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
               (chain, domains) -> {
                 boolean https = !chain.isEmpty();
                 String rds = https ? "https." + port + ":" + chain : "http." + port;
+                Map<String, ImmutableList<Route>> routesByDomain = new TreeMap<>();
+                domains.forEach((domain, candidates) -> routesByDomain.put(domain, routes(candidates)));
+                if (!https) {
+                  grpc.joinInto(port, routesByDomain, diagnostics);
+                }
                 routeConfigs.add(
-                    new RouteConfig(rds, virtualHosts(port, chain, domains, onPort)));
+                    new RouteConfig(rds, virtualHosts(port, chain, routesByDomain, onPort)));
                 Optional<DownstreamTls> tls =
                     https ? Optional.of(downstreamTls(chain, onPort, credentials)) : Optional.empty();
                 filterChains.add(
@@ -226,15 +254,12 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
   private static ImmutableList<VirtualHost> virtualHosts(
       int port,
       String chain,
-      Map<String, List<Candidate>> domains,
+      Map<String, ImmutableList<Route>> domains,
       List<GatewayListeners.Live> onPort) {
     Map<String, VirtualHost> hosts = new TreeMap<>();
     domains.forEach(
-        (domain, candidates) ->
-            hosts.put(
-                domain,
-                new VirtualHost(
-                    domain + ":" + port, ImmutableList.of(domain), routes(candidates), false)));
+        (domain, routes) ->
+            hosts.put(domain, new VirtualHost(domain + ":" + port, ImmutableList.of(domain), routes, false)));
     Set<String> own = new TreeSet<>();
     Set<String> others = new TreeSet<>();
     for (GatewayListeners.Live l : onPort) {
@@ -433,7 +458,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
   }
 
   /** {@code allowedRoutes.namespaces}: Same, All, or a Selector on the Namespace's labels. */
-  private static boolean allows(
+  static boolean allows(
       ApiGateway.Listener listener,
       ApiGateway gateway,
       String routeNamespace,
@@ -622,6 +647,17 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
     }
     return out.build();
+  }
+
+  /** Routes of a kind oldest first, then by namespace and name (the specification's tie-breaks). */
+  private static <R> List<R> oldestFirst(
+      List<R> routes, Function<R, ResourceKey> key, Function<R, String> created) {
+    List<R> sorted = new ArrayList<>(routes);
+    sorted.sort(
+        Comparator.comparing((R r) -> instant(created.apply(r)))
+            .thenComparing(r -> key.apply(r).namespace())
+            .thenComparing(r -> key.apply(r).name()));
+    return sorted;
   }
 
   private static String listenerName(GatewayIdentity identity, int port) {

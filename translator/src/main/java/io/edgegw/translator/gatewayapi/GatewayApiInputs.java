@@ -24,4 +24,6 @@ public record GatewayApiInputs(
     ImmutableList<Endpoints> endpointSlices,
     ImmutableList<Pod> pods,
     ImmutableList<Secret> secrets,
-    ImmutableSet<ResourceKey> rejected) {}
+    ImmutableSet<ResourceKey> rejected,
+    ImmutableList<GrpcRoute> grpcRoutes,
+    ImmutableList<L4Route> l4Routes) {}

@@ -49,8 +49,8 @@ final class GatewayListeners {
     Map<Integer, List<Live>> candidates = new TreeMap<>();
     for (ApiGateway gateway : served) {
       for (ApiGateway.Listener listener : gateway.listeners()) {
-        if (!listener.protocol().served()) {
-          continue; // reported by the decoder
+        if (!listener.protocol().served() || listener.protocol().connections()) {
+          continue; // reported by the decoder, or TCP/TLS: L4Routes
         }
         Optional<ResourceKey> secret = Optional.empty();
         if (listener.protocol() == ApiGateway.Protocol.HTTPS) {

@@ -7,8 +7,12 @@ import io.edgegw.translator.gatewayapi.ApiGateway;
 import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiInputs;
 import io.edgegw.translator.gatewayapi.GatewayClass;
+import io.edgegw.translator.gatewayapi.GrpcRoute;
+import io.edgegw.translator.gatewayapi.GrpcRouteDecoder;
 import io.edgegw.translator.gatewayapi.HttpRoute;
 import io.edgegw.translator.gatewayapi.ReferenceGrant;
+import io.edgegw.translator.gatewayapi.L4Route;
+import io.edgegw.translator.gatewayapi.L4RouteDecoder;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.Namespace;
@@ -33,6 +37,8 @@ public final class InputDecoder {
   private final KubernetesDecoder kubernetes;
   private final SecretDecoder secrets;
   private final GatewayApiDecoder gatewayApi;
+  private final GrpcRouteDecoder grpcRoutes = new GrpcRouteDecoder();
+  private final L4RouteDecoder l4Routes = new L4RouteDecoder();
 
   public InputDecoder(
       GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
@@ -88,6 +94,9 @@ public final class InputDecoder {
       case HTTP_ROUTE -> gatewayApi.httpRoute(resource, problems);
       case REFERENCE_GRANT -> gatewayApi.referenceGrant(resource, problems);
       case NAMESPACE -> kubernetes.namespace(resource, problems);
+      case GRPC_ROUTE -> grpcRoutes.grpcRoute(resource, problems);
+      case TLS_ROUTE -> l4Routes.tlsRoute(resource, problems);
+      case TCP_ROUTE -> l4Routes.tcpRoute(resource, problems);
     };
   }
 
@@ -104,6 +113,8 @@ public final class InputDecoder {
     ImmutableList.Builder<HttpRoute> httpRouteList = ImmutableList.builder();
     ImmutableList.Builder<ReferenceGrant> grantList = ImmutableList.builder();
     ImmutableList.Builder<Namespace> namespaceList = ImmutableList.builder();
+    ImmutableList.Builder<GrpcRoute> grpcRouteList = ImmutableList.builder();
+    ImmutableList.Builder<L4Route> l4RouteList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -139,6 +150,8 @@ public final class InputDecoder {
           case HTTP_ROUTE -> httpRouteList.add((HttpRoute) value);
           case REFERENCE_GRANT -> grantList.add((ReferenceGrant) value);
           case NAMESPACE -> namespaceList.add((Namespace) value);
+          case GRPC_ROUTE -> grpcRouteList.add((GrpcRoute) value);
+          case TLS_ROUTE, TCP_ROUTE -> l4RouteList.add((L4Route) value);
           default -> { }
         }
       });
@@ -159,6 +172,7 @@ public final class InputDecoder {
             rejected.build());
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
         grantList.build(), namespaceList.build(),
-        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected()));
+        istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected(),
+        grpcRouteList.build(), l4RouteList.build()));
   }
 }

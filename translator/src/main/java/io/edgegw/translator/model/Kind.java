@@ -32,6 +32,9 @@ public enum Kind {
   GATEWAY_CLASS(GatewayApi.GROUP, "GatewayClass", "gatewayclasses", Naming.QUALIFIED),
   K8S_GATEWAY(GatewayApi.GROUP, "Gateway", "gateways", Naming.QUALIFIED),
   HTTP_ROUTE(GatewayApi.GROUP, "HTTPRoute", "httproutes", Naming.QUALIFIED),
+  GRPC_ROUTE(GatewayApi.GROUP, "GRPCRoute", "grpcroutes", Naming.QUALIFIED),
+  TLS_ROUTE(GatewayApi.GROUP, "TLSRoute", "tlsroutes", Naming.QUALIFIED),
+  TCP_ROUTE(GatewayApi.GROUP, "TCPRoute", "tcproutes", Naming.QUALIFIED),
   REFERENCE_GRANT(GatewayApi.GROUP, "ReferenceGrant", "referencegrants", Naming.QUALIFIED),
   // Core, but read only since the Gateway API (allowedRoutes selects namespaces by their labels).
   NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED);

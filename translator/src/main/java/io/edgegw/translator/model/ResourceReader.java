@@ -21,6 +21,9 @@ public final class ResourceReader {
   private static final ImmutableSet<String> ISTIO_VERSIONS = ImmutableSet.of("v1", "v1beta1", "v1alpha3");
   /** GatewayClass, Gateway and HTTPRoute are v1 in the standard channel; v1beta1 is still served by it. */
   private static final ImmutableSet<String> GATEWAY_API_VERSIONS = ImmutableSet.of("v1", "v1beta1");
+  /** TLSRoute and TCPRoute were experimental before v1 (same fields): v1alpha2, TLSRoute also v1alpha3. */
+  private static final ImmutableSet<String> ALPHA_ROUTE_VERSIONS =
+      ImmutableSet.of("tlsroutes.v1alpha2", "tlsroutes.v1alpha3", "tcproutes.v1alpha2");
   private static final String SUPPORTED = java.util.Arrays.stream(Kind.values())
       .map(k -> k.kubernetesKind() + " (" + (k.group().isEmpty() ? "v1" : k.group()) + ")")
       .collect(java.util.stream.Collectors.joining(", "));
@@ -114,7 +117,8 @@ public final class ResourceReader {
     }
     boolean versionOk = switch (kind.get().group()) {
       case "networking.istio.io" -> ISTIO_VERSIONS.contains(version);
-      case Kind.GatewayApi.GROUP -> GATEWAY_API_VERSIONS.contains(version);
+      case Kind.GatewayApi.GROUP -> GATEWAY_API_VERSIONS.contains(version)
+          || ALPHA_ROUTE_VERSIONS.contains(kind.get().topicName().replace(Kind.GatewayApi.GROUP, version));
       default -> version.equals("v1");
     };
     if (!versionOk) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,10 @@ class KindTest {
     assertEquals("gateways.gateway.networking.k8s.io", Kind.K8S_GATEWAY.resourceName());
     assertEquals("Gateway.gateway.networking.k8s.io", Kind.K8S_GATEWAY.displayName());
     assertEquals("httproutes.gateway.networking.k8s.io", Kind.HTTP_ROUTE.topicName());
+    assertEquals("grpcroutes.gateway.networking.k8s.io", Kind.GRPC_ROUTE.topicName());
+    assertEquals("tlsroutes.gateway.networking.k8s.io", Kind.TLS_ROUTE.topicName());
+    assertEquals("tcproutes.gateway.networking.k8s.io", Kind.TCP_ROUTE.topicName());
+    assertEquals("TLSRoute.gateway.networking.k8s.io", Kind.TLS_ROUTE.displayName());
     assertEquals("gatewayclasses.gateway.networking.k8s.io", Kind.GATEWAY_CLASS.topicName());
     assertEquals("referencegrants.gateway.networking.k8s.io", Kind.REFERENCE_GRANT.topicName());
     assertEquals("ReferenceGrant.gateway.networking.k8s.io", Kind.REFERENCE_GRANT.displayName());
@@ -76,5 +81,20 @@ class KindTest {
         "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: HTTPRoute\nmetadata: {name: r}\n").get(0);
     assertEquals("apiVersion: unsupported version gateway.networking.k8s.io/v1alpha2",
         assertInstanceOf(ResourceReader.Failed.class, alpha).error());
+  }
+
+  @Test
+  void tlsRouteAndTcpRouteAreReadInTheirExperimentalVersionsToo() {
+    for (String version : List.of("v1", "v1alpha2", "v1alpha3")) {
+      ResourceReader.Read tls = reader.read(
+          "apiVersion: gateway.networking.k8s.io/" + version + "\nkind: TLSRoute\nmetadata: {name: r}\n").get(0);
+      assertEquals(Kind.TLS_ROUTE, assertInstanceOf(ResourceReader.Ok.class, tls).resource().key().kind());
+    }
+    ResourceReader.Read tcp = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: r}\n").get(0);
+    assertEquals(Kind.TCP_ROUTE, assertInstanceOf(ResourceReader.Ok.class, tcp).resource().key().kind());
+    ResourceReader.Read tcpAlpha3 = reader.read(
+        "apiVersion: gateway.networking.k8s.io/v1alpha3\nkind: TCPRoute\nmetadata: {name: r}\n").get(0);
+    assertInstanceOf(ResourceReader.Failed.class, tcpAlpha3);
   }
 }
