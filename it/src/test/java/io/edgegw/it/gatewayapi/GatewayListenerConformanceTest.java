@@ -111,14 +111,14 @@ class GatewayListenerConformanceTest {
   void HTTPRouteInvalidParentRefNotMatchingListenerPort() {
     suite.apply("tests/httproute-invalid-parentref-not-matching-listener-port.yaml");
     suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-route-port", "(NoMatchingParent)");
-    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+    gw.awaitStatus("any.example", "/", 404); // the warning comes before Envoy has the port's listener
   }
 
   @Test
   void HTTPRouteInvalidParentRefNotMatchingSectionName() {
     suite.apply("tests/httproute-invalid-parentref-not-matching-section-name.yaml");
     suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-section-name", "(NoMatchingParent)");
-    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+    gw.awaitStatus("any.example", "/", 404); // the warning comes before Envoy has the port's listener
   }
 
   @Test
