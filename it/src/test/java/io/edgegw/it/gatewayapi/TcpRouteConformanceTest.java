@@ -104,6 +104,30 @@ class TcpRouteConformanceTest {
   }
 
   @Test
+  void TCPRouteParentRefPortAndSectionName() {
+    String manifest = "tests/tcproute-parentref-port-and-section-name.yaml";
+    suite.apply(manifest);
+    for (String name : List.of("tcp-echo-one", "tcp-echo-two", "tcp-echo-three")) {
+      suite.endpoints(manifest, INFRA_NS, name, backend(name).port());
+    }
+    awaitEcho(gw.listenerPort(9300), "tcp-echo-one: ");
+    awaitEcho(gw.listenerPort(9301), "tcp-echo-two: ");
+    awaitEcho(gw.listenerPort(9302), "tcp-echo-three: ");
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void TCPRouteParentRefAttachAll() {
+    String manifest = "tests/tcproute-parentref-attach-all.yaml";
+    suite.apply(manifest);
+    suite.endpoints(manifest, INFRA_NS, "tcp-echo-attach-all", backend("tcp-echo-attach-all").port());
+    for (int port : List.of(9310, 9311, 9312, 9313)) {
+      awaitEcho(gw.listenerPort(port), "tcp-echo-attach-all: ");
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
   void TCPRouteInvalidBackendRefNonexistent() {
     suite.apply("tests/tcproute-invalid-backendref-nonexistent.yaml");
     awaitWarning("tcproutes.gateway.networking.k8s.io", "tcp-route-invalid-backend-ref-nonexistent",
