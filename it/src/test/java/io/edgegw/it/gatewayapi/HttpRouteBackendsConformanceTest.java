@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Upstream conformance tests of what an HTTPRoute rule does with its backends (mirrors, timeouts,
- * weights, backendRef filters, CORS, no backends; sigs.k8s.io/gateway-api v1.6.3 {@code
+ * retries, weights, backendRef filters, CORS, no backends; sigs.k8s.io/gateway-api v1.6.3 {@code
  * conformance/tests}) with their own manifests, through the real sidecar and Envoy.
  */
 class HttpRouteBackendsConformanceTest {
@@ -139,6 +139,30 @@ class HttpRouteBackendsConformanceTest {
     assertThat(Exchange.get(gw, unlimited + "?delay=1s").status()).isEqualTo(200);
     suite.backend(INFRA_NS, V1).reset();
     assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteRetry() {
+    suite.apply("tests/httproute-retry.yaml");
+    Exchange.awaitBackend(gw, "/retry/code-500-attempts-3", V3);
+    // Upstream asks its echo server to fail ("responseCode", "succeedAfter"); here the backend is told to.
+    retry("/retry/code-500-attempts-3", 500, 2, 200);
+    retry("/retry/code-500-attempts-3", 500, 4, 500);
+    retry("/retry/code-500-attempts-3", 503, 2, 503);
+    for (int code : new int[] {500, 502, 503, 504}) {
+      retry("/retry/code-all-attempts-2", code, 1, 200);
+      retry("/retry/code-all-attempts-2", code, 3, code);
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  /** The backend fails {@code failures} times with {@code code}, then succeeds; the client sees {@code want}. */
+  private void retry(String path, int code, int failures, int want) {
+    HttpBackend backend = suite.backend(INFRA_NS, V3).reset().failNext(failures, code);
+    Exchange e = Exchange.get(gw, path + "?uuid=" + UUID.randomUUID());
+    assertThat(e.status()).as(e + " after " + failures + " x " + code).isEqualTo(want);
+    assertThat(e.backend()).isEqualTo(V3);
+    backend.reset();
   }
 
   @Test

@@ -404,8 +404,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     Optional<HttpRoute.Rewrite> rewrite = filters.rewrite();
     return new RouteAction.Forward(
         built,
-        timeout(rule.timeouts()),
-        Optional.empty(),
+        timeout(rule.timeouts(), rule.retry().isPresent()),
+        rule.retry().map(r -> retryPolicy(r, rule.timeouts())),
         Optional.empty(),
         rewrite.flatMap(HttpRoute.Rewrite::hostname),
         rewrite
@@ -418,15 +418,33 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
   }
 
   /**
-   * Without retries one attempt is the whole request, so the shorter of request and backendRequest
-   * bounds it; zero ("0s") means none.
+   * With retries, request bounds them all and backendRequest each (the retry policy's per-try
+   * timeout). Without, one attempt is the whole request, so the shorter of the two bounds it. Zero
+   * ("0s") means none.
    */
-  private static Duration timeout(HttpRoute.Timeouts timeouts) {
-    return java.util.stream.Stream.of(timeouts.request(), timeouts.backendRequest())
+  private static Duration timeout(HttpRoute.Timeouts timeouts, boolean retries) {
+    return java.util.stream.Stream.of(
+            timeouts.request(), retries ? Optional.<Duration>empty() : timeouts.backendRequest())
         .flatMap(Optional::stream)
         .filter(d -> !d.isZero())
         .min(Comparator.naturalOrder())
         .orElse(Duration.ZERO);
+  }
+
+  /**
+   * {@code attempts} retries on the given status codes (on connection failures when none are given),
+   * each attempt within backendRequest. The same endpoint may be tried again: the specification says
+   * nothing of preferring another.
+   */
+  private static RouteAction.RetryPolicy retryPolicy(
+      HttpRoute.Retry retry, HttpRoute.Timeouts timeouts) {
+    return new RouteAction.RetryPolicy(
+        retry.attempts(),
+        retry.codes().isEmpty() ? "connect-failure,refused-stream" : "retriable-status-codes",
+        retry.codes(),
+        timeouts.backendRequest().filter(d -> !d.isZero()),
+        false,
+        retry.backoff());
   }
 
   /**

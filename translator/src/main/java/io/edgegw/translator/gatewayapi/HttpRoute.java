@@ -33,12 +33,16 @@ public record HttpRoute(
       ImmutableList<Match> matches,
       ImmutableList<BackendRef> backends,
       Filters filters,
-      Timeouts timeouts) {
+      Timeouts timeouts,
+      Optional<Retry> retry) {
 
     public Rule(int index, ImmutableList<Match> matches, ImmutableList<BackendRef> backends) {
-      this(index, matches, backends, Filters.NONE, Timeouts.NONE);
+      this(index, matches, backends, Filters.NONE, Timeouts.NONE, Optional.empty());
     }
   }
+
+  /** {@code retry}: at most {@code attempts} retries, on the given response status codes. */
+  public record Retry(int attempts, ImmutableList<Integer> codes, Optional<Duration> backoff) {}
 
   /** How a path is matched. */
   public enum PathType {

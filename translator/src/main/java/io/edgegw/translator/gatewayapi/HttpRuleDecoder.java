@@ -65,11 +65,9 @@ final class HttpRuleDecoder {
     }
     rule.allowOnly(RULE);
     boolean skip = false;
-    for (String field : ImmutableList.of("retry", "sessionPersistence")) {
-      if (rule.get(field).present()) {
-        rule.get(field).warning(NOT_YET + NOT_SERVED);
-        skip = true;
-      }
+    if (rule.get("sessionPersistence").present()) {
+      rule.get("sessionPersistence").warning(NOT_YET + NOT_SERVED);
+      skip = true;
     }
     ImmutableList.Builder<HttpRoute.Match> matches = ImmutableList.builder();
     ImmutableList<Field> matchItems = rule.get("matches").items();
@@ -88,6 +86,7 @@ final class HttpRuleDecoder {
     Optional<HttpRoute.Filters> filters =
         filters(rule.get("filters"), namespace, builtMatches, true);
     HttpRoute.Timeouts timeouts = timeouts(rule.get("timeouts"));
+    Optional<HttpRoute.Retry> retry = retry(rule.get("retry"));
     ImmutableList.Builder<HttpRoute.BackendRef> backends = ImmutableList.builder();
     ImmutableList<Field> backendItems = rule.get("backendRefs").items();
     for (int b = 0; b < backendItems.size(); b++) {
@@ -143,10 +142,16 @@ final class HttpRuleDecoder {
       rule.get("backendRefs")
           .warning("a rule with a RequestRedirect filter redirects; its backendRefs are not used");
     }
+    if (filters.isPresent()
+        && filters.get().redirect().isPresent()
+        && !filters.get().mirrors().isEmpty()) {
+      rule.get("filters").warning("a redirected request is not mirrored; the RequestMirror filters do nothing");
+    }
     return skip || filters.isEmpty()
         ? Optional.empty()
         : Optional.of(
-            new HttpRoute.Rule(index, builtMatches, backends.build(), filters.get(), timeouts));
+            new HttpRoute.Rule(
+                index, builtMatches, backends.build(), filters.get(), timeouts, retry));
   }
 
   /** Empty when the match uses something not supported (a WARNING says which). */
@@ -545,6 +550,27 @@ final class HttpRuleDecoder {
       timeouts.get("backendRequest").error("must not be longer than request");
     }
     return new HttpRoute.Timeouts(request, backend);
+  }
+
+  private static Optional<HttpRoute.Retry> retry(Field retry) {
+    if (!retry.isObject()) {
+      return Optional.empty();
+    }
+    retry.allowOnly(ImmutableSet.of("codes", "attempts", "backoff"));
+    ImmutableList.Builder<Integer> codes = ImmutableList.builder();
+    for (Field code : retry.get("codes").items()) {
+      OptionalInt value = code.integer();
+      if (value.isPresent() && (value.getAsInt() < 400 || value.getAsInt() > 599)) {
+        code.error("must be within 400..599, got " + value.getAsInt());
+      } else {
+        value.ifPresent(codes::add);
+      }
+    }
+    int attempts = retry.get("attempts").integer().orElse(1);
+    if (attempts < 0) {
+      retry.get("attempts").error("must not be negative, got " + attempts);
+    }
+    return Optional.of(new HttpRoute.Retry(attempts, codes.build(), duration(retry.get("backoff"))));
   }
 
   private static Optional<Duration> duration(Field field) {
