@@ -145,6 +145,72 @@ class HttpRouteMatchingConformanceTest {
     assertThat(gw.envoy().nacks()).isZero();
   }
 
+  @Test
+  void HTTPRouteHostnameIntersection() {
+    suite.apply("tests/httproute-hostname-intersection.yaml");
+    Exchange.until(gw, "GET", "very.specific.com", "/s1", Map.of(), e -> V1.equals(e.backend()));
+    host("very.specific.com", "/s1", V1);
+    host("very.specific.com:1234", "/s1", V1);
+    for (String[] miss : new String[][] {{"non.matching.com", "/s1"}, {"foo.nonmatchingwildcard.io", "/s1"},
+        {"foo.wildcard.io", "/s1"}, {"very.specific.com", "/non-matching-prefix"}}) {
+      hostStatus(miss[0], miss[1], 404);
+    }
+    host("foo.wildcard.io", "/s2", V2);
+    host("bar.wildcard.io", "/s2", V2);
+    host("foo.bar.wildcard.io", "/s2", V2);
+    for (String[] miss : new String[][] {{"non.matching.com", "/s2"}, {"wildcard.io", "/s2"},
+        {"very.specific.com", "/s2"}, {"foo.wildcard.io", "/non-matching-prefix"}}) {
+      hostStatus(miss[0], miss[1], 404);
+    }
+    host("very.specific.com", "/s3", V3);
+    for (String[] miss : new String[][] {{"non.matching.com", "/s3"}, {"foo.specific.com", "/s3"},
+        {"foo.wildcard.io", "/s3"}, {"very.specific.com", "/non-matching-prefix"}}) {
+      hostStatus(miss[0], miss[1], 404);
+    }
+    host("foo.anotherwildcard.io", "/s4", V1);
+    host("bar.anotherwildcard.io", "/s4", V1);
+    host("foo.bar.anotherwildcard.io", "/s4", V1);
+    for (String[] miss : new String[][] {{"anotherwildcard.io", "/s4"}, {"foo.wildcard.io", "/s4"},
+        {"very.specific.com", "/s4"}, {"foo.anotherwildcard.io", "/non-matching-prefix"}}) {
+      hostStatus(miss[0], miss[1], 404);
+    }
+    // The route whose hostnames intersect no listener hostname is not attached (NoMatchingListenerHostname).
+    hostStatus("specific.but.wrong.com", "/s5", 404);
+    hostStatus("wildcard.io", "/s5", 404);
+    // A listener without a hostname: the route's own hostnames.
+    host("first.com", "/", V2);
+    host("sub.first.com", "/", V2);
+    host("second.com", "/", V2);
+    host("sub.second.com", "/", V2);
+    hostStatus("third.com", "/", 404);
+    hostStatus("sub.third.com", "/", 404);
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteListenerHostnameMatching() {
+    suite.apply("tests/httproute-listener-hostname-matching.yaml");
+    Exchange.until(gw, "GET", "bar.com", "/", Map.of(), e -> V1.equals(e.backend()));
+    host("bar.com", "/", V1);
+    host("foo.bar.com", "/", V2);
+    host("baz.bar.com", "/", V3);
+    host("boo.bar.com", "/", V3);
+    host("multiple.prefixes.bar.com", "/", V3);
+    host("multiple.prefixes.foo.com", "/", V3);
+    hostStatus("foo.com", "/", 404);
+    hostStatus("no.matching.host", "/", 404);
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private void host(String host, String path, String backend) {
+    expect("GET", host, path, Map.of(), backend);
+  }
+
+  private void hostStatus(String host, String path, int status) {
+    Exchange e = Exchange.send(gw, "GET", host, path, Map.of());
+    assertThat(e.status()).as(e.toString()).isEqualTo(status);
+  }
+
   private void expect(String path, Map<String, String> headers, String backend) {
     expect("GET", "example.com", path, headers, backend);
   }
