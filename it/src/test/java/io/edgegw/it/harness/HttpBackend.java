@@ -234,6 +234,14 @@ public final class HttpBackend implements AutoCloseable {
       int status = now.statusNow();
       exchange.getResponseHeaders().set("content-type", "application/json");
       exchange.getResponseHeaders().set("x-backend", name);
+      // As the upstream Gateway API echo server: "X-Echo-Set-Header: Name:value,Other:value" asks for
+      // those response headers (to show what a gateway does to response headers).
+      for (String pair : headers.getOrDefault("x-echo-set-header", "").split(",")) {
+        int colon = pair.indexOf(':');
+        if (colon > 0) {
+          exchange.getResponseHeaders().add(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+        }
+      }
       boolean bodyless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
       exchange.sendResponseHeaders(status, bodyless ? -1 : response.length);
       if (!bodyless) {

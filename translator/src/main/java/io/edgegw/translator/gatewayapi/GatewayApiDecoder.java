@@ -36,13 +36,6 @@ public final class GatewayApiDecoder {
       ImmutableSet.of("parentRefs", "hostnames", "rules", "useDefaultGateways");
   private static final ImmutableSet<String> PARENT_REF =
       ImmutableSet.of("group", "kind", "namespace", "name", "sectionName", "port");
-  private static final ImmutableSet<String> RULE =
-      ImmutableSet.of(
-          "name", "matches", "filters", "backendRefs", "timeouts", "retry", "sessionPersistence");
-  private static final ImmutableSet<String> MATCH =
-      ImmutableSet.of("path", "headers", "queryParams", "method");
-  private static final ImmutableSet<String> BACKEND_REF =
-      ImmutableSet.of("group", "kind", "name", "namespace", "port", "weight", "filters");
 
   public GatewayClass gatewayClass(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -401,133 +394,9 @@ public final class GatewayApiDecoder {
             resource.key(), created(resource), parents.build(), hostnames.build(), rules.build());
   }
 
-  /**
-   * Empty when the rule uses something not supported yet (a WARNING says which): a rule is served
-   * whole or not at all.
-   */
+  /** Empty when the rule uses something not supported (a WARNING says which). */
   private static Optional<HttpRoute.Rule> rule(int index, Field rule, String namespace) {
-    if (!rule.isObject()) {
-      rule.error("required");
-      return Optional.empty();
-    }
-    rule.allowOnly(RULE);
-    boolean skip = false;
-    for (String field : ImmutableList.of("filters", "timeouts", "retry", "sessionPersistence")) {
-      if (rule.get(field).present() && !rule.get(field).isEmptyList()) {
-        rule.get(field).warning(NOT_YET + "; this rule is not served");
-        skip = true;
-      }
-    }
-    ImmutableList.Builder<HttpRoute.Match> matches = ImmutableList.builder();
-    ImmutableList<Field> matchItems = rule.get("matches").items();
-    if (matchItems.isEmpty()) {
-      matches.add(new HttpRoute.Match(false, "/", ImmutableList.of()));
-    }
-    for (Field m : matchItems) {
-      if (!m.isObject()) {
-        m.error("required");
-        continue;
-      }
-      m.allowOnly(MATCH);
-      for (String field : ImmutableList.of("queryParams", "method")) {
-        if (m.get(field).present() && !m.get(field).isEmptyList()) {
-          m.get(field).warning(NOT_YET + "; this rule is not served");
-          skip = true;
-        }
-      }
-      Field path = m.get("path");
-      String type = path.get("type").string("PathPrefix");
-      String value = path.get("value").string("/");
-      if (path.present()) {
-        path.allowOnly(ImmutableSet.of("type", "value"));
-      }
-      if (!value.startsWith("/")) {
-        path.get("value").error("must start with /");
-      }
-      boolean exact;
-      switch (type) {
-        case "Exact" -> exact = true;
-        case "PathPrefix" -> exact = false;
-        case "RegularExpression" -> {
-          path.get("type").warning("RegularExpression is " + NOT_YET + "; this rule is not served");
-          skip = true;
-          exact = false;
-        }
-        default -> {
-          path.get("type").error("must be Exact, PathPrefix or RegularExpression, got " + type);
-          exact = false;
-        }
-      }
-      // A prefix matches whole segments, and its trailing slash is ignored ("/foo/" matches
-      // "/foo").
-      String normalized =
-          !exact && value.length() > 1 && value.endsWith("/")
-              ? value.substring(0, value.length() - 1)
-              : value;
-      ImmutableList.Builder<HttpRoute.HeaderMatch> headers = ImmutableList.builder();
-      for (Field h : m.get("headers").items()) {
-        h.allowOnly(ImmutableSet.of("type", "name", "value"));
-        String headerType = h.get("type").string("Exact");
-        String name = h.get("name").string("");
-        if (name.isEmpty()) {
-          h.get("name").error("required");
-        }
-        if (headerType.equals("RegularExpression")) {
-          h.get("type").warning("RegularExpression is " + NOT_YET + "; this rule is not served");
-          skip = true;
-        } else if (!headerType.equals("Exact")) {
-          h.get("type").error("must be Exact or RegularExpression, got " + headerType);
-        }
-        headers.add(new HttpRoute.HeaderMatch(name, h.get("value").string("")));
-      }
-      matches.add(new HttpRoute.Match(exact, normalized, headers.build()));
-    }
-    ImmutableList.Builder<HttpRoute.BackendRef> backends = ImmutableList.builder();
-    ImmutableList<Field> backendItems = rule.get("backendRefs").items();
-    for (int b = 0; b < backendItems.size(); b++) {
-      Field ref = backendItems.get(b);
-      if (!ref.isObject()) {
-        ref.error("required");
-        continue;
-      }
-      ref.allowOnly(BACKEND_REF);
-      if (ref.get("filters").present() && !ref.get("filters").isEmptyList()) {
-        ref.get("filters").warning(NOT_YET + "; this rule is not served");
-        skip = true;
-      }
-      String group = ref.get("group").string("");
-      String kind = ref.get("kind").string("Service");
-      String name = ref.get("name").string("");
-      if (name.isEmpty()) {
-        ref.get("name").error("required");
-      }
-      OptionalInt port = ref.get("port").integer();
-      int weight = ref.get("weight").integer().orElse(1);
-      if (weight < 0 || weight > 1_000_000) {
-        ref.get("weight").error("must be within 0..1000000, got " + weight);
-      }
-      if (!group.isEmpty() || !kind.equals("Service")) {
-        ref.warning(
-            "backend "
-                + (group.isEmpty() ? "core" : group)
-                + "/"
-                + kind
-                + " is "
-                + NOT_YET
-                + " (only Service); this backend is left out (a rule with no backend left answers 500)");
-        continue;
-      }
-      if (port.isEmpty()) {
-        ref.get("port").error("required for a Service backend");
-        continue;
-      }
-      backends.add(
-          new HttpRoute.BackendRef(
-              b, ref.get("namespace").string(namespace), name, port.getAsInt(), weight));
-    }
-    return skip
-        ? Optional.empty()
-        : Optional.of(new HttpRoute.Rule(index, matches.build(), backends.build()));
+    return HttpRuleDecoder.rule(index, rule, namespace);
   }
 
   static String created(Resource resource) {

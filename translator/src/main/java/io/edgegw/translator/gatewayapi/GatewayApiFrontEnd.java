@@ -514,6 +514,11 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             || host.substring(1).endsWith(suffix) && host.length() > wildcard.length());
   }
 
+  /**
+   * What a rule does: redirect (RequestRedirect), forward to its backends (with rewrite, mirrors,
+   * timeout), or, with no usable backend, answer 500 as the specification asks. A path rewrite of
+   * ReplacePrefixMatch depends on the matched route and is completed in {@link #forPath}.
+   */
   private static RouteAction action(
       HttpRoute route,
       HttpRoute.Rule rule,
@@ -522,72 +527,155 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       GatewayIdentity identity,
       Map<String, Cluster> clusters,
       ImmutableList.Builder<Diagnostic> diagnostics) {
+    HttpRoute.Filters filters = rule.filters();
+    if (filters.redirect().isPresent()) {
+      HttpRoute.Redirect r = filters.redirect().get();
+      return new RouteAction.Redirect(
+          r.hostname(),
+          r.path().filter(HttpRoute.PathModifier::fullPath).map(HttpRoute.PathModifier::value),
+          r.port(),
+          r.scheme(),
+          r.statusCode());
+    }
     ImmutableList.Builder<RouteAction.WeightedCluster> weighted = ImmutableList.builder();
     for (HttpRoute.BackendRef ref : rule.backends()) {
       String field = "spec.rules[" + rule.index() + "].backendRefs[" + ref.index() + "]";
-      Optional<String> refused =
-          grants.refused(
-              Kind.HTTP_ROUTE, route.key().namespace(), "", "Service", ref.namespace(), ref.name());
-      if (refused.isPresent()) {
-        diagnostics.add(
-            Diagnostic.warning(
-                route.key(),
-                field + ".namespace",
-                refused.get()
-                    + "; this backend is left out (a rule with no backend left answers 500)"));
+      if (ref.weight() == 0 && ref.namespace().equals(route.key().namespace())) {
         continue;
       }
-      if (ref.weight() == 0) {
-        continue;
-      }
-      String fqdn = KubernetesServices.fqdn(ref.name(), ref.namespace(), identity.domainSuffix());
-      String name = ClusterName.outbound(ref.port(), "", fqdn);
-      Optional<Backend> backend = Optional.ofNullable(services.get(fqdn));
-      if (backend.isEmpty()) {
-        diagnostics.add(
-            Diagnostic.warning(
-                route.key(),
-                field,
-                "no Service "
-                    + ref.namespace()
-                    + "/"
-                    + ref.name()
-                    + " (BackendNotFound); requests get 503"));
-      } else {
-        backend
-            .get()
-            .problem(ref.port())
-            .ifPresent(p -> diagnostics.add(Diagnostic.warning(route.key(), field + ".port", p)));
-      }
-      clusters.computeIfAbsent(
-          name,
-          n ->
-              backend
-                  .map(b -> b.cluster(n, ref.port(), ImmutableMap.of()))
-                  .orElseGet(() -> new Cluster(n, Cluster.Discovery.EDS, ImmutableList.of())));
-      weighted.add(new RouteAction.WeightedCluster(name, ref.weight()));
+      serviceCluster(
+              route, field, ref.namespace(), ref.name(), ref.port(), services, grants, identity,
+              clusters, diagnostics)
+          .filter(name -> ref.weight() > 0)
+          .ifPresent(
+              name -> weighted.add(new RouteAction.WeightedCluster(name, ref.weight(), ref.headers())));
     }
     ImmutableList<RouteAction.WeightedCluster> built = weighted.build();
     if (built.isEmpty()) {
       // The specification: a rule without a usable backend answers 500.
       return new RouteAction.DirectResponse(500, Optional.empty(), Optional.empty());
     }
+    ImmutableList.Builder<RouteAction.Mirror> mirrors = ImmutableList.builder();
+    for (HttpRoute.Mirror mirror : filters.mirrors()) {
+      serviceCluster(
+              route, mirror.field(), mirror.namespace(), mirror.name(), mirror.port(), services,
+              grants, identity, clusters, diagnostics)
+          .ifPresent(name -> mirrors.add(new RouteAction.Mirror(name, mirror.percent())));
+    }
+    Optional<HttpRoute.Rewrite> rewrite = filters.rewrite();
     return new RouteAction.Forward(
-        built, Duration.ZERO, Optional.empty(), Optional.empty(), Optional.empty());
+        built,
+        timeout(rule.timeouts(), rule.retry().isPresent()),
+        rule.retry().map(r -> retryPolicy(r, rule.timeouts())),
+        Optional.empty(),
+        rewrite.flatMap(HttpRoute.Rewrite::hostname),
+        rewrite
+            .flatMap(HttpRoute.Rewrite::path)
+            .filter(HttpRoute.PathModifier::fullPath)
+            // The path without its query, whole.
+            .map(p -> new RouteAction.RegexRewrite("^/.*$", p.value())),
+        mirrors.build(),
+        Optional.empty());
+  }
+
+  /**
+   * With retries, request bounds them all and backendRequest each (the retry policy's per-try
+   * timeout). Without, one attempt is the whole request, so the shorter of the two bounds it. Zero
+   * ("0s") means none.
+   */
+  private static Duration timeout(HttpRoute.Timeouts timeouts, boolean retries) {
+    return java.util.stream.Stream.of(
+            timeouts.request(), retries ? Optional.<Duration>empty() : timeouts.backendRequest())
+        .flatMap(Optional::stream)
+        .filter(d -> !d.isZero())
+        .min(Comparator.naturalOrder())
+        .orElse(Duration.ZERO);
+  }
+
+  /**
+   * {@code attempts} retries on the given status codes (on connection failures when none are given),
+   * each attempt within backendRequest. The same endpoint may be tried again: the specification says
+   * nothing of preferring another.
+   */
+  private static RouteAction.RetryPolicy retryPolicy(
+      HttpRoute.Retry retry, HttpRoute.Timeouts timeouts) {
+    return new RouteAction.RetryPolicy(
+        retry.attempts(),
+        retry.codes().isEmpty() ? "connect-failure,refused-stream" : "retriable-status-codes",
+        retry.codes(),
+        timeouts.backendRequest().filter(d -> !d.isZero()),
+        false,
+        retry.backoff());
+  }
+
+  /**
+   * The cluster of a Service port a rule sends to (a backendRef or a mirror), created on first use;
+   * empty when the reference is not allowed.
+   */
+  private static Optional<String> serviceCluster(
+      HttpRoute route,
+      String field,
+      String namespace,
+      String serviceName,
+      int port,
+      Map<String, Backend> services,
+      ReferenceGrants grants,
+      GatewayIdentity identity,
+      Map<String, Cluster> clusters,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
+    Optional<String> refused =
+        grants.refused(Kind.HTTP_ROUTE, route.key().namespace(), "", "Service", namespace, serviceName);
+    if (refused.isPresent()) {
+      diagnostics.add(
+          Diagnostic.warning(
+              route.key(),
+              field + ".namespace",
+              refused.get() + "; this backend is left out (a rule with no backend left answers 500)"));
+      return Optional.empty();
+    }
+    String fqdn = KubernetesServices.fqdn(serviceName, namespace, identity.domainSuffix());
+    String name = ClusterName.outbound(port, "", fqdn);
+    Optional<Backend> backend = Optional.ofNullable(services.get(fqdn));
+    if (backend.isEmpty()) {
+      diagnostics.add(
+          Diagnostic.warning(
+              route.key(),
+              field,
+              "no Service "
+                  + namespace
+                  + "/"
+                  + serviceName
+                  + " (BackendNotFound); requests get 503"));
+    } else {
+      backend
+          .get()
+          .problem(port)
+          .ifPresent(p -> diagnostics.add(Diagnostic.warning(route.key(), field + ".port", p)));
+    }
+    clusters.computeIfAbsent(
+        name,
+        n ->
+            backend
+                .map(b -> b.cluster(n, port, ImmutableMap.of()))
+                .orElseGet(() -> new Cluster(n, Cluster.Discovery.EDS, ImmutableList.of())));
+    return Optional.of(name);
   }
 
   /**
    * The specification's precedence: an exact path before any prefix, a longer prefix before a
-   * shorter one, more header matches first; then the older route, then namespace/name; then rule
-   * and match order. A prefix {@code /foo} matches whole segments: {@code /foo} exactly and
-   * everything under {@code /foo/}.
+   * shorter one, a method match, more header matches, more query matches first; then the older
+   * route, then namespace/name; then rule and match order. Regular expressions (ordered as the
+   * implementation likes) come after exact paths and before prefixes, longer first. A prefix {@code
+   * /foo} matches whole segments: {@code /foo} exactly and everything under {@code /foo/}.
    */
   private static ImmutableList<Route> routes(List<Candidate> candidates) {
     List<Candidate> ordered = new ArrayList<>(candidates);
     ordered.sort(
-        Comparator.comparing((Candidate c) -> !c.match().exact())
+        Comparator.comparingInt((Candidate c) -> precedence(c.match().type()))
             .thenComparing(c -> -c.match().path().length())
+            .thenComparing(c -> c.match().method().isEmpty())
             .thenComparing(c -> -c.match().headers().size())
+            .thenComparing(c -> -c.match().queryParams().size())
             .thenComparing(c -> instant(c.route().created()))
             .thenComparing(c -> c.route().key().namespace())
             .thenComparing(c -> c.route().key().name())
@@ -595,14 +683,37 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .thenComparingInt(Candidate::matchIndex));
     ImmutableList.Builder<Route> out = ImmutableList.builder();
     for (Candidate c : ordered) {
-      ImmutableList<RouteMatch.HeaderMatch> headers =
-          c.match().headers().stream()
-              .map(
-                  h ->
+      HttpRoute.Match match = c.match();
+      ImmutableList.Builder<RouteMatch.HeaderMatch> headers = ImmutableList.builder();
+      for (HttpRoute.HeaderMatch h : match.headers()) {
+        headers.add(
+            new RouteMatch.HeaderMatch(
+                h.name(),
+                Optional.of(
+                    new StringMatcher(
+                        h.regex() ? StringMatcher.Kind.REGEX : StringMatcher.Kind.EXACT,
+                        h.value())),
+                false));
+      }
+      match
+          .method()
+          .ifPresent(
+              m ->
+                  headers.add(
                       new RouteMatch.HeaderMatch(
-                          h.name(),
-                          Optional.of(new StringMatcher(StringMatcher.Kind.EXACT, h.value())),
-                          false))
+                          ":method",
+                          Optional.of(new StringMatcher(StringMatcher.Kind.EXACT, m)),
+                          false)));
+      ImmutableList<RouteMatch.QueryParameterMatch> query =
+          match.queryParams().stream()
+              .map(
+                  q ->
+                      new RouteMatch.QueryParameterMatch(
+                          q.name(),
+                          Optional.of(
+                              new StringMatcher(
+                                  q.regex() ? StringMatcher.Kind.REGEX : StringMatcher.Kind.EXACT,
+                                  q.value()))))
               .collect(ImmutableList.toImmutableList());
       String name =
           c.route().key().namespace()
@@ -612,38 +723,30 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
               + c.rule().index()
               + "."
               + c.matchIndex();
-      String path = c.match().path();
-      if (c.match().exact()) {
+      String path = match.path();
+      Optional<String> prefixReplacement = prefixReplacement(c.rule().filters());
+      List<StringMatcher> paths = new ArrayList<>();
+      switch (match.type()) {
+        case EXACT -> paths.add(new StringMatcher(StringMatcher.Kind.EXACT, path));
+        case REGEX -> paths.add(new StringMatcher(StringMatcher.Kind.REGEX, path));
+        case PREFIX -> {
+          // "/" replaced by a longer prefix needs "/" itself apart, as any other prefix does.
+          if (!path.equals("/")
+              || prefixReplacement.isPresent() && !prefixReplacement.get().equals("/")) {
+            paths.add(new StringMatcher(StringMatcher.Kind.EXACT, path));
+          }
+          paths.add(StringMatcher.prefix(path.equals("/") ? "/" : path + "/"));
+        }
+      }
+      for (StringMatcher p : paths) {
         out.add(
             new Route(
                 name,
-                new RouteMatch(
-                    new StringMatcher(StringMatcher.Kind.EXACT, path),
-                    true,
-                    headers,
-                    ImmutableList.of()),
-                c.action()));
-      } else if (path.equals("/")) {
-        out.add(
-            new Route(
-                name,
-                new RouteMatch(StringMatcher.prefix("/"), true, headers, ImmutableList.of()),
-                c.action()));
-      } else {
-        out.add(
-            new Route(
-                name,
-                new RouteMatch(
-                    new StringMatcher(StringMatcher.Kind.EXACT, path),
-                    true,
-                    headers,
-                    ImmutableList.of()),
-                c.action()));
-        out.add(
-            new Route(
-                name,
-                new RouteMatch(StringMatcher.prefix(path + "/"), true, headers, ImmutableList.of()),
-                c.action()));
+                new RouteMatch(p, true, headers.build(), query),
+                forPath(c.action(), p, prefixReplacement),
+                c.rule().filters().headers(),
+                Optional.empty(),
+                c.rule().filters().cors()));
       }
     }
     return out.build();
@@ -658,6 +761,56 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .thenComparing(r -> key.apply(r).namespace())
             .thenComparing(r -> key.apply(r).name()));
     return sorted;
+  }
+
+  private static int precedence(HttpRoute.PathType type) {
+    return switch (type) {
+      case EXACT -> 0;
+      case REGEX -> 1;
+      case PREFIX -> 2;
+    };
+  }
+
+  /** The ReplacePrefixMatch value of the rule's redirect or rewrite, if it has one. */
+  private static Optional<String> prefixReplacement(HttpRoute.Filters filters) {
+    return filters
+        .redirect()
+        .flatMap(HttpRoute.Redirect::path)
+        .or(() -> filters.rewrite().flatMap(HttpRoute.Rewrite::path))
+        .filter(p -> !p.fullPath())
+        .map(HttpRoute.PathModifier::value);
+  }
+
+  /**
+   * Completes a ReplacePrefixMatch for one Envoy route of a prefix match: the whole prefix
+   * ({@code /foo}, exact) becomes the replacement; under it ({@code /foo/}) the replacement and a
+   * slash, so {@code /foo/bar} becomes {@code /new/bar}, or {@code /bar} for replacement {@code /}.
+   */
+  private static RouteAction forPath(
+      RouteAction action, StringMatcher path, Optional<String> replacement) {
+    if (replacement.isEmpty()) {
+      return action;
+    }
+    String value = replacement.get();
+    String trimmed = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    String rewrite =
+        path.kind() == StringMatcher.Kind.EXACT ? trimmed : trimmed.equals("/") ? "/" : trimmed + "/";
+    if (action instanceof RouteAction.Redirect r) {
+      return new RouteAction.Redirect(
+          r.host(), r.path(), r.port(), r.scheme(), r.code(), Optional.of(rewrite));
+    }
+    if (action instanceof RouteAction.Forward f) {
+      return new RouteAction.Forward(
+          f.clusters(),
+          f.timeout(),
+          f.retry(),
+          Optional.of(rewrite),
+          f.hostRewrite(),
+          f.regexRewrite(),
+          f.mirrors(),
+          f.hashPolicy());
+    }
+    return action;
   }
 
   private static String listenerName(GatewayIdentity identity, int port) {

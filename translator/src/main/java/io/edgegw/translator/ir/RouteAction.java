@@ -65,13 +65,20 @@ public sealed interface RouteAction {
     }
   }
 
+  /** {@code path} replaces the whole path; {@code prefixRewrite} only the prefix the route matched. */
   record Redirect(
       Optional<String> host,
       Optional<String> path,
       OptionalInt port,
       Optional<String> scheme,
-      int code)
-      implements RouteAction {}
+      int code,
+      Optional<String> prefixRewrite)
+      implements RouteAction {
+    public Redirect(
+        Optional<String> host, Optional<String> path, OptionalInt port, Optional<String> scheme, int code) {
+      this(host, path, port, scheme, code, Optional.empty());
+    }
+  }
 
   /** A response Envoy makes itself; the body, if any, is text ({@code body}) or bytes ({@code bytes}), never both. */
   record DirectResponse(int status, Optional<String> body, Optional<ByteString> bytes) implements RouteAction {}

@@ -218,6 +218,7 @@ public final class RouteTranslator {
     RedirectAction.Builder out = RedirectAction.newBuilder();
     redirect.host().ifPresent(out::setHostRedirect);
     redirect.path().ifPresent(out::setPathRedirect);
+    redirect.prefixRewrite().ifPresent(out::setPrefixRewrite);
     redirect.port().ifPresent(out::setPortRedirect);
     redirect.scheme().ifPresent(out::setSchemeRedirect);
     out.setResponseCode(switch (redirect.code()) {
