@@ -187,7 +187,10 @@ public final class KubeSource implements AutoCloseable {
           return;
         } catch (KubeClient.StatusException e) {
           resourceVersion = null;
-          if (e.code == 404) {
+          if (e.code == 410) {
+            // Some servers refuse an expired resourceVersion with the status code rather than an event.
+            log.info("Kubernetes API: the watch of {} expired (410 Gone); listing again", path);
+          } else if (e.code == 404) {
             if (!missingLogged) {
               log.warn(
                   "Kubernetes API: {} is not served ({} CRD not installed?); skipping {} and"
