@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>list (paged), then watch from the list's resourceVersion with bookmarks; a watch the server
  *       ends after {@code timeoutSeconds} resumes from the last resourceVersion seen;
  *   <li>{@code 410 Gone} or any failure (server away, silent watch): a full list after a back-off
- *       with jitter, reconciled against what this stream delivered, so deletes made while away are
- *       applied and nothing is sent twice (unchanged resourceVersions are skipped);
+ *       with jitter, reconciled against what the store holds from this source ({@link
+ *       ResourceSink#reconcile}, also right after a restart of the sidecar), so deletes made while
+ *       away are applied, nothing another source owns is touched, and nothing is sent twice
+ *       (unchanged resourceVersions are skipped);
  *   <li>a kind the server does not serve (its CRD not installed: 404) is skipped with one log line
  *       and looked for again every {@link #MISSING_KIND_RECHECK}.
  * </ul>
@@ -244,8 +246,8 @@ public final class KubeSource implements AutoCloseable {
     }
 
     /**
-     * A full list, reconciled against what this stream delivered; returns the list's
-     * resourceVersion.
+     * A full list, reconciled against what the store holds from this source within this stream's
+     * scope; returns the list's resourceVersion.
      */
     private String list() throws IOException, InterruptedException {
       Map<ResourceKey, JsonNode> listed = new HashMap<>();
