@@ -1,14 +1,17 @@
 # Sourced by bin/test (only when the Kubernetes it tests run) and usable on its own:
 #   bash bin/lib/kube.sh            # build/fetch everything, print the paths
 # Makes sure a real kube-apiserver, a real etcd and Istio's CRDs are on this machine and exports
-# KUBE_APISERVER_BIN, ETCD_BIN and ISTIO_CRDS. No Docker: kube-apiserver is built from the Go module
+# KUBE_APISERVER_BIN, ETCD_BIN, ISTIO_CRDS and GATEWAY_API_CRDS. No Docker: kube-apiserver is built from the Go module
 # proxy (k8s.io/kubernetes is a Go module; its staging repos are published as k8s.io/* v0.x), etcd comes
-# from Debian's etcd-server, the CRDs from the Go module istio.io/api. Everything is cached under the
+# from Debian's etcd-server, the CRDs from the Go modules istio.io/api and sigs.k8s.io/gateway-api
+# (its standard channel; GATEWAY_API_CHANNEL=experimental for the experimental one). Everything is cached under the
 # project's ignored .tools/kube, so a warm machine skips it; the Go build cache stays in Go's own
 # cache directory (never in the repository).
 # Cold cost, measured on 2 cores: see docs/kubeedge.md ("Testing against a real API server").
 KUBE_VERSION="${KUBE_VERSION:-1.37.2}"
 ISTIO_API_VERSION="${ISTIO_API_VERSION:-1.32.0}"
+GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-1.6.3}"
+GATEWAY_API_CHANNEL="${GATEWAY_API_CHANNEL:-standard}"
 kube_repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 kube_tools="$kube_repo_root/.tools/kube"
 
@@ -84,9 +87,30 @@ ensure_istio_crds() {
   export ISTIO_CRDS="$file"
 }
 
+# The CustomResourceDefinitions of one channel in one file (not the ValidatingAdmissionPolicy that
+# ships beside them: it only guards upgrades between channels).
+ensure_gateway_api_crds() {
+  if [ -n "${GATEWAY_API_CRDS:-}" ] && [ -f "$GATEWAY_API_CRDS" ]; then return; fi
+  local file="$kube_tools/gateway-api-v$GATEWAY_API_VERSION-$GATEWAY_API_CHANNEL-crds.yaml"
+  if [ ! -f "$file" ]; then
+    local dir f
+    mkdir -p "$kube_tools"
+    dir="$(cd "$kube_tools" && GOFLAGS=-mod=mod GO111MODULE=on go mod download -json \
+      "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+    : > "$file.tmp"
+    for f in "$dir/config/crd/$GATEWAY_API_CHANNEL"/gateway.networking.k8s.io_*.yaml; do
+      case "$f" in *_vap_*) continue ;; esac
+      { echo "---"; cat "$f"; } >> "$file.tmp"
+    done
+    mv "$file.tmp" "$file"
+  fi
+  export GATEWAY_API_CRDS="$file"
+}
+
 ensure_kube() {
-  ensure_etcd && ensure_istio_crds && ensure_kube_apiserver || return 1
-  echo "edgegw: kube-apiserver at $KUBE_APISERVER_BIN, etcd at $ETCD_BIN, Istio CRDs at $ISTIO_CRDS" >&2
+  ensure_etcd && ensure_istio_crds && ensure_gateway_api_crds && ensure_kube_apiserver || return 1
+  echo "edgegw: kube-apiserver at $KUBE_APISERVER_BIN, etcd at $ETCD_BIN, Istio CRDs at $ISTIO_CRDS," \
+    "Gateway API CRDs at $GATEWAY_API_CRDS" >&2
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

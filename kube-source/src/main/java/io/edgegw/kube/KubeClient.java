@@ -25,8 +25,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The two calls the source needs, over the JDK's HttpClient: a GET that returns JSON, and a watch
- * that yields one JSON event per line. The bearer token is read from its file at every request.
+ * The calls the source needs, over the JDK's HttpClient: a GET that returns JSON, a watch that
+ * yields one JSON event per line, and a PATCH (status write-back). The bearer token is read from its
+ * file at every request.
  */
 final class KubeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +64,17 @@ final class KubeClient {
           + " " + reason(response.body()));
     }
     return JSON.readTree(response.body());
+  }
+
+  void patch(String path, String contentType, JsonNode body) throws IOException, InterruptedException {
+    HttpResponse<byte[]> response = http.send(request(path).timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", contentType)
+        .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() / 100 != 2) {
+      throw new StatusException(response.statusCode(), "PATCH " + path + ": HTTP " + response.statusCode()
+          + " " + reason(response.body()));
+    }
   }
 
   /** Opens a watch; the answer's status is known once {@link Watch#next} returned the first line. */

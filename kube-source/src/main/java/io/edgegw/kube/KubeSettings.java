@@ -20,7 +20,8 @@ import java.util.Optional;
  * http://127.0.0.1:10550}, or an API server over HTTPS), a bearer token read from a file at each
  * connect (projected service account tokens rotate) or given inline (never printed), the CA that
  * signs the server's certificate (PEM), and what to narrow the reading to. {@code namespaces}
- * empty: every namespace.
+ * empty: every namespace. {@code writeStatus}: write Gateway API status back (off for read-only
+ * sources such as KubeEdge's MetaServer).
  */
 public record KubeSettings(
     URI server,
@@ -29,7 +30,8 @@ public record KubeSettings(
     Optional<String> caPem,
     ImmutableList<String> namespaces,
     Optional<String> labelSelector,
-    Duration watchTimeout) {
+    Duration watchTimeout,
+    boolean writeStatus) {
   public static final Duration DEFAULT_WATCH_TIMEOUT = Duration.ofMinutes(5);
   static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
@@ -56,7 +58,7 @@ public record KubeSettings(
         Optional.empty(),
         ImmutableList.of(),
         Optional.empty(),
-        DEFAULT_WATCH_TIMEOUT);
+        DEFAULT_WATCH_TIMEOUT, true);
   }
 
   public KubeSettings withTokenFile(Path file) {
@@ -67,7 +69,7 @@ public record KubeSettings(
         caPem,
         namespaces,
         labelSelector,
-        watchTimeout);
+        watchTimeout, writeStatus);
   }
 
   /** A token given inline (a kubeconfig's {@code token}); never printed. */
@@ -79,24 +81,32 @@ public record KubeSettings(
         caPem,
         namespaces,
         labelSelector,
-        watchTimeout);
+        watchTimeout, writeStatus);
   }
 
   public KubeSettings withCaPem(String pem) {
     return new KubeSettings(
-        server, tokenFile, token, Optional.of(pem), namespaces, labelSelector, watchTimeout);
+        server, tokenFile, token, Optional.of(pem), namespaces, labelSelector, watchTimeout, writeStatus);
   }
 
   public KubeSettings withNamespaces(ImmutableList<String> v) {
-    return new KubeSettings(server, tokenFile, token, caPem, v, labelSelector, watchTimeout);
+    return new KubeSettings(server, tokenFile, token, caPem, v, labelSelector, watchTimeout, writeStatus);
   }
 
   public KubeSettings withLabelSelector(Optional<String> v) {
-    return new KubeSettings(server, tokenFile, token, caPem, namespaces, v, watchTimeout);
+    return new KubeSettings(server, tokenFile, token, caPem, namespaces, v, watchTimeout, writeStatus);
   }
 
   public KubeSettings withWatchTimeout(Duration v) {
-    return new KubeSettings(server, tokenFile, token, caPem, namespaces, labelSelector, v);
+    return new KubeSettings(server, tokenFile, token, caPem, namespaces, labelSelector, v, writeStatus);
+  }
+
+  /**
+   * Whether the gateway's view of a Gateway API object is written into its {@code .status}; off for
+   * read-only sources (KubeEdge's MetaServer).
+   */
+  public KubeSettings withWriteStatus(boolean v) {
+    return new KubeSettings(server, tokenFile, token, caPem, namespaces, labelSelector, watchTimeout, v);
   }
 
   /** Inside a pod: {@code KUBERNETES_SERVICE_HOST/PORT} and the mounted service account. */
@@ -179,6 +189,7 @@ public record KubeSettings(
   public String toString() {
     return server
         + (namespaces.isEmpty() ? "" : " namespaces=" + namespaces)
-        + labelSelector.map(s -> " labels=" + s).orElse("");
+        + labelSelector.map(s -> " labels=" + s).orElse("")
+        + (writeStatus ? "" : " read-only");
   }
 }

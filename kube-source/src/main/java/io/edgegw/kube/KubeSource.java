@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>list (paged), then watch from the list's resourceVersion with bookmarks; a watch the server
  *       ends after {@code timeoutSeconds} resumes from the last resourceVersion seen;
  *   <li>{@code 410 Gone} or any failure (server away, silent watch): a full list after a back-off
- *       with jitter, reconciled against what this stream delivered, so deletes made while away are
- *       applied and nothing is sent twice (unchanged resourceVersions are skipped);
+ *       with jitter, reconciled against what the store holds from this source ({@link
+ *       ResourceSink#reconcile}, also right after a restart of the sidecar), so deletes made while
+ *       away are applied, nothing another source owns is touched, and nothing is sent twice
+ *       (unchanged resourceVersions are skipped);
  *   <li>a kind the server does not serve (its CRD not installed: 404) is skipped with one log line
  *       and looked for again every {@link #MISSING_KIND_RECHECK}.
  * </ul>
@@ -50,6 +51,8 @@ public final class KubeSource implements AutoCloseable {
   private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
   private static final int PAGE = 500;
+  /** The source name that owns what this source stores ({@code ResourceEvent#source()}). */
+  public static final String SOURCE = "kube";
 
   private final KubeSettings settings;
   private final ResourceReader reader;
@@ -75,12 +78,15 @@ public final class KubeSource implements AutoCloseable {
     client = new KubeClient(settings);
     List<String> namespaces = settings.namespaces().isEmpty() ? List.of("") : settings.namespaces();
     for (Kind kind : kinds) {
-      for (String namespace : namespaces) {
+      // A cluster-scoped kind (GatewayClass) has no namespaces to narrow to.
+      for (String namespace : kind.clusterScoped() ? List.of("") : namespaces) {
         Stream stream = new Stream(kind, namespace);
         streams.add(stream);
-        stream.thread.start();
       }
     }
+    // What this source stored under a wider scope in an earlier run (a namespace or kind no longer read).
+    sink.reconcile(SOURCE, key -> streams.stream().noneMatch(s -> s.covers(key)), Set.of());
+    streams.forEach(s -> s.thread.start());
     log.info("reading the Kubernetes API at {} ({} kinds)", settings, kinds.size());
   }
 
@@ -121,27 +127,26 @@ public final class KubeSource implements AutoCloseable {
    * /apis/networking.istio.io/v1/namespaces/ns/virtualservices}.
    */
   static String collection(Kind kind, String namespace) {
-    String base = kind.group().isEmpty() ? "/api/v1" : "/apis/" + kind.group() + "/v1";
-    return base + (namespace.isEmpty() ? "" : "/namespaces/" + namespace) + "/" + plural(kind);
+    String base = kind.group().isEmpty() ? "/api/v1" : "/apis/" + kind.defaultApiVersion();
+    boolean namespaced = !namespace.isEmpty() && !kind.clusterScoped();
+    return base + (namespaced ? "/namespaces/" + namespace : "") + "/" + plural(kind);
   }
 
+  /** The REST resource name: {@code virtualservices}, {@code httproutes}. */
   static String plural(Kind kind) {
-    String k = kind.kubernetesKind().toLowerCase(Locale.ROOT);
-    if (k.endsWith("s")) {
-      return k; // endpoints
-    }
-    if (k.endsWith("y") && !k.matches(".*[aeiou]y")) {
-      return k.substring(0, k.length() - 1) + "ies"; // serviceentries, but gateways
-    }
-    return k + "s";
+    String name = kind.resourceName();
+    int dot = name.indexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
   }
 
-  private static String apiVersion(Kind kind) {
-    return kind.group().isEmpty() ? "v1" : kind.group() + "/v1";
+  /** The object's own path, e.g. for its status subresource. */
+  static String objectPath(ResourceKey key) {
+    return collection(key.kind(), key.namespace()) + "/" + key.name();
   }
 
   private final class Stream {
     final Kind kind;
+    final String namespace;
     final String path;
     final Thread thread;
     // Owned by thread: what this stream delivered, by key, with the resourceVersion delivered.
@@ -153,11 +158,17 @@ public final class KubeSource implements AutoCloseable {
 
     Stream(Kind kind, String namespace) {
       this.kind = kind;
+      this.namespace = namespace;
       this.path = collection(kind, namespace);
       this.thread =
           new Thread(
               this::run, "kube-" + plural(kind) + (namespace.isEmpty() ? "" : "-" + namespace));
       this.thread.setDaemon(true);
+    }
+
+    /** Whether a key is this stream's to list (stored keys of cluster-scoped kinds use "default"). */
+    boolean covers(ResourceKey key) {
+      return key.kind() == kind && (namespace.isEmpty() || key.namespace().equals(namespace));
     }
 
     private void run() {
@@ -178,7 +189,10 @@ public final class KubeSource implements AutoCloseable {
           return;
         } catch (KubeClient.StatusException e) {
           resourceVersion = null;
-          if (e.code == 404) {
+          if (e.code == 410) {
+            // Some servers refuse an expired resourceVersion with the status code rather than an event.
+            log.info("Kubernetes API: the watch of {} expired (410 Gone); listing again", path);
+          } else if (e.code == 404) {
             if (!missingLogged) {
               log.warn(
                   "Kubernetes API: {} is not served ({} CRD not installed?); skipping {} and"
@@ -232,8 +246,8 @@ public final class KubeSource implements AutoCloseable {
     }
 
     /**
-     * A full list, reconciled against what this stream delivered; returns the list's
-     * resourceVersion.
+     * A full list, reconciled against what the store holds from this source within this stream's
+     * scope; returns the list's resourceVersion.
      */
     private String list() throws IOException, InterruptedException {
       Map<ResourceKey, JsonNode> listed = new HashMap<>();
@@ -258,6 +272,9 @@ public final class KubeSource implements AutoCloseable {
       for (JsonNode item : listed.values()) {
         upsert(item);
       }
+      // The store may hold more from this source than this run delivered: what an earlier run stored
+      // and was deleted while the sidecar was down.
+      sink.reconcile(SOURCE, this::covers, Set.copyOf(listed.keySet()));
       return resourceVersion;
     }
 
@@ -341,7 +358,7 @@ public final class KubeSource implements AutoCloseable {
 
     private void upsert(JsonNode item) {
       ObjectNode manifest = item.deepCopy();
-      manifest.put("apiVersion", apiVersion(kind));
+      manifest.put("apiVersion", kind.defaultApiVersion());
       manifest.put("kind", kind.kubernetesKind());
       ((ObjectNode) manifest.with("metadata"))
           .remove("managedFields"); // bulk the translator never reads
@@ -374,7 +391,7 @@ public final class KubeSource implements AutoCloseable {
     }
 
     private String origin(ResourceKey key) {
-      return "kube:" + collection(kind, key.namespace()) + "/" + key.name();
+      return SOURCE + ":" + objectPath(key);
     }
 
     private String query(String q) {

@@ -152,6 +152,12 @@ class MqttResourceSourceTest {
       public void reject(String origin, Optional<ResourceKey> key, String reason) {
         recorded.reject(origin, key, reason);
       }
+
+      @Override
+      public void reconcile(String source, java.util.function.Predicate<ResourceKey> scope,
+          java.util.Set<ResourceKey> present) {
+        recorded.reconcile(source, scope, present);
+      }
     };
     MqttResourceSource source = source(settings("edgegw-sidecar", broker.port()), sink);
     await().atMost(WAIT).until(source::isConnected);

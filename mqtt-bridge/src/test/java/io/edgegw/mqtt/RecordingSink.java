@@ -33,6 +33,12 @@ final class RecordingSink implements ResourceSink {
     rejections.add(new Rejection(origin, key, reason));
   }
 
+  @Override
+  public void reconcile(String source, java.util.function.Predicate<ResourceKey> scope,
+      java.util.Set<ResourceKey> present) {
+    state.keySet().removeIf(k -> scope.test(k) && !present.contains(k));
+  }
+
   boolean sawDelete(ResourceKey key) {
     return events.stream().anyMatch(e -> e.type() == ResourceEvent.Type.DELETE && e.key().equals(key));
   }

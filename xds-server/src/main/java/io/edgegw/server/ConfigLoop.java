@@ -15,6 +15,7 @@ import io.edgegw.translator.model.ResourceEvent;
 import io.edgegw.translator.model.ResourceKey;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,12 @@ public final class ConfigLoop implements StoringSink {
       return size() > VERSIONS_REMEMBERED;
     }
   };
+  /**
+   * Per key owned by one source, the latest upsert another source sent for it (a conflict): refused
+   * while the owner keeps it, applied if the owner deletes it, so neither source silently overwrites
+   * the other and nothing is lost when one lets go.
+   */
+  private final Map<ResourceKey, ResourceEvent> shadowed = new HashMap<>();
   private Translation lastTranslation = new Translation(io.edgegw.translator.EnvoyResources.EMPTY, ImmutableList.of());
   private InputSet translatedInputs; // what lastTranslation was made from; null before the first
 
@@ -133,6 +141,14 @@ public final class ConfigLoop implements StoringSink {
     coalescer.execute(() -> unreadable(origin, key, reason));
   }
 
+  @Override
+  public void reconcile(String source, Predicate<ResourceKey> scope, Set<ResourceKey> present) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(scope, "scope");
+    ImmutableSet<ResourceKey> listed = ImmutableSet.copyOf(present);
+    coalescer.execute(() -> reconciled(source, scope, listed));
+  }
+
   /** Translates and publishes now, waiting for it: at start, so persisted config is served at once. */
   public void rebuildNow() {
     call(() -> {
@@ -200,10 +216,60 @@ public final class ConfigLoop implements StoringSink {
     }
   }
 
+  private void reconciled(String source, Predicate<ResourceKey> scope, ImmutableSet<ResourceKey> present) {
+    owner.check();
+    for (ResourceKey key : store.ownedBy(source)) {
+      if (scope.test(key) && !present.contains(key)) {
+        log.info("{} no longer lists {}: deleted while it was away", source, key);
+        apply(ResourceEvent.delete(key, source + ":reconcile"));
+      }
+    }
+    for (ResourceEvent pending : ImmutableList.copyOf(shadowed.values())) {
+      if (pending.source().equals(source) && scope.test(pending.key()) && !present.contains(pending.key())) {
+        apply(ResourceEvent.delete(pending.key(), source + ":reconcile"));
+      }
+    }
+  }
+
+  /**
+   * Whether {@code event} is for a key another source owns: then it is the conflict's business (kept
+   * aside, reported in the key's status) and nothing is stored or deleted.
+   */
+  private boolean conflicting(ResourceEvent event) {
+    ResourceKey key = event.key();
+    Optional<String> owning = store.owner(key).filter(o -> !o.equals(event.source()));
+    if (owning.isEmpty()) {
+      return false;
+    }
+    ResourceEvent previous = shadowed.get(key);
+    if (event.type() == ResourceEvent.Type.DELETE) {
+      if (previous != null && previous.source().equals(event.source())) {
+        shadowed.remove(key);
+        statuses.conflict(key, Optional.empty());
+        log.info("{}: the conflicting copy from {} was deleted", key, event.origin());
+        statuses.refresh(ImmutableSet.of(key));
+      }
+      return true; // a delete from a source that does not own it never removes another's resource
+    }
+    shadowed.put(key, event);
+    String ownerOrigin = statuses.origin(key).orElse(owning.get());
+    String text = "conflict: " + event.origin() + " sends this resource too, but it belongs to " + ownerOrigin
+        + "; the " + owning.get() + " version is kept until " + owning.get() + " deletes it (Conflicted)";
+    statuses.conflict(key, Optional.of(text));
+    if (previous == null || !previous.origin().equals(event.origin())) {
+      log.warn("{}: {}", key, text);
+    }
+    statuses.refresh(ImmutableSet.of(key));
+    return true;
+  }
+
   private void apply(ResourceEvent event) {
     owner.check();
     ResourceKey key = event.key();
     statuses.unreadable(event.origin(), Optional.empty());
+    if (conflicting(event)) {
+      return;
+    }
     if (event.type() == ResourceEvent.Type.DELETE) {
       statuses.deleted(key);
       verdicts.lift(key);
@@ -216,6 +282,12 @@ public final class ConfigLoop implements StoringSink {
         log.error("cannot delete {} from the state directory: {}", key, e.toString());
       }
       statuses.refresh(ImmutableSet.of(key));
+      ResourceEvent waiting = shadowed.remove(key);
+      if (waiting != null && store.get(key).isEmpty()) {
+        statuses.conflict(key, Optional.empty());
+        log.info("{}: now from {}, its owner having deleted it", key, waiting.origin());
+        apply(waiting);
+      }
       return;
     }
     Resource resource = event.resource().orElseThrow();
@@ -227,7 +299,7 @@ public final class ConfigLoop implements StoringSink {
     }
     boolean changed;
     try {
-      changed = store.put(resource);
+      changed = store.put(resource, event.source());
     } catch (IOException | IllegalArgumentException e) {
       rejected(
           key,

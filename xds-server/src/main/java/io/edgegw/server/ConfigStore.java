@@ -3,6 +3,7 @@ package io.edgegw.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.model.InputSet;
@@ -17,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * "offline autonomy"). Every write is crash-safe: temp file in the same directory, fsync, atomic
  * rename, fsync of the directory. Everything is owner-only ({@link StateDirectory}): Secrets hold private
  * keys. Not thread-safe by design: only the config loop writes.
+ *
+ * <p>Each resource also records the source that owns it ({@code mqtt}, {@code file}, {@code kube}: {@link
+ * io.edgegw.translator.model.ResourceEvent#source()}) in {@code <state>/owners.json}, so that after a
+ * restart a source's full listing removes only what that source stored. A resource without a recorded
+ * owner (stored before owners were kept, or a crash between the two writes) is claimed by the next
+ * source that sends it.
  */
 public final class ConfigStore {
   private static final Logger log = LoggerFactory.getLogger(ConfigStore.class);
@@ -43,7 +53,9 @@ public final class ConfigStore {
 
   private final Path resourcesDir;
   private final Path corruptDir;
+  private final Path ownersFile;
   private final TreeMap<ResourceKey, Resource> resources = new TreeMap<>();
+  private final TreeMap<ResourceKey, String> owners = new TreeMap<>();
   private ImmutableList<String> loadProblems = ImmutableList.of();
   private boolean loaded;
   private InputSet inputSet = InputSet.EMPTY;
@@ -61,6 +73,7 @@ public final class ConfigStore {
     this.maxBytes = maxBytes;
     this.resourcesDir = stateDir.resolve("resources");
     this.corruptDir = stateDir.resolve("corrupt");
+    this.ownersFile = stateDir.resolve("owners.json");
     StateDirectory.prepare(stateDir);
     StateDirectory.createDirectories(resourcesDir);
   }
@@ -94,6 +107,7 @@ public final class ConfigStore {
     }
     loaded = true;
     loadProblems = loadAll();
+    loadOwners();
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
     totalBytes = resources.values().stream().mapToLong(Resource::size).sum();
     if (totalBytes > maxBytes) {
@@ -116,10 +130,37 @@ public final class ConfigStore {
     return Optional.ofNullable(resources.get(key));
   }
 
-  /** Stores {@code resource}; false when the identical resource was already stored. */
+  /** The source that owns a stored resource; empty when none is recorded (or it is not stored). */
+  public Optional<String> owner(ResourceKey key) {
+    return Optional.ofNullable(owners.get(key));
+  }
+
+  /** The stored keys that {@code source} owns, in key order. */
+  public ImmutableList<ResourceKey> ownedBy(String source) {
+    return owners.entrySet().stream().filter(e -> e.getValue().equals(source)).map(java.util.Map.Entry::getKey)
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  /** Stores {@code resource} without recording an owner (tools and tests); see {@link #put(Resource, String)}. */
   public boolean put(Resource resource) throws IOException {
+    return put(resource, Optional.empty());
+  }
+
+  /**
+   * Stores {@code resource} as owned by {@code source}; false when the identical resource was already
+   * stored (its owner is recorded all the same). Whether {@code source} may replace another's is the
+   * caller's decision.
+   */
+  public boolean put(Resource resource, String source) throws IOException {
+    return put(resource, Optional.of(source));
+  }
+
+  private boolean put(Resource resource, Optional<String> source) throws IOException {
     Resource previous = resources.get(resource.key());
     if (resource.equals(previous)) {
+      if (source.isPresent()) {
+        recordOwner(resource.key(), source);
+      }
       return false;
     }
     long after = totalBytes - (previous == null ? 0 : previous.size()) + resource.size();
@@ -133,6 +174,7 @@ public final class ConfigStore {
     resources.put(resource.key(), resource);
     totalBytes = after;
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+    recordOwner(resource.key(), source);
     return true;
   }
 
@@ -146,7 +188,42 @@ public final class ConfigStore {
     StateDirectory.fsyncDirectory(file.getParent());
     totalBytes -= resources.remove(key).size();
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
+    recordOwner(key, Optional.empty());
     return true;
+  }
+
+  /** Written only when an owner changes (a new key, a delete), not on every update of a resource. */
+  private void recordOwner(ResourceKey key, Optional<String> source) throws IOException {
+    if (Objects.equals(owners.get(key), source.orElse(null))) {
+      return;
+    }
+    if (source.isPresent()) {
+      owners.put(key, source.get());
+    } else {
+      owners.remove(key);
+    }
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    owners.forEach((k, v) -> json.put(relativePath(k), v));
+    StateDirectory.writeAtomically(ownersFile, Json.MAPPER.writeValueAsBytes(json));
+  }
+
+  private void loadOwners() {
+    if (!Files.isRegularFile(ownersFile)) {
+      return;
+    }
+    Map<String, ResourceKey> byPath = new HashMap<>();
+    resources.keySet().forEach(k -> byPath.put(relativePath(k), k));
+    try {
+      Json.MAPPER.readTree(Files.readAllBytes(ownersFile)).fields().forEachRemaining(e -> {
+        ResourceKey key = byPath.get(e.getKey());
+        if (key != null && e.getValue().isTextual()) {
+          owners.put(key, e.getValue().asText());
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      // Without owners every resource is claimed by the next source that sends it: nothing is lost.
+      log.warn("cannot read {} ({}); the stored resources' owners are forgotten", ownersFile, e.toString());
+    }
   }
 
   /** The file of a key; refuses names that could escape the state directory. */

@@ -1,11 +1,14 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
+import io.edgegw.kube.KubeSettings;
 import io.edgegw.kube.KubeSource;
+import io.edgegw.kube.KubeStatusWriter;
 import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.mqtt.MqttStatusPublisher;
+import io.edgegw.mqtt.StatusPublisher;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
@@ -118,8 +121,20 @@ public final class Sidecar implements AutoCloseable {
                           Optional.of(config.gatewayLabels()),
                           Optional.of(SOFTWARE_VERSION),
                           Optional.ofNullable(servedVersion.get()))));
-      Consumer<StatusBoard> statusReporter = mqttConnection
-          .<Consumer<StatusBoard>>map(c -> new StatusReporter(new MqttStatusPublisher(c), clock))
+      // Per-resource status: to the MQTT status topic, and into the .status of the Gateway API objects
+      // the Kubernetes source owns (unless --kube-write-status=false).
+      Optional<StatusPublisher> mqttStatus = mqttConnection.map(MqttStatusPublisher::new);
+      Optional<KubeStatusWriter> kubeStatus = Optional.empty();
+      if (config.kube().map(KubeSettings::writeStatus).orElse(false)) {
+        KubeStatusWriter writer = new KubeStatusWriter(config.kube().get());
+        started.push(writer);
+        kubeStatus = Optional.of(writer);
+      }
+      Optional<StatusPublisher> statusPublisher = kubeStatus.isEmpty() ? mqttStatus
+          : Optional.of(new KubeStatusPublisher(mqttStatus.orElse(KubeStatusPublisher.NONE), kubeStatus.get(),
+              store::owner));
+      Consumer<StatusBoard> statusReporter = statusPublisher
+          .<Consumer<StatusBoard>>map(p -> new StatusReporter(p, clock))
           .orElse(board -> {});
       SnapshotSaver saver = new SnapshotSaver(snapshotFile, SNAPSHOT_SAVE_INTERVAL);
       started.push(saver);

@@ -45,6 +45,8 @@ final class StatusKeeper {
   private final ThreadOwner owner = new ThreadOwner("the status board");
   private final Map<ResourceKey, Submission> submissions = new HashMap<>();
   private final TreeMap<String, String> unreadable = new TreeMap<>();
+  /** Keys another source also sends, with the text naming both sources (a warning in the status). */
+  private final Map<ResourceKey, String> conflicts = new HashMap<>();
   private final TreeMap<ResourceKey, ResourceStatus> statuses = new TreeMap<>();
   /** The last translation's diagnostics by resource: each status reads its own without scanning all. */
   private ImmutableListMultimap<ResourceKey, Diagnostic> diagnostics = ImmutableListMultimap.of();
@@ -87,6 +89,22 @@ final class StatusKeeper {
   void deleted(ResourceKey key) {
     owner.check();
     submissions.remove(key);
+  }
+
+  /** Another source sends {@code key} too ({@code text} names both), or no longer does (empty). */
+  void conflict(ResourceKey key, Optional<String> text) {
+    owner.check();
+    if (text.isPresent()) {
+      conflicts.put(key, text.get());
+    } else {
+      conflicts.remove(key);
+    }
+  }
+
+  /** Where the latest submission of {@code key} came from, if one was made in this run. */
+  Optional<String> origin(ResourceKey key) {
+    owner.check();
+    return Optional.ofNullable(submissions.get(key)).map(Submission::origin);
   }
 
   /** A message that names no resource could not be read ({@code reason}); a later one from there may. */
@@ -179,6 +197,7 @@ final class StatusKeeper {
         : stored.flatMap(StatusKeeper::resourceVersion);
     ImmutableList<Diagnostic> translated = diagnostics.get(key);
     ImmutableList<String> warnings = ImmutableList.<String>builder()
+        .addAll(Optional.ofNullable(conflicts.get(key)).stream().iterator())
         .addAll(submission == null || submission.rejected() ? ImmutableList.of() : submission.warnings())
         .addAll(texts(translated, false))
         .build();

@@ -30,6 +30,12 @@ class FileSourceTest {
     public void reject(String origin, Optional<ResourceKey> key, String reason) {
       events.add("REJECT " + origin.substring(origin.lastIndexOf('/') + 1));
     }
+
+    @Override
+    public void reconcile(String source, java.util.function.Predicate<ResourceKey> scope,
+        java.util.Set<ResourceKey> present) {
+      events.add("RECONCILE " + source + " " + present.size());
+    }
   };
 
   static String vs(String name) {

@@ -98,6 +98,12 @@ public final class EdgeGateway implements AutoCloseable {
     return start(broker, false, stateDir, UnaryOperator.identity());
   }
 
+  /** Against a broker the caller runs, in {@code stateDir}, with sidecar settings the test changes. */
+  public static EdgeGateway start(Mosquitto broker, Path stateDir, UnaryOperator<SidecarConfig.Builder> sidecarSettings)
+      throws Exception {
+    return start(broker, false, stateDir, sidecarSettings);
+  }
+
   /**
    * As {@link #start()}, with the node policy changed from the harness's (which allows upstreams on
    * loopback, where the test backends run, and names the Envoy admin port this harness picks).

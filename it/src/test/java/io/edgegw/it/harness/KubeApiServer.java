@@ -37,6 +37,7 @@ public final class KubeApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KUBE_VERSION = "1.37.2";
   private static final String ISTIO_API_VERSION = "1.32.0";
+  private static final String GATEWAY_API_VERSION = "1.6.3";
 
   private final Path dir;
   private final ManagedProcess etcd; // null for a peer: the first server owns etcd
@@ -74,6 +75,11 @@ public final class KubeApiServer implements AutoCloseable {
         .orElse(repo().resolve(".tools/kube/istio-api-v" + ISTIO_API_VERSION + "-crds.yaml").toString()));
   }
 
+  public static Path gatewayApiCrds() {
+    return Path.of(Optional.ofNullable(System.getenv("GATEWAY_API_CRDS")).orElse(
+        repo().resolve(".tools/kube/gateway-api-v" + GATEWAY_API_VERSION + "-standard-crds.yaml").toString()));
+  }
+
   /** For {@code @EnabledIf}: the binaries are here; else says on stderr which one is missing. */
   public static boolean available() {
     missing().ifPresent(why -> System.err.println("KubeApiServer: " + why));
@@ -82,7 +88,7 @@ public final class KubeApiServer implements AutoCloseable {
 
   /** Why the tests cannot run here, or empty when they can. */
   public static Optional<String> missing() {
-    for (Path p : List.of(apiserverBin(), etcdBin(), istioCrds())) {
+    for (Path p : List.of(apiserverBin(), etcdBin(), istioCrds(), gatewayApiCrds())) {
       if (!Files.isRegularFile(p)) {
         return Optional.of(p + " is missing: run `bash bin/lib/kube.sh` (builds kube-apiserver from the Go module"
             + " proxy, ~11 min on 2 cores, once) or `EDGEGW_KUBE_TESTS=1 bin/test`");
@@ -92,6 +98,14 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   public static KubeApiServer start() throws Exception {
+    return start(List.of());
+  }
+
+  /**
+   * With extra kube-apiserver flags, e.g. {@code --watch-cache=false}: watches are then served by etcd
+   * itself, so a watch from a compacted resourceVersion ends in 410 Gone ({@link #compactEtcd()}).
+   */
+  public static KubeApiServer start(List<String> extraFlags) throws Exception {
     Path dir = Files.createTempDirectory("edgegw-kube");
     List<Integer> ports = FreePorts.next(3);
     String client = "http://127.0.0.1:" + ports.get(0);
@@ -110,7 +124,7 @@ public final class KubeApiServer implements AutoCloseable {
       Files.writeString(pub, pem("PUBLIC KEY", serviceAccount.getPublic().getEncoded()));
       Path tokens = dir.resolve("tokens.csv");
       Files.writeString(tokens, ADMIN_TOKEN + ",it-admin,it-admin,system:masters\n" + EDGEGW_TOKEN + ",edgegw,edgegw\n");
-      return new KubeApiServer(dir, etcd, ports.get(2), command(dir, client, ports.get(2), "certs"));
+      return new KubeApiServer(dir, etcd, ports.get(2), command(dir, client, ports.get(2), "certs", extraFlags));
     } catch (Exception | Error e) {
       etcd.close();
       throw e;
@@ -125,14 +139,17 @@ public final class KubeApiServer implements AutoCloseable {
     int peerPort = FreePorts.next();
     String client = apiserverCommand.stream().filter(a -> a.startsWith("--etcd-servers=")).findFirst().orElseThrow()
         .substring("--etcd-servers=".length());
-    return new KubeApiServer(dir, null, peerPort, command(dir, client, peerPort, "certs-" + peerPort));
+    List<String> extra = apiserverCommand.subList(BASE_FLAGS, apiserverCommand.size());
+    return new KubeApiServer(dir, null, peerPort, command(dir, client, peerPort, "certs-" + peerPort, extra));
   }
 
-  private static List<String> command(Path dir, String etcdUrl, int port, String certDir) {
+  private static final int BASE_FLAGS = 15;
+
+  private static List<String> command(Path dir, String etcdUrl, int port, String certDir, List<String> extra) {
     Path key = dir.resolve("sa.key");
     Path pub = dir.resolve("sa.pub");
     Path tokens = dir.resolve("tokens.csv");
-    return List.of(apiserverBin().toString(),
+    List<String> base = List.of(apiserverBin().toString(),
           "--etcd-servers=" + etcdUrl,
           "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + port,
           "--cert-dir=" + dir.resolve(certDir),
@@ -142,6 +159,32 @@ public final class KubeApiServer implements AutoCloseable {
           "--endpoint-reconciler-type=none", "--service-cluster-ip-range=10.96.0.0/16",
           // Without these it waits a minute for open watches before it stops.
           "--shutdown-watch-termination-grace-period=1s", "--shutdown-delay-duration=0s");
+    if (base.size() != BASE_FLAGS) {
+      throw new IllegalStateException("BASE_FLAGS is " + BASE_FLAGS + ", the command has " + base.size());
+    }
+    List<String> all = new ArrayList<>(base);
+    all.addAll(extra);
+    return List.copyOf(all);
+  }
+
+  /** Compacts etcd's history up to now: a watch from an older resourceVersion can no longer resume. */
+  public void compactEtcd() throws IOException, InterruptedException {
+    String etcdUrl = apiserverCommand.stream().filter(a -> a.startsWith("--etcd-servers=")).findFirst()
+        .orElseThrow().substring("--etcd-servers=".length());
+    HttpClient plain = HttpClient.newHttpClient();
+    // The JSON gateway of etcd's v3 API: a range read tells the current revision.
+    String key = Base64.getEncoder().encodeToString("/".getBytes(StandardCharsets.US_ASCII));
+    HttpResponse<String> range = plain.send(HttpRequest.newBuilder(URI.create(etcdUrl + "/v3/kv/range"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + key + "\",\"count_only\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String revision = JSON.readTree(range.body()).path("header").path("revision").asText();
+    HttpResponse<String> compacted = plain.send(HttpRequest.newBuilder(URI.create(etcdUrl + "/v3/kv/compaction"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"revision\":\"" + revision + "\",\"physical\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (compacted.statusCode() != 200) {
+      throw new IllegalStateException("etcd compaction to " + revision + ": HTTP " + compacted.statusCode() + " "
+          + compacted.body());
+    }
   }
 
   private static String pem(String type, byte[] der) {
@@ -214,12 +257,36 @@ public final class KubeApiServer implements AutoCloseable {
     }
   }
 
+  /** The object as the API server has it now. */
+  public JsonNode get(String apiVersion, String kind, String namespace, String name) throws IOException {
+    ObjectNode doc = JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
+    doc.putObject("metadata").put("name", name).put("namespace", namespace);
+    HttpResponse<String> r = send("GET", objectPath(doc), "application/json", "");
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("get " + objectPath(doc) + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
   public void delete(String apiVersion, String kind, String namespace, String name) {
     ObjectNode doc = JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
     doc.putObject("metadata").put("name", name).put("namespace", namespace);
     HttpResponse<String> r = send("DELETE", objectPath(doc), "application/json", "");
     if (r.statusCode() / 100 != 2) {
       throw new IllegalStateException("delete " + objectPath(doc) + ": HTTP " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  /** Installs the Gateway API's CRDs (standard channel) and waits until they are served. */
+  public void installGatewayApiCrds() throws IOException {
+    apply(Files.readString(gatewayApiCrds()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (send("GET", "/apis/gateway.networking.k8s.io/v1/httproutes", "application/json", "").statusCode() != 200
+        || send("GET", "/apis/gateway.networking.k8s.io/v1/gatewayclasses", "application/json", "").statusCode() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Gateway API CRDs not served after 30 s");
+      }
+      sleep(100);
     }
   }
 
@@ -271,14 +338,14 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   private static final java.util.Set<String> CLUSTER_SCOPED =
-      java.util.Set.of("CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterRoleBinding");
+      java.util.Set.of("CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterRoleBinding", "GatewayClass");
 
   private static String objectPath(JsonNode doc) {
     String apiVersion = doc.path("apiVersion").asText();
     String kind = doc.path("kind").asText();
     String base = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
     String lower = kind.toLowerCase(Locale.ROOT);
-    String plural = lower.endsWith("s") ? lower : lower.matches(".*[^aeiou]y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+    String plural = lower.endsWith("ss") ? lower + "es" : lower.endsWith("s") ? lower : lower.matches(".*[^aeiou]y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
     JsonNode metadata = doc.path("metadata");
     String ns = CLUSTER_SCOPED.contains(kind) ? "" : "/namespaces/" + metadata.path("namespace").asText("default");
     return base + ns + "/" + plural + "/" + metadata.path("name").asText();

@@ -40,25 +40,31 @@ public final class SidecarProcess implements AutoCloseable {
    * @param httpPort the port Envoy binds for Gateway port 80
    */
   public record Options(String mqttUrl, int httpPort, int xdsPort, int adminPort, Path stateDir, int debounceMillis,
-      Optional<String> kubeedgeTopic) {
+      Optional<String> kubeedgeTopic, List<String> extraArgs) {
     public Options {
       Objects.requireNonNull(mqttUrl, "mqttUrl");
       Objects.requireNonNull(stateDir, "stateDir");
       Objects.requireNonNull(kubeedgeTopic, "kubeedgeTopic");
+      extraArgs = List.copyOf(extraArgs);
     }
 
     /** Fresh free ports, debounce 10 ms, no KubeEdge topic. */
     public static Options of(String mqttUrl, Path stateDir) {
       List<Integer> ports = FreePorts.next(3);
-      return new Options(mqttUrl, ports.get(0), ports.get(1), ports.get(2), stateDir, 10, Optional.empty());
+      return new Options(mqttUrl, ports.get(0), ports.get(1), ports.get(2), stateDir, 10, Optional.empty(), List.of());
     }
 
     public Options withKubeedgeTopic(String filter) {
-      return new Options(mqttUrl, httpPort, xdsPort, adminPort, stateDir, debounceMillis, Optional.of(filter));
+      return new Options(mqttUrl, httpPort, xdsPort, adminPort, stateDir, debounceMillis, Optional.of(filter), extraArgs);
     }
 
     public Options withMqttUrl(String url) {
-      return new Options(url, httpPort, xdsPort, adminPort, stateDir, debounceMillis, kubeedgeTopic);
+      return new Options(url, httpPort, xdsPort, adminPort, stateDir, debounceMillis, kubeedgeTopic, extraArgs);
+    }
+
+    /** More {@code edgegw run} arguments, e.g. {@code --kube-api URL}. */
+    public Options withExtraArgs(List<String> args) {
+      return new Options(mqttUrl, httpPort, xdsPort, adminPort, stateDir, debounceMillis, kubeedgeTopic, args);
     }
   }
 
@@ -216,6 +222,7 @@ public final class SidecarProcess implements AutoCloseable {
         // The test backends run on loopback, which the node policy refuses by default.
         "--allow-upstream", "127.0.0.0/8"));
     options.kubeedgeTopic().ifPresent(topic -> command.addAll(List.of("--kubeedge-topic", topic)));
+    command.addAll(options.extraArgs());
     process = ManagedProcess.start("sidecar:" + options.adminPort(), command, log);
     try {
       Poll.until(STARTUP, this::adminAnswers, process::isAlive,

@@ -3,7 +3,11 @@ package io.edgegw.translator.model;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A change to one input resource, from any source (MQTT, config dir). */
+/**
+ * A change to one input resource, from any source (MQTT, config dir, Kubernetes API). {@code origin}
+ * says where exactly ({@code mqtt:<topic>}, {@code file:<path>#<doc>}, {@code kube:<object path>}); its
+ * part before the first colon is the {@link #source()} that owns what it stores.
+ */
 public record ResourceEvent(Type type, ResourceKey key, Optional<Resource> resource, String origin) {
   public enum Type {
     UPSERT,
@@ -18,6 +22,17 @@ public record ResourceEvent(Type type, ResourceKey key, Optional<Resource> resou
     if (type == Type.UPSERT && resource.isEmpty()) {
       throw new IllegalArgumentException("an upsert carries its resource");
     }
+  }
+
+  /** The source this event comes from: {@code mqtt}, {@code file}, {@code kube} ({@link #sourceOf}). */
+  public String source() {
+    return sourceOf(origin);
+  }
+
+  /** The part of an origin before its first colon, or all of it: the source that owns what it stores. */
+  public static String sourceOf(String origin) {
+    int colon = origin.indexOf(':');
+    return colon < 0 ? origin : origin.substring(0, colon);
   }
 
   public static ResourceEvent upsert(Resource resource, String origin) {

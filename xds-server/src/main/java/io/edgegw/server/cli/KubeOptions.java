@@ -76,6 +76,20 @@ final class KubeOptions {
               + " ${DEFAULT-VALUE}).")
   long watchTimeoutSeconds;
 
+  @Option(
+      names = "--kube-write-status",
+      defaultValue = "true",
+      negatable = true,
+      fallbackValue = "true",
+      arity = "0..1",
+      paramLabel = "BOOL",
+      description =
+          "Write the gateway's view of each Gateway API object it read from the API into the"
+              + " object's .status (patch of the status subresource; RBAC: edgegw-status-writer in"
+              + " examples/kubernetes/rbac.yaml). false for read-only sources such as KubeEdge's"
+              + " MetaServer (default: ${DEFAULT-VALUE}).")
+  boolean writeStatus = true;
+
   Optional<KubeSettings> settings() throws IOException {
     int given = (api.isPresent() ? 1 : 0) + (kubeconfig.isPresent() ? 1 : 0) + (inCluster ? 1 : 0);
     if (given > 1) {
@@ -118,6 +132,7 @@ final class KubeOptions {
         settings
             .withNamespaces(ImmutableList.copyOf(namespaces))
             .withLabelSelector(labelSelector)
-            .withWatchTimeout(Duration.ofSeconds(watchTimeoutSeconds)));
+            .withWatchTimeout(Duration.ofSeconds(watchTimeoutSeconds))
+            .withWriteStatus(writeStatus));
   }
 }

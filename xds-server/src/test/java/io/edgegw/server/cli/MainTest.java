@@ -148,6 +148,11 @@ class MainTest {
     assertEquals(Optional.of("edge=1"), kube.labelSelector());
     assertEquals(Duration.ofSeconds(60), kube.watchTimeout());
     assertTrue(kube.caPem().orElseThrow().contains("BEGIN CERTIFICATE"));
+    assertTrue(kube.writeStatus(), "status write-back is on by default");
+
+    RunCommand readOnly = new RunCommand();
+    new CommandLine(readOnly).parseArgs("--no-mqtt", "--kube-api", "http://127.0.0.1:10550", "--kube-write-status=false");
+    assertFalse(readOnly.config().kube().orElseThrow().writeStatus());
 
     RunCommand none = new RunCommand();
     new CommandLine(none).parseArgs("--no-mqtt");
