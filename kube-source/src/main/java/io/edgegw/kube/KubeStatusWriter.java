@@ -50,9 +50,9 @@ public final class KubeStatusWriter implements AutoCloseable {
     this.thread.start();
   }
 
-  /** The kinds whose API defines a status edgegw writes: the Gateway API's. */
+  /** The kinds whose API defines a status edgegw writes: the Gateway API's (ReferenceGrant has none). */
   public static boolean writesStatusOf(Kind kind) {
-    return kind.group().equals(Kind.GatewayApi.GROUP);
+    return kind.group().equals(Kind.GatewayApi.GROUP) && kind != Kind.REFERENCE_GRANT;
   }
 
   /** Queues {@code status} as the {@code .status} of {@code key}'s object; returns at once. */
