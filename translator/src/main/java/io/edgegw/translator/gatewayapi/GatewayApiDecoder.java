@@ -355,7 +355,8 @@ public final class GatewayApiDecoder {
                 + kind
                 + " is "
                 + NOT_YET
-                + " (only Service); this backend is left out (a rule with no backend left answers 500)");
+                + " (only Service) (InvalidKind); this backend is left out"
+                + " (a rule with no backend left answers 500)");
         continue;
       }
       if (port.isEmpty()) {

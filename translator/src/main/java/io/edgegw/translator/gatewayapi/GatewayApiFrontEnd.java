@@ -6,6 +6,8 @@ import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSetMultimap;
 import io.edgegw.translator.frontend.FrontEnd;
 import io.edgegw.translator.frontend.IrPiece;
+import io.edgegw.translator.gatewayapi.status.Reason;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.ClusterName;
 import io.edgegw.translator.ir.FilterChain;
@@ -66,12 +68,22 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       GatewayApiInputs inputs,
       GatewayIdentity identity,
       ImmutableList.Builder<Diagnostic> diagnostics) {
+    return translate(inputs, identity, diagnostics, new StatusCollector(controllerName));
+  }
+
+  /** As {@link #translate(GatewayApiInputs, GatewayIdentity, ImmutableList.Builder)}, recording status. */
+  public IrPiece translate(
+      GatewayApiInputs inputs,
+      GatewayIdentity identity,
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     Set<String> ourClasses = new HashSet<>();
     Set<String> knownClasses = new HashSet<>();
     for (GatewayClass c : inputs.classes()) {
       knownClasses.add(c.key().name());
       if (c.controllerName().equals(controllerName)) {
         ourClasses.add(c.key().name());
+        status.gatewayClass(c.key());
       }
     }
     List<ApiGateway> served = new ArrayList<>();
@@ -101,11 +113,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     Map<String, ResourceKey> hostOwner = new java.util.HashMap<>();
     for (ApiGateway gateway : served) {
+      status.gateway(gateway.key());
       for (ApiGateway.Listener listener : gateway.listeners()) {
+        status.listener(gateway.key(), listener.name()).supportedKinds("HTTPRoute");
         int port = identity.listenerPort(listener.port());
         String host = listener.hostname().orElse("*");
         String id = port + "/" + host;
         if (hostOwner.containsKey(id)) {
+          status.listener(gateway.key(), listener.name()).conflicted(true, Reason.HOSTNAME_CONFLICT,
+              "port " + listener.port() + " with hostname " + host + " is already served by " + hostOwner.get(id));
           diagnostics.add(
               Diagnostic.warning(
                   gateway.key(),
@@ -155,7 +171,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       Map<Integer, Set<String>> domains = new TreeMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, served, identity, domains, diagnostics);
+        attach(route, parent, served, identity, domains, diagnostics, status);
       }
       if (domains.isEmpty()) {
         continue;
@@ -236,7 +252,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       List<ApiGateway> served,
       GatewayIdentity identity,
       Map<Integer, Set<String>> domains,
-      ImmutableList.Builder<Diagnostic> diagnostics) {
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
         served.stream()
@@ -257,6 +274,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " served by this gateway; not attached there"));
       return;
     }
+    StatusCollector.Conditions parentStatus = status.routeParent(route.key(), parent.index());
     boolean anyListener = false;
     boolean anyAllowed = false;
     boolean anyHost = false;
@@ -274,6 +292,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       ImmutableSet<String> hosts = intersect(listener.hostname(), route.hostnames());
       if (!hosts.isEmpty()) {
         anyHost = true;
+        status.listener(gateway.get().key(), listener.name()).attach(route.key());
         domains
             .computeIfAbsent(identity.listenerPort(listener.port()), p -> new java.util.TreeSet<>())
             .addAll(hosts);
@@ -287,12 +306,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             + parent.sectionName().map(s -> " listener " + s).orElse("")
             + (parent.port().isPresent() ? " port " + parent.port().getAsInt() : "");
     if (!anyListener) {
+      parentStatus.accepted(false, Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
               "no HTTP listener of " + target + " matches; not attached there"));
     } else if (!anyAllowed) {
+      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+          target + " allows routes of its own namespace only");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -301,6 +323,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " allows routes of its own namespace only"
                   + " (NotAllowedByListeners); not attached there"));
     } else if (!anyHost) {
+      parentStatus.accepted(false, Reason.NO_MATCHING_LISTENER_HOSTNAME,
+          "none of the hostnames " + route.hostnames() + " matches a listener hostname of " + target);
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -388,7 +412,9 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                     + ref.namespace()
                     + "/"
                     + ref.name()
-                    + " (BackendNotFound); requests get 503"));
+                    + " (BackendNotFound); this backend is left out"
+                    + " (a rule with no backend left answers 500)"));
+        continue;
       } else {
         backend
             .get()
