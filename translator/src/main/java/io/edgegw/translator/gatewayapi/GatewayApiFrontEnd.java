@@ -120,8 +120,13 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         String host = listener.hostname().orElse("*");
         String id = port + "/" + host;
         if (hostOwner.containsKey(id)) {
-          status.listener(gateway.key(), listener.name()).conflicted(true, Reason.HOSTNAME_CONFLICT,
-              "port " + listener.port() + " with hostname " + host + " is already served by " + hostOwner.get(id));
+          if (hostOwner.get(id).equals(gateway.key())) {
+            // The specification's Conflicted is about listeners of one Gateway; Gateways sharing a port
+            // share its hosts here (their routes are merged), which the WARNING below reports.
+            status.listener(gateway.key(), listener.name()).conflicted(true, Reason.HOSTNAME_CONFLICT,
+                "port " + listener.port() + " with hostname " + host + " is already served by listener of"
+                    + " this Gateway");
+          }
           diagnostics.add(
               Diagnostic.warning(
                   gateway.key(),
