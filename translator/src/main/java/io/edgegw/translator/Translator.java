@@ -5,6 +5,7 @@ import io.edgegw.translator.frontend.IrMerger;
 import io.edgegw.translator.frontend.IrPiece;
 import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiFrontEnd;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.GatewayConfig;
 import io.edgegw.translator.istio.DestinationRuleDecoder;
 import io.edgegw.translator.istio.GatewayDecoder;
@@ -37,6 +38,7 @@ public final class Translator {
       new WorkloadEntryDecoder(), new KubernetesDecoder(), new SecretDecoder(), new GatewayApiDecoder());
   private final IrMerger merger = new IrMerger();
   private final GatewayApiFrontEnd gatewayApi;
+  private final String gatewayController;
 
   /** Serving the Gateway API's GatewayClasses of controller {@value GatewayApiFrontEnd#DEFAULT_CONTROLLER}. */
   public Translator() {
@@ -46,6 +48,7 @@ public final class Translator {
   /** Serving the Gateways whose GatewayClass has {@code gatewayController} as its controllerName. */
   public Translator(String gatewayController) {
     this.gatewayApi = new GatewayApiFrontEnd(gatewayController);
+    this.gatewayController = gatewayController;
   }
   private final XdsBackEnd backEnd = new XdsBackEnd(
       new ListenerTranslator(), new RouteTranslator(), new ClusterTranslator(), new SecretTranslator());
@@ -73,7 +76,7 @@ public final class Translator {
    */
   public Translation translate(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     IrTranslation ir = toIr(inputs, identity, memo);
-    return new Translation(backEnd.translate(ir.config(), memo.xds), ir.diagnostics());
+    return new Translation(backEnd.translate(ir.config(), memo.xds), ir.diagnostics(), ir.statuses());
   }
 
   /**
@@ -90,14 +93,21 @@ public final class Translator {
     // Istio first: the merger keeps the earlier piece's listener when two front ends claim one.
     ImmutableList.Builder<IrPiece> pieces = ImmutableList.builder();
     pieces.add(new IstioFrontEnd(memo.virtualServices).translate(decoded.istio(), identity, diagnostics));
+    StatusCollector status = new StatusCollector(gatewayController);
     if (!decoded.gatewayApi().gateways().isEmpty()) {
-      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics));
+      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics, status));
+    } else {
+      // No Gateway to serve, but our GatewayClasses are still Accepted.
+      decoded.gatewayApi().classes().stream()
+          .filter(c -> c.controllerName().equals(gatewayController))
+          .forEach(c -> status.gatewayClass(c.key()));
     }
     GatewayConfig config = merger.merge(pieces.build(), diagnostics);
+    status.noteDiagnostics(diagnostics.build());
     // Grouped by resource, in the order found within one resource; a problem seen twice (one
     // VirtualService on two servers) is reported once.
     ImmutableList<Diagnostic> ordered = ImmutableList.sortedCopyOf(
         Comparator.comparing(Diagnostic::resource), new LinkedHashSet<>(diagnostics.build()));
-    return new IrTranslation(config, ordered);
+    return new IrTranslation(config, ordered, status.build(inputs));
   }
 }

@@ -264,6 +264,7 @@ public final class AdminServer implements AutoCloseable {
       }
       s.reasons().forEach(node.putArray("reasons")::add);
       s.warnings().forEach(node.putArray("warnings")::add);
+      s.objectStatus().ifPresent(o -> node.set("objectStatus", o.deepCopy()));
     }
     ArrayNode unreadable = root.putArray("unreadable");
     boolean keyed = kind.isPresent() || namespace.isPresent() || name.isPresent();

@@ -91,7 +91,7 @@ public final class ConfigLoop implements StoringSink {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.coalescer = new Coalescer(loop, debounce, this::rebuildLogged);
     this.verdicts = new EnvoyVerdicts(quarantineFile);
-    this.statuses = new StatusKeeper(store, verdicts, onStatusChange);
+    this.statuses = new StatusKeeper(store, verdicts, onStatusChange, java.time.Clock.systemUTC());
     publisher.addAckListener(this::envoyAcked);
   }
 
@@ -386,6 +386,7 @@ public final class ConfigLoop implements StoringSink {
     // Statuses that can differ: resources served anew, and those whose translation diagnostics changed.
     dirty.addAll(changed);
     dirty.addAll(statuses.translated(translation.diagnostics()));
+    dirty.addAll(statuses.objectStatuses(translation.statuses()));
     SnapshotPublisher.Outcome outcome = publisher.publish(translation.resources(),
         changed.stream().map(ResourceKey::toString).collect(ImmutableList.toImmutableList()), Optional.of(inputs));
     if (outcome == SnapshotPublisher.Outcome.PUBLISHED || outcome == SnapshotPublisher.Outcome.UNCHANGED) {

@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Objects;
@@ -7,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Where one input resource stands. {@code servingPrevious}: the latest submission was rejected but an
- * earlier accepted version is still stored and served.
+ * earlier accepted version is still stored and served. {@code objectStatus}: for Gateway API objects,
+ * their own {@code .status} as the API server would hold it (never modified once here).
  */
 public record ResourceStatus(
     ResourceKey key,
@@ -17,7 +19,8 @@ public record ResourceStatus(
     ImmutableList<String> warnings,
     Optional<String> appliedVersion,
     boolean servingPrevious,
-    Optional<String> resourceVersion) {
+    Optional<String> resourceVersion,
+    Optional<ObjectNode> objectStatus) {
   public enum State {
     /** Stored, not yet in a served snapshot. */
     ACCEPTED,
@@ -41,6 +44,26 @@ public record ResourceStatus(
     Objects.requireNonNull(warnings, "warnings");
     Objects.requireNonNull(appliedVersion, "appliedVersion");
     Objects.requireNonNull(resourceVersion, "resourceVersion");
+    Objects.requireNonNull(objectStatus, "objectStatus");
+  }
+
+  /** Without an object status. */
+  public ResourceStatus(
+      ResourceKey key,
+      State state,
+      String origin,
+      ImmutableList<String> reasons,
+      ImmutableList<String> warnings,
+      Optional<String> appliedVersion,
+      boolean servingPrevious,
+      Optional<String> resourceVersion) {
+    this(key, state, origin, reasons, warnings, appliedVersion, servingPrevious, resourceVersion, Optional.empty());
+  }
+
+  /** The same, with the object's own {@code .status}. */
+  public ResourceStatus withObjectStatus(Optional<ObjectNode> objectStatus) {
+    return new ResourceStatus(key, state, origin, reasons, warnings, appliedVersion, servingPrevious, resourceVersion,
+        objectStatus);
   }
 
   /** Without a {@code metadata.resourceVersion} to echo. */

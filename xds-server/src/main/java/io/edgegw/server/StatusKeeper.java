@@ -1,15 +1,21 @@
 package io.edgegw.server;
 
 import io.edgegw.mqtt.ThreadOwner;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableListMultimap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Multimaps;
 import com.google.common.collect.Sets;
+import io.edgegw.translator.gatewayapi.status.ObjectStatus;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -42,6 +48,7 @@ final class StatusKeeper {
   private final ConfigStore store;
   private final EnvoyVerdicts verdicts;
   private final Consumer<StatusBoard> onChange;
+  private final Clock clock;
   private final ThreadOwner owner = new ThreadOwner("the status board");
   private final Map<ResourceKey, Submission> submissions = new HashMap<>();
   private final TreeMap<String, String> unreadable = new TreeMap<>();
@@ -51,6 +58,12 @@ final class StatusKeeper {
   /** The last translation's diagnostics by resource: each status reads its own without scanning all. */
   private ImmutableListMultimap<ResourceKey, Diagnostic> diagnostics = ImmutableListMultimap.of();
   /**
+   * The last translation's Gateway API object statuses, rendered: a condition keeps its
+   * lastTransitionTime from here while its status stays, so an unchanged status renders equal and is not
+   * published again.
+   */
+  private final Map<ResourceKey, ObjectNode> objectStatuses = new HashMap<>();
+  /**
    * The snapshot that first served each applied resource as it is now: later snapshots keep serving it,
    * so its status stays the same and is not sent again for every other resource's change.
    */
@@ -59,7 +72,8 @@ final class StatusKeeper {
   private volatile StatusBoard board = StatusBoard.EMPTY;
 
   /** {@code onChange} runs on the loop thread with each new board; it must not block. */
-  StatusKeeper(ConfigStore store, EnvoyVerdicts verdicts, Consumer<StatusBoard> onChange) {
+  StatusKeeper(ConfigStore store, EnvoyVerdicts verdicts, Consumer<StatusBoard> onChange, Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.store = Objects.requireNonNull(store, "store");
     this.verdicts = Objects.requireNonNull(verdicts, "verdicts");
     this.onChange = Objects.requireNonNull(onChange, "onChange");
@@ -131,6 +145,28 @@ final class StatusKeeper {
     return changed;
   }
 
+  /**
+   * A new translation's Gateway API object statuses, stamped with the time a condition changes; returns
+   * the keys whose rendered status changed.
+   */
+  Set<ResourceKey> objectStatuses(ImmutableMap<ResourceKey, ObjectStatus> all) {
+    owner.check();
+    Set<ResourceKey> changed = new HashSet<>();
+    for (ResourceKey gone : Sets.difference(ImmutableSet.copyOf(objectStatuses.keySet()), all.keySet())) {
+      objectStatuses.remove(gone);
+      changed.add(gone);
+    }
+    all.forEach((key, status) -> {
+      ObjectNode before = objectStatuses.get(key);
+      ObjectNode now = status.toJson(clock.instant(), Optional.<JsonNode>ofNullable(before));
+      if (!now.equals(before)) {
+        objectStatuses.put(key, now);
+        changed.add(key);
+      }
+    });
+    return changed;
+  }
+
   /** The inputs that differ between what is served and {@code next}, in key order. */
   ImmutableList<ResourceKey> changedFromApplied(InputSet next) {
     owner.check();
@@ -187,6 +223,10 @@ final class StatusKeeper {
   }
 
   private ResourceStatus statusOf(ResourceKey key) {
+    return edgegwStatusOf(key).withObjectStatus(Optional.ofNullable(objectStatuses.get(key)));
+  }
+
+  private ResourceStatus edgegwStatusOf(ResourceKey key) {
     Submission submission = submissions.get(key);
     Optional<Resource> stored = store.get(key);
     String origin = submission == null ? FROM_STATE : submission.origin();

@@ -62,7 +62,9 @@ public final class StatusReporter implements Consumer<StatusBoard> {
   }
 
   StatusMessage message(ResourceStatus status) {
-    return messageWithoutEcho(status).withResourceVersion(status.resourceVersion());
+    return messageWithoutEcho(status)
+        .withResourceVersion(status.resourceVersion())
+        .withObjectStatus(status.objectStatus());
   }
 
   private StatusMessage messageWithoutEcho(ResourceStatus status) {

@@ -4,7 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgegw.translator.model.GatewayIdentity;
+import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceEvent;
 import io.edgegw.translator.model.ResourceKey;
@@ -238,6 +240,58 @@ class ConfigLoopTest {
   }
 
   /** Runs {@code events} while the loop is held, so they land in one snapshot. */
+  @Test
+  void gatewayApiObjectsCarryTheirOwnStatusWhichStaysPutWhileNothingAboutItChanges() {
+    io.edgegw.translator.Translator real = new io.edgegw.translator.Translator();
+    ConfigLoop gatewayApi = new ConfigLoop(executor, store, real::validate, real::translate,
+        GatewayIdentity.of(ImmutableMap.of("istio", "edgegateway")), publisher, Duration.ofMillis(10), board -> {},
+        Metrics.unregistered(), java.util.Optional.empty());
+    Resource route = Fixtures.resource("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: r, namespace: infra, generation: 5}
+        spec:
+          parentRefs: [{name: gw}]
+        """);
+    for (String manifest : List.of("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: edgegw}
+        spec: {controllerName: edgegw.io/gateway-controller}
+        """, """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: infra}
+        spec:
+          gatewayClassName: edgegw
+          listeners: [{name: http, port: 80, protocol: HTTP}]
+        """)) {
+      gatewayApi.accept(ResourceEvent.upsert(Fixtures.resource(manifest), "test"));
+    }
+    gatewayApi.accept(ResourceEvent.upsert(route, "test"));
+    await().until(() -> gatewayApi.statuses().of(route.key()).flatMap(ResourceStatus::objectStatus).isPresent());
+    com.fasterxml.jackson.databind.node.ObjectNode first =
+        gatewayApi.statuses().of(route.key()).orElseThrow().objectStatus().orElseThrow();
+    com.fasterxml.jackson.databind.JsonNode accepted = first.path("parents").path(0).path("conditions").path(0);
+    assertEquals("Accepted", accepted.path("type").asText());
+    assertEquals("True", accepted.path("status").asText());
+    assertEquals(5, accepted.path("observedGeneration").asInt());
+    // Istio kinds have no object status.
+    ResourceKey vs = Fixtures.virtualService("a", "a").key();
+    gatewayApi.accept(ResourceEvent.upsert(Fixtures.virtualService("a", "a.example.com"), "test"));
+    await().until(() -> gatewayApi.statuses().of(vs).isPresent());
+    assertTrue(gatewayApi.statuses().of(vs).orElseThrow().objectStatus().isEmpty());
+    assertEquals(first, gatewayApi.statuses().of(route.key()).orElseThrow().objectStatus().orElseThrow(),
+        "another resource's change leaves this status (and its lastTransitionTime) as it was");
+
+    ObjectNode moved = route.manifest().deepCopy();
+    ((ObjectNode) moved.path("spec").path("parentRefs").path(0)).put("sectionName", "nope");
+    gatewayApi.accept(ResourceEvent.upsert(new Resource(route.key(), moved), "test"));
+    await().until(() -> gatewayApi.statuses().of(route.key()).flatMap(ResourceStatus::objectStatus)
+        .map(o -> o.path("parents").path(0).path("conditions").path(0).path("reason").asText())
+        .orElse("").equals("NoMatchingParent"));
+  }
+
   private void executorPause(Runnable events) throws Exception {
     java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);

@@ -67,6 +67,35 @@ class StatusReporterTest {
     assertEquals(List.of(Optional.of("fleet-1"), Optional.of("fleet-2")), messages.stream().map(StatusMessage::resourceVersion).toList());
   }
 
+  @Test
+  void carriesTheObjectsOwnStatusAndSendsItAgainOnlyWhenItChanges() {
+    List<StatusMessage> messages = new ArrayList<>();
+    StatusReporter reporter = new StatusReporter(new StatusPublisher() {
+      @Override
+      public void publish(ResourceKey key, StatusMessage status) {
+        messages.add(status);
+      }
+
+      @Override
+      public void clear(ResourceKey key) {}
+    }, Clock.systemUTC());
+    ResourceKey key = ResourceKey.of(Kind.HTTP_ROUTE, "infra", "r");
+    com.fasterxml.jackson.databind.node.ObjectNode accepted =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    accepted.putArray("parents").addObject().put("controllerName", "c");
+    ResourceStatus applied = new ResourceStatus(key, ResourceStatus.State.APPLIED, "mqtt", ImmutableList.of(),
+        ImmutableList.of(), Optional.of("v1"), false, Optional.empty(), Optional.of(accepted));
+    reporter.accept(board(applied));
+    reporter.accept(board(applied.withObjectStatus(Optional.of(accepted.deepCopy()))));
+    com.fasterxml.jackson.databind.node.ObjectNode changed = accepted.deepCopy();
+    changed.withArray("parents").addObject().put("controllerName", "c");
+    reporter.accept(board(applied.withObjectStatus(Optional.of(changed))));
+    assertEquals(List.of(Optional.of(accepted), Optional.of(changed)),
+        messages.stream().map(StatusMessage::objectStatus).toList());
+    assertEquals(true, new String(messages.get(0).toJson(), java.nio.charset.StandardCharsets.UTF_8)
+        .contains("\"objectStatus\":{\"parents\":[{\"controllerName\":\"c\"}]}"));
+  }
+
   private static ResourceStatus status(String name, ResourceStatus.State state, Optional<String> version,
       ImmutableList<String> reasons, boolean servingPrevious) {
     return new ResourceStatus(ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", name), state, "test", reasons,

@@ -173,6 +173,20 @@ public final class GatewayApiConformance implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The manifest's documents as {@link #apply} publishes them, to change and publish one by one (as
+   * an API server would, e.g. with {@code metadata.generation} set).
+   */
+  public List<ObjectNode> documentsOf(String manifest) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode doc : documents(resource(manifest))) {
+      if (published(doc.path("kind").asText())) {
+        out.add(doc);
+      }
+    }
+    return out;
+  }
+
   /** Waits (up to 20 s) until a warning of the resource contains every one of {@code parts}; returns it. */
   public String awaitWarning(String kind, String namespace, String name, String... parts) {
     return org.awaitility.Awaitility.await()
@@ -289,7 +303,8 @@ public final class GatewayApiConformance implements AutoCloseable {
       if (in == null) {
         throw new IllegalArgumentException("no conformance manifest " + path);
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{GATEWAY_CLASS_NAME}", CLASS);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{GATEWAY_CLASS_NAME}", CLASS)
+          .replace("{GATEWAY_CONTROLLER_NAME}", CONTROLLER);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

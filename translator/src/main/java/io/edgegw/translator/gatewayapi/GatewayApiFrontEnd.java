@@ -7,6 +7,8 @@ import com.google.common.collect.ImmutableSetMultimap;
 import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.frontend.FrontEnd;
 import io.edgegw.translator.frontend.IrPiece;
+import io.edgegw.translator.gatewayapi.status.Reason;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.Cluster;
 import io.edgegw.translator.ir.ClusterName;
 import io.edgegw.translator.ir.DownstreamTls;
@@ -75,12 +77,22 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       GatewayApiInputs inputs,
       GatewayIdentity identity,
       ImmutableList.Builder<Diagnostic> diagnostics) {
+    return translate(inputs, identity, diagnostics, new StatusCollector(controllerName));
+  }
+
+  /** As {@link #translate(GatewayApiInputs, GatewayIdentity, ImmutableList.Builder)}, recording status. */
+  public IrPiece translate(
+      GatewayApiInputs inputs,
+      GatewayIdentity identity,
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     Set<String> ourClasses = new HashSet<>();
     Set<String> knownClasses = new HashSet<>();
     for (GatewayClass c : inputs.classes()) {
       knownClasses.add(c.key().name());
       if (c.controllerName().equals(controllerName)) {
         ourClasses.add(c.key().name());
+        status.gatewayClass(c.key());
       }
     }
     List<ApiGateway> served = new ArrayList<>();
@@ -111,6 +123,13 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         new GatewayListeners(served, identity, grants, credentials, diagnostics);
     Map<String, ImmutableSortedMap<String, String>> namespaceLabels = new HashMap<>();
     inputs.namespaces().forEach(n -> namespaceLabels.put(n.name(), n.labels()));
+    for (ApiGateway gateway : served) {
+      status.gateway(gateway.key());
+      for (ApiGateway.Listener listener : gateway.listeners()) {
+        status.listener(gateway.key(), listener.name())
+            .supportedKinds(listener.kinds().stream().map(k -> k.substring(k.indexOf('/') + 1)).toArray(String[]::new));
+      }
+    }
 
     ImmutableMap<String, Backend> services =
         KubernetesServices.byFqdn(
@@ -147,7 +166,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, served, listeners, namespaceLabels, domains, diagnostics);
+        attach(route, parent, served, listeners, namespaceLabels, domains, diagnostics, status);
       }
       if (domains.isEmpty()) {
         continue;
@@ -345,7 +364,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       GatewayListeners live,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
       Map<GatewayListeners.Live, Set<String>> domains,
-      ImmutableList.Builder<Diagnostic> diagnostics) {
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
         served.stream()
@@ -366,6 +386,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " served by this gateway; not attached there"));
       return;
     }
+    StatusCollector.Conditions parentStatus = status.routeParent(route.key(), parent.index());
     boolean anyListener = false;
     boolean anyKind = false;
     boolean anyAllowed = false;
@@ -401,6 +422,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         anyHost = true;
       }
       if (!kept.isEmpty()) {
+        status.listener(gateway.get().key(), listener.name()).attach(route.key());
         domains.computeIfAbsent(serving, l -> new TreeSet<>()).addAll(kept);
       }
     }
@@ -412,12 +434,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             + parent.sectionName().map(s -> " listener " + s).orElse("")
             + (parent.port().isPresent() ? " port " + parent.port().getAsInt() : "");
     if (!anyListener) {
+      parentStatus.accepted(false, Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
               "no listener of " + target + " matches (NoMatchingParent); not attached there"));
     } else if (!anyKind) {
+      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+          target + " does not take HTTPRoutes (its protocol or allowedRoutes.kinds)");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -426,6 +451,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " does not take HTTPRoutes (its protocol or allowedRoutes.kinds)"
                   + " (NotAllowedByListeners); not attached there"));
     } else if (!anyAllowed) {
+      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+          target + " does not allow HTTPRoutes of namespace " + route.key().namespace());
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -435,6 +462,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + route.key().namespace()
                   + " (NotAllowedByListeners); not attached there"));
     } else if (!anyServed) {
+      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+          "no listener of " + target + " that allows this route is served");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -444,6 +473,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " that allows this route is served (see the Gateway's diagnostics); not attached"
                   + " there"));
     } else if (!anyHost) {
+      parentStatus.accepted(false, Reason.NO_MATCHING_LISTENER_HOSTNAME,
+          "none of the hostnames " + route.hostnames() + " matches a listener hostname of " + target);
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -637,6 +668,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     String name = ClusterName.outbound(port, "", fqdn);
     Optional<Backend> backend = Optional.ofNullable(services.get(fqdn));
     if (backend.isEmpty()) {
+      // Left out, so a rule with no backend left answers 500 as the specification asks.
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
@@ -645,7 +677,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + namespace
                   + "/"
                   + serviceName
-                  + " (BackendNotFound); requests get 503"));
+                  + " (BackendNotFound); this backend is left out (a rule with no backend left answers 500)"));
+      return Optional.empty();
     } else {
       backend
           .get()

@@ -9,6 +9,7 @@ import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.TreeMap;
  * Which listeners of the served Gateways are really served, and how they share the node's one
  * address (docs/gateway-api.md, "One node, several Gateways"): listeners of any Gateways with the
  * same port and protocol share Envoy's listener for that port. A real conflict is reported on every
- * listener in it, each ending {@code (Conflicted)}, and none of them is served: HTTP and HTTPS on one
+ * listener in it, each ending {@code (HostnameConflict)} or {@code (ProtocolConflict)}, and none of
+ * them is served: HTTP and HTTPS on one
  * port; two listeners of one Gateway with the same port and hostname; two HTTPS listeners with the
  * same port and hostname but different certificates. An HTTPS listener whose certificate cannot be
  * used is not served ({@code InvalidCertificateRef}, {@code RefNotPermitted}).
@@ -184,6 +186,7 @@ final class GatewayListeners {
       List<Live> onPort, ImmutableList.Builder<Diagnostic> diagnostics) {
     Set<Live> conflicted = new HashSet<>();
     Map<Live, String> why = new LinkedHashMap<>();
+    Map<Live, String> code = new HashMap<>();
     Set<ApiGateway.Protocol> protocols = new HashSet<>();
     onPort.forEach(l -> protocols.add(l.listener().protocol()));
     if (protocols.size() > 1) {
@@ -195,6 +198,7 @@ final class GatewayListeners {
                 + " has both HTTP and HTTPS listeners ("
                 + describe(onPort, o -> true)
                 + "), which cannot share the node's one address");
+        code.putIfAbsent(l, "ProtocolConflict");
       }
     }
     for (int i = 0; i < onPort.size(); i++) {
@@ -222,7 +226,8 @@ final class GatewayListeners {
               Diagnostic.warning(
                   l.gateway().key(),
                   l.listener().field(),
-                  reason + "; listener " + l.listener().name() + " is not served (Conflicted)"));
+                  reason + "; listener " + l.listener().name() + " is not served ("
+                      + code.getOrDefault(l, "HostnameConflict") + ")"));
         });
     return onPort.stream().filter(l -> !conflicted.contains(l)).toList();
   }

@@ -184,6 +184,7 @@ final class StatusCommand implements Callable<Integer> {
       tally.add(unreadable + " unreadable");
     }
     out.printf("resources %s%n", tally.isEmpty() ? "none" : String.join(", ", tally));
+    gatewayApiStatus(out, a.resources().path("resources"));
     if (!problems.isEmpty()) {
       out.println("problems:");
       problems.forEach(p -> out.println("  " + p));
@@ -212,6 +213,46 @@ final class StatusCommand implements Callable<Integer> {
   private static String nodeName(JsonNode client) {
     String node = client.path("node").asText();
     return node.isEmpty() ? "(unnamed, stream " + client.path("streams").path(0).asText() + ")" : node;
+  }
+
+  /**
+   * The Gateway API objects' own status ({@code objectStatus}): how many have one, and each condition
+   * that says something is wrong (Conflicted True, any other False), with where it is.
+   */
+  private static void gatewayApiStatus(PrintWriter out, JsonNode resources) {
+    int objects = 0;
+    List<String> troubles = new ArrayList<>();
+    for (JsonNode r : resources) {
+      JsonNode status = r.path("objectStatus");
+      if (status.isMissingNode()) {
+        continue;
+      }
+      objects++;
+      troubles(troubles, key(r), status.path("conditions"));
+      for (JsonNode l : status.path("listeners")) {
+        troubles(troubles, key(r) + " listener " + l.path("name").asText(), l.path("conditions"));
+      }
+      for (JsonNode p : status.path("parents")) {
+        JsonNode ref = p.path("parentRef");
+        troubles(troubles, key(r) + " parent " + (ref.has("namespace") ? ref.path("namespace").asText() + "/" : "")
+            + ref.path("name").asText() + (ref.has("sectionName") ? " " + ref.path("sectionName").asText() : ""),
+            p.path("conditions"));
+      }
+    }
+    if (objects > 0) {
+      out.printf("gateway api status: %d objects, %d conditions not fine%n", objects, troubles.size());
+      troubles.forEach(t -> out.println("  " + t));
+    }
+  }
+
+  private static void troubles(List<String> out, String where, JsonNode conditions) {
+    for (JsonNode c : conditions) {
+      boolean isTrue = c.path("status").asText().equals("True");
+      if (c.path("type").asText().equals("Conflicted") == isTrue) {
+        out.add(where + ": " + c.path("type").asText() + " " + c.path("status").asText() + " "
+            + c.path("reason").asText() + ": " + c.path("message").asText());
+      }
+    }
   }
 
   private static String key(JsonNode r) {

@@ -218,10 +218,11 @@ class MainTest {
           rules: [{backendRefs: [{name: app, port: 9080}]}]
         """);
     assertEquals(0, run("translate", "-f", manifests.toString(), "-o", "yaml"));
-    assertFalse(out.toString().contains("outbound|9080||app.default.svc.cluster.local"), "not our controller: " + out);
+    assertFalse(out.toString().contains("0.0.0.0_8081"), "not our controller: " + out);
     out.getBuffer().setLength(0);
     assertEquals(0, run("translate", "-f", manifests.toString(), "-o", "yaml", "--gateway-controller", "example.com/edge"));
-    assertTrue(out.toString().contains("- name: outbound|9080||app.default.svc.cluster.local"), out.toString());
+    // No Service app: the backend is left out and the rule answers 500, as the specification asks.
+    assertTrue(out.toString().contains("status: 500"), out.toString());
     assertTrue(out.toString().contains("0.0.0.0_8081"), out.toString());
   }
 

@@ -1,0 +1,60 @@
+package io.edgegw.translator.gatewayapi.status;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The condition reasons of the Gateway API specification that edgegw reports. A diagnostic about
+ * one of these ends with the reason in parentheses ({@code ... (BackendNotFound)}), so that {@link
+ * #in(String)} finds it again.
+ */
+public enum Reason {
+  ACCEPTED("Accepted"),
+  PROGRAMMED("Programmed"),
+  RESOLVED_REFS("ResolvedRefs"),
+  NO_CONFLICTS("NoConflicts"),
+  INVALID("Invalid"),
+  PENDING("Pending"),
+  LISTENERS_NOT_VALID("ListenersNotValid"),
+  UNSUPPORTED_PROTOCOL("UnsupportedProtocol"),
+  PORT_UNAVAILABLE("PortUnavailable"),
+  HOSTNAME_CONFLICT("HostnameConflict"),
+  PROTOCOL_CONFLICT("ProtocolConflict"),
+  INVALID_CERTIFICATE_REF("InvalidCertificateRef"),
+  INVALID_ROUTE_KINDS("InvalidRouteKinds"),
+  NOT_ALLOWED_BY_LISTENERS("NotAllowedByListeners"),
+  NO_MATCHING_LISTENER_HOSTNAME("NoMatchingListenerHostname"),
+  NO_MATCHING_PARENT("NoMatchingParent"),
+  UNSUPPORTED_VALUE("UnsupportedValue"),
+  BACKEND_NOT_FOUND("BackendNotFound"),
+  REF_NOT_PERMITTED("RefNotPermitted"),
+  INVALID_KIND("InvalidKind");
+
+  private static final Pattern IN_PARENTHESES = Pattern.compile("\\(([A-Z][A-Za-z]+)\\)");
+
+  private final String wire;
+
+  Reason(String wire) {
+    this.wire = wire;
+  }
+
+  /** As the specification spells it: {@code NotAllowedByListeners}. */
+  public String wire() {
+    return wire;
+  }
+
+  /** The last reason named in parentheses in a diagnostic's message, if any. */
+  public static Optional<Reason> in(String message) {
+    Optional<Reason> found = Optional.empty();
+    Matcher m = IN_PARENTHESES.matcher(message);
+    while (m.find()) {
+      for (Reason r : values()) {
+        if (r.wire.equals(m.group(1))) {
+          found = Optional.of(r);
+        }
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,301 @@
+package io.edgegw.translator.gatewayapi.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Resource;
+import io.edgegw.translator.model.ResourceKey;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Collects, while the Gateway API front end decides, the conditions each of our objects gets, and
+ * builds their {@code .status} ({@link ObjectStatus}). One per translation; not thread-safe.
+ *
+ * <p>Only objects recorded here get a status: GatewayClasses of our controller, the Gateways we
+ * serve, and routes with a parentRef to one of those (only those parents). Another controller's
+ * objects are never given one.
+ *
+ * <p>How to record (every condition defaults to the good case; the first trouble recorded wins):
+ *
+ * <pre>{@code
+ * status.gatewayClass(classKey);                                   // Accepted True
+ * status.gateway(gatewayKey);                                      // the Gateway is ours
+ * status.listener(gatewayKey, "https").supportedKinds("HTTPRoute")
+ *     .resolvedRefs(false, Reason.INVALID_CERTIFICATE_REF, "no Secret ns/cert");
+ * status.listener(gatewayKey, "http").conflicted(true, Reason.HOSTNAME_CONFLICT, "...");
+ * status.listener(gatewayKey, "tcp").accepted(false, Reason.UNSUPPORTED_PROTOCOL, "...");
+ * status.listener(gatewayKey, "http").attach(routeKey);            // attachedRoutes, once per route
+ * status.routeParent(routeKey, parentIndex);                       // Accepted True (and ResolvedRefs)
+ * status.routeParent(routeKey, parentIndex)
+ *     .accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS, "...");
+ * status.route(routeKey).resolvedRefs(false, Reason.BACKEND_NOT_FOUND, "..."); // every parent
+ * status.route(routeKey).accepted(false, Reason.UNSUPPORTED_VALUE, "...");     // every parent
+ * }</pre>
+ *
+ * <p>Diagnostics need no call of their own: {@link #noteDiagnostics} reads every diagnostic of a
+ * recorded route or Gateway whose message names a reason in parentheses ({@code ... (BackendNotFound)}):
+ * on a route's {@code backendRefs} field BackendNotFound, RefNotPermitted, InvalidKind or
+ * UnsupportedProtocol make ResolvedRefs False, UnsupportedValue anywhere makes Accepted False; on a
+ * Gateway's {@code spec.listeners[i]} field InvalidCertificateRef and RefNotPermitted make that listener's
+ * ResolvedRefs False, UnsupportedProtocol, PortUnavailable and InvalidRouteKinds its Accepted False,
+ * HostnameConflict and ProtocolConflict its Conflicted True. A Gateway listener the front end did not
+ * record at all (the decoder left it out: a protocol not supported) is reported Accepted False
+ * UnsupportedProtocol.
+ *
+ * <p>Derived: a listener is Programmed unless it is not accepted or conflicted; a Gateway is Accepted
+ * when all its listeners are (ListenersNotValid when only some are, False when none), Programmed when
+ * one of them is.
+ */
+public final class StatusCollector {
+  private static final Pattern LISTENER_FIELD = Pattern.compile("^spec\\.listeners\\[(\\d+)]");
+  private static final ImmutableSet<Reason> BACKEND_REASONS = ImmutableSet.of(
+      Reason.BACKEND_NOT_FOUND, Reason.REF_NOT_PERMITTED, Reason.INVALID_KIND, Reason.UNSUPPORTED_PROTOCOL);
+
+  private final String controllerName;
+  private final Set<ResourceKey> classes = new LinkedHashSet<>();
+  private final Map<ResourceKey, Map<String, Listener>> gateways = new TreeMap<>();
+  private final Map<ResourceKey, Map<Integer, Parent>> routeParents = new TreeMap<>();
+  private final Map<ResourceKey, Conditions> routes = new TreeMap<>();
+  private final Map<ResourceKey, Map<Integer, Conditions>> listenersByIndex = new TreeMap<>();
+
+  public StatusCollector(String controllerName) {
+    this.controllerName = controllerName;
+  }
+
+  /** A GatewayClass of our controller: Accepted. */
+  public void gatewayClass(ResourceKey key) {
+    classes.add(key);
+  }
+
+  /** A Gateway we serve. */
+  public void gateway(ResourceKey key) {
+    gateways.computeIfAbsent(key, k -> new LinkedHashMap<>());
+  }
+
+  /** Listener {@code name} of the served Gateway {@code gateway} (which is recorded too). */
+  public Listener listener(ResourceKey gateway, String name) {
+    return gateways.computeIfAbsent(gateway, k -> new LinkedHashMap<>()).computeIfAbsent(name, n -> new Listener());
+  }
+
+  /** The route's {@code spec.parentRefs[index]}, which names a Gateway we serve. */
+  public Parent routeParent(ResourceKey route, int index) {
+    return routeParents.computeIfAbsent(route, k -> new TreeMap<>()).computeIfAbsent(index, i -> new Parent());
+  }
+
+  /** Conditions for every parent of the route (recorded by {@link #routeParent}). */
+  public Conditions route(ResourceKey route) {
+    return routes.computeIfAbsent(route, k -> new Conditions());
+  }
+
+  /** Conditions of one listener or parent: the first trouble recorded for a type wins. */
+  public static class Conditions {
+    private final Map<String, Condition> troubles = new LinkedHashMap<>();
+
+    void set(String type, boolean status, Reason reason, String message) {
+      Condition c = new Condition(type, status, reason, message);
+      if (c.troubled()) {
+        troubles.putIfAbsent(type, c);
+      }
+    }
+
+    Optional<Condition> trouble(String type) {
+      return Optional.ofNullable(troubles.get(type));
+    }
+
+    public Conditions accepted(boolean status, Reason reason, String message) {
+      set(Condition.ACCEPTED, status, reason, message);
+      return this;
+    }
+
+    public Conditions resolvedRefs(boolean status, Reason reason, String message) {
+      set(Condition.RESOLVED_REFS, status, reason, message);
+      return this;
+    }
+
+    Condition or(String type, Reason reason, String message) {
+      return trouble(type).orElse(new Condition(type, !type.equals(Condition.CONFLICTED), reason, message));
+    }
+  }
+
+  /** A route's parent: Accepted, ResolvedRefs. */
+  public static final class Parent extends Conditions {}
+
+  /** A Gateway listener: Accepted, Programmed, ResolvedRefs, Conflicted, supportedKinds, attachedRoutes. */
+  public static final class Listener extends Conditions {
+    private final Set<String> kinds = new LinkedHashSet<>();
+    private final Set<ResourceKey> attached = new LinkedHashSet<>();
+
+    /** Route kinds (group gateway.networking.k8s.io) that may attach: {@code HTTPRoute}. */
+    public Listener supportedKinds(String... routeKinds) {
+      kinds.addAll(ImmutableList.copyOf(routeKinds));
+      return this;
+    }
+
+    /** {@code route} is attached here (counted once however many parentRefs lead here). */
+    public Listener attach(ResourceKey route) {
+      attached.add(route);
+      return this;
+    }
+
+    public Listener conflicted(boolean status, Reason reason, String message) {
+      set(Condition.CONFLICTED, status, reason, message);
+      return this;
+    }
+
+    public Listener programmed(boolean status, Reason reason, String message) {
+      set(Condition.PROGRAMMED, status, reason, message);
+      return this;
+    }
+
+    @Override
+    public Listener accepted(boolean status, Reason reason, String message) {
+      super.accepted(status, reason, message);
+      return this;
+    }
+
+    @Override
+    public Listener resolvedRefs(boolean status, Reason reason, String message) {
+      super.resolvedRefs(status, reason, message);
+      return this;
+    }
+  }
+
+  /** Reads the reasons named by diagnostics of recorded routes and Gateways (see the class comment). */
+  public void noteDiagnostics(Iterable<Diagnostic> diagnostics) {
+    for (Diagnostic d : diagnostics) {
+      Optional<Reason> reason = Reason.in(d.message());
+      if (reason.isEmpty()) {
+        continue;
+      }
+      String text = (d.field().isEmpty() ? "" : d.field() + ": ") + d.message();
+      if (routeParents.containsKey(d.resource())) {
+        if (d.field().contains("backendRefs") && BACKEND_REASONS.contains(reason.get())) {
+          route(d.resource()).resolvedRefs(false, reason.get(), text);
+        } else if (reason.get() == Reason.UNSUPPORTED_VALUE) {
+          route(d.resource()).accepted(false, reason.get(), text);
+        }
+      } else if (gateways.containsKey(d.resource())) {
+        Matcher m = LISTENER_FIELD.matcher(d.field());
+        if (m.find()) {
+          Conditions c = listenersByIndex.computeIfAbsent(d.resource(), k -> new TreeMap<>())
+              .computeIfAbsent(Integer.parseInt(m.group(1)), i -> new Listener());
+          switch (reason.get()) {
+            case INVALID_CERTIFICATE_REF, REF_NOT_PERMITTED -> c.resolvedRefs(false, reason.get(), text);
+            case UNSUPPORTED_PROTOCOL, PORT_UNAVAILABLE, INVALID_ROUTE_KINDS ->
+                c.accepted(false, reason.get(), text);
+            case HOSTNAME_CONFLICT, PROTOCOL_CONFLICT -> c.set(Condition.CONFLICTED, true, reason.get(), text);
+            default -> { }
+          }
+        }
+      }
+    }
+  }
+
+  /** Every recorded object's status; {@code inputs} give generations and the parentRefs as written. */
+  public ImmutableMap<ResourceKey, ObjectStatus> build(InputSet inputs) {
+    ImmutableMap.Builder<ResourceKey, ObjectStatus> out = ImmutableMap.builder();
+    for (ResourceKey key : classes) {
+      out.put(key, ObjectStatus.gatewayClass(generation(inputs, key), ImmutableList.of(
+          new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "edgegw (" + controllerName
+              + ") serves the Gateways of this class"))));
+    }
+    gateways.forEach((key, recorded) -> out.put(key, gatewayStatus(inputs, key, recorded)));
+    routeParents.forEach((key, parents) -> out.put(key, routeStatus(inputs, key, parents)));
+    return out.buildKeepingLast();
+  }
+
+  private ObjectStatus gatewayStatus(InputSet inputs, ResourceKey key, Map<String, Listener> recorded) {
+    ImmutableList.Builder<ListenerStatus> listeners = ImmutableList.builder();
+    JsonNode specListeners = manifest(inputs, key).path("spec").path("listeners");
+    Map<Integer, Conditions> noted = listenersByIndex.getOrDefault(key, Map.of());
+    int accepted = 0;
+    int programmed = 0;
+    int count = 0;
+    for (int i = 0; i < specListeners.size(); i++) {
+      JsonNode spec = specListeners.get(i);
+      String name = spec.path("name").asText();
+      Listener l = recorded.get(name);
+      if (l == null) {
+        l = new Listener();
+        l.accepted(false, Reason.UNSUPPORTED_PROTOCOL,
+            "protocol " + spec.path("protocol").asText() + " is not supported (yet); this listener is not served");
+      }
+      Conditions n = noted.get(i);
+      if (n != null) {
+        for (Condition c : n.troubles.values()) {
+          l.set(c.type(), c.status(), c.reason(), c.message());
+        }
+      }
+      Condition acceptedC = l.or(Condition.ACCEPTED, Reason.ACCEPTED, "listener is valid");
+      Condition conflicted = l.or(Condition.CONFLICTED, Reason.NO_CONFLICTS, "no conflict with another listener");
+      Condition resolved = l.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved");
+      if (!acceptedC.status()) {
+        l.programmed(false, Reason.INVALID, "not served: " + acceptedC.message());
+      } else if (conflicted.status()) {
+        l.programmed(false, Reason.INVALID, "not served: " + conflicted.message());
+      }
+      Condition programmedC = l.or(Condition.PROGRAMMED, Reason.PROGRAMMED, "served by Envoy");
+      count++;
+      accepted += acceptedC.status() ? 1 : 0;
+      programmed += programmedC.status() ? 1 : 0;
+      listeners.add(new ListenerStatus(name, acceptedC.status() ? ImmutableList.copyOf(l.kinds) : ImmutableList.of(),
+          l.attached.size(), ImmutableList.of(acceptedC, programmedC, resolved, conflicted)));
+    }
+    Condition gatewayAccepted = accepted == count
+        ? new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "served by edgegw (" + controllerName + ")")
+        : new Condition(Condition.ACCEPTED, accepted > 0, Reason.LISTENERS_NOT_VALID,
+            (count - accepted) + " of " + count + " listeners are not valid; see status.listeners");
+    Condition gatewayProgrammed = programmed > 0
+        ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
+            + " listeners served")
+        : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
+    return ObjectStatus.gateway(generation(inputs, key), ImmutableList.of(gatewayAccepted, gatewayProgrammed),
+        listeners.build());
+  }
+
+  private ObjectStatus routeStatus(InputSet inputs, ResourceKey key, Map<Integer, Parent> parents) {
+    JsonNode refs = manifest(inputs, key).path("spec").path("parentRefs");
+    Conditions whole = routes.getOrDefault(key, new Conditions());
+    ImmutableList.Builder<ParentStatus> out = ImmutableList.builder();
+    parents.forEach((index, p) -> {
+      JsonNode ref = refs.path(index);
+      whole.trouble(Condition.ACCEPTED).ifPresent(c -> p.set(c.type(), c.status(), c.reason(), c.message()));
+      whole.trouble(Condition.RESOLVED_REFS).ifPresent(c -> p.set(c.type(), c.status(), c.reason(), c.message()));
+      out.add(new ParentStatus(
+          new ParentStatus.ParentRef(text(ref, "group"), text(ref, "kind"), text(ref, "namespace"),
+              ref.path("name").asText(), text(ref, "sectionName"),
+              ref.path("port").canConvertToInt() ? OptionalInt.of(ref.path("port").asInt()) : OptionalInt.empty()),
+          controllerName,
+          ImmutableList.of(
+              p.or(Condition.ACCEPTED, Reason.ACCEPTED, "attached"),
+              p.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved"))));
+    });
+    return ObjectStatus.route(generation(inputs, key), out.build());
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
+  }
+
+  private static JsonNode manifest(InputSet inputs, ResourceKey key) {
+    Resource r = inputs.resources().get(key);
+    return r == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : r.manifest();
+  }
+
+  private static OptionalLong generation(InputSet inputs, ResourceKey key) {
+    JsonNode g = manifest(inputs, key).path("metadata").path("generation");
+    return g.canConvertToLong() && g.asLong() > 0 ? OptionalLong.of(g.asLong()) : OptionalLong.empty();
+  }
+}
