@@ -88,7 +88,7 @@ class GatewayListenerConformanceTest {
   void HTTPRouteDisallowedKind() {
     suite.apply("tests/httproute-disallowed-kind.yaml");
     suite.awaitWarning(ROUTES, INFRA_NS, "disallowed-kind", "(NotAllowedByListeners)");
-    assertThat(gw.get("any.example", "/").status()).isEqualTo(404);
+    gw.awaitStatus("any.example", "/", 404);
   }
 
   @Test
@@ -111,14 +111,14 @@ class GatewayListenerConformanceTest {
   void HTTPRouteInvalidParentRefNotMatchingListenerPort() {
     suite.apply("tests/httproute-invalid-parentref-not-matching-listener-port.yaml");
     suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-route-port", "(NoMatchingParent)");
-    gw.awaitStatus("any.example", "/", 404); // the warning comes before Envoy has the port's listener
+    gw.awaitStatus("any.example", "/", 404);
   }
 
   @Test
   void HTTPRouteInvalidParentRefNotMatchingSectionName() {
     suite.apply("tests/httproute-invalid-parentref-not-matching-section-name.yaml");
     suite.awaitWarning(ROUTES, INFRA_NS, "httproute-listener-not-matching-section-name", "(NoMatchingParent)");
-    gw.awaitStatus("any.example", "/", 404); // the warning comes before Envoy has the port's listener
+    gw.awaitStatus("any.example", "/", 404);
   }
 
   @Test
