@@ -68,18 +68,17 @@ public final class FleetConvergence {
   private final class Sidecar {
     final String id;
     final Path state;
-    final int xds;
-    final int admin;
     Process process;
 
     Sidecar(int index) throws IOException {
       this.id = String.format("gw-%03d", index);
       this.state = Files.createDirectories(work.resolve(id));
-      this.xds = Local.freePort();
-      this.admin = Local.freePort();
     }
 
+    /** With fresh ports each time: a port found free may be taken by another process before the sidecar binds it. */
     void start() throws IOException {
+      int xds = Local.freePort();
+      int admin = Local.freePort();
       List<String> command = java(jar);
       command.addAll(List.of("run", "--gateway-id", id, "--gateway-labels", "fleet=bench,index=" + id,
           "--mqtt-url", "tcp://127.0.0.1:" + brokerPort, "--state-dir", state.resolve("state").toString(),
@@ -184,6 +183,7 @@ public final class FleetConvergence {
           }
           Thread.sleep(20);
         }
+        System.err.printf("%tT %d sidecars online%n", System.currentTimeMillis(), online.size());
       }
       if (restarts > 0) {
         System.out.printf("- %d sidecar start(s) timed out under the machine's load and were repeated%n", restarts);
