@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cloud side's MQTT client: a clean session (everything it needs is retained), subscriptions
- * renewed after each automatic reconnect, and retained QoS 1 publishes that wait for the PUBACK.
+ * renewed after each automatic reconnect, and retained QoS 1 publishes, many in flight at once, each
+ * waited for.
  * Messages go to {@code handler} on Paho's thread; the handler hands them to its owner's thread.
  */
 final class FleetClient implements AutoCloseable {
@@ -104,9 +106,43 @@ final class FleetClient implements AutoCloseable {
     }
   }
 
-  /** Retains {@code payload} on {@code topic} (empty: clears it), waiting for the broker's acknowledgement. */
-  void publishRetained(String topic, byte[] payload) {
-    PahoClients.publishRetained(client, topic, payload, settings.connectTimeout());
+  /** A retained publish sent and not yet known to be acknowledged; {@link #await} it. */
+  record InFlight(String topic, IMqttToken token) {}
+
+  /**
+   * Sends a retained publish without waiting for its acknowledgement, so many can be on the way at
+   * once (one round trip for a window of them instead of one each). Waits only while the client's
+   * in-flight limit (the broker's Receive Maximum) is reached.
+   */
+  InFlight publishRetainedAsync(String topic, byte[] payload) {
+    MqttMessage message = new MqttMessage(payload);
+    message.setQos(QOS);
+    message.setRetained(true);
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    while (true) {
+      try {
+        return new InFlight(topic, client.publish(topic, message));
+      } catch (MqttException e) {
+        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
+          throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
+        }
+        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+      }
+    }
+  }
+
+  /** Waits for the broker's acknowledgement of {@code publish}; throws when it fails or refuses. */
+  void await(InFlight publish) {
+    try {
+      publish.token().waitForCompletion(timeoutMillis());
+    } catch (MqttException e) {
+      throw new BrokerException("publish to " + publish.topic() + " failed: " + PahoOptions.describe(e), e);
+    }
+    int[] codes = publish.token().getReasonCodes();
+    if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE_REASON_CODE) {
+      throw new BrokerException("broker refused the publish to " + publish.topic() + " with reason code 0x"
+          + Integer.toHexString(codes[0]));
+    }
   }
 
   private long timeoutMillis() {

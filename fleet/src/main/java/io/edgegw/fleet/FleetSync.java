@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +42,8 @@ public final class FleetSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetSync.class);
   static final Duration QUIET = Duration.ofSeconds(1);
   static final Duration INITIAL_MAX = Duration.ofSeconds(30);
+  /** Publishes in flight at once; below mosquitto's default Receive Maximum (20), Paho waits at any lower one. */
+  static final int WINDOW = 16;
 
   /** What one reconcile did. */
   public record Round(int published, int deleted, ImmutableList<String> problems) {}
@@ -168,28 +172,43 @@ public final class FleetSync implements AutoCloseable {
       return new Round(0, 0, lastProblems);
     }
     ImmutableList<Reconciler.Change> changes = Reconciler.changes(sources.get(), view);
-    int published = 0;
-    int deleted = 0;
+    // A window of publishes in flight: one change for a thousand gateways is a thousand publishes, and
+    // waiting for each PUBACK in turn would make it a thousand round trips (docs/benchmarks.md, "Fleet").
+    Deque<Sending> window = new ArrayDeque<>();
     for (Reconciler.Change change : changes) {
-      String topic = new TopicContract(prefix, change.gatewayId()).resourceTopic(change.key());
-      client.publishRetained(topic, change.payload().orElse(new byte[0]));
-      view.published(change.gatewayId(), change.key(), change.payload());
-      if (change.delete()) {
-        deleted++;
-        log.info("fleet: deleted {} on {}", change.key(), change.gatewayId());
-      } else {
-        published++;
-        log.info("fleet: published {} to {}", change.key(), change.gatewayId());
+      if (window.size() >= WINDOW) {
+        acknowledged(window.poll());
       }
+      String topic = new TopicContract(prefix, change.gatewayId()).resourceTopic(change.key());
+      window.add(new Sending(change, client.publishRetainedAsync(topic, change.payload().orElse(new byte[0]))));
     }
+    while (!window.isEmpty()) {
+      acknowledged(window.poll());
+    }
+    int deleted = (int) changes.stream().filter(Reconciler.Change::delete).count();
+    int published = changes.size() - deleted;
     dirty = false;
     metrics.rounds++;
-    metrics.published += published;
-    metrics.deleted += deleted;
     if (published + deleted > 0) {
       log.info("fleet: {} published, {} deleted across {} gateway(s)", published, deleted, view.gateways().size());
     }
     return new Round(published, deleted, ImmutableList.of());
+  }
+
+  private record Sending(Reconciler.Change change, FleetClient.InFlight publish) {}
+
+  /** Waits for one publish; only an acknowledged one counts as what the broker holds. */
+  private void acknowledged(Sending sending) {
+    client.await(sending.publish());
+    Reconciler.Change change = sending.change();
+    view.published(change.gatewayId(), change.key(), change.payload());
+    if (change.delete()) {
+      metrics.deleted++;
+      log.info("fleet: deleted {} on {}", change.key(), change.gatewayId());
+    } else {
+      metrics.published++;
+      log.info("fleet: published {} to {}", change.key(), change.gatewayId());
+    }
   }
 
   private void readSourceIfChanged() {

@@ -30,6 +30,7 @@ import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -51,6 +52,7 @@ import java.util.TreeSet;
  * with its Endpoints, EndpointSlices and the Pods they name; ServiceEntries with the WorkloadEntries
  * and Pods they select; DestinationRules for the host); Secrets only when a placed Gateway server or
  * DestinationRule names them by {@code credentialName} (with its {@code -cacert} companion).
+ * Gateway API kinds follow {@link GatewayApiPlacement}'s rule and share the host rules.
  */
 public final class Placement {
   private static final String CA_SUFFIX = "-cacert";
@@ -79,7 +81,10 @@ public final class Placement {
     }
     ImmutableSortedMap<ResourceKey, Resource> byKey = resources.stream()
         .collect(ImmutableSortedMap.toImmutableSortedMap(Comparable::compareTo, Resource::key, r -> r, (a, b) -> b));
-    return new Sources(byKey, inputs(decoded), errors.build(), domainSuffix);
+    List<Diagnostic> placementErrors = new ArrayList<>();
+    GatewayApiPlacement gatewayApi = GatewayApiPlacement.of(byKey.values(), domainSuffix, placementErrors);
+    errors.addAll(placementErrors);
+    return new Sources(byKey, inputs(decoded), gatewayApi, errors.build(), domainSuffix);
   }
 
   private static DecodedInputs inputs(Map<ResourceKey, Object> decoded) {
@@ -114,14 +119,16 @@ public final class Placement {
   public static final class Sources {
     private final ImmutableSortedMap<ResourceKey, Resource> resources;
     private final DecodedInputs inputs;
+    private final GatewayApiPlacement gatewayApi;
     private final ImmutableList<Diagnostic> errors;
     private final ServiceRegistry registry;
     private final String domainSuffix;
 
-    Sources(ImmutableSortedMap<ResourceKey, Resource> resources, DecodedInputs inputs, ImmutableList<Diagnostic> errors,
-        String domainSuffix) {
+    Sources(ImmutableSortedMap<ResourceKey, Resource> resources, DecodedInputs inputs, GatewayApiPlacement gatewayApi,
+        ImmutableList<Diagnostic> errors, String domainSuffix) {
       this.resources = resources;
       this.inputs = inputs;
+      this.gatewayApi = gatewayApi;
       this.errors = errors;
       this.domainSuffix = domainSuffix;
       this.registry = new ServiceRegistry(inputs, domainSuffix);
@@ -182,6 +189,7 @@ public final class Placement {
                                   registry.fqdn(d.destination().host(), vs.key().namespace()))));
         }
       }
+      gatewayApi.place(labels, keys, hosts);
       hosts.forEach(host -> addHost(keys, host));
       ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
       keys.stream().filter(resources::containsKey).forEach(k -> out.put(k, resources.get(k)));

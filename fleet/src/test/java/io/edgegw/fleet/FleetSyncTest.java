@@ -133,7 +133,9 @@ class FleetSyncTest {
     await().atMost(WAIT).until(() -> held("lab").equals(Set.of("gateway/shop/shop-gw", "secret/shop/shop-cert", "virtualservice/shop/shop")));
 
     // A source change reaches exactly the gateways it targets.
-    long before = again.metrics().published;
+    // Read on the sync's thread: after the round that published lab's resources has finished counting
+    // (the watcher can see a message before the sync has its acknowledgement).
+    long before = again.state().published();
     Files.writeString(source.resolve("factory.yaml"), FACTORY.replace("hosts: [\"*\"]", "hosts: [\"plant.example.com\"]"));
     await().atMost(WAIT).until(() -> new String(retained.get("edgegw/plant-1/resources/gateway/factory/factory-gw")).contains("plant.example.com"));
     Thread.sleep(500);

@@ -239,12 +239,14 @@ class PlacementTest {
   }
 
   @Test
-  void theExampleSourceIsValidAndReachesShopsOnly() throws Exception {
+  void theExampleSourceIsValidAndReachesShopsOnlyItsGatewayApiGatewayBerlinOnly() throws Exception {
     SourceDirectory.Snapshot example = new SourceDirectory(java.nio.file.Path.of("..", "examples", "fleet", "source")).read();
     assertEquals(List.of(), example.problems());
     Placement.Sources sources = placement.decode(example.resources());
     assertEquals(List.of(), sources.errors());
-    assertEquals(4, sources.placeOn(Map.of("role", "shop", "site", "berlin")).size());
+    // The Istio shop (Gateway, VirtualService, Service, Endpoints) everywhere; the Gateway API one in Berlin only.
+    assertEquals(7, sources.placeOn(Map.of("role", "shop", "site", "berlin")).size());
+    assertEquals(4, sources.placeOn(Map.of("role", "shop", "site", "paris")).size());
     assertEquals(0, sources.placeOn(Map.of("role", "factory")).size());
   }
 

@@ -12,6 +12,7 @@ import io.edgegw.fleet.SourceDirectory;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.FreePorts;
 import io.edgegw.it.harness.HttpBackend;
+import io.edgegw.it.harness.HttpProbe;
 import io.edgegw.it.harness.Mosquitto;
 import io.edgegw.it.harness.TestPki;
 import io.edgegw.mqtt.MqttSettings;
@@ -62,6 +63,7 @@ class FleetTest {
   private static HttpBackend blue;
   private static HttpBackend green;
   private static HttpBackend plc;
+  private static HttpBackend api;
   private static TestPki pki;
   private static Path source;
   private static FleetSync sync;
@@ -119,6 +121,7 @@ class FleetTest {
     blue = HttpBackend.start("blue");
     green = HttpBackend.start("green");
     plc = HttpBackend.start("plc");
+    api = HttpBackend.start("api");
     pki = TestPki.create(Files.createDirectories(dir.resolve("pki")), "fleet CA");
 
     nodes.put("a", new Node("a"));
@@ -162,7 +165,7 @@ class FleetTest {
     for (Node node : nodes.values()) {
       EdgeGateway.closeAll(node.gateway, node.broker);
     }
-    EdgeGateway.closeAll(blue, green, plc, cloud);
+    EdgeGateway.closeAll(blue, green, plc, api, cloud);
   }
 
   @Test
@@ -262,6 +265,130 @@ class FleetTest {
       }
       intruder.close();
     }
+  }
+
+  /**
+   * Gateway API placement (docs/fleet.md): the GatewayClass's selector annotation places its Gateway on
+   * the shops; the HTTPRoute follows its parent, the Service its backendRef, the Secret its certificateRef;
+   * the factory gets none of it. A Gateway's own annotation then moves it to site a alone, deleting it
+   * (with its route, Service and key) on b.
+   */
+  @Test
+  @Order(4)
+  void gatewayApiGatewaysArePlacedBySelectorAnnotationWithTheirRoutesBackendsAndCertificates() throws Exception {
+    write(source.resolve("gateway-api.yaml"), gatewayApi(""));
+    Set<String> gatewayApi = Set.of("gatewayclasses.gateway.networking.k8s.io/default/shops",
+        "gateways.gateway.networking.k8s.io/default/api", "httproutes.gateway.networking.k8s.io/default/api",
+        "service/default/api", "endpoints/default/api", "secret/default/api-cert");
+    await().atMost(WAIT).until(() -> held("a").containsAll(gatewayApi) && held("b").containsAll(gatewayApi));
+    Thread.sleep(1000);
+    assertTrue(held("c").stream().noneMatch(gatewayApi::contains), held("c").toString());
+    assertTrue(held("a").stream().noneMatch(p -> p.endsWith("/unused-cert")), held("a").toString());
+    assertTrue(nodeRetained("b").contains("edgegw/b/resources/secret/default/api-cert"));
+    assertFalse(nodeRetained("c").stream().anyMatch(t -> t.contains("api")), nodeRetained("c").toString());
+    awaitApi("a");
+    awaitApi("b");
+    Cli status = cli("fleet", "status", "--wait-applied", "--timeout", "40s");
+    assertEquals(0, status.exit, status.toString());
+
+    write(source.resolve("gateway-api.yaml"), gatewayApi("site=a"));
+    await().atMost(WAIT).until(() -> held("b").stream().noneMatch(gatewayApi::contains));
+    assertTrue(held("a").containsAll(gatewayApi), held("a").toString());
+    assertFalse(nodeRetained("b").stream().anyMatch(t -> t.endsWith("/api-cert")), nodeRetained("b").toString());
+    await().atMost(WAIT).until(() -> HttpProbe.get(nodes.get("b").gateway.httpPort(), "api.example.com", "/")
+        .status() == 404);
+    awaitApi("a");
+  }
+
+  /**
+   * What only a node can refuse (its node policy: no upstream in 169.254.0.0/16) passes the sync's
+   * validation and is rejected on the node: {@code fleet status} names the node, the resource and the
+   * reason, and {@code --wait-applied} exits 1 until the source no longer has it.
+   */
+  @Test
+  @Order(5)
+  void fleetStatusReportsWhatANodeRejectedAndWaitAppliedFailsUntilTheSourceIsFixed() throws Exception {
+    Path metadata = source.resolve("metadata.yaml");
+    write(metadata, """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: metadata, namespace: default}
+        spec:
+          hosts: ["metadata.example.com"]
+          gateways: [factory-gw]
+          http:
+          - route:
+            - destination: {host: metadata}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: metadata, namespace: default}
+        spec:
+          ports: [{name: http, port: 9080}]
+        ---
+        apiVersion: v1
+        kind: Endpoints
+        metadata: {name: metadata, namespace: default}
+        subsets:
+        - addresses: [{ip: 169.254.169.254}]
+          ports: [{name: http, port: 9080}]
+        """);
+    await().atMost(WAIT).until(() -> held("c").contains("endpoints/default/metadata"));
+    Cli rejected = cli("fleet", "status", "--wait-applied", "--timeout", "40s");
+    assertEquals(1, rejected.exit, rejected.toString());
+    assertTrue(rejected.out.lines().anyMatch(l -> l.startsWith("c: ") && l.contains("Endpoints default/metadata")
+        && l.contains("169.254.169.254")), rejected.out);
+    assertFalse(rejected.out.lines().anyMatch(l -> l.startsWith("a: ") || l.startsWith("b: ")), rejected.out);
+
+    Files.delete(metadata);
+    await().atMost(WAIT).until(() -> !held("c").contains("endpoints/default/metadata"));
+    Cli fixed = cli("fleet", "status", "--wait-applied", "--timeout", "40s");
+    assertEquals(0, fixed.exit, fixed.toString());
+  }
+
+  private static void awaitApi(String node) {
+    EdgeGateway gateway = nodes.get(node).gateway;
+    await().atMost(WAIT).until(() -> "api".equals(HttpProbe.get(gateway.httpPort(), "api.example.com", "/").backend()));
+  }
+
+  /** A GatewayClass selecting the shops, its Gateway (optionally with its own selector), a route and a key. */
+  private static String gatewayApi(String gatewaySelector) throws Exception {
+    String annotation = gatewaySelector.isEmpty() ? ""
+        : "\n  annotations: {\"edgegw.io/gateway-selector\": \"" + gatewaySelector + "\"}";
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata:
+          name: shops
+          annotations: {"edgegw.io/gateway-selector": "role=shop"}
+        spec: {controllerName: edgegw.io/gateway-controller}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata:
+          name: api
+          namespace: default%s
+        spec:
+          gatewayClassName: shops
+          listeners:
+          - {name: http, port: 80, protocol: HTTP, hostname: api.example.com}
+          - name: https
+            port: 443
+            protocol: HTTPS
+            hostname: api.example.com
+            tls: {certificateRefs: [{name: api-cert}]}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: api, namespace: default}
+        spec:
+          parentRefs: [{name: api}]
+          rules: [{backendRefs: [{name: api, port: 9080}]}]
+        ---
+        """.formatted(annotation)
+        + EdgeGateway.service("api", api) + "---\n"
+        + TestPki.secretYaml("api-cert", "default", pki.server("api", "api.example.com"), Optional.empty()) + "---\n"
+        + TestPki.secretYaml("unused-cert", "default", pki.server("unused", "unused.example.com"), Optional.empty());
   }
 
   private static String shop(String backend) {
