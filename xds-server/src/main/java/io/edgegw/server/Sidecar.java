@@ -23,7 +23,6 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running sidecar. Start order: the saved snapshot read and checked on a helper thread while the
- * config loop and the xDS server start; then that snapshot served (or, without one, the store loaded,
- * translated and published: a persisted config is served at once, even with the broker down), admin,
- * then the sources. {@link #close()}
+ * The running sidecar. Start order: load the store, translate and publish (so a persisted config is
+ * served at once, even with the broker down), xDS server, admin, then the sources. {@link #close()}
  * stops everything in reverse order and releases the ports.
  */
 public final class Sidecar implements AutoCloseable {
@@ -87,19 +84,10 @@ public final class Sidecar implements AutoCloseable {
       // What Envoy last acknowledged, served before the inputs are read and translated, but only while
       // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
       ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
-      // Parsing the saved snapshot (protobuf's descriptors, a few hundred kB) and checking the store's
-      // files against its digest run on a helper thread while this one starts the loop and the xDS
-      // server (gRPC, Netty): an Envoy that connects meanwhile waits for the snapshot, as it would for
-      // a first translation.
-      CompletableFuture<SavedState> savedState = CompletableFuture.supplyAsync(() -> {
-        Optional<ServedSnapshotFile.Saved> file = snapshotFile.load();
-        return new SavedState(
-            file, file.filter(s -> matchesStore(s, store)).map(ServedSnapshotFile.Saved::published));
-      }, runnable -> {
-        Thread t = new Thread(runnable, "edgegw-start");
-        t.setDaemon(true);
-        t.start();
-      });
+      Optional<ServedSnapshotFile.Saved> savedFile = snapshotFile.load();
+      Optional<SnapshotPublisher.Published> saved = savedFile
+          .filter(s -> matchesStore(s, store))
+          .map(ServedSnapshotFile.Saved::published);
       Callable<Void> load = () -> {
         store.load();
         log.info("loaded {} resources from {}", store.inputSet().resources().size(), config.stateDir());
@@ -156,29 +144,6 @@ public final class Sidecar implements AutoCloseable {
       ConfigLoop configLoop = new ConfigLoop(loop, store, components.validator(), components.translator(),
           identity, publisher, config.debounce(), statusReporter, metrics,
           Optional.of(new QuarantineFile(config.stateDir())));
-      ImmutableList.Builder<Source> sources = ImmutableList.builder();
-      if (config.configDir().isPresent()) {
-        sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
-      }
-      Optional<Source> mqtt = mqttConnection.map(connection -> mqttSource(
-          new MqttResourceSource(connection, new ResourceReader(), configLoop)));
-      mqtt.ifPresent(sources::add);
-      config
-          .kube()
-          .ifPresent(
-              settings ->
-                  sources.add(
-                      kubeSource(new KubeSource(settings, new ResourceReader(), configLoop))));
-      ImmutableList<Source> built = sources.build();
-
-      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
-      metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
-      XdsTraffic traffic = new XdsTraffic();
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks, traffic);
-      started.push(xds);
-
-      Optional<ServedSnapshotFile.Saved> savedFile = savedState.join().file();
-      Optional<SnapshotPublisher.Published> saved = savedState.join().servable();
       if (savedFile.isPresent()) {
         // What a refusal before this run's first acknowledgement suspects: the inputs changed since.
         configLoop.previousRunInputs(savedFile.get().inputDigests());
@@ -208,6 +173,27 @@ public final class Sidecar implements AutoCloseable {
         configLoop.rebuildNow();
       }
 
+      ImmutableList.Builder<Source> sources = ImmutableList.builder();
+      if (config.configDir().isPresent()) {
+        sources.add(new FileSource(config.configDir().get(), new ResourceReader(), configLoop, POLL_INTERVAL));
+      }
+      Optional<Source> mqtt = mqttConnection.map(connection -> mqttSource(
+          new MqttResourceSource(connection, new ResourceReader(), configLoop)));
+      mqtt.ifPresent(sources::add);
+      config
+          .kube()
+          .ifPresent(
+              settings ->
+                  sources.add(
+                      kubeSource(new KubeSource(settings, new ResourceReader(), configLoop))));
+      ImmutableList<Source> built = sources.build();
+
+      XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
+      metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
+      XdsTraffic traffic = new XdsTraffic();
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks, traffic);
+      started.push(xds);
+
       Liveness liveness = new Liveness(System::nanoTime,
           () -> built.stream().map(Source::stuck).collect(ImmutableList.toImmutableList()));
       liveness.beatOn(loop);
@@ -227,10 +213,6 @@ public final class Sidecar implements AutoCloseable {
       throw e;
     }
   }
-
-  /** A snapshot saved by the previous run, and whether it may be served first (the store still matches it). */
-  private record SavedState(
-      Optional<ServedSnapshotFile.Saved> file, Optional<SnapshotPublisher.Published> servable) {}
 
   private static boolean matchesStore(ServedSnapshotFile.Saved saved, ConfigStore store) {
     try {
