@@ -31,30 +31,37 @@ import java.util.concurrent.locks.LockSupport;
  * (validate, store, translate, versions, status board), which other processes on the machine barely
  * change, and the wall time, which they do. MQTT status messages are serialized, not sent.
  *
- * <p>Arguments: {@code routes... --changes M}.
+ * <p>With {@code --big-vs}, the N routes are one VirtualService and each change edits one of its routes
+ * (the VirtualService republished with one route's match changed).
+ *
+ * <p>Arguments: {@code routes... --changes M [--big-vs]}.
  */
 public final class ChangeCost {
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = new ArrayList<>();
     int changes = 200;
+    boolean big = false;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--changes")) {
         changes = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--big-vs")) {
+        big = true;
       } else {
         sizes.add(Integer.parseInt(args[i]));
       }
     }
-    System.out.println("| routes | changes | loop CPU p50 ms | loop CPU p99 ms | wall p50 ms | wall p99 ms |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println("| routes | VirtualServices | changes | loop CPU p50 ms | loop CPU p99 ms | wall p50 ms"
+        + " | wall p99 ms |");
+    System.out.println("|---|---|---|---|---|---|---|");
     for (int routes : sizes) {
-      run(routes, changes);
+      run(routes, changes, big);
     }
   }
 
-  private static void run(int routes, int changes) throws Exception {
+  private static void run(int routes, int changes, boolean big) throws Exception {
     Path dir = Files.createTempDirectory("edgegw-changecost");
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
-    for (Resource r : Inputs.all(routes, 9080)) {
+    for (Resource r : big ? Inputs.allBig(routes, 9080) : Inputs.all(routes, 9080)) {
       store.put(r);
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -85,8 +92,11 @@ public final class ChangeCost {
     List<Double> wall = new ArrayList<>();
     int warmup = Math.max(20, changes / 5);
     for (int c = 0; c < warmup + changes; c++) {
-      Resource vs = Inputs.virtualService("new-" + c, "new-" + c + ".bench", "svc-0", 0);
-      for (ResourceEvent event : List.of(ResourceEvent.upsert(vs, "bench"), ResourceEvent.delete(vs.key(), "bench"))) {
+      Resource vs = big ? Inputs.bigVirtualService(routes, c % routes, c)
+          : Inputs.virtualService("new-" + c, "new-" + c + ".bench", "svc-0", 0);
+      List<ResourceEvent> events = big ? List.of(ResourceEvent.upsert(vs, "bench"))
+          : List.of(ResourceEvent.upsert(vs, "bench"), ResourceEvent.delete(vs.key(), "bench"));
+      for (ResourceEvent event : events) {
         SnapshotPublisher.Published before = publisher.current().orElseThrow();
         // Past the debounce interval of the last snapshot, as a lone change would be.
         LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
@@ -110,7 +120,7 @@ public final class ChangeCost {
     Stats c = Stats.of(cpu);
     Stats w = Stats.of(wall);
     System.out.printf(
-        "| %d | %d | %.2f | %.2f | %.2f | %.2f |%n",
-        routes, cpu.size(), c.p(50), c.p(99), w.p(50), w.p(99));
+        "| %d | %s | %d | %.2f | %.2f | %.2f | %.2f |%n",
+        routes, big ? "1" : Integer.toString(routes), cpu.size(), c.p(50), c.p(99), w.p(50), w.p(99));
   }
 }

@@ -271,7 +271,7 @@ public final class Footprint {
     }
   }
 
-  private static long rssKb(long pid) throws Exception {
+  static long rssKb(long pid) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("\\D", ""));
@@ -280,7 +280,7 @@ public final class Footprint {
     throw new IllegalStateException("no VmRSS for " + pid);
   }
 
-  private static long heapUsedKb(long pid) throws Exception {
+  static long heapUsedKb(long pid) throws Exception {
     Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
     String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jcmd.waitFor();

@@ -94,6 +94,46 @@ public final class Inputs {
         """.formatted(name, NAMESPACE, host, 30 + revision, service));
   }
 
+  /** Host of the one VirtualService of {@link #bigVirtualService}. */
+  public static final String BIG_HOST = "big.bench";
+
+  /** Gateway, Services, Endpoints and one VirtualService of {@code routes} routes ({@link #bigVirtualService}). */
+  public static List<Resource> allBig(int routes, int backendPort) {
+    List<Resource> out = new ArrayList<>();
+    out.add(gateway());
+    for (int s = 0; s < services(routes); s++) {
+      out.add(service("svc-" + s));
+      out.add(endpoints("svc-" + s, backendPort));
+    }
+    out.add(bigVirtualService(routes, -1, 0));
+    return out;
+  }
+
+  /**
+   * One VirtualService for {@link #BIG_HOST} with {@code routes} prefix routes {@code /r<i>/}, spread
+   * over the services; route {@code edited} (when not negative) matches {@code /e<edit>/} instead: one
+   * route edited, the other {@code routes - 1} unchanged. A request to {@code /e<edit>/} answers 404
+   * until the edit is served.
+   */
+  public static Resource bigVirtualService(int routes, int edited, int edit) {
+    StringBuilder http = new StringBuilder();
+    for (int i = 0; i < routes; i++) {
+      if (i > 0) {
+        http.append(',');
+      }
+      String prefix = i == edited ? "/e" + edit + "/" : "/r" + i + "/";
+      http.append("""
+          {"match": [{"uri": {"prefix": "%s"}}], "timeout": "30s",
+           "route": [{"destination": {"host": "svc-%d", "port": {"number": 9080}}}]}"""
+          .formatted(prefix, i % services(routes)));
+    }
+    return read("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+         "metadata": {"name": "big", "namespace": "%s"},
+         "spec": {"hosts": ["%s"], "gateways": ["bench"], "http": [%s]}}
+        """.formatted(NAMESPACE, BIG_HOST, http));
+  }
+
   public static Resource service(String name) {
     return read("""
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "%s", "namespace": "%s"},

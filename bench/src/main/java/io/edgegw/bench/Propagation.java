@@ -39,14 +39,19 @@ import java.util.concurrent.locks.LockSupport;
  * serves the new snapshot, counts the xDS bytes each change cost, and reads Envoy's own time to apply
  * each route configuration update from its stats.
  *
- * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta}.
+ * <p>With {@code --big-vs}, the N routes are one VirtualService, and each change republishes it with one
+ * route's match changed ({@code /r<i>/} to {@code /e<c>/}), timed until {@code /e<c>/} answers 200; no
+ * delete.
+ *
+ * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta
+ * [--big-vs]}.
  */
 public final class Propagation {
   private static final int WARMUP = 10;
   private static final int LOAD_PER_SECOND = 200;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Result(String mode, int routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
+  record Result(String mode, String routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
       long loadRequests, long loadFailures, Stats bytes, Stats resources, String envoyApply) {}
 
   public static void main(String[] args) throws Exception {
@@ -55,12 +60,14 @@ public final class Propagation {
     int churn = 0;
     int debounce = 5;
     List<String> modes = List.of("sotw", "delta");
+    boolean big = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--changes" -> changes = Integer.parseInt(args[++i]);
         case "--churn-per-second" -> churn = Integer.parseInt(args[++i]);
         case "--debounce-ms" -> debounce = Integer.parseInt(args[++i]);
         case "--modes" -> modes = List.of(args[++i].split(","));
+        case "--big-vs" -> big = true;
         default -> sizes.add(Integer.parseInt(args[i]));
       }
     }
@@ -79,9 +86,9 @@ public final class Propagation {
       for (int routes : sizes) {
         for (String mode : modes) {
           Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
-              mode.equals("delta"), changes, churn, debounce);
+              mode.equals("delta"), changes, churn, debounce, big);
           System.out.printf(
-              "| %s | %d | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
+              "| %s | %s | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
               r.mode(),
               r.routes(),
               r.churnPerSecond(),
@@ -108,10 +115,10 @@ public final class Propagation {
   }
 
   static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
-      int changes, int churnPerSecond, int debounceMs) throws Exception {
+      int changes, int churnPerSecond, int debounceMs, boolean big) throws Exception {
     Files.createDirectories(dir);
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
-    for (Resource r : Inputs.all(routes, backendPort)) {
+    for (Resource r : big ? Inputs.allBig(routes, backendPort) : Inputs.all(routes, backendPort)) {
       store.put(r);
     }
     int gatewayPort = Local.freePort();
@@ -136,7 +143,8 @@ public final class Propagation {
       byte[] bootstrap = new BootstrapGenerator().yaml(new BootstrapOptions("bench", "edgegateway", "127.0.0.1",
           sidecar.xdsPort(), "127.0.0.1", envoyAdmin, delta)).getBytes(StandardCharsets.UTF_8);
       envoy = Local.envoy(dir, "envoy", "envoy.yaml", bootstrap, envoyAdmin);
-      awaitStatus(probe, Inputs.host(routes - 1), 200, Duration.ofSeconds(120));
+      awaitStatus(probe, big ? Inputs.BIG_HOST : Inputs.host(routes - 1), big ? "/r" + (routes - 1) + "/" : "/",
+          200, Duration.ofSeconds(120));
 
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong loadRequests = new AtomicLong();
@@ -146,7 +154,9 @@ public final class Propagation {
           long interval = 1_000_000_000L / LOAD_PER_SECOND;
           long next = System.nanoTime();
           for (int i = 0; !stop.get(); i++) {
-            if (client.get(Inputs.host(i % routes), "/") != 200) {
+            int status = big ? client.get(Inputs.BIG_HOST, "/r" + (routes - 1) + "/")
+                : client.get(Inputs.host(i % routes), "/");
+            if (status != 200) {
               loadFailures.incrementAndGet();
             }
             loadRequests.incrementAndGet();
@@ -181,14 +191,17 @@ public final class Propagation {
       List<Double> resources = new ArrayList<>();
       for (int c = 0; c < WARMUP + changes; c++) {
         String name = "new-" + c;
-        String host = name + ".bench";
-        Resource vs = Inputs.virtualService(name, host, "svc-0", 0);
+        String host = big ? Inputs.BIG_HOST : name + ".bench";
+        String path = big ? "/e" + c + "/" : "/";
+        // The edited route is never the last one, which the load client uses.
+        Resource vs = big ? Inputs.bigVirtualService(routes, c % (routes - 1), c)
+            : Inputs.virtualService(name, host, "svc-0", 0);
         SnapshotPublisher.Published before = sidecar.publisher().current().orElseThrow();
         XdsTraffic.Totals sentBefore = sidecar.xdsTraffic();
         long t0 = System.nanoTime();
         cloud.publish(vs);
         long snap = -1;
-        while (probe.get(host, "/") != 200) {
+        while (probe.get(host, path) != 200) {
           if (snap < 0 && sidecar.publisher().current().orElseThrow() != before) {
             snap = System.nanoTime();
           }
@@ -201,13 +214,17 @@ public final class Propagation {
         XdsTraffic.Totals sent = sidecar.xdsTraffic().minus(sentBefore);
 
         long d0 = System.nanoTime();
-        cloud.delete(Inputs.vsKey(name));
-        awaitStatus(probe, host, 404, Duration.ofSeconds(30));
+        if (!big) {
+          cloud.delete(Inputs.vsKey(name));
+          awaitStatus(probe, host, "/", 404, Duration.ofSeconds(30));
+        }
         long d1 = System.nanoTime();
         if (c >= WARMUP) {
           add.add((t1 - t0) / 1e6);
           snapshot.add(snap < 0 ? (t1 - t0) / 1e6 : (snap - t0) / 1e6);
-          delete.add((d1 - d0) / 1e6);
+          if (!big) {
+            delete.add((d1 - d0) / 1e6);
+          }
           bytes.add((double) sent.bytes());
           resources.add((double) sent.resources());
         }
@@ -217,7 +234,7 @@ public final class Propagation {
       churn.join();
       return new Result(
           delta ? "delta" : "sotw",
-          routes,
+          big ? routes + " in 1 VS" : Integer.toString(routes),
           churnPerSecond,
           debounceMs,
           Stats.of(add),
@@ -269,9 +286,9 @@ public final class Propagation {
     }
   }
 
-  private static void awaitStatus(Local.Client client, String host, int status, Duration timeout) {
+  private static void awaitStatus(Local.Client client, String host, String path, int status, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (client.get(host, "/") != status) {
+    while (client.get(host, path) != status) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(host + " did not answer " + status + " within " + timeout);
       }

@@ -1,5 +1,6 @@
 package io.edgegw.translator;
 
+import io.edgegw.translator.istio.HttpRuleMemo;
 import io.edgegw.translator.istio.VirtualServiceMemo;
 import io.edgegw.translator.istio.InputDecoder;
 import io.edgegw.translator.memo.Memo;
@@ -17,6 +18,31 @@ import io.edgegw.translator.xds.XdsMemo;
  */
 public final class TranslationMemo {
   final Memo<Resource, InputDecoder.Decoded> decoded = Memo.byIdentity();
+  final HttpRuleMemo httpRules = HttpRuleMemo.remembering();
+  /**
+   * The last resource validated and what decoding it gave: the config loop validates a change, stores
+   * that same instance and translates, so the translation takes the validation's decode.
+   */
+  private Resource validated;
+  private InputDecoder.Decoded validatedAs;
+
+  InputDecoder.Decoded validate(Resource resource, java.util.function.Function<Resource, InputDecoder.Decoded> decode) {
+    InputDecoder.Decoded out = decode.apply(resource);
+    validated = resource;
+    validatedAs = out;
+    return out;
+  }
+
+  /** The validation's result when {@code resource} is the instance last validated. */
+  InputDecoder.Decoded decode(Resource resource, java.util.function.Function<Resource, InputDecoder.Decoded> decode) {
+    if (resource == validated) {
+      InputDecoder.Decoded out = validatedAs;
+      validated = null;
+      validatedAs = null;
+      return out;
+    }
+    return decode.apply(resource);
+  }
   final VirtualServiceMemo virtualServices = new VirtualServiceMemo();
   final XdsMemo xds = new XdsMemo();
 }

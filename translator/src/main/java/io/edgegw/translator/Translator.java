@@ -62,6 +62,15 @@ public final class Translator {
   }
 
   /**
+   * As {@link #validate(Resource)}, for a caller that translates with {@code memo} next: the unchanged
+   * rules of a big VirtualService are not decoded again, and a translation that finds this very
+   * instance among its inputs takes this decode instead of decoding it again.
+   */
+  public ImmutableList<Diagnostic> validate(Resource resource, TranslationMemo memo) {
+    return memo.validate(resource, r -> decoder.decode(r, memo.httpRules)).diagnostics();
+  }
+
+  /**
    * Translates everything that validates; invalid resources are left out and their diagnostics
    * returned, as are problems between resources (which never stop the others from applying).
    */
@@ -89,7 +98,9 @@ public final class Translator {
 
   private IrTranslation toIr(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
-    InputDecoder.All decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded);
+    InputDecoder.All decoded = decoder.decodeAll(inputs, diagnostics, memo.decoded,
+        r -> memo.decode(r, d -> decoder.decode(d, memo.httpRules)));
+    memo.httpRules.retainOnly(inputs.resources().keySet());
     // Istio first: the merger keeps the earlier piece's listener when two front ends claim one.
     ImmutableList.Builder<IrPiece> pieces = ImmutableList.builder();
     pieces.add(new IstioFrontEnd(memo.virtualServices).translate(decoded.istio(), identity, diagnostics));

@@ -88,6 +88,92 @@ class IncrementalTranslationTest {
         before.resources().clusters().stream().anyMatch(b -> b == c), "rebuilt: " + c.getName()));
   }
 
+  /**
+   * A VirtualService of many rules (so its rules are remembered one by one: decoded, built and turned
+   * into Envoy routes) edited one rule at a time, as the config loop does it: validated with the memo,
+   * then translated. Edits that keep indexes, one that shifts them, rules with warnings, a delegate, a
+   * catch-all in the middle (the rules after it give nothing) and back.
+   */
+  @Test
+  void editingOneRuleOfABigVirtualServiceGivesWhatAFreshTranslationGives() {
+    TranslationMemo memo = new TranslationMemo();
+    GatewayIdentity identity = GoldenTest.identity("");
+    List<List<String>> versions = new ArrayList<>();
+    List<String> rules = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      rules.add(rule("/r" + i + "/", "web"));
+    }
+    versions.add(List.copyOf(rules));
+    rules.set(7, rule("/edited/", "web"));
+    versions.add(List.copyOf(rules));
+    rules.set(3, rule("/warn/", "nowhere")); // a destination no Service names: a warning on http[3]
+    versions.add(List.copyOf(rules));
+    rules.set(3, rule("/warn/", "web"));
+    versions.add(List.copyOf(rules));
+    rules.add(0, rule("/first/", "nowhere")); // every index shifts; the warning moves to http[0]
+    versions.add(List.copyOf(rules));
+    rules.set(5, "{match: [{uri: {prefix: /d}}], delegate: {name: leaves}}");
+    versions.add(List.copyOf(rules));
+    rules.set(9, "{route: [{destination: {host: web}}]}"); // a catch-all: later rules are unreachable
+    versions.add(List.copyOf(rules));
+    rules.set(15, rule("/after-catch-all/", "nowhere"));
+    versions.add(List.copyOf(rules));
+    rules.set(9, rule("/r9/", "web"));
+    versions.add(List.copyOf(rules));
+    rules.set(2, "{match: [{uri: {prefix: /bad}}], route: [{destination: {host: web}}], timeout: forever}");
+    versions.add(List.copyOf(rules)); // rejected by validation; the translation leaves it out
+    rules.remove(2);
+    versions.add(List.copyOf(rules));
+    versions.add(versions.get(0));
+    for (List<String> version : versions) {
+      InputSet inputs = GoldenTest.inputs(bigConfig(version));
+      Resource big = inputs.resources().values().stream().filter(r -> r.key().name().equals("big")).findFirst()
+          .orElseThrow();
+      assertEquals(translator.validate(big), translator.validate(big, memo));
+      assertSame(inputs, identity, memo);
+    }
+  }
+
+  private static String rule(String prefix, String host) {
+    return "{match: [{uri: {prefix: " + prefix + "}}], timeout: 3s, route: [{destination: {host: " + host + "}}]}";
+  }
+
+  private static String bigConfig(List<String> rules) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: default}
+        spec:
+          selector: {istio: edgegateway}
+          servers:
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: ["*"]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: big, namespace: default}
+        spec:
+          hosts: [big.example.com]
+          gateways: [gw]
+          http: [%s]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: leaves, namespace: default}
+        spec:
+          http:
+          - match: [{uri: {prefix: /d/a}}]
+            route: [{destination: {host: web}}]
+          - route: [{destination: {host: nowhere}}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: default}
+        spec:
+          ports: [{port: 80}]
+        """.formatted(String.join(", ", rules));
+  }
+
   private void assertSame(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     Translation fresh = translator.translate(inputs, identity);
     Translation remembered = translator.translate(inputs, identity, memo);

@@ -22,8 +22,11 @@ public record Components(ResourceValidator validator, ResourceTranslator transla
   /** Serving the Gateway API Gateways whose GatewayClass has {@code gatewayController} as controllerName. */
   public static Components production(String gatewayController) {
     Translator translator = new Translator(gatewayController);
-    // The config loop is the only caller, on its one thread: it may keep a memo between translations.
+    // The config loop is the only caller of both, on its one thread: it may keep a memo between
+    // translations, and a translation may take the decode of the change it just validated.
     TranslationMemo memo = new TranslationMemo();
-    return new Components(translator::validate, (inputs, identity) -> translator.translate(inputs, identity, memo));
+    return new Components(
+        resource -> translator.validate(resource, memo),
+        (inputs, identity) -> translator.translate(inputs, identity, memo));
   }
 }

@@ -1,5 +1,7 @@
 package io.edgegw.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,6 +15,7 @@ import io.edgegw.translator.model.ResourceReader;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,7 +173,7 @@ public final class ConfigStore {
     }
     Path file = fileOf(resource.key());
     StateDirectory.createDirectories(file.getParent());
-    StateDirectory.writeAtomically(file, Json.MAPPER.writeValueAsBytes(resource.manifest()));
+    StateDirectory.writeAtomically(file, fileBytes(resource));
     resources.put(resource.key(), resource);
     totalBytes = after;
     inputSet = new InputSet(ImmutableSortedMap.copyOfSorted(resources));
@@ -256,7 +259,7 @@ public final class ConfigStore {
   static Digests digests(InputSet inputs) throws IOException {
     TreeMap<String, byte[]> files = new TreeMap<>();
     for (Resource resource : inputs.resources().values()) {
-      files.put(relativePath(resource.key()), Json.MAPPER.writeValueAsBytes(resource.manifest()));
+      files.put(relativePath(resource.key()), fileBytes(resource));
     }
     ImmutableSortedMap.Builder<String, String> byPath = ImmutableSortedMap.naturalOrder();
     files.forEach((path, bytes) -> byPath.put(path, Hashing.sha256().hashBytes(bytes).toString()));
@@ -270,7 +273,21 @@ public final class ConfigStore {
 
   /** The SHA-256 of {@code resource}'s file as {@link #put} writes it. */
   static String fileDigest(Resource resource) throws IOException {
-    return Hashing.sha256().hashBytes(Json.MAPPER.writeValueAsBytes(resource.manifest())).toString();
+    return Hashing.sha256().hashBytes(fileBytes(resource)).toString();
+  }
+
+  /**
+   * The file of {@code resource}: its manifest indented, copied token by token from the compact JSON
+   * it keeps (the same bytes as serializing its tree, without building the tree).
+   */
+  static byte[] fileBytes(Resource resource) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(resource.size() * 2);
+    try (JsonParser in = Json.MAPPER.createParser(resource.toJson());
+        JsonGenerator to = Json.MAPPER.createGenerator(out)) {
+      in.nextToken();
+      to.copyCurrentStructure(in);
+    }
+    return out.toByteArray();
   }
 
   /** The same digest of the files as they are on disk, read as bytes (no parsing: cheap at start-up). */

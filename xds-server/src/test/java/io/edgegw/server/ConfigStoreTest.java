@@ -35,6 +35,23 @@ class ConfigStoreTest {
   }
 
   @Test
+  void aFileIsItsManifestIndentedAsSerializingTheTreeWouldWriteIt() throws Exception {
+    // Copied token by token from the kept JSON, not serialized from a tree: the bytes (and so every
+    // digest of files written before) must not change.
+    Resource r = Fixtures.resource("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+         "metadata": {"name": "n", "namespace": "default", "labels": {"a": "b"}},
+         "spec": {"hosts": ["x.example.com"], "http": [{"route": [{"destination": {"host": "s"}, "weight": 100}],
+                  "mirrorPercentage": {"value": 12.5}, "timeout": "1.5s", "retries": {"attempts": 3}}],
+                  "empty": {}, "none": null, "list": [], "big": 12345678901234, "neg": -0.0, "t": true}}""");
+    byte[] expected = new com.fasterxml.jackson.databind.ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsBytes(r.manifest());
+    assertEquals(new String(expected, java.nio.charset.StandardCharsets.UTF_8),
+        new String(ConfigStore.fileBytes(r), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
   void theDigestOnDiskIsTheDigestOfTheStoredInputsAndOnlyOfThem() throws Exception {
     ConfigStore store = ConfigStore.open(state);
     store.put(Fixtures.virtualService("a", "a.example.com"));

@@ -39,6 +39,16 @@ public final class Field {
     return problems;
   }
 
+  /** The same value and path, its problems collected in {@code other} (a part decoded on its own). */
+  public Field reportingTo(Problems other) {
+    return new Field(json, path, other);
+  }
+
+  /** The value itself: a memo key for a part decoded on its own (compare with {@code equals}). */
+  public JsonNode json() {
+    return json;
+  }
+
   /** Absent and explicit {@code null} are the same: YAML writes "not set" both ways. */
   public boolean present() {
     return !json.isMissingNode() && !json.isNull();

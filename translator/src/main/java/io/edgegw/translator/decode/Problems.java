@@ -28,6 +28,16 @@ public final class Problems {
     found.add(Diagnostic.warning(resource, field, message));
   }
 
+  /** Diagnostics found earlier for this resource (a remembered part's), in their order. */
+  public void addAll(Iterable<Diagnostic> diagnostics) {
+    for (Diagnostic d : diagnostics) {
+      if (!d.resource().equals(resource)) {
+        throw new IllegalArgumentException(d + " is not about " + resource);
+      }
+      found.add(d);
+    }
+  }
+
   public boolean hasErrors() {
     return found.stream().anyMatch(Diagnostic::isError);
   }

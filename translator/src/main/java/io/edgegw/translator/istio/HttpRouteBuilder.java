@@ -21,6 +21,7 @@ import io.edgegw.translator.istio.VirtualService.StringMatch;
 import io.edgegw.translator.model.Diagnostic;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,18 +47,74 @@ public final class HttpRouteBuilder {
     this.gatewayLabels = gatewayLabels;
   }
 
-  /** The routes, in VirtualService order, and every cluster they send to. */
-  public record Built(ImmutableList<Route> routes, ImmutableList<ClusterRef> clusters) {}
+  /**
+   * The routes, in VirtualService order, and every cluster they send to; {@code rules}: what each of
+   * the VirtualService's http rules gave, for the next build of its next version.
+   */
+  public record Built(ImmutableList<Route> routes, ImmutableList<ClusterRef> clusters, ImmutableList<RuleBuilt> rules) {
+    public Built(ImmutableList<Route> routes, ImmutableList<ClusterRef> clusters) {
+      this(routes, clusters, ImmutableList.of());
+    }
+  }
+
+  /**
+   * What one http rule (a delegate's rules expanded in its place) gives one server: the expansion's
+   * warnings, its routes and clusters and their warnings, and whether it ends with a catch-all.
+   */
+  public record RuleBuilt(
+      HttpRoute rule,
+      ImmutableList<Diagnostic> expansionDiagnostics,
+      ImmutableList<Route> routes,
+      ImmutableList<ClusterRef> clusters,
+      ImmutableList<Diagnostic> diagnostics,
+      boolean catchAll) {}
 
   /**
    * Routes for requests arriving through {@code gateway} (as {@code namespace/name}) on server port
    * {@code serverPort}. Like istiod, stops after the first catch-all: later rules can never match.
    */
   public Built build(VirtualService vs, String gateway, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics) {
+    return build(vs, gateway, serverPort, diagnostics, ImmutableList.of());
+  }
+
+  /**
+   * As above; a rule that is the very instance of a rule in {@code previous} (what the previous version
+   * of this VirtualService gave this server, with everything else its routes depend on unchanged) is
+   * taken from there: a big VirtualService with one rule edited builds that rule.
+   */
+  Built build(VirtualService vs, String gateway, int serverPort, ImmutableList.Builder<Diagnostic> diagnostics,
+      List<RuleBuilt> previous) {
+    Map<HttpRoute, RuleBuilt> reuse = new IdentityHashMap<>(previous.size());
+    previous.forEach(r -> reuse.put(r.rule(), r));
+    ImmutableList.Builder<RuleBuilt> rules = ImmutableList.builderWithExpectedSize(vs.http().size());
+    for (HttpRoute rule : vs.http()) {
+      RuleBuilt r = reuse.get(rule);
+      rules.add(r != null ? r : rule(vs, rule, gateway, serverPort));
+    }
+    ImmutableList<RuleBuilt> built = rules.build();
+    // In the order one pass finds them: every rule's expansion first, then the rules up to a catch-all.
+    built.forEach(r -> diagnostics.addAll(r.expansionDiagnostics()));
     ImmutableList.Builder<Route> routes = ImmutableList.builder();
     List<ClusterRef> clusters = new ArrayList<>();
-    for (DelegateMerger.Sourced sourced : vs.http().stream()
-        .flatMap(rule -> delegates.expand(vs, rule, diagnostics).stream()).toList()) {
+    for (RuleBuilt r : built) {
+      diagnostics.addAll(r.diagnostics());
+      routes.addAll(r.routes());
+      clusters.addAll(r.clusters());
+      if (r.catchAll()) {
+        break;
+      }
+    }
+    return new Built(routes.build(), ImmutableList.copyOf(clusters), built);
+  }
+
+  private RuleBuilt rule(VirtualService vs, HttpRoute top, String gateway, int serverPort) {
+    ImmutableList.Builder<Diagnostic> expansion = ImmutableList.builder();
+    ImmutableList<DelegateMerger.Sourced> expanded = delegates.expand(vs, top, expansion);
+    ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
+    ImmutableList.Builder<Route> routes = ImmutableList.builder();
+    List<ClusterRef> clusters = new ArrayList<>();
+    boolean catchAll = false;
+    for (DelegateMerger.Sourced sourced : expanded) {
       HttpRoute rule = sourced.rule();
       // A delegated rule resolves names in, and reports on, the VirtualService that holds it.
       Optional<RouteAction> action = action(sourced.source(), rule, serverPort, clusters, diagnostics);
@@ -86,7 +143,6 @@ public final class HttpRouteBuilder {
       }
       Optional<Fault> fault = rule.fault().map(RouteFeatures::fault);
       Optional<CorsPolicy> cors = rule.corsPolicy().map(RouteFeatures::cors);
-      boolean catchAll = false;
       if (rule.matches().isEmpty()) {
         routes.add(new Route(rule.name(), anyPath(), action.get(), headers, fault, cors));
         catchAll = true;
@@ -106,7 +162,8 @@ public final class HttpRouteBuilder {
         break;
       }
     }
-    return new Built(routes.build(), ImmutableList.copyOf(clusters));
+    return new RuleBuilt(top, expansion.build(), routes.build(), ImmutableList.copyOf(clusters), diagnostics.build(),
+        catchAll);
   }
 
   private static String routeName(HttpRoute rule, HttpMatchRequest match) {

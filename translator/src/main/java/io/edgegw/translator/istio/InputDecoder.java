@@ -67,9 +67,14 @@ public final class InputDecoder {
   }
 
   public Decoded decode(Resource resource) {
+    return decode(resource, HttpRuleMemo.none());
+  }
+
+  /** As {@link #decode(Resource)}; the unchanged http rules of a big VirtualService come from {@code rules}. */
+  public Decoded decode(Resource resource, HttpRuleMemo rules) {
     Problems problems = new Problems(resource.key());
     try {
-      return new Decoded(Optional.ofNullable(decode(resource, problems)), problems.all());
+      return new Decoded(Optional.ofNullable(decode(resource, problems, rules)), problems.all());
     } catch (RuntimeException e) {
       // A decoder bug must cost one resource, never the whole snapshot.
       problems.error("", "internal error while decoding (" + e + "); please report this resource");
@@ -77,10 +82,10 @@ public final class InputDecoder {
     }
   }
 
-  private Object decode(Resource resource, Problems problems) {
+  private Object decode(Resource resource, Problems problems, HttpRuleMemo rules) {
     return switch (resource.key().kind()) {
       case GATEWAY -> gateways.decode(resource, problems);
-      case VIRTUAL_SERVICE -> virtualServices.decode(resource, problems);
+      case VIRTUAL_SERVICE -> virtualServices.decode(resource, problems, rules);
       case SERVICE_ENTRY -> serviceEntries.decode(resource, problems);
       case SERVICE -> kubernetes.service(resource, problems);
       case ENDPOINTS -> kubernetes.endpoints(resource, problems);
@@ -108,6 +113,12 @@ public final class InputDecoder {
   public record All(DecodedInputs istio, GatewayApiInputs gatewayApi) {}
 
   public All decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo) {
+    return decodeAll(inputs, diagnostics, memo, this::decode);
+  }
+
+  /** As above; a resource not in {@code memo} is decoded by {@code decode}. */
+  public All decodeAll(InputSet inputs, ImmutableList.Builder<Diagnostic> diagnostics, Memo<Resource, Decoded> memo,
+      java.util.function.Function<Resource, Decoded> decode) {
     ImmutableList.Builder<GatewayClass> classList = ImmutableList.builder();
     ImmutableList.Builder<ApiGateway> apiGatewayList = ImmutableList.builder();
     ImmutableList.Builder<HttpRoute> httpRouteList = ImmutableList.builder();
@@ -127,7 +138,7 @@ public final class InputDecoder {
     ImmutableList.Builder<Secret> secretList = ImmutableList.builder();
     ImmutableSet.Builder<ResourceKey> rejected = ImmutableSet.builder();
     for (Resource resource : inputs.resources().values()) {
-      Decoded decoded = memo.get(resource, this::decode);
+      Decoded decoded = memo.get(resource, decode);
       diagnostics.addAll(decoded.diagnostics());
       if (decoded.rejected()) {
         rejected.add(resource.key());

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The route configuration of one listener: VirtualServices joined to servers by host (section 4). */
@@ -46,7 +47,7 @@ public final class VirtualHostBuilder {
       for (VirtualService vs : virtualServices) {
         VirtualServiceMemo.Contribution c =
             memo.contribution(
-                vs, bound.server(), () -> contribution(bound, gateway, vs), diagnostics);
+                vs, bound.server(), previous -> contribution(bound, gateway, vs, previous), diagnostics);
         for (String host : c.hosts()) {
           // The same VS reached through a second server for the same host adds nothing new; with one
           // server each (VS, host) comes once, and the set would only cost time.
@@ -95,7 +96,8 @@ public final class VirtualHostBuilder {
 
   /** The hosts of {@code vs} that {@code bound} serves, and its routes for them; none when it does not apply there. */
   private VirtualServiceMemo.Contribution contribution(
-      ServerListener.BoundServer bound, String gateway, VirtualService vs) {
+      ServerListener.BoundServer bound, String gateway, VirtualService vs,
+      Optional<VirtualServiceMemo.Contribution> previous) {
     ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
     if (vs.gateways().stream().map(vs::qualify).noneMatch(gateway::equals)) {
       return NONE;
@@ -112,7 +114,8 @@ public final class VirtualHostBuilder {
     if (matched.isEmpty()) {
       return NONE;
     }
-    HttpRouteBuilder.Built built = routes.build(vs, gateway, bound.server().portNumber(), diagnostics);
+    HttpRouteBuilder.Built built = routes.build(vs, gateway, bound.server().portNumber(), diagnostics,
+        previous.map(p -> p.built().rules()).orElse(ImmutableList.of()));
     if (built.routes().isEmpty()) {
       // Every match names another port or gateway: like istiod, the VS does not apply here.
       return new VirtualServiceMemo.Contribution(ImmutableList.of(), built, diagnostics.build());

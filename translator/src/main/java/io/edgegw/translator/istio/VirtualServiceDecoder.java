@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.ByteString;
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
 import com.google.re2j.PatternSyntaxException;
 import io.edgegw.translator.decode.Checks;
 import io.edgegw.translator.decode.Field;
@@ -24,6 +25,7 @@ import io.edgegw.translator.model.Resource;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -86,6 +88,11 @@ public final class VirtualServiceDecoder {
   private final CorsPolicyDecoder corsPolicies = new CorsPolicyDecoder();
 
   public VirtualService decode(Resource resource, Problems problems) {
+    return decode(resource, problems, HttpRuleMemo.none());
+  }
+
+  /** As {@link #decode(Resource, Problems)}; a big VirtualService's unchanged rules come from {@code memo}. */
+  public VirtualService decode(Resource resource, Problems problems, HttpRuleMemo memo) {
     Field spec = Field.root(resource.spec(), "spec", problems);
     if (!spec.isObject()) {
       spec.error("required");
@@ -106,8 +113,27 @@ public final class VirtualServiceDecoder {
     boolean delegate = spec.get("hosts").isEmptyList() && !spec.get("gateways").present();
     ImmutableList.Builder<HttpRoute> http = ImmutableList.builder();
     ImmutableList<Field> rules = spec.get("http").items();
-    for (int i = 0; i < rules.size(); i++) {
-      httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
+    if (memo.applies(rules.size())) {
+      Map<HttpRuleMemo.Key, HttpRuleMemo.Rule> previous = memo.previous(resource.key());
+      Map<HttpRuleMemo.Key, HttpRuleMemo.Rule> now = Maps.newHashMapWithExpectedSize(rules.size());
+      for (int i = 0; i < rules.size(); i++) {
+        Field field = rules.get(i);
+        HttpRuleMemo.Key key = new HttpRuleMemo.Key(i, delegate, field.json());
+        HttpRuleMemo.Rule rule = previous.get(key);
+        if (rule == null) {
+          Problems own = new Problems(resource.key());
+          rule = new HttpRuleMemo.Rule(httpRoute(i, field.reportingTo(own), delegate), own.all());
+        }
+        problems.addAll(rule.diagnostics());
+        rule.rule().ifPresent(http::add);
+        now.put(key, rule);
+      }
+      memo.remember(resource.key(), now);
+    } else {
+      memo.forget(resource.key());
+      for (int i = 0; i < rules.size(); i++) {
+        httpRoute(i, rules.get(i), delegate).ifPresent(http::add);
+      }
     }
     return new VirtualService(resource.key(), resource.creationTimestamp(), hosts, gateways, http.build(),
         l4Routes(spec.get("tls"), true, hosts), l4Routes(spec.get("tcp"), false, hosts), exportTo);

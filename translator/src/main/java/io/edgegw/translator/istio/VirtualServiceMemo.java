@@ -3,8 +3,9 @@ package io.edgegw.translator.istio;
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.memo.Memo;
 import io.edgegw.translator.model.Diagnostic;
+import io.edgegw.translator.model.ResourceKey;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * What each VirtualService gave the previous translation, so an unchanged one is not translated
@@ -36,7 +37,21 @@ public final class VirtualServiceMemo {
     }
   }
 
+  /** The same VirtualService key and server instance: the VirtualService's previous version, to build on. */
+  private record Latest(ResourceKey vs, Object server) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Latest l && l.vs.equals(vs) && l.server == server;
+    }
+
+    @Override
+    public int hashCode() {
+      return vs.hashCode() * 31 + System.identityHashCode(server);
+    }
+  }
+
   private final Memo<Same, Contribution> contributions = Memo.byEquality();
+  private final Memo<Latest, Contribution> latest = Memo.byEquality();
   private final Memo<VirtualService, ImmutableList<Diagnostic>> bindings = Memo.byIdentity();
   private Object routeContext;
   private Object bindingContext;
@@ -48,6 +63,7 @@ public final class VirtualServiceMemo {
   void begin(Object routeContext, Object bindingContext) {
     if (!routeContext.equals(this.routeContext)) {
       contributions.clear();
+      latest.clear();
       this.routeContext = routeContext;
     }
     if (!bindingContext.equals(this.bindingContext)) {
@@ -57,15 +73,18 @@ public final class VirtualServiceMemo {
   }
 
   /**
-   * The contribution, computed (with its own diagnostics) only when not remembered; its diagnostics are reported
-   * either way.
+   * The contribution, computed (with its own diagnostics) only when not remembered, from what the
+   * previous version of the VirtualService gave the server when there was one (empty otherwise); its
+   * diagnostics are reported either way.
    */
   Contribution contribution(
       VirtualService vs,
       Gateway.Server server,
-      Supplier<Contribution> compute,
+      Function<Optional<Contribution>, Contribution> compute,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    Contribution c = contributions.get(new Same(vs, server), k -> compute.get());
+    Latest at = new Latest(vs.key(), server);
+    Contribution c = contributions.get(new Same(vs, server), k -> compute.apply(latest.previous(at)));
+    latest.put(at, c);
     diagnostics.addAll(c.diagnostics());
     return c;
   }
@@ -79,6 +98,7 @@ public final class VirtualServiceMemo {
 
   void endTranslation() {
     contributions.endTranslation();
+    latest.endTranslation();
     bindings.endTranslation();
   }
 }

@@ -51,6 +51,16 @@ public final class Memo<K, V> {
     return value;
   }
 
+  /** What the previous translation had for {@code key}, if anything, whatever this one will have. */
+  public java.util.Optional<V> previous(K key) {
+    return java.util.Optional.ofNullable(previous.get(key));
+  }
+
+  /** Sets what this translation has for {@code key}. */
+  public void put(K key, V value) {
+    current.put(key, value);
+  }
+
   /** Ends one translation: what it did not use is dropped. */
   public void endTranslation() {
     int size = current.size();

@@ -1,7 +1,10 @@
 package io.edgegw.translator.model;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
@@ -64,8 +67,32 @@ public final class Resource {
     return manifest().path("spec");
   }
 
+  /**
+   * The manifest's {@code metadata}, parsed alone: the rest of the manifest (a big VirtualService's
+   * thousand routes) is skipped token by token, without building its tree.
+   */
   public JsonNode metadata() {
-    return manifest().path("metadata");
+    try (JsonParser parser = JSON.createParser(json)) {
+      if (parser.nextToken() == JsonToken.START_OBJECT) {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          parser.nextToken();
+          if (name.equals("metadata")) {
+            JsonNode metadata = JSON.readTree(parser);
+            return metadata == null ? MissingNode.getInstance() : metadata;
+          }
+          parser.skipChildren();
+        }
+      }
+      return MissingNode.getInstance();
+    } catch (IOException e) {
+      throw new IllegalStateException(key + ": stored manifest no longer parses: " + e, e);
+    }
+  }
+
+  /** The manifest as compact JSON (a copy): what it costs to write or hash without parsing it. */
+  public byte[] toJson() {
+    return json.clone();
   }
 
   public ImmutableMap<String, String> labels() {

@@ -52,13 +52,22 @@ public final class RouteTranslator {
   }
 
   io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host) {
+    return virtualHost(host, r -> null);
+  }
+
+  /** As above; a route {@code previous} knows (built before from an equal IR route) is taken from there. */
+  io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(
+      VirtualHost host, Function<Route, io.envoyproxy.envoy.config.route.v3.Route> previous) {
     var out = io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
         .setName(host.name())
         .addAllDomains(host.domains());
     if (host.requireTls()) {
       out.setRequireTls(io.envoyproxy.envoy.config.route.v3.VirtualHost.TlsRequirementType.ALL);
     }
-    host.routes().forEach(r -> out.addRoutes(route(r)));
+    for (Route r : host.routes()) {
+      io.envoyproxy.envoy.config.route.v3.Route known = previous.apply(r);
+      out.addRoutes(known != null ? known : route(r));
+    }
     return out.build();
   }
 

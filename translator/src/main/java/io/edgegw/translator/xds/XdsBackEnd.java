@@ -40,8 +40,7 @@ public final class XdsBackEnd {
             config.routeConfigs().stream()
                 .map(
                     r ->
-                        routes.routeConfiguration(
-                            r, v -> memo.virtualHosts.get(v, routes::virtualHost)))
+                        routes.routeConfiguration(r, v -> memo.virtualHost(v, routes)))
                 .sorted(Comparator.comparing(RouteConfiguration::getName))
                 .collect(ImmutableList.toImmutableList()),
             config.clusters().stream()
