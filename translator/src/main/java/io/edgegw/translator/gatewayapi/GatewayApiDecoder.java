@@ -34,8 +34,6 @@ public final class GatewayApiDecoder {
       ImmutableSet.of("name", "hostname", "port", "protocol", "tls", "allowedRoutes");
   private static final ImmutableSet<String> ROUTE_SPEC =
       ImmutableSet.of("parentRefs", "hostnames", "rules", "useDefaultGateways");
-  private static final ImmutableSet<String> PARENT_REF =
-      ImmutableSet.of("group", "kind", "namespace", "name", "sectionName", "port");
 
   public GatewayClass gatewayClass(Resource resource, Problems problems) {
     Field spec = Field.root(resource.spec(), "spec", problems);
@@ -327,52 +325,9 @@ public final class GatewayApiDecoder {
       spec.get("useDefaultGateways").warning(NOT_YET + "; ignored");
     }
     String namespace = resource.key().namespace();
-    ImmutableList.Builder<HttpRoute.ParentRef> parents = ImmutableList.builder();
-    ImmutableList<Field> parentItems = spec.get("parentRefs").items();
-    for (int i = 0; i < parentItems.size(); i++) {
-      Field p = parentItems.get(i);
-      if (!p.isObject()) {
-        p.error("required");
-        continue;
-      }
-      p.allowOnly(PARENT_REF);
-      String group = p.get("group").string(Kind.GatewayApi.GROUP);
-      String kind = p.get("kind").string("Gateway");
-      String name = p.get("name").string("");
-      if (name.isEmpty()) {
-        p.get("name").error("required");
-        continue;
-      }
-      if (!group.equals(Kind.GatewayApi.GROUP) || !kind.equals("Gateway")) {
-        p.warning(
-            "parent "
-                + group
-                + "/"
-                + kind
-                + " is "
-                + NOT_YET
-                + " (only Gateway); this parent is not served");
-        continue;
-      }
-      OptionalInt port = p.get("port").integer();
-      parents.add(
-          new HttpRoute.ParentRef(
-              i, p.get("namespace").string(namespace), name, p.get("sectionName").string(), port));
-    }
-    ImmutableList.Builder<String> hostnames = ImmutableList.builder();
-    for (Field h : spec.get("hostnames").items()) {
-      h.string()
-          .ifPresent(
-              host -> {
-                Optional<String> invalid =
-                    Hosts.invalidReason(host.startsWith("*.") ? host.substring(2) : host);
-                if (invalid.isPresent() || host.contains(":")) {
-                  h.error(invalid.orElse("a hostname has no port or IP address"));
-                } else {
-                  hostnames.add(host);
-                }
-              });
-    }
+    // parentRefs and hostnames are read as for every route kind.
+    ImmutableList<HttpRoute.ParentRef> parents = RouteRefs.parents(spec, namespace);
+    ImmutableList<String> hostnames = RouteRefs.hostnames(spec);
     ImmutableList.Builder<HttpRoute.Rule> rules = ImmutableList.builder();
     ImmutableList<Field> ruleItems = spec.get("rules").items();
     if (ruleItems.isEmpty() && !spec.get("rules").present()) {
@@ -391,7 +346,7 @@ public final class GatewayApiDecoder {
     return problems.hasErrors()
         ? null
         : new HttpRoute(
-            resource.key(), created(resource), parents.build(), hostnames.build(), rules.build());
+            resource.key(), created(resource), parents, hostnames, rules.build());
   }
 
   /** Empty when the rule uses something not supported (a WARNING says which). */
