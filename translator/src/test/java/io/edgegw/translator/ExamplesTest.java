@@ -23,18 +23,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The TLS and TCP examples, with the Secrets their READMEs tell you to make (generated here with
+ * The TLS and TCP examples and the Gateway API ones, with the Secrets their READMEs tell you to make (generated here with
  * openssl), translate without a single diagnostic and are accepted by a real Envoy.
  */
 class ExamplesTest {
   private static final Path EXAMPLES = Path.of("../examples");
   /** Which Secrets each example's README creates: name -> host of its certificate ("" for a CA Secret). */
-  private static final Map<String, Map<String, String>> SECRETS = Map.of(
-      "https", Map.of("shop-cert", "shop.example.com", "api-cert", "api.example.com"),
-      "mtls", Map.of("shop-cert", "shop.example.com", "shop-cert-cacert", ""),
-      "passthrough", Map.of(),
-      "tcp", Map.of(),
-      "tls-tcp", Map.of("pacs-cert", "pacs.example.com"));
+  private static final Map<String, Map<String, String>> SECRETS = Map.ofEntries(
+      Map.entry("https", Map.<String, String>of("shop-cert", "shop.example.com", "api-cert", "api.example.com")),
+      Map.entry("mtls", Map.<String, String>of("shop-cert", "shop.example.com", "shop-cert-cacert", "")),
+      Map.entry("passthrough", Map.<String, String>of()),
+      Map.entry("tcp", Map.<String, String>of()),
+      Map.entry("tls-tcp", Map.<String, String>of("pacs-cert", "pacs.example.com")),
+      Map.entry("gateway-api/bookinfo", Map.<String, String>of()),
+      Map.entry("gateway-api/canary", Map.<String, String>of()),
+      Map.entry("gateway-api/https", Map.<String, String>of("shop-cert", "shop.example.com")),
+      Map.entry("gateway-api/passthrough", Map.<String, String>of()),
+      Map.entry("gateway-api/tcp", Map.<String, String>of()),
+      Map.entry("gateway-api/grpc", Map.<String, String>of()));
 
   @TempDir static Path dir;
 
@@ -45,7 +51,8 @@ class ExamplesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"https", "mtls", "passthrough", "tcp", "tls-tcp"})
+  @ValueSource(strings = {"https", "mtls", "passthrough", "tcp", "tls-tcp", "gateway-api/bookinfo", "gateway-api/canary",
+      "gateway-api/https", "gateway-api/passthrough", "gateway-api/tcp", "gateway-api/grpc"})
   void exampleTranslatesCleanlyAndEnvoyAcceptsIt(String name) throws Exception {
     StringBuilder yaml = new StringBuilder();
     try (Stream<Path> files = Files.list(EXAMPLES.resolve(name))) {
@@ -53,7 +60,8 @@ class ExamplesTest {
         yaml.append(Files.readString(file)).append("\n---\n");
       }
     }
-    assertTrue(Files.exists(EXAMPLES.resolve(name).resolve("README.md")), name + " has a README");
+    assertTrue(Files.exists(EXAMPLES.resolve(name).resolve("README.md"))
+        || Files.exists(EXAMPLES.resolve(name).getParent().resolve("README.md")), name + " has a README");
     for (Map.Entry<String, String> secret : SECRETS.get(name).entrySet()) {
       yaml.append(secret(secret.getKey(), secret.getValue())).append("---\n");
     }
@@ -63,7 +71,7 @@ class ExamplesTest {
     assertFalse(translation.resources().listeners().isEmpty(), name + " opens a listener");
     assertEquals(SECRETS.get(name).size(), translation.resources().secrets().size(), name + ": every Secret is used");
 
-    Path bootstrap = dir.resolve(name + ".json");
+    Path bootstrap = dir.resolve(name.replace('/', '-') + ".json");
     Files.writeString(bootstrap, new ObjectMapper().writeValueAsString(EnvoyValidateTest.staticBootstrap(
         EnvoyJson.toJson(translation.resources()), EnvoyValidateTest.unredactedSecrets(translation.resources()))));
     String envoy = EnvoyValidateTest.envoyBinary().orElseThrow(() -> new AssertionError("no envoy binary: set ENVOY_BIN"));
