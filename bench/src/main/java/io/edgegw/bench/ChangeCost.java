@@ -41,27 +41,33 @@ public final class ChangeCost {
     List<Integer> sizes = new ArrayList<>();
     int changes = 200;
     boolean big = false;
+    boolean gatewayApi = false;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--changes")) {
         changes = Integer.parseInt(args[++i]);
       } else if (args[i].equals("--big-vs")) {
         big = true;
+      } else if (args[i].equals("--gateway-api")) {
+        gatewayApi = true;
       } else {
         sizes.add(Integer.parseInt(args[i]));
       }
     }
-    System.out.println("| routes | VirtualServices | changes | loop CPU p50 ms | loop CPU p99 ms | wall p50 ms"
+    System.out.println("| routes | " + (gatewayApi ? "HTTPRoutes" : "VirtualServices")
+        + " | changes | loop CPU p50 ms | loop CPU p99 ms | wall p50 ms"
         + " | wall p99 ms |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (int routes : sizes) {
-      run(routes, changes, big);
+      run(routes, changes, big, gatewayApi);
     }
   }
 
-  private static void run(int routes, int changes, boolean big) throws Exception {
+  private static void run(int routes, int changes, boolean big, boolean gatewayApi) throws Exception {
     Path dir = Files.createTempDirectory("edgegw-changecost");
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
-    for (Resource r : big ? Inputs.allBig(routes, 9080) : Inputs.all(routes, 9080)) {
+    List<Resource> inputs = big ? Inputs.allBig(routes, 9080)
+        : gatewayApi ? Inputs.allGatewayApi(routes, 9080) : Inputs.all(routes, 9080);
+    for (Resource r : inputs) {
       store.put(r);
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -93,6 +99,7 @@ public final class ChangeCost {
     int warmup = Math.max(20, changes / 5);
     for (int c = 0; c < warmup + changes; c++) {
       Resource vs = big ? Inputs.bigVirtualService(routes, c % routes, c)
+          : gatewayApi ? Inputs.httpRoute("new-" + c, "new-" + c + ".bench", "svc-0")
           : Inputs.virtualService("new-" + c, "new-" + c + ".bench", "svc-0", 0);
       List<ResourceEvent> events = big ? List.of(ResourceEvent.upsert(vs, "bench"))
           : List.of(ResourceEvent.upsert(vs, "bench"), ResourceEvent.delete(vs.key(), "bench"));

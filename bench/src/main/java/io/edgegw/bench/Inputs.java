@@ -94,6 +94,42 @@ public final class Inputs {
         """.formatted(name, NAMESPACE, host, 30 + revision, service));
   }
 
+  /**
+   * The same shape through the Gateway API: GatewayClass, a Gateway with one HTTP listener on 80,
+   * Services, Endpoints and {@code routes} HTTPRoutes, one host each.
+   */
+  public static List<Resource> allGatewayApi(int routes, int backendPort) {
+    List<Resource> out = new ArrayList<>();
+    out.add(read("""
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
+         "metadata": {"name": "edgegw", "namespace": "default"},
+         "spec": {"controllerName": "edgegw.io/gateway-controller"}}
+        """));
+    out.add(read("""
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+         "metadata": {"name": "bench", "namespace": "%s"},
+         "spec": {"gatewayClassName": "edgegw", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+        """.formatted(NAMESPACE)));
+    for (int s = 0; s < services(routes); s++) {
+      out.add(service("svc-" + s));
+      out.add(endpoints("svc-" + s, backendPort));
+    }
+    for (int i = 0; i < routes; i++) {
+      out.add(httpRoute("route-" + i, host(i), "svc-" + (i % services(routes))));
+    }
+    return out;
+  }
+
+  /** An HTTPRoute sending every path of {@code host} to {@code service}, as {@link #virtualService} does. */
+  public static Resource httpRoute(String name, String host, String service) {
+    return read("""
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+         "metadata": {"name": "%s", "namespace": "%s"},
+         "spec": {"parentRefs": [{"name": "bench"}], "hostnames": ["%s"],
+                  "rules": [{"backendRefs": [{"name": "%s", "port": 9080}]}]}}
+        """.formatted(name, NAMESPACE, host, service));
+  }
+
   /** Host of the one VirtualService of {@link #bigVirtualService}. */
   public static final String BIG_HOST = "big.bench";
 
