@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.HttpBackend;
 import io.edgegw.it.harness.KubeApiServer;
-import io.edgegw.kube.KubeStatusWriter;
-import io.edgegw.translator.model.Kind;
-import io.edgegw.translator.model.ResourceKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +27,6 @@ import org.junit.jupiter.api.condition.EnabledIf;
     disabledReason = "no real kube-apiserver, etcd or CRDs on this machine: run `bash bin/lib/kube.sh` once"
         + " (builds kube-apiserver from the Go module proxy) or `EDGEGW_KUBE_TESTS=1 bin/test`")
 class KubeGatewayApiTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static KubeApiServer kube;
   private static HttpBackend v1;
   private static EdgeGateway gw;
@@ -89,35 +83,33 @@ class KubeGatewayApiTest {
     assertThat(gw.admin("/resources")).contains("kube:/apis/gateway.networking.k8s.io/v1/gatewayclasses/edgegw")
         .contains("kube:/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/web");
 
-    // The translator's .status of an HTTPRoute has this shape (StatusMessage.objectStatus); until it is
-    // produced on main, the writer is driven directly, with the source's own settings and RBAC.
-    ObjectNode status = (ObjectNode) JSON.readTree("""
-        {"parents": [{"parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "edge"},
-          "controllerName": "edgegw.io/gateway-controller",
-          "conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "",
-            "observedGeneration": 1, "lastTransitionTime": "2026-12-07T00:00:00Z"}]}]}
-        """);
-    try (KubeStatusWriter writer = new KubeStatusWriter(kube.settings())) {
-      writer.write(ResourceKey.of(Kind.HTTP_ROUTE, "default", "web"), status);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-          assertThat(kube.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "web").path("status"))
-              .isEqualTo(status));
-
-      ObjectNode programmed = (ObjectNode) JSON.readTree("""
-          {"conditions": [{"type": "Programmed", "status": "True", "reason": "Programmed", "message": "",
-            "observedGeneration": 1, "lastTransitionTime": "2026-12-07T00:00:00Z"}]}
-          """);
-      writer.write(ResourceKey.of(Kind.K8S_GATEWAY, "default", "edge"), programmed);
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        JsonNode conditions = kube.get("gateway.networking.k8s.io/v1", "Gateway", "default", "edge")
-            .path("status").path("conditions");
-        assertThat(conditions).hasSize(1);
-        assertThat(conditions.path(0).path("type").asText()).isEqualTo("Programmed");
-      });
-    }
+    // The sidecar writes each object's .status (the translator's, carried as objectStatus) back
+    // through the status subresource, so the API server holds what `kubectl get` shows.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode parents = kube.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "web")
+          .path("status").path("parents");
+      assertThat(parents).hasSize(1);
+      assertThat(parents.path(0).path("controllerName").asText()).isEqualTo("edgegw.io/gateway-controller");
+      assertThat(condition(parents.path(0).path("conditions"), "Accepted")).isEqualTo("True");
+      assertThat(condition(parents.path(0).path("conditions"), "ResolvedRefs")).isEqualTo("True");
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode gateway = kube.get("gateway.networking.k8s.io/v1", "Gateway", "default", "edge").path("status");
+      assertThat(condition(gateway.path("conditions"), "Programmed")).isEqualTo("True");
+      assertThat(gateway.path("listeners").path(0).path("attachedRoutes").asInt()).isEqualTo(1);
+    });
     // The write-back changed the objects (status, resourceVersion): the gateway read them again and
     // serves as before.
     gw.awaitBackend("web.example.com", "/", "infra-backend-v1");
     assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private static String condition(JsonNode conditions, String type) {
+    for (JsonNode c : conditions) {
+      if (c.path("type").asText().equals(type)) {
+        return c.path("status").asText();
+      }
+    }
+    return "absent";
   }
 }
