@@ -14,13 +14,15 @@ import java.util.Set;
  * The http rules each big VirtualService's last decode gave, keyed by the rule's JSON and position, so
  * that republishing a VirtualService of a thousand rules with one rule edited decodes that one rule: the
  * others are equal JSON at the same index (their field paths name the index), and decoding a rule
- * reads nothing but the rule. Only VirtualServices of at least {@link #MIN_RULES} rules are remembered;
- * below that, comparing costs about what decoding does.
+ * reads nothing but the rule. Only VirtualServices of {@link #MIN_RULES} to {@link #MAX_RULES} rules
+ * are remembered: below, comparing costs about what decoding does; above, the remembered JSON trees of
+ * a few near-maximum VirtualServices would take a large share of the sidecar's 160 MB heap.
  *
  * <p>Not thread-safe: one per caller that decodes repeatedly (the config loop's translation memo).
  */
 public final class HttpRuleMemo {
   static final int MIN_RULES = 8;
+  static final int MAX_RULES = 2048;
 
   /** Remembers nothing: for one-off decodes. */
   public static HttpRuleMemo none() {
@@ -43,7 +45,7 @@ public final class HttpRuleMemo {
   }
 
   boolean applies(int rules) {
-    return enabled && rules >= MIN_RULES;
+    return enabled && rules >= MIN_RULES && rules <= MAX_RULES;
   }
 
   Map<Key, Rule> previous(ResourceKey resource) {
