@@ -748,14 +748,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                                   q.regex() ? StringMatcher.Kind.REGEX : StringMatcher.Kind.EXACT,
                                   q.value()))))
               .collect(ImmutableList.toImmutableList());
-      String name =
-          c.route().key().namespace()
-              + "."
-              + c.route().key().name()
-              + "."
-              + c.rule().index()
-              + "."
-              + c.matchIndex();
+      String name = GatewayApiFrontEnd.routeName(c.route().key(), c.rule().index(), c.matchIndex());
       String path = match.path();
       Optional<String> prefixReplacement = prefixReplacement(c.rule().filters());
       List<StringMatcher> paths = new ArrayList<>();
@@ -844,6 +837,11 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
           f.hashPolicy());
     }
     return action;
+  }
+
+  /** An Envoy route's name: the route's namespace and name, its rule's and its match's index. */
+  static String routeName(ResourceKey route, int rule, int match) {
+    return route.namespace() + "." + route.name() + "." + rule + "." + match;
   }
 
   private static String listenerName(GatewayIdentity identity, int port) {

@@ -168,14 +168,7 @@ final class GrpcRoutes {
                                   h.value())),
                           false))
               .collect(ImmutableList.toImmutableList());
-      String name =
-          c.route().key().namespace()
-              + "."
-              + c.route().key().name()
-              + "."
-              + c.rule().index()
-              + "."
-              + c.matchIndex();
+      String name = GatewayApiFrontEnd.routeName(c.route().key(), c.rule().index(), c.matchIndex());
       out.add(
           new Route(
               name,
