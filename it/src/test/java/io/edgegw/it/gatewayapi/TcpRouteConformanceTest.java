@@ -152,7 +152,8 @@ class TcpRouteConformanceTest {
     JsonNode route = status.awaitRouteCondition(TCP_ROUTES, INFRA_NS, "tcp-route-attach-all", "tcp-attach-all-gateway",
         "Accepted", "True", "Accepted");
     assertThat(route.path("parents")).hasSize(1);
-    assertThat(route.path("parents").path(0).path("controllerName").asText()).isEqualTo(GatewayApiConformance.CONTROLLER);
+    assertThat(route.path("parents").path(0).path("controllerName").asText())
+        .isEqualTo(GatewayApiConformance.CONTROLLER);
     for (int port : List.of(9310, 9311, 9312, 9313)) {
       awaitEcho(gw.listenerPort(port), "tcp-echo-attach-all: ");
     }
