@@ -61,7 +61,7 @@ public final class BackendTlsPolicyDecoder {
     validation.allowOnly(VALIDATION);
     Optional<String> hostname = required(validation.get("hostname"));
     hostname.filter(h -> !PRECISE_HOSTNAME.matcher(h).matches())
-        .ifPresent(h -> validation.get("hostname").error("not a precise hostname (no wildcard, no IP): " + h));
+        .ifPresent(h -> validation.get("hostname").error("not a precise hostname (no wildcard): " + h));
     ImmutableList.Builder<BackendTlsPolicy.CaRef> caRefs = ImmutableList.builder();
     ImmutableList<Field> refItems = validation.get("caCertificateRefs").items();
     for (int i = 0; i < refItems.size(); i++) {
