@@ -22,7 +22,8 @@ import java.util.Set;
  * gateways whose labels match the selector in its {@value #SELECTOR_ANNOTATION} annotation, or else in
  * its GatewayClass's; with it its GatewayClass, the routes whose {@code parentRefs} name it, what they
  * and it reference (Services by host, Secrets by {@code certificateRefs}), the ReferenceGrants that
- * allow the cross-namespace ones, and the Namespaces they live in.
+ * allow the cross-namespace ones, the Namespaces they live in, and the BackendTLSPolicies of the
+ * Services those routes send to with the ConfigMaps of their {@code caCertificateRefs}.
  *
  * <p>Reads the manifests by API group and kind name, not through the translator's typed decoders, so
  * a route, reference or Namespace kind the translator learns later ({@code GRPCRoute}, {@code
@@ -47,22 +48,27 @@ final class GatewayApiPlacement {
 
   private record Grant(ResourceKey key, ImmutableList<Ref> from, ImmutableList<Ref> to) {}
 
+  /** A policy attached by {@code targetRefs} (BackendTLSPolicy), with what it references itself. */
+  private record Policy(ResourceKey key, ImmutableList<Ref> targets, ImmutableList<Ref> references) {}
+
   private final ImmutableList<Gateway> gateways;
   private final ImmutableMap<String, ResourceKey> classes;
   private final ImmutableMap<String, Optional<ImmutableMap<String, String>>> classSelectors;
   private final ImmutableList<Route> routes;
   private final ImmutableList<Grant> grants;
+  private final ImmutableList<Policy> policies;
   private final ImmutableMap<String, ResourceKey> namespaces;
   private final String domainSuffix;
 
   private GatewayApiPlacement(List<Gateway> gateways, Map<String, ResourceKey> classes,
       Map<String, Optional<ImmutableMap<String, String>>> classSelectors, List<Route> routes, List<Grant> grants,
-      Map<String, ResourceKey> namespaces, String domainSuffix) {
+      List<Policy> policies, Map<String, ResourceKey> namespaces, String domainSuffix) {
     this.gateways = ImmutableList.copyOf(gateways);
     this.classes = ImmutableMap.copyOf(classes);
     this.classSelectors = ImmutableMap.copyOf(classSelectors);
     this.routes = ImmutableList.copyOf(routes);
     this.grants = ImmutableList.copyOf(grants);
+    this.policies = ImmutableList.copyOf(policies);
     this.namespaces = ImmutableMap.copyOf(namespaces);
     this.domainSuffix = domainSuffix;
   }
@@ -74,6 +80,7 @@ final class GatewayApiPlacement {
     Map<String, Optional<ImmutableMap<String, String>>> classSelectors = new HashMap<>();
     List<Route> routes = new ArrayList<>();
     List<Grant> grants = new ArrayList<>();
+    List<Policy> policies = new ArrayList<>();
     Map<String, ResourceKey> namespaces = new HashMap<>();
     for (Resource resource : resources) {
       ResourceKey key = resource.key();
@@ -121,9 +128,19 @@ final class GatewayApiPlacement {
         spec.path("to").forEach(t -> to.add(new Ref(t.path("group").asText(""), t.path("kind").asText(""), ns,
             t.path("name").asText(""))));
         grants.add(new Grant(key, ImmutableList.copyOf(from), ImmutableList.copyOf(to)));
+      } else if (kind.equals("BackendTLSPolicy")) {
+        List<Ref> targets = new ArrayList<>();
+        // targetRefs are local: always the policy's namespace.
+        spec.path("targetRefs").forEach(t -> ref(t, "", "Service", ns)
+            .ifPresent(r -> targets.add(new Ref(r.group(), r.kind(), ns, r.name()))));
+        List<Ref> references = new ArrayList<>();
+        spec.path("validation").path("caCertificateRefs").forEach(c -> ref(c, "", "ConfigMap", ns)
+            .ifPresent(r -> references.add(new Ref(r.group(), r.kind(), ns, r.name()))));
+        policies.add(new Policy(key, ImmutableList.copyOf(targets), ImmutableList.copyOf(references)));
       }
     }
-    return new GatewayApiPlacement(gateways, classes, classSelectors, routes, grants, namespaces, domainSuffix);
+    return new GatewayApiPlacement(gateways, classes, classSelectors, routes, grants, policies, namespaces,
+        domainSuffix);
   }
 
   /**
@@ -146,11 +163,19 @@ final class GatewayApiPlacement {
       Optional.ofNullable(classes.get(gateway.className())).ifPresent(keys::add);
       gateway.references().forEach(r -> follow(key, r, keys, hosts));
     }
+    Set<String> routeHosts = new HashSet<>();
     for (Route route : routes) {
       if (route.parents().stream().anyMatch(placed::contains)) {
         keys.add(route.key());
         usedNamespaces.add(route.key().namespace());
-        route.backends().forEach(b -> follow(route.key(), b, keys, hosts));
+        route.backends().forEach(b -> follow(route.key(), b, keys, routeHosts));
+      }
+    }
+    hosts.addAll(routeHosts);
+    for (Policy policy : policies) {
+      if (policy.targets().stream().anyMatch(t -> routeHosts.contains(serviceHost(t)))) {
+        keys.add(policy.key());
+        policy.references().forEach(r -> follow(policy.key(), r, keys, hosts));
       }
     }
     usedNamespaces.stream().map(namespaces::get).filter(k -> k != null).forEach(keys::add);
@@ -166,12 +191,16 @@ final class GatewayApiPlacement {
       keys.addAll(allowing);
     }
     if (to.group().isEmpty() && to.kind().equals("Service")) {
-      hosts.add(to.name() + "." + to.namespace() + ".svc." + domainSuffix);
+      hosts.add(serviceHost(to));
     } else if (to.group().equals(ISTIO) && to.kind().equals("Hostname")) {
       hosts.add(to.name());
     } else {
       Kind.fromManifest(to.group(), to.kind()).ifPresent(k -> keys.add(ResourceKey.of(k, to.namespace(), to.name())));
     }
+  }
+
+  private String serviceHost(Ref service) {
+    return service.name() + "." + service.namespace() + ".svc." + domainSuffix;
   }
 
   private static boolean allows(Grant grant, ResourceKey from, Ref to) {

@@ -149,6 +149,35 @@ class GatewayApiPlacementTest {
   }
 
   @Test
+  void aBackendTlsPolicyTravelsWithTheServiceItTargetsAndItsCaConfigMaps() {
+    String policy = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: BackendTLSPolicy
+        metadata: {name: %1$s, namespace: web}
+        spec:
+          targetRefs: [{group: "", kind: Service, name: %1$s}]
+          validation:
+            caCertificateRefs: [{group: "", kind: ConfigMap, name: %1$s-ca}]
+            hostname: %1$s.example.com
+        """;
+    String configMap = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: %s-ca, namespace: web}
+        data: {ca.crt: ""}
+        """;
+    Placement.Sources sources = sources(CLASS, gateway("shop", "role=shop", ""), route("cart", "shop", "cart"),
+        service("cart", "web"), service("unused", "web"), policy.formatted("cart"), configMap.formatted("cart"),
+        policy.formatted("unused"), configMap.formatted("unused"));
+
+    Set<String> shop = placed(sources, SHOP);
+    assertTrue(shop.contains("backendtlspolicies.gateway.networking.k8s.io/web/cart"), shop.toString());
+    assertTrue(shop.contains("configmap/web/cart-ca"), shop.toString());
+    assertTrue(shop.stream().noneMatch(k -> k.contains("unused")), shop.toString());
+    assertEquals(Set.of(), placed(sources, FACTORY));
+  }
+
+  @Test
   void aReferenceGrantTravelsWithTheCrossNamespaceReferenceItAllowsAndTheNamespacesWithTheirResources() {
     String grant = """
         apiVersion: gateway.networking.k8s.io/v1beta1

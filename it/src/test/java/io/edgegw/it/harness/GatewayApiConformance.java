@@ -27,7 +27,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>What stands in for the cluster: each HTTP backend Deployment of the base manifests is a loopback
  * {@link HttpBackend} named after its Service, and the Service gets Endpoints at it (the suite's Pods
- * would be selected by the Service). Deployments and ConfigMaps are not published. Services of the
+ * would be selected by the Service). Deployments are not published. Services of the
  * gRPC, TCP and TLS backends are published without Endpoints; a test that needs them publishes their
  * Endpoints with {@link #endpoints}. Everything else (Namespaces, Gateways, routes, grants) is the
  * upstream text, with {@code {GATEWAY_CLASS_NAME}} replaced by {@link #CLASS}.
@@ -47,11 +47,11 @@ public final class GatewayApiConformance implements AutoCloseable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Workloads: replaced by loopback servers here. */
-  private static final Set<String> NOT_PUBLISHED = Set.of("Deployment", "ConfigMap");
+  private static final Set<String> NOT_PUBLISHED = Set.of("Deployment");
   /** Kinds the sidecar reads; the harness refuses to drop any other silently. */
   private static final Set<String> PUBLISHED =
       Set.of("Namespace", "Service", "Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute",
-          "ReferenceGrant", "ListenerSet", "BackendTLSPolicy", "Secret");
+          "ReferenceGrant", "ListenerSet", "BackendTLSPolicy", "Secret", "ConfigMap");
 
   private final EdgeGateway gateway;
   private final Map<String, HttpBackend> backends;
@@ -152,6 +152,19 @@ public final class GatewayApiConformance implements AutoCloseable {
         + TestPki.secretYaml("certificate", WEB_NS, pki.server("certificate", any.toArray(String[]::new)),
             java.util.Optional.empty()));
     return pki;
+  }
+
+  /**
+   * Publishes ConfigMap {@code namespace/name} with {@code ca.crt}, as upstream's suite creates
+   * {@code tls-checks-ca-certificate} and {@code mismatch-ca-certificate} in Go before the tests.
+   */
+  public void publishCaConfigMap(String namespace, String name, String caPem) {
+    ObjectNode map = JSON.createObjectNode();
+    map.put("apiVersion", "v1");
+    map.put("kind", "ConfigMap");
+    map.putObject("metadata").put("name", name).put("namespace", namespace);
+    map.putObject("data").put("ca.crt", caPem);
+    gateway.publish(map + "\n");
   }
 
   /**

@@ -35,12 +35,20 @@ import javax.net.ssl.SSLParameters;
  */
 public final class HttpBackend implements AutoCloseable {
 
-  /** What the backend received. Header names are lower case; repeated headers are joined with ",". */
-  public record RecordedRequest(String method, String path, String host, Map<String, String> headers) {
+  /**
+   * What the backend received. Header names are lower case; repeated headers are joined with ",".
+   * {@code sni}: the server name the client sent in its TLS ClientHello ("" without TLS or SNI).
+   */
+  public record RecordedRequest(String method, String path, String host, Map<String, String> headers, String sni) {
     public RecordedRequest {
       Objects.requireNonNull(method);
       Objects.requireNonNull(path);
+      Objects.requireNonNull(sni);
       headers = Map.copyOf(headers);
+    }
+
+    public RecordedRequest(String method, String path, String host, Map<String, String> headers) {
+      this(method, path, host, headers, "");
     }
 
     public String header(String name) {
@@ -218,7 +226,7 @@ public final class HttpBackend implements AutoCloseable {
       String host = headers.getOrDefault("host", "");
       String method = exchange.getRequestMethod();
       // Recorded before answering: once a client has its response, the request is visible here.
-      requests.add(new RecordedRequest(method, path, host, headers));
+      requests.add(new RecordedRequest(method, path, host, headers, sni(exchange)));
       count.incrementAndGet();
 
       Behaviour now = behaviour.getAndUpdate(Behaviour::afterOneRequest);
@@ -248,6 +256,19 @@ public final class HttpBackend implements AutoCloseable {
         exchange.getResponseBody().write(response);
       }
     }
+  }
+
+  /** The SNI of an HTTPS exchange's TLS session, "" when there is none. */
+  private static String sni(HttpExchange exchange) {
+    if (exchange instanceof com.sun.net.httpserver.HttpsExchange https
+        && https.getSSLSession() instanceof javax.net.ssl.ExtendedSSLSession session) {
+      for (javax.net.ssl.SNIServerName name : session.getRequestedServerNames()) {
+        if (name instanceof javax.net.ssl.SNIHostName host) {
+          return host.getAsciiName();
+        }
+      }
+    }
+    return "";
   }
 
   private String json(String method, String path, String host, Map<String, String> headers) {

@@ -68,6 +68,15 @@ public final class TestPki {
     return issue(name, hosts[0], san + "\nextendedKeyUsage=serverAuth\n");
   }
 
+  /**
+   * A server certificate with exactly the subjectAltNames given, in openssl's spelling ({@code
+   * DNS:abc.example.com}, {@code URI:spiffe://abc.example.com/id}); {@code commonName} is the CN.
+   */
+  public Issued serverWithSans(String name, String commonName, String... subjectAltNames) {
+    return issue(name, commonName, "subjectAltName=" + String.join(",", subjectAltNames)
+        + "\nextendedKeyUsage=serverAuth\n");
+  }
+
   public Issued client(String name) {
     return issue(name, name, "extendedKeyUsage=clientAuth\n");
   }

@@ -217,6 +217,9 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             status);
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     owners.putAll(l4.owners());
+    // Every route has made its clusters: the BackendTLSPolicies of their Services apply to them.
+    BackendTlsPolicies backendTls = BackendTlsPolicies.resolve(inputs, identity, served, status, diagnostics);
+    backendTls.applyTo(clusters, tcpClusters(l4.listeners()));
 
     ImmutableList.Builder<Listener> envoyListeners = ImmutableList.builder();
     envoyListeners.addAll(l4.listeners());
@@ -256,8 +259,22 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             envoyListeners.build(),
             routeConfigs.build(),
             ImmutableList.copyOf(clusters.values()),
-            credentials.requested()),
+            ImmutableList.<io.edgegw.translator.ir.TlsSecret>builder()
+                .addAll(credentials.requested()).addAll(backendTls.secrets(clusters)).build()),
         owners.build());
+  }
+
+  /** The clusters TCPRoutes and TLSRoutes (passthrough: the client's own TLS) send to. */
+  private static Set<String> tcpClusters(List<Listener> listeners) {
+    Set<String> out = new HashSet<>();
+    for (Listener l : listeners) {
+      for (FilterChain chain : l.filterChains()) {
+        if (chain.filter() instanceof NetworkFilter.Tcp tcp) {
+          tcp.clusters().forEach(c -> out.add(c.cluster()));
+        }
+      }
+    }
+    return out;
   }
 
   /** The filter chain a listener's routes go to: "" for HTTP (one chain), the hostname for HTTPS. */

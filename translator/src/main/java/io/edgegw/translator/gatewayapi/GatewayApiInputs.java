@@ -2,6 +2,7 @@ package io.edgegw.translator.gatewayapi;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import io.edgegw.translator.kube.ConfigMap;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.Namespace;
 import io.edgegw.translator.kube.Pod;
@@ -26,4 +27,6 @@ public record GatewayApiInputs(
     ImmutableList<Secret> secrets,
     ImmutableSet<ResourceKey> rejected,
     ImmutableList<GrpcRoute> grpcRoutes,
-    ImmutableList<L4Route> l4Routes) {}
+    ImmutableList<L4Route> l4Routes,
+    ImmutableList<BackendTlsPolicy> backendTlsPolicies,
+    ImmutableList<ConfigMap> configMaps) {}

@@ -14,4 +14,7 @@ public sealed interface TlsSecret {
   }
 
   record TrustedCa(String name, String caCertificates, Optional<String> crl) implements TlsSecret {}
+
+  /** The CAs of the system Envoy runs on: a CA bundle file Envoy reads ({@code file}), not PEM text of ours. */
+  record SystemCa(String name, String file) implements TlsSecret {}
 }

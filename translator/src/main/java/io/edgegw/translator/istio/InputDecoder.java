@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Problems;
 import io.edgegw.translator.gatewayapi.ApiGateway;
+import io.edgegw.translator.gatewayapi.BackendTlsPolicy;
+import io.edgegw.translator.gatewayapi.BackendTlsPolicyDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiDecoder;
 import io.edgegw.translator.gatewayapi.GatewayApiInputs;
 import io.edgegw.translator.gatewayapi.GatewayClass;
@@ -13,6 +15,7 @@ import io.edgegw.translator.gatewayapi.HttpRoute;
 import io.edgegw.translator.gatewayapi.ReferenceGrant;
 import io.edgegw.translator.gatewayapi.L4Route;
 import io.edgegw.translator.gatewayapi.L4RouteDecoder;
+import io.edgegw.translator.kube.ConfigMap;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
 import io.edgegw.translator.kube.Namespace;
@@ -39,6 +42,7 @@ public final class InputDecoder {
   private final GatewayApiDecoder gatewayApi;
   private final GrpcRouteDecoder grpcRoutes = new GrpcRouteDecoder();
   private final L4RouteDecoder l4Routes = new L4RouteDecoder();
+  private final BackendTlsPolicyDecoder backendTlsPolicies = new BackendTlsPolicyDecoder();
 
   public InputDecoder(
       GatewayDecoder gateways, VirtualServiceDecoder virtualServices, ServiceEntryDecoder serviceEntries,
@@ -102,6 +106,8 @@ public final class InputDecoder {
       case GRPC_ROUTE -> grpcRoutes.grpcRoute(resource, problems);
       case TLS_ROUTE -> l4Routes.tlsRoute(resource, problems);
       case TCP_ROUTE -> l4Routes.tcpRoute(resource, problems);
+      case BACKEND_TLS_POLICY -> backendTlsPolicies.backendTlsPolicy(resource, problems);
+      case CONFIG_MAP -> kubernetes.configMap(resource, problems);
     };
   }
 
@@ -126,6 +132,8 @@ public final class InputDecoder {
     ImmutableList.Builder<Namespace> namespaceList = ImmutableList.builder();
     ImmutableList.Builder<GrpcRoute> grpcRouteList = ImmutableList.builder();
     ImmutableList.Builder<L4Route> l4RouteList = ImmutableList.builder();
+    ImmutableList.Builder<BackendTlsPolicy> tlsPolicyList = ImmutableList.builder();
+    ImmutableList.Builder<ConfigMap> configMapList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -163,6 +171,8 @@ public final class InputDecoder {
           case NAMESPACE -> namespaceList.add((Namespace) value);
           case GRPC_ROUTE -> grpcRouteList.add((GrpcRoute) value);
           case TLS_ROUTE, TCP_ROUTE -> l4RouteList.add((L4Route) value);
+          case BACKEND_TLS_POLICY -> tlsPolicyList.add((BackendTlsPolicy) value);
+          case CONFIG_MAP -> configMapList.add((ConfigMap) value);
           default -> { }
         }
       });
@@ -184,6 +194,6 @@ public final class InputDecoder {
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
         grantList.build(), namespaceList.build(),
         istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected(),
-        grpcRouteList.build(), l4RouteList.build()));
+        grpcRouteList.build(), l4RouteList.build(), tlsPolicyList.build(), configMapList.build()));
   }
 }

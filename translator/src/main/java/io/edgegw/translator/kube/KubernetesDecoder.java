@@ -141,6 +141,42 @@ public final class KubernetesDecoder {
     return new Namespace(resource.key(), labels);
   }
 
+  /**
+   * A ConfigMap: only its {@code ca.crt}, checked to be PEM certificates Envoy can load. A ConfigMap
+   * without one is no error (it may serve something else); a reference to it says why it is no CA.
+   */
+  public ConfigMap configMap(Resource resource, Problems problems) {
+    Field data = Field.root(resource.manifest(), "", problems).get("data");
+    Optional<String> pem = data.isObject() ? data.get(ConfigMap.CA_KEY).string() : Optional.empty();
+    if (pem.isEmpty() || pem.get().isBlank()) {
+      return new ConfigMap(resource.key(), Optional.empty(), Optional.of("has no " + ConfigMap.CA_KEY));
+    }
+    Optional<String> problem = caProblem(pem.get());
+    return new ConfigMap(resource.key(), problem.isEmpty() ? pem : Optional.empty(), problem);
+  }
+
+  private static Optional<String> caProblem(String pem) {
+    ImmutableList<Pem.Block> certificates;
+    try {
+      certificates = Pem.blocks(pem).stream().filter(b -> b.label().equals("CERTIFICATE"))
+          .collect(ImmutableList.toImmutableList());
+    } catch (IllegalArgumentException e) {
+      return Optional.of(ConfigMap.CA_KEY + " is not PEM: " + e.getMessage());
+    }
+    if (certificates.isEmpty()) {
+      return Optional.of(ConfigMap.CA_KEY + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    try {
+      java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+      for (Pem.Block b : certificates) {
+        factory.generateCertificate(new java.io.ByteArrayInputStream(b.der()));
+      }
+    } catch (java.security.cert.CertificateException e) {
+      return Optional.of("a certificate in " + ConfigMap.CA_KEY + " cannot be parsed: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
   /** {@code targetRef} naming a Pod; the namespace defaults to the referring object's. */
   private static Optional<ResourceKey> podRef(Field ref, String namespace) {
     if (!ref.isObject() || !ref.get("kind").string("").equals("Pod")) {

@@ -37,7 +37,10 @@ public enum Kind {
   TCP_ROUTE(GatewayApi.GROUP, "TCPRoute", "tcproutes", Naming.QUALIFIED),
   REFERENCE_GRANT(GatewayApi.GROUP, "ReferenceGrant", "referencegrants", Naming.QUALIFIED),
   // Core, but read only since the Gateway API (allowedRoutes selects namespaces by their labels).
-  NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED);
+  NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED),
+  BACKEND_TLS_POLICY(GatewayApi.GROUP, "BackendTLSPolicy", "backendtlspolicies", Naming.QUALIFIED),
+  // Core, read for BackendTLSPolicy's caCertificateRefs; named as the other core kinds (topic configmap).
+  CONFIG_MAP("", "ConfigMap", "configmaps", Naming.LEGACY);
 
   /** How a kind is named in topics, paths and diagnostics (see the class comment). */
   public enum Naming { LEGACY, QUALIFIED }

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValida
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 
-/** IR secrets to SDS Secrets, PEM carried inline (Envoy reads no files of ours). */
+/** IR secrets to SDS Secrets, PEM carried inline (Envoy reads no files of ours; only the system's CA bundle). */
 public final class SecretTranslator {
 
   public Secret secret(TlsSecret secret) {
@@ -21,6 +21,9 @@ public final class SecretTranslator {
           CertificateValidationContext.newBuilder().setTrustedCa(bytes(ca.caCertificates()));
       ca.crl().ifPresent(crl -> validation.setCrl(bytes(crl)));
       out.setValidationContext(validation);
+    } else if (secret instanceof TlsSecret.SystemCa system) {
+      out.setValidationContext(CertificateValidationContext.newBuilder()
+          .setTrustedCa(DataSource.newBuilder().setFilename(system.file())));
     }
     return out.build();
   }

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
 
 /**
  * A Gateway API object's {@code .status} as the translation decides it: GatewayClass and Gateway
- * {@code conditions}, a Gateway's {@code listeners}, a route's {@code parents}. Pure: no clock; the
+ * {@code conditions}, a Gateway's {@code listeners}, a route's {@code parents}, a policy's {@code
+ * ancestors} (as {@code parents}, the ref written {@code ancestorRef}). Pure: no clock; the
  * caller gives the time when it renders ({@link #toJson}).
  *
  * @param generation the object's {@code metadata.generation}, echoed as each condition's {@code
@@ -31,7 +32,8 @@ public record ObjectStatus(
   public enum Shape {
     GATEWAY_CLASS,
     GATEWAY,
-    ROUTE
+    ROUTE,
+    POLICY
   }
 
   public ObjectStatus {
@@ -53,6 +55,11 @@ public record ObjectStatus(
 
   public static ObjectStatus route(OptionalLong generation, ImmutableList<ParentStatus> parents) {
     return new ObjectStatus(Shape.ROUTE, generation, ImmutableList.of(), ImmutableList.of(), parents);
+  }
+
+  /** A policy's {@code ancestors}, in {@code parents}. */
+  public static ObjectStatus policy(OptionalLong generation, ImmutableList<ParentStatus> ancestors) {
+    return new ObjectStatus(Shape.POLICY, generation, ImmutableList.of(), ImmutableList.of(), ancestors);
   }
 
   /** Every condition, with where it is: {@code Accepted}, {@code listener http: Programmed}, ... */
@@ -101,11 +108,13 @@ public record ObjectStatus(
               .path("conditions"), stamp);
         }
       }
-      case ROUTE -> {
-        ArrayNode list = out.putArray("parents");
+      case ROUTE, POLICY -> {
+        String listName = shape == Shape.ROUTE ? "parents" : "ancestors";
+        String refName = shape == Shape.ROUTE ? "parentRef" : "ancestorRef";
+        ArrayNode list = out.putArray(listName);
         for (ParentStatus p : parents) {
           ObjectNode node = list.addObject();
-          ObjectNode ref = node.putObject("parentRef");
+          ObjectNode ref = node.putObject(refName);
           ParentStatus.ParentRef r = p.parentRef();
           r.group().ifPresent(g -> ref.put("group", g));
           r.kind().ifPresent(k -> ref.put("kind", k));
@@ -114,7 +123,7 @@ public record ObjectStatus(
           r.sectionName().ifPresent(s -> ref.put("sectionName", s));
           r.port().ifPresent(port -> ref.put("port", port));
           node.put("controllerName", p.controllerName());
-          conditions(node, p.conditions(), find(before.path("parents"), "parentRef", ref).path("conditions"), stamp);
+          conditions(node, p.conditions(), find(before.path(listName), refName, ref).path("conditions"), stamp);
         }
       }
     }

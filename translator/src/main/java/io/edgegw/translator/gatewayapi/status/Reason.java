@@ -29,14 +29,25 @@ public enum Reason {
   UNSUPPORTED_VALUE("UnsupportedValue"),
   BACKEND_NOT_FOUND("BackendNotFound"),
   REF_NOT_PERMITTED("RefNotPermitted"),
-  INVALID_KIND("InvalidKind");
+  INVALID_KIND("InvalidKind"),
+  // BackendTLSPolicy (policy conditions). A diagnostic's "(Conflicted)" is not read as this reason: on
+  // listeners and routes it names no condition (theirs are HostnameConflict and ProtocolConflict).
+  CONFLICTED("Conflicted", false),
+  NO_VALID_CA_CERTIFICATE("NoValidCACertificate"),
+  INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef");
 
   private static final Pattern IN_PARENTHESES = Pattern.compile("\\(([A-Z][A-Za-z]+)\\)");
 
   private final String wire;
+  private final boolean inDiagnostics;
 
   Reason(String wire) {
+    this(wire, true);
+  }
+
+  Reason(String wire, boolean inDiagnostics) {
     this.wire = wire;
+    this.inDiagnostics = inDiagnostics;
   }
 
   /** As the specification spells it: {@code NotAllowedByListeners}. */
@@ -50,7 +61,7 @@ public enum Reason {
     Matcher m = IN_PARENTHESES.matcher(message);
     while (m.find()) {
       for (Reason r : values()) {
-        if (r.wire.equals(m.group(1))) {
+        if (r.inDiagnostics && r.wire.equals(m.group(1))) {
           found = Optional.of(r);
         }
       }

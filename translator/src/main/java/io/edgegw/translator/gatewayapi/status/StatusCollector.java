@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.InputSet;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.LinkedHashMap;
@@ -69,6 +70,7 @@ public final class StatusCollector {
   private final Map<ResourceKey, Map<Integer, Parent>> routeParents = new TreeMap<>();
   private final Map<ResourceKey, Conditions> routes = new TreeMap<>();
   private final Map<ResourceKey, Map<Integer, Conditions>> listenersByIndex = new TreeMap<>();
+  private final Map<ResourceKey, Map<ResourceKey, Conditions>> policyAncestors = new TreeMap<>();
 
   public StatusCollector(String controllerName) {
     this.controllerName = controllerName;
@@ -97,6 +99,15 @@ public final class StatusCollector {
   /** Conditions for every parent of the route (recorded by {@link #routeParent}). */
   public Conditions route(ResourceKey route) {
     return routes.computeIfAbsent(route, k -> new Conditions());
+  }
+
+  /**
+   * Ancestor {@code gateway} (a Gateway we serve) of a policy (BackendTLSPolicy): its status lists
+   * {@code ancestors}, each with Accepted and ResolvedRefs.
+   */
+  public Conditions policyAncestor(ResourceKey policy, ResourceKey gateway) {
+    return policyAncestors.computeIfAbsent(policy, k -> new TreeMap<>())
+        .computeIfAbsent(gateway, g -> new Conditions());
   }
 
   /** Conditions of one listener or parent: the first trouble recorded for a type wins. */
@@ -213,6 +224,7 @@ public final class StatusCollector {
     }
     gateways.forEach((key, recorded) -> out.put(key, gatewayStatus(inputs, key, recorded)));
     routeParents.forEach((key, parents) -> out.put(key, routeStatus(inputs, key, parents)));
+    policyAncestors.forEach((key, ancestors) -> out.put(key, policyStatus(inputs, key, ancestors)));
     return out.buildKeepingLast();
   }
 
@@ -286,6 +298,18 @@ public final class StatusCollector {
               p.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved"))));
     });
     return ObjectStatus.route(generation(inputs, key), out.build());
+  }
+
+  private ObjectStatus policyStatus(InputSet inputs, ResourceKey key, Map<ResourceKey, Conditions> ancestors) {
+    ImmutableList.Builder<ParentStatus> out = ImmutableList.builder();
+    ancestors.forEach((gateway, c) -> out.add(new ParentStatus(
+        new ParentStatus.ParentRef(Optional.of(Kind.GatewayApi.GROUP), Optional.of("Gateway"),
+            Optional.of(gateway.namespace()), gateway.name(), Optional.empty(), OptionalInt.empty()),
+        controllerName,
+        ImmutableList.of(
+            c.or(Condition.ACCEPTED, Reason.ACCEPTED, "applied to the backends of this Gateway's routes"),
+            c.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved")))));
+    return ObjectStatus.policy(generation(inputs, key), out.build());
   }
 
   private static Optional<String> text(JsonNode node, String field) {
