@@ -6,10 +6,6 @@ import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +43,7 @@ public final class FleetSync implements AutoCloseable {
   /** What one reconcile did. */
   public record Round(int published, int deleted, ImmutableList<String> problems) {}
 
-  private final SourceDirectory source;
+  private final FleetSource source;
   private final Placement placement;
   private final String prefix;
   private final Duration pollInterval;
@@ -72,7 +67,7 @@ public final class FleetSync implements AutoCloseable {
   }
 
   public FleetSync(
-      SourceDirectory source,
+      FleetSource source,
       Placement placement,
       MqttSettings settings,
       String prefix,
@@ -104,6 +99,11 @@ public final class FleetSync implements AutoCloseable {
    * something changed. Throws when the broker cannot be reached at start.
    */
   public void start() {
+    try {
+      source.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(source.describe() + ": " + e.getMessage(), e);
+    }
     client.connect();
     client.awaitQuiet(QUIET, INITIAL_MAX);
     call(() -> {
@@ -144,6 +144,21 @@ public final class FleetSync implements AutoCloseable {
               ImmutableMap.copyOf(view.gateways()),
               placed.buildOrThrow());
         });
+  }
+
+  /**
+   * Waits until the source has read everything once (a Kubernetes API listed every kind); for {@code
+   * --once}, which must not reconcile against a partial view. False when {@code timeout} passed first.
+   */
+  public boolean awaitSourceReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!source.ready()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return true;
   }
 
   /** One reconcile now, on the sync's thread; for tests and {@code --once}. */
@@ -212,11 +227,14 @@ public final class FleetSync implements AutoCloseable {
   }
 
   private void readSourceIfChanged() {
+    if (sources.isEmpty() && !source.ready()) {
+      return; // not read through once yet: publishing a partial view would delete from the gateways
+    }
     String now;
     try {
-      now = fingerprint(source.root());
+      now = source.fingerprint();
     } catch (IOException e) {
-      problems(ImmutableList.of(source.root() + ": cannot be read: " + e.getMessage()));
+      problems(ImmutableList.of(source.describe() + ": cannot be read: " + e.getMessage()));
       fingerprint = ""; // read it again once it can be
       return;
     }
@@ -239,10 +257,10 @@ public final class FleetSync implements AutoCloseable {
       dirty = true;
       problems(ImmutableList.copyOf(problems));
       if (problems.isEmpty()) {
-        log.info("fleet: source {} has {} resource(s)", source.root(), snapshot.resources().size());
+        log.info("fleet: source {} has {} resource(s)", source.describe(), snapshot.resources().size());
       }
     } catch (IOException e) {
-      problems(ImmutableList.of(source.root() + ": cannot be read: " + e.getMessage()));
+      problems(ImmutableList.of(source.describe() + ": cannot be read: " + e.getMessage()));
     }
   }
 
@@ -254,24 +272,6 @@ public final class FleetSync implements AutoCloseable {
       }
     }
     lastProblems = problems;
-  }
-
-  /** Paths, sizes and modification times of the files below {@code root}: cheap to compare every poll. */
-  private static String fingerprint(Path root) throws IOException {
-    StringBuilder out = new StringBuilder();
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-        out.append(p)
-            .append('|')
-            .append(Files.size(p))
-            .append('|')
-            .append(Files.getLastModifiedTime(p).toMillis())
-            .append('\n');
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    return Payloads.digest(out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private <T> T call(Callable<T> task) {
@@ -294,5 +294,6 @@ public final class FleetSync implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     client.close();
+    source.close();
   }
 }

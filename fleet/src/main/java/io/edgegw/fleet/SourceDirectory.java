@@ -6,6 +6,7 @@ import io.edgegw.translator.model.ResourceKey;
 import io.edgegw.translator.model.ResourceReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
  * and {@code .json} file below it, hidden directories ({@code .git}) skipped, read with the
  * project's {@link ResourceReader}.
  */
-public final class SourceDirectory {
+public final class SourceDirectory implements FleetSource {
   /** What the directory holds; {@code problems} name the file and document, or a key defined twice. */
   public record Snapshot(ImmutableList<Resource> resources, ImmutableList<String> problems) {}
 
@@ -34,6 +35,31 @@ public final class SourceDirectory {
     return root;
   }
 
+  @Override
+  public String describe() {
+    return root.toString();
+  }
+
+  /** Paths, sizes and modification times of the files below the root: cheap to compare every poll. */
+  @Override
+  public String fingerprint() throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+        out.append(p)
+            .append('|')
+            .append(Files.size(p))
+            .append('|')
+            .append(Files.getLastModifiedTime(p).toMillis())
+            .append('\n');
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    return Payloads.digest(out.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
   public Snapshot read() throws IOException {
     if (!Files.isDirectory(root)) {
       throw new IOException(root + ": not a directory");

@@ -33,10 +33,17 @@ import org.slf4j.LoggerFactory;
  * get lost on some file systems and with some editors). A resource that disappears from the files is
  * deleted. A file that no longer parses, or is empty, keeps what it had: a typo or a half-written file
  * must not take the gateway down.
+ *
+ * <p>What was stored from this source in an earlier run and whose file is gone now (deleted while the
+ * sidecar was stopped) is removed by {@link ResourceSink#reconcile} after the first scan that read every
+ * file cleanly: a file that is empty, unreadable or unparsable at start holds keys we cannot know, so
+ * reconciling then could delete what it still defines. Only what this source owns is touched.
  */
 public final class FileSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   private static final long SETTLE_MILLIS = 50; // let an editor finish writing before we read
+  /** The source name that owns what this source stores ({@code ResourceEvent#source()}). */
+  static final String SOURCE = "file";
 
   private final Path dir;
   private final ResourceReader reader;
@@ -46,10 +53,14 @@ public final class FileSource implements Source {
   // Owned by whichever single thread scans: the caller of start(), then the watch thread.
   private final Map<Path, Seen> seen = new HashMap<>();
   private volatile boolean closed;
+  private boolean reconciled;
+  private boolean reconcileHeldLogged;
   private Thread watcher;
   private WatchService watchService;
 
-  private record Seen(long size, FileTime modified, HashCode content, ImmutableSet<ResourceKey> keys) {}
+  /** {@code complete}: every document of the file had a readable key, so {@code keys} is all it defines. */
+  private record Seen(
+      long size, FileTime modified, HashCode content, ImmutableSet<ResourceKey> keys, boolean complete) {}
 
   public FileSource(Path dir, ResourceReader reader, ResourceSink sink, Duration pollInterval) {
     this.dir = Objects.requireNonNull(dir, "dir");
@@ -145,36 +156,62 @@ public final class FileSource implements Source {
     Set<ResourceKey> before = allKeys();
     Set<Path> present = new HashSet<>(files);
     seen.keySet().removeIf(p -> !present.contains(p));
+    boolean clean = true;
     for (Path file : files) {
       try {
-        readIfChanged(file, force);
+        clean &= readIfChanged(file, force);
       } catch (IOException e) {
+        clean = false;
         log.warn("cannot read {}: {}", file, e.toString()); // keep what it had
       }
     }
     for (ResourceKey gone : Sets.difference(before, allKeys())) {
-      sink.accept(ResourceEvent.delete(gone, "file:" + dir));
+      sink.accept(ResourceEvent.delete(gone, SOURCE + ":" + dir));
+    }
+    if (!reconciled && clean) {
+      // Every file read: what the store holds from this source beyond them was deleted while we were down.
+      sink.reconcile(SOURCE, key -> true, allKeys());
+      reconciled = true;
+    } else if (!reconciled && !reconcileHeldLogged) {
+      reconcileHeldLogged = true;
+      log.warn("{}: a file is empty, unreadable or unparsable; resources of files deleted while the sidecar"
+          + " was stopped are removed once every file reads cleanly", dir);
     }
   }
 
-  private void readIfChanged(Path file, boolean force) throws IOException {
+  /**
+   * Reads {@code file} if it changed; false when what it defines is not fully known (empty, or a
+   * document without a readable key), so its keys may be incomplete.
+   */
+  private boolean readIfChanged(Path file, boolean force) throws IOException {
     long size = Files.size(file);
     FileTime modified = Files.getLastModifiedTime(file);
     Seen previous = seen.get(file);
     if (!force && previous != null && previous.size() == size && previous.modified().equals(modified)) {
-      return;
+      if (size == 0 && !previous.complete()) {
+        seen.put(file, new Seen(size, modified, previous.content(), previous.keys(), true));
+        return true;
+      }
+      return previous.complete();
     }
     byte[] bytes = Files.readAllBytes(file);
-    if (bytes.length == 0 && previous != null) {
+    if (bytes.length == 0) {
       // A writer that truncates before writing (most do) leaves the file empty for a moment; reading
       // that as "no resources" would delete them. Keep what it had and read it again at the next look.
       // To remove every resource of a file, delete the file.
-      return;
+      // An empty file seen first (at start) counts as empty once it stayed so until the next look.
+      if (previous == null) {
+        seen.put(file, new Seen(size, modified, Hashing.sha256().hashBytes(bytes), ImmutableSet.of(), false));
+      } else if (previous.size() == 0 && previous.modified().equals(modified)) {
+        seen.put(file, new Seen(size, modified, previous.content(), ImmutableSet.of(), true));
+        return true;
+      }
+      return false;
     }
     HashCode content = Hashing.sha256().hashBytes(bytes);
     if (previous != null && previous.content().equals(content)) {
-      seen.put(file, new Seen(size, modified, content, previous.keys()));
-      return;
+      seen.put(file, new Seen(size, modified, content, previous.keys(), previous.complete()));
+      return previous.complete();
     }
     ImmutableSet.Builder<ResourceKey> keys = ImmutableSet.builder();
     boolean unparsable = false;
@@ -192,7 +229,8 @@ public final class FileSource implements Source {
     if (unparsable && previous != null) {
       keys.addAll(previous.keys());
     }
-    seen.put(file, new Seen(size, modified, content, keys.build()));
+    seen.put(file, new Seen(size, modified, content, keys.build(), !unparsable));
+    return !unparsable;
   }
 
   private Set<ResourceKey> allKeys() {

@@ -49,7 +49,8 @@ class FileSourceTest {
     Files.writeString(dir.resolve("notes.txt"), "ignored");
     try (FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofMillis(200))) {
       source.start();
-      assertEquals(List.of("UPSERT VirtualService default/a", "UPSERT VirtualService default/b"), events);
+      assertEquals(List.of("UPSERT VirtualService default/a", "UPSERT VirtualService default/b",
+          "RECONCILE file 2"), events);
 
       events.clear();
       Files.writeString(dir.resolve("routes.yaml"), vs("a"));
@@ -74,7 +75,7 @@ class FileSourceTest {
     Files.writeString(routes, vs("a"));
     FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofHours(1));
     source.scan(true);
-    assertEquals(List.of("UPSERT VirtualService default/a"), events);
+    assertEquals(List.of("UPSERT VirtualService default/a", "RECONCILE file 1"), events);
 
     events.clear();
     Files.writeString(routes, ""); // what a truncating writer leaves for a moment
@@ -84,5 +85,46 @@ class FileSourceTest {
     Files.writeString(routes, vs("b"));
     source.scan(true);
     assertEquals(List.of("UPSERT VirtualService default/b", "DELETE VirtualService default/a"), events);
+  }
+
+  @Test
+  void theFirstCleanScanReconcilesWhatTheStoreHoldsFromFiles() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), vs("a"));
+    FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofHours(1));
+    source.scan(true);
+    assertEquals(List.of("UPSERT VirtualService default/a", "RECONCILE file 1"), events);
+
+    events.clear();
+    source.scan(true); // once per run: later deletions are seen as files going away
+    assertEquals(List.of(), events);
+  }
+
+  @Test
+  void noReconcileWhileAFileCannotBeReadCompletely() throws Exception {
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(dir.resolve("a.yaml"), vs("a"));
+    Files.writeString(broken, "kind: [unclosed");
+    FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofHours(1));
+    source.scan(true);
+    // The broken file may define what the store holds: nothing may be reconciled away yet.
+    assertEquals(List.of("UPSERT VirtualService default/a", "REJECT broken.yaml#0"), events);
+
+    events.clear();
+    Files.writeString(broken, vs("b"));
+    source.scan(false);
+    assertEquals(List.of("UPSERT VirtualService default/b", "RECONCILE file 2"), events);
+  }
+
+  @Test
+  void aFileEmptyAtStartCountsAsEmptyOnceItStaysSo() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), vs("a"));
+    Files.writeString(dir.resolve("empty.yaml"), ""); // maybe a writer that just truncated it
+    FileSource source = new FileSource(dir, new ResourceReader(), sink, Duration.ofHours(1));
+    source.scan(true);
+    assertEquals(List.of("UPSERT VirtualService default/a"), events);
+
+    events.clear();
+    source.scan(false);
+    assertEquals(List.of("RECONCILE file 1"), events);
   }
 }

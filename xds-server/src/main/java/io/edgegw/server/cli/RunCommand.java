@@ -9,6 +9,7 @@ import io.edgegw.translator.model.AddressRange;
 import io.edgegw.translator.model.GatewayIdentity;
 import java.util.ArrayList;
 import java.util.List;
+import io.edgegw.kube.cli.KubeOptions;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
@@ -42,6 +43,20 @@ final class RunCommand implements Callable<Integer> {
   @Mixin GatewayIdentityOptions gateway;
 
   @Mixin KubeOptions kube;
+
+  @Option(
+      names = "--kube-write-status",
+      defaultValue = "true",
+      negatable = true,
+      fallbackValue = "true",
+      arity = "0..1",
+      paramLabel = "BOOL",
+      description =
+          "Write the gateway's view of each Gateway API object it read from the API into the"
+              + " object's .status (patch of the status subresource; RBAC: edgegw-status-writer in"
+              + " examples/kubernetes/rbac.yaml). false for read-only sources such as KubeEdge's"
+              + " MetaServer (default: ${DEFAULT-VALUE}).")
+  boolean kubeWriteStatus = true;
 
   @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
   boolean noMqtt;
@@ -188,7 +203,7 @@ final class RunCommand implements Callable<Integer> {
         .maxStoreBytes(maxStoreBytes)
         .versionsKept(versionsKept)
         .nodePolicy(nodePolicy())
-        .kube(kube.settings())
+        .kube(kube.settings().map(k -> k.withWriteStatus(kubeWriteStatus)))
         .build();
   }
 

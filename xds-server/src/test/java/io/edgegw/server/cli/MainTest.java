@@ -60,7 +60,10 @@ class MainTest {
   void fleetCommandsSayWhenTheBrokerCannotBeReached() {
     assertEquals(1, run("fleet", "status", "--mqtt-url", "tcp://127.0.0.1:1"));
     assertTrue(err.toString().contains("cannot connect to tcp://127.0.0.1:1"), err.toString());
-    assertEquals(2, run("fleet", "sync", "--mqtt-url", "tcp://127.0.0.1:1"), "--source-dir is required");
+    assertEquals(2, run("fleet", "sync", "--mqtt-url", "tcp://127.0.0.1:1"), "a source is required");
+    assertTrue(err.toString().contains("give --source-dir, a Kubernetes API"), err.toString());
+    assertEquals(1, run("fleet", "sync", "--mqtt-url", "tcp://127.0.0.1:1", "--kube-api", "tcp://127.0.0.1:1"));
+    assertTrue(err.toString().contains("--kube-api: must be an http:// or https:// URL"), err.toString());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.edgegw.server.cli;
+package io.edgegw.kube.cli;
 
 import com.google.common.collect.ImmutableList;
 import io.edgegw.kube.KubeSettings;
@@ -12,10 +12,11 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The Kubernetes API source of {@code edgegw run} (docs/kubeedge.md). Off unless one of the first
- * three is given.
+ * How to reach and what to read of a Kubernetes API, as a picocli mixin shared by {@code edgegw run}
+ * (docs/kubeedge.md) and {@code edgegw fleet sync} (docs/fleet.md). Off unless one of the first three
+ * is given.
  */
-final class KubeOptions {
+public final class KubeOptions {
   @Option(
       names = "--kube-api",
       paramLabel = "URL",
@@ -76,21 +77,8 @@ final class KubeOptions {
               + " ${DEFAULT-VALUE}).")
   long watchTimeoutSeconds;
 
-  @Option(
-      names = "--kube-write-status",
-      defaultValue = "true",
-      negatable = true,
-      fallbackValue = "true",
-      arity = "0..1",
-      paramLabel = "BOOL",
-      description =
-          "Write the gateway's view of each Gateway API object it read from the API into the"
-              + " object's .status (patch of the status subresource; RBAC: edgegw-status-writer in"
-              + " examples/kubernetes/rbac.yaml). false for read-only sources such as KubeEdge's"
-              + " MetaServer (default: ${DEFAULT-VALUE}).")
-  boolean writeStatus = true;
-
-  Optional<KubeSettings> settings() throws IOException {
+  /** The settings these options give; empty when no API is named. */
+  public Optional<KubeSettings> settings() throws IOException {
     int given = (api.isPresent() ? 1 : 0) + (kubeconfig.isPresent() ? 1 : 0) + (inCluster ? 1 : 0);
     if (given > 1) {
       throw new IllegalArgumentException(
@@ -132,7 +120,6 @@ final class KubeOptions {
         settings
             .withNamespaces(ImmutableList.copyOf(namespaces))
             .withLabelSelector(labelSelector)
-            .withWatchTimeout(Duration.ofSeconds(watchTimeoutSeconds))
-            .withWriteStatus(writeStatus));
+            .withWatchTimeout(Duration.ofSeconds(watchTimeoutSeconds)));
   }
 }
