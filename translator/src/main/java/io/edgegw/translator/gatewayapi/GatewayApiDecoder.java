@@ -343,6 +343,7 @@ public final class GatewayApiDecoder {
     for (int r = 0; r < ruleItems.size(); r++) {
       rule(r, ruleItems.get(r), namespace).ifPresent(rules::add);
     }
+    HttpRuleDecoder.ruleNames(ruleItems);
     return problems.hasErrors()
         ? null
         : new HttpRoute(
