@@ -213,6 +213,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity,
             backends,
             namespaceLabels,
+            new Terminations(grants, credentials, diagnostics),
             diagnostics);
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     owners.putAll(l4.owners());
