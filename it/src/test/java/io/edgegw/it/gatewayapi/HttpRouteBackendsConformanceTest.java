@@ -6,13 +6,25 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.GatewayApiConformance;
+import io.edgegw.it.harness.H2cBackend;
 import io.edgegw.it.harness.HttpBackend;
+import io.edgegw.it.harness.HttpProbe;
+import io.edgegw.it.harness.WebSocketBackend;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -279,6 +291,87 @@ class HttpRouteBackendsConformanceTest {
     assertThat(getUnauth.responseHeader("access-control-allow-origin")).isIn("https://other.foo.com", "*");
     assertThat(getUnauth.responseHeader("access-control-allow-credentials")).isNull();
     assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteBackendProtocolH2C() {
+    // infra-backend-v1's second-port (appProtocol kubernetes.io/h2c, targetPort 3001) is served by a
+    // server that speaks only HTTP/2 with prior knowledge, as upstream's echo server on 3001.
+    try (H2cBackend h2c = H2cBackend.start(V1)) {
+      suite.endpoints("base/manifests.yaml", INFRA_NS, V1, Map.of("second-port", h2c.port()),
+          suite.backend(INFRA_NS, V1).port());
+      suite.apply("tests/httproute-backend-protocol-h2c.yaml");
+      // Upstream: an HTTP/2 prior-knowledge request (no h2c Upgrade) reaches the backend.
+      HttpProbe.Response response = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions().until(() -> H2cBackend.get(gw.httpPort(), "example.com", "/"), r -> r.status() == 200);
+      assertThat(response.backend()).isEqualTo(V1);
+      assertThat(response.body()).contains("\"protocol\":\"HTTP/2.0\"");
+      // An HTTP/1.1 client's request goes to that backend in HTTP/2 too.
+      assertThat(gw.get("example.com", "/").backend()).isEqualTo(V1);
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteBackendProtocolWebSocket() {
+    // infra-backend-v1's third-port (appProtocol kubernetes.io/ws) is served by a WebSocket echo server.
+    try (WebSocketBackend ws = WebSocketBackend.start(V1)) {
+      suite.endpoints("base/manifests.yaml", INFRA_NS, V1, Map.of("third-port", ws.port()),
+          suite.backend(INFRA_NS, V1).port());
+      suite.apply("tests/httproute-backend-protocol-websocket.yaml");
+      // Upstream: a text and a binary message come back unchanged over ws://<gateway>/ws.
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> webSocketEchoes(gw.httpPort()));
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  /** Sends upstream's text and binary messages over one WebSocket and checks both come back. */
+  private static boolean webSocketEchoes(int port) throws Exception {
+    BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    WebSocket.Listener listener = new WebSocket.Listener() {
+      private final StringBuilder text = new StringBuilder();
+      private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        text.append(data);
+        if (last) {
+          received.add(text.toString());
+          text.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        binary.write(bytes, 0, bytes.length);
+        if (last) {
+          received.add(binary.toByteArray());
+          binary.reset();
+        }
+        webSocket.request(1);
+        return null;
+      }
+    };
+    WebSocket socket = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+        .newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + WebSocketBackend.PATH), listener)
+        .get(5, TimeUnit.SECONDS);
+    try {
+      String textMessage = "Websocket Support!";
+      socket.sendText(textMessage, true).get(5, TimeUnit.SECONDS);
+      assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(textMessage);
+      byte[] binaryMessage = {1, 2, 3, 4, 5, 6, 7};
+      socket.sendBinary(ByteBuffer.wrap(binaryMessage), true).get(5, TimeUnit.SECONDS);
+      assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo(binaryMessage);
+      return true;
+    } finally {
+      socket.abort();
+    }
   }
 
   private static Map<String, String> preflight(String origin, String method) {

@@ -50,4 +50,30 @@ class HttpRouteCoreConformanceTest {
     assertThat(suite.backend(INFRA_NS, "infra-backend-v2").port()).isPositive();
     assertThat(gw.envoy().nacks()).isZero();
   }
+
+  @Test
+  void HTTPRouteNamedRule() {
+    suite.apply("tests/httproute-named-rule.yaml");
+    gw.awaitBackend("example.com", "/named", "infra-backend-v1");
+    assertThat(gw.get("example.com", "/unnamed").backend()).isEqualTo("infra-backend-v2");
+    assertThat(suite.warnings("httproutes.gateway.networking.k8s.io", INFRA_NS, "http-named-rules")).isEmpty();
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteServiceTypes() {
+    String manifest = "tests/httproute-service-types.yaml";
+    suite.apply(manifest);
+    // What upstream's cluster does: the Endpoints controller gives the headless Service with a
+    // selector infra-backend-v1's Pods; the test fills the manual IPv4 EndpointSlices with them (the
+    // IPv6 ones stay empty, as upstream leaves them without IPv6 Pods).
+    int pod = suite.backend(INFRA_NS, "infra-backend-v1").port();
+    suite.endpoints(manifest, INFRA_NS, "headless", pod);
+    suite.endpointSlice(manifest, INFRA_NS, "manual-endpointslices-ip4", pod);
+    suite.endpointSlice(manifest, INFRA_NS, "headless-manual-endpointslices-ip4", pod);
+    for (String path : java.util.List.of("/manual-endpointslices", "/headless-manual-endpointslices", "/headless")) {
+      gw.awaitBackend("example.com", path, "infra-backend-v1");
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
 }

@@ -1,15 +1,25 @@
 package io.edgegw.it.gatewayapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.GatewayApiConformance;
+import io.edgegw.it.harness.HttpProbe;
+import io.edgegw.it.harness.TlsClient;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Upstream conformance tests of HTTPRoute filters (header modifiers, redirects, rewrites;
@@ -235,6 +245,60 @@ class HttpRouteFiltersConformanceTest {
         .hasEchoedHeaders(MODIFY_OUT).lacksEchoedHeaders("X-Header-Remove");
     assertThat(both.echoedHost()).isEqualTo("test.example.org");
     assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void HTTPRouteRedirectPortAndScheme(@TempDir Path pkiDir) throws Exception {
+    SSLContext client = suite.publishTlsSecrets(pkiDir, "example.org").clientContext(Optional.empty());
+    suite.apply("tests/httproute-redirect-port-and-scheme.yaml");
+    // Upstream's table per listener: {path, scheme, port}; port "" is the scheme's well-known one,
+    // which Location may name or leave out.
+    String[][] on80 = {
+      {"/scheme-nil-and-port-nil", "http", ""}, {"/scheme-nil-and-port-80", "http", ""},
+      {"/scheme-nil-and-port-8080", "http", "8080"}, {"/scheme-https-and-port-nil", "https", ""},
+      {"/scheme-https-and-port-443", "https", ""}, {"/scheme-https-and-port-8443", "https", "8443"}};
+    String[][] on8080 = {
+      {"/scheme-nil-and-port-nil", "http", "8080"}, {"/scheme-nil-and-port-80", "http", ""},
+      {"/scheme-https-and-port-nil", "https", ""}};
+    String[][] on443 = {
+      {"/scheme-nil-and-port-nil", "https", ""}, {"/scheme-nil-and-port-443", "https", ""},
+      {"/scheme-nil-and-port-8443", "https", "8443"}, {"/scheme-http-and-port-nil", "http", ""},
+      {"/scheme-http-and-port-80", "http", ""}, {"/scheme-http-and-port-8080", "http", "8080"}};
+    int port8080 = gw.listenerPort(8080);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
+        HttpProbe.get(gw.httpPort(), "example.com", on80[0][0]).status() == 302
+            && HttpProbe.get(port8080, "example.com", on8080[0][0]).status() == 302
+            && https(client, on443[0][0]).status() == 302);
+    for (String[] c : on80) {
+      assertRedirect("80" + c[0], HttpProbe.get(gw.httpPort(), "example.com", c[0]), c);
+    }
+    for (String[] c : on8080) {
+      assertRedirect("8080" + c[0], HttpProbe.get(port8080, "example.com", c[0]), c);
+    }
+    for (String[] c : on443) {
+      assertRedirect("443" + c[0], https(client, c[0]), c);
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private HttpProbe.Response https(SSLContext client, String path) throws IOException {
+    try (SSLSocket socket = TlsClient.connect(gw.httpsPort(), "example.org", client)) {
+      return HttpProbe.get(socket, "example.org", path, true);
+    }
+  }
+
+  /** A 302 to example.org with the case's {scheme, port}; port "" is the scheme's, named or not. */
+  private static void assertRedirect(String what, HttpProbe.Response response, String[] expected) {
+    assertThat(response.status()).as(what).isEqualTo(302);
+    URI location = URI.create(response.header("location"));
+    assertThat(location.getScheme()).as(what + " " + location).isEqualTo(expected[1]);
+    assertThat(location.getHost()).as(what + " " + location).isEqualTo("example.org");
+    assertThat(location.getPath()).as(what + " " + location).isEqualTo(expected[0]);
+    if (expected[2].isEmpty()) {
+      assertThat(location.getPort()).as(what + " " + location).isIn(-1, expected[1].equals("http") ? 80 : 443);
+    } else {
+      assertThat(location.getPort()).as(what + " " + location).isEqualTo(Integer.parseInt(expected[2]));
+    }
   }
 
   private void awaitRedirect(String path) {

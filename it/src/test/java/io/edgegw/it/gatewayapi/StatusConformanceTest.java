@@ -161,6 +161,21 @@ class StatusConformanceTest {
     }
   }
 
+  @Test
+  void HTTPRouteInvalidParentRefSectionNameNotMatchingPort() {
+    suite.apply("tests/httproute-invalid-parentref-section-name-not-matching-port.yaml");
+    String gatewayName = "gateway-with-one-not-matching-port-and-section-name-route";
+    JsonNode route = status.await(HTTP_ROUTES, INFRA_NS, "httproute-listener-section-name-not-matching-port",
+        s -> has(parentConditions(s, gatewayName), "Accepted", "False", "NoMatchingParent"));
+    for (JsonNode parent : route.path("parents")) {
+      assertThat(has(parent.path("conditions"), "Accepted", "True", "")).as("no accepted parent").isFalse();
+    }
+    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, gatewayName, s -> s.path("listeners").size() > 0);
+    for (JsonNode l : gateway.path("listeners")) {
+      assertThat(l.path("attachedRoutes").asInt()).isZero();
+    }
+  }
+
   /** Upstream's GatewayAndHTTPRoutesMustBeAccepted, the Gateway half: every listener Accepted, Programmed, ResolvedRefs. */
   private void gatewayAndListenersAccepted(String gatewayName) {
     JsonNode gateway = status.await(GATEWAYS, INFRA_NS, gatewayName, s -> s.path("listeners").size() > 0);

@@ -206,16 +206,6 @@ class TlsRouteConformanceTest {
     assertThat(l.path("attachedRoutes").asInt(-1)).isZero();
   }
 
-  /** Upstream's check when the implementation does not serve mode Terminate (edgegw does not yet). */
-  @Test
-  void TLSRouteListenerTerminateNotSupported() {
-    suite.apply("tests/tlsroute-listener-terminate-not-supported.yaml");
-    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, "gateway-tlsroute-terminate-unsupported",
-        s -> has(listener(s, "tls-terminate").path("conditions"), "Accepted", "False", "UnsupportedValue"));
-    assertThat(gateway.path("listeners")).hasSize(1);
-    assertThat(listener(gateway, "tls-terminate").path("attachedRoutes").asInt(-1)).isZero();
-  }
-
   /**
    * Upstream's GatewayAndTLSRoutesMustBeAccepted and TLSRouteMustHaveResolvedRefsConditionsTrue for the
    * Gateway and routes of one part of TLSRouteHostnameIntersection ({@code objects}: Gateway first).

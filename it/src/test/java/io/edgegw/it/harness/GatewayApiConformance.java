@@ -51,7 +51,8 @@ public final class GatewayApiConformance implements AutoCloseable {
   /** Kinds the sidecar reads; the harness refuses to drop any other silently. */
   private static final Set<String> PUBLISHED =
       Set.of("Namespace", "Service", "Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute",
-          "ReferenceGrant", "ListenerSet", "BackendTLSPolicy", "Secret", "ConfigMap");
+          "ReferenceGrant", "ListenerSet", "BackendTLSPolicy", "Secret", "ConfigMap",
+          "EndpointSlice");
 
   private final EdgeGateway gateway;
   private final Map<String, HttpBackend> backends;
@@ -247,15 +248,46 @@ public final class GatewayApiConformance implements AutoCloseable {
 
   /** As {@link #endpoints(String, String, int)}, for a Service of {@code manifest} (a test's own backends). */
   public void endpoints(String manifest, String namespace, String name, int port) {
+    endpoints(manifest, namespace, name, Map.of(), port);
+  }
+
+  /**
+   * Publishes Endpoints for Service {@code namespace/name} of {@code manifest} with a port per Service
+   * port name ({@code ports}; the others at {@code otherPorts}), as when a Pod serves a port per
+   * protocol (e.g. infra-backend-v1's h2c {@code second-port}).
+   */
+  public void endpoints(String manifest, String namespace, String name, Map<String, Integer> ports,
+      int otherPorts) {
     for (ObjectNode doc : documents(resource(manifest))) {
       JsonNode meta = doc.path("metadata");
       if (doc.path("kind").asText().equals("Service") && meta.path("name").asText().equals(name)
           && meta.path("namespace").asText().equals(namespace)) {
-        gateway.publish(endpointsFor(doc, port));
+        gateway.publish(endpointsFor(doc, portName -> ports.getOrDefault(portName, otherPorts)));
         return;
       }
     }
     throw new IllegalArgumentException("no Service " + namespace + "/" + name + " in " + manifest);
+  }
+
+  /**
+   * Publishes EndpointSlice {@code namespace/name} of {@code manifest} with one ready endpoint, the
+   * loopback address, and each of its ports at {@code port}, as upstream's HTTPRouteServiceTypes
+   * patches a manual slice with a backend Pod's address.
+   */
+  public void endpointSlice(String manifest, String namespace, String name, int port) {
+    for (ObjectNode doc : documents(resource(manifest))) {
+      JsonNode meta = doc.path("metadata");
+      if (doc.path("kind").asText().equals("EndpointSlice") && meta.path("name").asText().equals(name)
+          && meta.path("namespace").asText().equals(namespace)) {
+        ObjectNode endpoint = doc.putArray("endpoints").addObject();
+        endpoint.putArray("addresses").add("127.0.0.1");
+        endpoint.putObject("conditions").put("ready", true).put("serving", true).put("terminating", false);
+        doc.withArray("ports").forEach(p -> ((ObjectNode) p).put("port", port));
+        gateway.publish(created(doc) + "\n");
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no EndpointSlice " + namespace + "/" + name + " in " + manifest);
   }
 
   @Override
@@ -290,6 +322,11 @@ public final class GatewayApiConformance implements AutoCloseable {
 
   /** Endpoints for {@code service}: one loopback address, each Service port (by name) at {@code port}. */
   private static String endpointsFor(ObjectNode service, int port) {
+    return endpointsFor(service, portName -> port);
+  }
+
+  /** Endpoints for {@code service}: one loopback address, each Service port at {@code portOf} its name. */
+  private static String endpointsFor(ObjectNode service, java.util.function.ToIntFunction<String> portOf) {
     ObjectNode endpoints = JSON.createObjectNode();
     endpoints.put("apiVersion", "v1");
     endpoints.put("kind", "Endpoints");
@@ -303,7 +340,7 @@ public final class GatewayApiConformance implements AutoCloseable {
       if (servicePort.hasNonNull("name")) {
         endpointPort.put("name", servicePort.get("name").asText());
       }
-      endpointPort.put("port", port);
+      endpointPort.put("port", portOf.applyAsInt(servicePort.path("name").asText("")));
       if (servicePort.hasNonNull("appProtocol")) {
         endpointPort.put("appProtocol", servicePort.get("appProtocol").asText());
       }

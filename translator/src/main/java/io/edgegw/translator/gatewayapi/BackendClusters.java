@@ -40,6 +40,9 @@ final class BackendClusters {
           ClusterPolicy.DEFAULT.outlier(),
           ClusterPolicy.DEFAULT.tls());
 
+  /** Service port {@code appProtocol} {@value}: HTTP/2 without TLS, as GEP-1911 defines it. */
+  static final String H2C = "kubernetes.io/h2c";
+
   private final Map<String, Backend> services;
   private final GatewayIdentity identity;
   private final ReferenceGrants grants;
@@ -51,6 +54,14 @@ final class BackendClusters {
     this.identity = identity;
     this.grants = grants;
     this.clusters = clusters;
+  }
+
+  /**
+   * An HTTPRoute backend's cluster as its Service port's {@code appProtocol} asks: HTTP/2 for {@value
+   * #H2C}; HTTP/1.1 otherwise ({@code kubernetes.io/ws}: WebSocket upgrades pass on HTTP/1.1).
+   */
+  static Cluster forAppProtocol(Cluster cluster, Optional<String> appProtocol) {
+    return appProtocol.filter(H2C::equals).isPresent() ? cluster.withPolicy(HTTP2) : cluster;
   }
 
   /**

@@ -175,7 +175,7 @@ public final class GatewayApiDecoder {
           continue;
         }
       }
-      if (protocol.get() == ApiGateway.Protocol.TLS && !passthrough(l.get("tls"), name)) {
+      if (protocol.get() == ApiGateway.Protocol.TLS && !tlsMode(l.get("tls"), name)) {
         continue;
       }
       if (protocol.get() == ApiGateway.Protocol.TCP && hostname.isPresent()) {
@@ -242,16 +242,18 @@ public final class GatewayApiDecoder {
   }
 
   /**
-   * Whether a TLS listener is in mode Passthrough, the one served (TLSRoute over terminated TLS is
-   * not); a WARNING otherwise.
+   * Whether a TLS listener's mode is served: Passthrough, or Terminate (the default; its
+   * certificateRefs are read by {@link #tls}); a WARNING otherwise.
    */
-  private static boolean passthrough(Field tls, String name) {
+  private static boolean tlsMode(Field tls, String name) {
     String mode = tls.get("mode").string("Terminate");
+    if (mode.equals("Terminate")) {
+      return true;
+    }
     if (!mode.equals("Passthrough")) {
       tls.get("mode")
-          .warning(
-              "a TLS listener in mode " + mode + " (TLSRoute over terminated TLS) is " + NOT_YET
-                  + "; listener " + name + " is not served (UnsupportedValue)");
+          .warning("a TLS listener's mode is Terminate or Passthrough, got " + mode + "; listener " + name
+              + " is not served (UnsupportedValue)");
       return false;
     }
     if (tls.get("certificateRefs").present() && !tls.get("certificateRefs").isEmptyList()) {
@@ -261,8 +263,9 @@ public final class GatewayApiDecoder {
   }
 
   /**
-   * The certificateRefs of an HTTPS listener (TLS terminated: mode Terminate, the default). Only
-   * {@code certificateRefs} is read; the rest of {@code tls} is reported and ignored.
+   * The certificateRefs of an HTTPS listener or a TLS listener in mode Terminate (the default); a TLS
+   * listener has them exactly when it terminates. Only {@code certificateRefs} is read; the rest of
+   * {@code tls} is reported and ignored.
    */
   private static ImmutableList<ApiGateway.CertificateRef> tls(
       Field tls, ApiGateway.Protocol protocol, String namespace) {
@@ -273,16 +276,16 @@ public final class GatewayApiDecoder {
       }
       return ImmutableList.of();
     }
-    if (protocol != ApiGateway.Protocol.HTTPS) {
-      return ImmutableList.of(); // TLS: Passthrough only, checked by passthrough()
+    if (protocol == ApiGateway.Protocol.TLS && tls.get("mode").string("Terminate").equals("Passthrough")) {
+      return ImmutableList.of(); // checked by tlsMode()
     }
     if (!tls.isObject()) {
-      tls.error("required for an HTTPS listener (certificateRefs)");
+      tls.error("required for an " + protocol + " listener that terminates TLS (certificateRefs)");
       return ImmutableList.of();
     }
     tls.allowOnly(ImmutableSet.of("mode", "certificateRefs", "options", "frontendValidation"));
     String mode = tls.get("mode").string("Terminate");
-    if (!mode.equals("Terminate")) {
+    if (protocol == ApiGateway.Protocol.HTTPS && !mode.equals("Terminate")) {
       tls.get("mode").error("an HTTPS listener terminates TLS: mode must be Terminate, got " + mode);
     }
     for (String field : ImmutableList.of("options", "frontendValidation")) {
@@ -343,6 +346,7 @@ public final class GatewayApiDecoder {
     for (int r = 0; r < ruleItems.size(); r++) {
       rule(r, ruleItems.get(r), namespace).ifPresent(rules::add);
     }
+    HttpRuleDecoder.ruleNames(ruleItems);
     return problems.hasErrors()
         ? null
         : new HttpRoute(

@@ -41,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -213,6 +214,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity,
             backends,
             namespaceLabels,
+            new Terminations(grants, credentials, diagnostics),
             diagnostics,
             status);
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
@@ -236,7 +238,12 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                 boolean https = !chain.isEmpty();
                 String rds = https ? "https." + port + ":" + chain : "http." + port;
                 Map<String, ImmutableList<Route>> routesByDomain = new TreeMap<>();
-                domains.forEach((domain, candidates) -> routesByDomain.put(domain, routes(candidates)));
+                domains.forEach(
+                    (domain, candidates) ->
+                        routesByDomain.put(
+                            domain,
+                            redirectsFrom(
+                                onPort.get(0).listener().port(), https, routes(candidates))));
                 if (!https) {
                   grpc.joinInto(port, routesByDomain, diagnostics);
                 }
@@ -707,9 +714,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     clusters.computeIfAbsent(
         name,
         n ->
-            backend
-                .map(b -> b.cluster(n, port, ImmutableMap.of()))
-                .orElseGet(() -> new Cluster(n, Cluster.Discovery.EDS, ImmutableList.of())));
+            BackendClusters.forAppProtocol(
+                backend.get().cluster(n, port, ImmutableMap.of()), backend.get().appProtocol(port)));
     return Optional.of(name);
   }
 
@@ -795,6 +801,33 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
     }
     return out.build();
+  }
+
+  /**
+   * A redirect without scheme and port goes to the listener's port (the specification), which Envoy
+   * does not know: it would keep the request's, or name the port it binds (--port-map). Named here
+   * unless it is the scheme's well-known one (80 for HTTP, 443 for HTTPS), which Location leaves out.
+   *
+   * @param port the Gateway listener's port (not the one Envoy binds)
+   */
+  private static ImmutableList<Route> redirectsFrom(int port, boolean https, ImmutableList<Route> routes) {
+    if (port == (https ? 443 : 80)) {
+      return routes;
+    }
+    return routes.stream()
+        .map(
+            r ->
+                r.action() instanceof RouteAction.Redirect d && d.scheme().isEmpty() && d.port().isEmpty()
+                    ? new Route(
+                        r.name(),
+                        r.match(),
+                        new RouteAction.Redirect(
+                            d.host(), d.path(), OptionalInt.of(port), d.scheme(), d.code(), d.prefixRewrite()),
+                        r.headers(),
+                        r.fault(),
+                        r.cors())
+                    : r)
+        .collect(ImmutableList.toImmutableList());
   }
 
   /** Routes of a kind oldest first, then by namespace and name (the specification's tie-breaks). */

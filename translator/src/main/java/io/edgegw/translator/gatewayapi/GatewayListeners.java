@@ -122,8 +122,11 @@ final class GatewayListeners {
     return -1;
   }
 
-  /** The certificate Secret of an HTTPS listener, or empty (reported) when it cannot be used. */
-  private static Optional<ResourceKey> certificate(
+  /**
+   * The certificate Secret of an HTTPS listener (or a TLS one in mode Terminate), or empty (reported)
+   * when it cannot be used.
+   */
+  static Optional<ResourceKey> certificate(
       ApiGateway gateway,
       ApiGateway.Listener listener,
       ReferenceGrants grants,

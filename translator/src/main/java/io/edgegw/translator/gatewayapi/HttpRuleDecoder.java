@@ -52,7 +52,29 @@ final class HttpRuleDecoder {
   /** Envoy's default {@code max_program_size} refuses long patterns; istiod caps their length. */
   private static final int MAX_REGEX_LENGTH = 1024;
 
+  /** A rule's {@code name}: the specification's SectionName, an RFC 1123 label. */
+  private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
   private HttpRuleDecoder() {}
+
+  /**
+   * The rules' optional {@code name}s, as the specification's validation checks them: each a DNS
+   * label, unique within the route (an ERROR names the field; the route is rejected).
+   */
+  static void ruleNames(java.util.List<Field> rules) {
+    Set<String> seen = new HashSet<>();
+    for (Field rule : rules) {
+      Optional<String> name = rule.get("name").string();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (!RULE_NAME.matcher(name.get()).matches()) {
+        rule.get("name").error("must be a lower-case RFC 1123 label of at most 63 characters, got " + name.get());
+      } else if (!seen.add(name.get())) {
+        rule.get("name").error("rule name " + name.get() + " is used by an earlier rule; names are unique in a route");
+      }
+    }
+  }
 
   /**
    * Empty when the rule uses something not supported (a WARNING says which), or on an ERROR (in

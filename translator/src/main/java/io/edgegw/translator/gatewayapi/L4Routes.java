@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.gatewayapi.status.Reason;
 import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.ClusterPolicy;
+import io.edgegw.translator.ir.DownstreamTls;
 import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.Listener;
 import io.edgegw.translator.ir.NetworkFilter;
@@ -33,13 +34,17 @@ import java.util.TreeMap;
  *   <li>TLS passthrough: one filter chain per TLS server name (SNI), from the intersection of
  *       listener and route hostnames; a name two routes claim is the older route's. A port with no
  *       route attached has no Envoy listener (connections are refused).
+ *   <li>TLS in mode Terminate: the same chains, which terminate TLS with the listener's certificate
+ *       and proxy the plain connection; Passthrough and Terminate listeners share a port by
+ *       hostname (mixed termination).
  * </ul>
  */
 final class L4Routes {
   /** The listeners made, and which Gateways made each (for {@code IrMerger}'s conflict reports). */
   record Result(ImmutableList<Listener> listeners, ImmutableSetMultimap<String, ResourceKey> owners) {}
 
-  private record Chain(L4Route route, ImmutableList<RouteAction.WeightedCluster> clusters) {}
+  private record Chain(
+      L4Route route, ImmutableList<RouteAction.WeightedCluster> clusters, Optional<DownstreamTls> tls) {}
 
   private static final ImmutableSet<String> TCP = ImmutableSet.of("TCP");
   private static final ImmutableSet<String> TLS = ImmutableSet.of("TLS");
@@ -58,6 +63,7 @@ final class L4Routes {
       GatewayIdentity identity,
       BackendClusters backends,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
+      Terminations terminations,
       ImmutableList.Builder<Diagnostic> diagnostics,
       StatusCollector status) {
     // Per Envoy port: its protocol, and the listeners served there (TLS: by hostname, "*" for none).
@@ -73,6 +79,9 @@ final class L4Routes {
         int port = identity.listenerPort(listener.port());
         String id = port + "/" + listener.hostname().orElse("*");
         String why;
+        if (!terminations.resolve(gateway, listener)) {
+          continue; // its certificate is reported
+        }
         if (httpPorts.contains(port)) {
           why = "is served as HTTP";
         } else if (portProtocol.containsKey(port) && portProtocol.get(port) != listener.protocol()) {
@@ -107,7 +116,7 @@ final class L4Routes {
         continue;
       }
       boolean tls = route.protocol() == L4Route.Protocol.TLS;
-      Map<Integer, Set<String>> names = new TreeMap<>();
+      Map<Integer, Map<String, Optional<DownstreamTls>>> names = new TreeMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
         ImmutableList<RouteAttachment.Attached> attached =
             RouteAttachment.attach(
@@ -126,8 +135,10 @@ final class L4Routes {
           if (servedListeners.contains(a.listener().gateway().key() + "/" + a.listener().name())) {
             anyServed = true;
             status.listener(a.listener().gateway().key(), a.listener().name()).attach(route.key());
-            names.computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new java.util.TreeSet<>())
-                .addAll(a.hosts());
+            Optional<DownstreamTls> tlsOf = terminations.of(a.listener().gateway().key(), a.listener().name());
+            Map<String, Optional<DownstreamTls>> onPort =
+                names.computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new TreeMap<>());
+            a.hosts().forEach(h -> onPort.putIfAbsent(h, tlsOf));
           }
         }
         if (!attached.isEmpty() && !anyServed) {
@@ -158,10 +169,11 @@ final class L4Routes {
       names.forEach(
           (port, hosts) -> {
             Map<String, Chain> onPort = chains.computeIfAbsent(port, p -> new TreeMap<>());
-            for (String host : hosts) {
+            for (Map.Entry<String, Optional<DownstreamTls>> named : hosts.entrySet()) {
+              String host = named.getKey();
               Chain earlier = onPort.get(host);
               if (earlier == null) {
-                onPort.put(host, new Chain(route, clusters));
+                onPort.put(host, new Chain(route, clusters, named.getValue()));
               } else {
                 diagnostics.add(
                     Diagnostic.warning(
@@ -189,7 +201,7 @@ final class L4Routes {
                 filterChains.add(
                     new FilterChain(
                         host.equals("*") ? ImmutableList.of() : ImmutableList.of(host),
-                        Optional.empty(),
+                        chain.tls(),
                         new NetworkFilter.Tcp(
                             chain.route().key().namespace() + "." + chain.route().key().name(),
                             chain.clusters())));

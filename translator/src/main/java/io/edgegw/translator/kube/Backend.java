@@ -18,4 +18,9 @@ public interface Backend {
    * {@code subsetLabels} (all endpoints when empty).
    */
   Cluster cluster(String clusterName, int port, ImmutableMap<String, String> subsetLabels);
+
+  /** The {@code appProtocol} of {@code port}, e.g. {@code kubernetes.io/h2c}; empty when not given. */
+  default Optional<String> appProtocol(int port) {
+    return Optional.empty();
+  }
 }

@@ -55,6 +55,11 @@ public record KubernetesBackend(
     return new Cluster(clusterName, Cluster.Discovery.EDS, out.build().asList());
   }
 
+  @Override
+  public Optional<String> appProtocol(int port) {
+    return servicePort(port).flatMap(Service.ServicePort::appProtocol);
+  }
+
   private Optional<Service.ServicePort> servicePort(int port) {
     return service.ports().stream().filter(p -> p.port() == port).findFirst();
   }

@@ -46,7 +46,9 @@ public final class KubernetesDecoder {
         }
         String name = item.get("name").string("");
         if (port.isPresent()) {
-          ports.add(new Service.ServicePort(name, port.getAsInt(), targetNumber, targetName));
+          ports.add(
+              new Service.ServicePort(
+                  name, port.getAsInt(), targetNumber, targetName, item.get("appProtocol").string()));
         }
       }
     }

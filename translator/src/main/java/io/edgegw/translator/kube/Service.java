@@ -10,7 +10,13 @@ public record Service(ResourceKey key, ImmutableList<ServicePort> ports) {
 
   /**
    * One {@code spec.ports[]} entry. {@code targetPort} is Kubernetes int-or-string: a number, or
-   * the name of a container port (resolved through the endpoints' port names).
+   * the name of a container port (resolved through the endpoints' port names). {@code appProtocol}
+   * is the port's application protocol, e.g. {@code kubernetes.io/h2c}.
    */
-  public record ServicePort(String name, int port, OptionalInt targetPortNumber, Optional<String> targetPortName) {}
+  public record ServicePort(
+      String name,
+      int port,
+      OptionalInt targetPortNumber,
+      Optional<String> targetPortName,
+      Optional<String> appProtocol) {}
 }
