@@ -119,8 +119,6 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
 
     ReferenceGrants grants = new ReferenceGrants(inputs.referenceGrants());
     Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
-    GatewayListeners listeners =
-        new GatewayListeners(served, identity, grants, credentials, diagnostics);
     Map<String, ImmutableSortedMap<String, String>> namespaceLabels = new HashMap<>();
     inputs.namespaces().forEach(n -> namespaceLabels.put(n.name(), n.labels()));
     for (ApiGateway gateway : served) {
@@ -130,6 +128,17 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .supportedKinds(listener.kinds().stream().map(k -> k.substring(k.indexOf('/') + 1)).toArray(String[]::new));
       }
     }
+    // The attached ListenerSets, in a Gateway's shape: from here on served as Gateways are.
+    List<ApiGateway> listenerOwners = new ArrayList<>(served);
+    listenerOwners.addAll(
+        ListenerSets.attach(
+            served,
+            oldestFirst(inputs.listenerSets(), ListenerSet::key, ListenerSet::created),
+            namespaceLabels,
+            diagnostics,
+            status));
+    GatewayListeners listeners =
+        new GatewayListeners(listenerOwners, identity, grants, credentials, diagnostics);
 
     ImmutableMap<String, Backend> services =
         KubernetesServices.byFqdn(
@@ -166,7 +175,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, served, listeners, namespaceLabels, domains, diagnostics, status);
+        attach(route, parent, listenerOwners, listeners, namespaceLabels, domains, diagnostics, status);
       }
       if (domains.isEmpty()) {
         continue;
@@ -198,7 +207,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     BackendClusters backends = new BackendClusters(services, identity, grants, clusters);
     GrpcRoutes grpc =
         GrpcRoutes.translate(
-            served,
+            listenerOwners,
             oldestFirst(inputs.grpcRoutes(), GrpcRoute::key, GrpcRoute::created),
             identity,
             backends,
@@ -206,7 +215,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             diagnostics);
     L4Routes.Result l4 =
         L4Routes.translate(
-            served,
+            listenerOwners,
             oldestFirst(inputs.l4Routes(), L4Route::key, L4Route::created),
             byChain.keySet(),
             identity,
@@ -368,18 +377,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
-        served.stream()
-            .filter(
-                g ->
-                    g.key().namespace().equals(parent.namespace())
-                        && g.key().name().equals(parent.name()))
-            .findFirst();
+        served.stream().filter(g -> parent.names(g.key())).findFirst();
     if (gateway.isEmpty()) {
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
-              "no Gateway "
+              "no "
+                  + parent.kind().kubernetesKind()
+                  + " "
                   + parent.namespace()
                   + "/"
                   + parent.name()
@@ -426,13 +432,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         domains.computeIfAbsent(serving, l -> new TreeSet<>()).addAll(kept);
       }
     }
-    String target =
-        "Gateway "
-            + parent.namespace()
-            + "/"
-            + parent.name()
-            + parent.sectionName().map(s -> " listener " + s).orElse("")
-            + (parent.port().isPresent() ? " port " + parent.port().getAsInt() : "");
+    String target = parent.describe();
     if (!anyListener) {
       parentStatus.accepted(false, Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
       diagnostics.add(

@@ -26,4 +26,5 @@ public record GatewayApiInputs(
     ImmutableList<Secret> secrets,
     ImmutableSet<ResourceKey> rejected,
     ImmutableList<GrpcRoute> grpcRoutes,
-    ImmutableList<L4Route> l4Routes) {}
+    ImmutableList<L4Route> l4Routes,
+    ImmutableList<ListenerSet> listenerSets) {}

@@ -12,6 +12,7 @@ import io.edgegw.translator.gatewayapi.GrpcRouteDecoder;
 import io.edgegw.translator.gatewayapi.HttpRoute;
 import io.edgegw.translator.gatewayapi.ReferenceGrant;
 import io.edgegw.translator.gatewayapi.L4Route;
+import io.edgegw.translator.gatewayapi.ListenerSet;
 import io.edgegw.translator.gatewayapi.L4RouteDecoder;
 import io.edgegw.translator.kube.Endpoints;
 import io.edgegw.translator.kube.KubernetesDecoder;
@@ -102,6 +103,7 @@ public final class InputDecoder {
       case GRPC_ROUTE -> grpcRoutes.grpcRoute(resource, problems);
       case TLS_ROUTE -> l4Routes.tlsRoute(resource, problems);
       case TCP_ROUTE -> l4Routes.tcpRoute(resource, problems);
+      case LISTENER_SET -> gatewayApi.listenerSet(resource, problems);
     };
   }
 
@@ -126,6 +128,7 @@ public final class InputDecoder {
     ImmutableList.Builder<Namespace> namespaceList = ImmutableList.builder();
     ImmutableList.Builder<GrpcRoute> grpcRouteList = ImmutableList.builder();
     ImmutableList.Builder<L4Route> l4RouteList = ImmutableList.builder();
+    ImmutableList.Builder<ListenerSet> listenerSetList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -163,6 +166,7 @@ public final class InputDecoder {
           case NAMESPACE -> namespaceList.add((Namespace) value);
           case GRPC_ROUTE -> grpcRouteList.add((GrpcRoute) value);
           case TLS_ROUTE, TCP_ROUTE -> l4RouteList.add((L4Route) value);
+          case LISTENER_SET -> listenerSetList.add((ListenerSet) value);
           default -> { }
         }
       });
@@ -184,6 +188,6 @@ public final class InputDecoder {
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
         grantList.build(), namespaceList.build(),
         istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected(),
-        grpcRouteList.build(), l4RouteList.build()));
+        grpcRouteList.build(), l4RouteList.build(), listenerSetList.build()));
   }
 }

@@ -37,7 +37,9 @@ public enum Kind {
   TCP_ROUTE(GatewayApi.GROUP, "TCPRoute", "tcproutes", Naming.QUALIFIED),
   REFERENCE_GRANT(GatewayApi.GROUP, "ReferenceGrant", "referencegrants", Naming.QUALIFIED),
   // Core, but read only since the Gateway API (allowedRoutes selects namespaces by their labels).
-  NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED);
+  NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED),
+  // Gateway API v1.6 (standard channel, gateway.networking.k8s.io/v1): listeners added to a Gateway.
+  LISTENER_SET(GatewayApi.GROUP, "ListenerSet", "listenersets", Naming.QUALIFIED);
 
   /** How a kind is named in topics, paths and diagnostics (see the class comment). */
   public enum Naming { LEGACY, QUALIFIED }

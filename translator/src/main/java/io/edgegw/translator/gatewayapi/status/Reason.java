@@ -29,7 +29,9 @@ public enum Reason {
   UNSUPPORTED_VALUE("UnsupportedValue"),
   BACKEND_NOT_FOUND("BackendNotFound"),
   REF_NOT_PERMITTED("RefNotPermitted"),
-  INVALID_KIND("InvalidKind");
+  INVALID_KIND("InvalidKind"),
+  NOT_ALLOWED("NotAllowed"),
+  PARENT_NOT_ACCEPTED("ParentNotAccepted");
 
   private static final Pattern IN_PARENTHESES = Pattern.compile("\\(([A-Z][A-Za-z]+)\\)");
 
