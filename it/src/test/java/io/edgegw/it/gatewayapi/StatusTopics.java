@@ -25,6 +25,7 @@ final class StatusTopics implements AutoCloseable {
   static final String GATEWAY_CLASSES = "gatewayclasses.gateway.networking.k8s.io";
   static final String GATEWAYS = "gateways.gateway.networking.k8s.io";
   static final String HTTP_ROUTES = "httproutes.gateway.networking.k8s.io";
+  static final String LISTENER_SETS = "listenersets.gateway.networking.k8s.io";
   private static final String STATUS = "edgegw/" + EdgeGateway.GATEWAY_ID + "/status/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(20);
