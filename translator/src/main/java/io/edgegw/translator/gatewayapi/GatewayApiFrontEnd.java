@@ -26,6 +26,7 @@ import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.kube.KubernetesServices;
+import io.edgegw.translator.kube.LabelSelector;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.Kind;
@@ -494,13 +495,26 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       ApiGateway gateway,
       String routeNamespace,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
-    return switch (listener.from()) {
+    return allows(listener.from(), listener.selector(), gateway.key().namespace(), routeNamespace, namespaceLabels);
+  }
+
+  /**
+   * Whether {@code from} (with {@code selector} for Selector) admits an object of {@code namespace} to
+   * something of {@code ownNamespace}: a listener's allowedRoutes, a Gateway's allowedListeners.
+   */
+  static boolean allows(
+      ApiGateway.From from,
+      Optional<LabelSelector> selector,
+      String ownNamespace,
+      String namespace,
+      Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
+    return switch (from) {
       case ALL -> true;
-      case SAME -> routeNamespace.equals(gateway.key().namespace());
+      case SAME -> namespace.equals(ownNamespace);
       case SELECTOR -> {
-        ImmutableSortedMap<String, String> labels = namespaceLabels.get(routeNamespace);
+        ImmutableSortedMap<String, String> labels = namespaceLabels.get(namespace);
         // A Namespace not published is not known to have any label: not selected.
-        yield labels != null && listener.selector().map(s -> s.matches(labels)).orElse(false);
+        yield labels != null && selector.map(s -> s.matches(labels)).orElse(false);
       }
     };
   }

@@ -99,16 +99,9 @@ final class ListenerSets {
   private static boolean allows(
       ApiGateway gateway, String namespace, Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
     ApiGateway.AllowedListeners allowed = gateway.allowedListeners();
-    return switch (allowed.from()) {
-      case NONE -> false;
-      case ALL -> true;
-      case SAME -> namespace.equals(gateway.key().namespace());
-      case SELECTOR -> {
-        ImmutableSortedMap<String, String> labels = namespaceLabels.get(namespace);
-        // A Namespace not published is not known to have any label: not selected.
-        yield labels != null && allowed.selector().map(s -> s.matches(labels)).orElse(false);
-      }
-    };
+    return allowed.from() != ApiGateway.ListenersFrom.NONE
+        && GatewayApiFrontEnd.allows(ApiGateway.From.valueOf(allowed.from().name()), allowed.selector(),
+            gateway.key().namespace(), namespace, namespaceLabels);
   }
 
   private static List<Merged> own(ApiGateway gateway) {
