@@ -1,5 +1,6 @@
 package io.edgegw.it.gatewayapi;
 
+import static io.edgegw.it.gatewayapi.StatusTopics.GRPC_ROUTES;
 import static io.edgegw.it.harness.GatewayApiConformance.INFRA_NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,12 +26,15 @@ import org.junit.jupiter.api.Test;
  * with their own manifests, through the real sidecar and Envoy, with real gRPC calls (grpc-java,
  * HTTP/2 cleartext) to loopback gRPC servers standing for grpc-infra-backend-v1..v3 (Services with
  * {@code appProtocol: kubernetes.io/h2c}), each answering with its name. A call no route takes is
- * answered 404 by Envoy, which gRPC reports as UNIMPLEMENTED, as upstream expects.
+ * answered 404 by Envoy, which gRPC reports as UNIMPLEMENTED, as upstream expects. The status
+ * conditions upstream checks are read from the objects' {@code objectStatus} on the MQTT status topics
+ * ({@link StatusTopics}).
  */
 class GrpcRouteConformanceTest {
   private static final String ECHO = "Echo";
   private GatewayApiConformance suite;
   private EdgeGateway gw;
+  private StatusTopics status;
   private final List<GrpcEchoBackend> backends = new ArrayList<>();
 
   @BeforeEach
@@ -43,10 +47,12 @@ class GrpcRouteConformanceTest {
       backends.add(backend);
       suite.endpoints(INFRA_NS, name, backend.port());
     }
+    status = new StatusTopics(gw);
   }
 
   @AfterEach
   void stop() {
+    status.close();
     EdgeGateway.closeAll(backends.toArray(AutoCloseable[]::new));
     suite.close();
   }
@@ -54,6 +60,7 @@ class GrpcRouteConformanceTest {
   @Test
   void GRPCExactMethodMatching() {
     suite.apply("tests/grpcroute-exact-method-matching.yaml");
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "same-namespace", "exact-matching");
     awaitBackend("example.com", ECHO, Map.of(), "grpc-infra-backend-v1");
     assertThat(call("example.com", "EchoTwo", Map.of())).isEqualTo("grpc-infra-backend-v2");
     assertUnimplemented("example.com", "EchoThree", Map.of());
@@ -63,6 +70,7 @@ class GrpcRouteConformanceTest {
   @Test
   void GRPCRouteHeaderMatching() {
     suite.apply("tests/grpcroute-header-matching.yaml");
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "same-namespace", "grpc-header-matching");
     awaitBackend("example.com", ECHO, Map.of("Version", "one"), "grpc-infra-backend-v1");
     assertThat(call("example.com", ECHO, Map.of("Version", "two"))).isEqualTo("grpc-infra-backend-v2");
     assertThat(call("example.com", ECHO, Map.of("Version", "two", "Color", "orange")))
@@ -82,6 +90,8 @@ class GrpcRouteConformanceTest {
   @Test
   void GRPCRouteListenerHostnameMatching() {
     suite.apply("tests/grpcroute-listener-hostname-matching.yaml");
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "grpcroute-listener-hostname-matching",
+        "backend-v1", "backend-v2", "backend-v3");
     awaitBackend("bar.com", ECHO, Map.of(), "grpc-infra-backend-v1");
     awaitBackend("foo.bar.com", ECHO, Map.of(), "grpc-infra-backend-v2");
     awaitBackend("baz.bar.com", ECHO, Map.of(), "grpc-infra-backend-v3");
@@ -96,6 +106,7 @@ class GrpcRouteConformanceTest {
   @Test
   void GRPCRouteWeight() {
     suite.apply("tests/grpcroute-weight.yaml");
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "same-namespace", "weighted-backends");
     awaitBackend("example.com", ECHO, Map.of(), "grpc-infra-backend-");
     Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < 200; i++) {
@@ -105,6 +116,15 @@ class GrpcRouteConformanceTest {
     assertThat(seen).doesNotContainKey("grpc-infra-backend-v3");
     assertThat(seen.getOrDefault("grpc-infra-backend-v1", 0)).isBetween(110, 170);
     assertThat(seen.getOrDefault("grpc-infra-backend-v2", 0)).isBetween(30, 90);
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  @Test
+  void GRPCRouteNamedRule() {
+    suite.apply("tests/grpcroute-named-rule.yaml");
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "same-namespace", "grpc-named-rules");
+    awaitBackend("example.com", ECHO, Map.of(), "grpc-infra-backend-v1");
+    assertThat(call("example.com", "EchoTwo", Map.of())).isEqualTo("grpc-infra-backend-v2");
     assertThat(gw.envoy().nacks()).isZero();
   }
 

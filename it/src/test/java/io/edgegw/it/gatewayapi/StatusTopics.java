@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.edgegw.it.harness.EdgeGateway;
+import io.edgegw.it.harness.GatewayApiConformance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -25,6 +27,9 @@ final class StatusTopics implements AutoCloseable {
   static final String GATEWAY_CLASSES = "gatewayclasses.gateway.networking.k8s.io";
   static final String GATEWAYS = "gateways.gateway.networking.k8s.io";
   static final String HTTP_ROUTES = "httproutes.gateway.networking.k8s.io";
+  static final String GRPC_ROUTES = "grpcroutes.gateway.networking.k8s.io";
+  static final String TLS_ROUTES = "tlsroutes.gateway.networking.k8s.io";
+  static final String TCP_ROUTES = "tcproutes.gateway.networking.k8s.io";
   static final String LISTENER_SETS = "listenersets.gateway.networking.k8s.io";
   private static final String STATUS = "edgegw/" + EdgeGateway.GATEWAY_ID + "/status/";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +68,63 @@ final class StatusTopics implements AutoCloseable {
   JsonNode await(String kind, String namespace, String name, Predicate<JsonNode> wanted) {
     org.awaitility.Awaitility.await().atMost(WAIT).until(() -> wanted.test(objectStatus(kind, namespace, name)));
     return objectStatus(kind, namespace, name);
+  }
+
+  /**
+   * Upstream's {@code <Kind>RouteMustHaveCondition}: waits until the route's parent entry for Gateway
+   * {@code gateway} (in the route's namespace) has the condition, and returns the route's status.
+   */
+  JsonNode awaitRouteCondition(String kind, String namespace, String route, String gateway, String type,
+      String status, String reason) {
+    return await(kind, namespace, route, s -> has(parentConditions(s, gateway), type, status, reason));
+  }
+
+  /**
+   * Upstream's {@code GatewayAnd<Kind>RoutesMustBeAccepted}: each route's parent entry for the Gateway
+   * is Accepted True (reason Accepted) by our controller, and every listener of the Gateway is
+   * Accepted, Programmed and ResolvedRefs.
+   */
+  void awaitGatewayAndRoutesAccepted(String kind, String namespace, String gateway, String... routes) {
+    for (String route : routes) {
+      JsonNode s = awaitRouteCondition(kind, namespace, route, gateway, "Accepted", "True", "Accepted");
+      boolean ours = false;
+      for (JsonNode parent : s.path("parents")) {
+        ours |= parent.path("parentRef").path("name").asText().equals(gateway)
+            && parent.path("controllerName").asText().equals(GatewayApiConformance.CONTROLLER);
+      }
+      if (!ours) {
+        throw new AssertionError(route + ": no parent entry of our controller for " + gateway + ": " + s);
+      }
+    }
+    await(GATEWAYS, namespace, gateway, s -> {
+      if (s.path("listeners").isEmpty()) {
+        return false;
+      }
+      for (JsonNode l : s.path("listeners")) {
+        for (String type : List.of("Accepted", "Programmed", "ResolvedRefs")) {
+          if (!has(l.path("conditions"), type, "True", "")) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Upstream's {@code <Kind>RouteMustHaveNoAcceptedParents}: no parent entry, or one that is not
+   * Accepted. Waits for the status to be there first (an empty one proves nothing here: the
+   * translation gives a route its parents at once).
+   */
+  JsonNode awaitNoAcceptedParents(String kind, String namespace, String route) {
+    return await(kind, namespace, route, s -> s.path("parents").size() == 1
+        && has(s.path("parents").path(0).path("conditions"), "Accepted", "False", ""));
+  }
+
+  /** Upstream's GatewayMustHaveZeroRoutes: no listener, or one with no route attached. */
+  JsonNode awaitZeroRoutes(String namespace, String gateway) {
+    return await(GATEWAYS, namespace, gateway, s -> s.path("listeners").size() == 1
+        && s.path("listeners").path(0).path("attachedRoutes").asInt(-1) == 0);
   }
 
   /** The object's {@code objectStatus} in the admin API's {@code /resources}. */

@@ -213,7 +213,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity,
             backends,
             namespaceLabels,
-            diagnostics);
+            diagnostics,
+            status);
     L4Routes.Result l4 =
         L4Routes.translate(
             listenerOwners,
@@ -222,7 +223,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             identity,
             backends,
             namespaceLabels,
-            diagnostics);
+            diagnostics,
+            status);
     ImmutableSetMultimap.Builder<String, ResourceKey> owners = ImmutableSetMultimap.builder();
     owners.putAll(l4.owners());
 

@@ -24,6 +24,8 @@ public final class GrpcRouteDecoder {
       ImmutableSet.of(
           "type", "requestHeaderModifier", "responseHeaderModifier", "requestMirror", "extensionRef");
   private static final ImmutableSet<String> MODIFIER = ImmutableSet.of("set", "add", "remove");
+  // As HTTPRoute's: the reason lets the route's status say Accepted False (UnsupportedValue).
+  private static final String NOT_SERVED = "; this rule is not served (UnsupportedValue)";
   // The specification's validation of service and method names.
   private static final Pattern SERVICE = Pattern.compile("^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$");
   private static final int MAX_REGEX_LENGTH = 1024;
@@ -64,7 +66,7 @@ public final class GrpcRouteDecoder {
     rule.allowOnly(RULE);
     boolean skip = false;
     if (rule.get("sessionPersistence").present()) {
-      rule.get("sessionPersistence").warning(RouteRefs.NOT_YET + "; this rule is not served");
+      rule.get("sessionPersistence").warning(RouteRefs.NOT_YET + NOT_SERVED);
       skip = true;
     }
     ImmutableList.Builder<GrpcRoute.Match> matches = ImmutableList.builder();
@@ -137,7 +139,7 @@ public final class GrpcRouteDecoder {
         case "ResponseHeaderModifier" ->
             mutations = mutations.followedBy(modifier(f.get("responseHeaderModifier"), false));
         case "RequestMirror", "ExtensionRef" -> {
-          f.get("type").warning(type + " is " + RouteRefs.NOT_YET + "; this rule is not served");
+          f.get("type").warning(type + " is " + RouteRefs.NOT_YET + NOT_SERVED);
           skip = true;
         }
         default ->
@@ -153,7 +155,7 @@ public final class GrpcRouteDecoder {
     for (int b = 0; b < refs.size(); b++) {
       Field ref = refs.get(b);
       if (ref.get("filters").present() && !ref.get("filters").isEmptyList()) {
-        ref.get("filters").warning(RouteRefs.NOT_YET + "; this rule is not served");
+        ref.get("filters").warning(RouteRefs.NOT_YET + NOT_SERVED);
         skip = true;
       }
       RouteRefs.backend(ref, b, namespace).ifPresent(backends::add);

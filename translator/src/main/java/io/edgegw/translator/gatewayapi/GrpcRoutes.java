@@ -3,6 +3,7 @@ package io.edgegw.translator.gatewayapi;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.Route;
 import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteMatch;
@@ -49,7 +50,8 @@ final class GrpcRoutes {
       GatewayIdentity identity,
       BackendClusters backends,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
-      ImmutableList.Builder<Diagnostic> diagnostics) {
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     GrpcRoutes out = new GrpcRoutes();
     for (GrpcRoute route : routes) {
       if (route.parents().isEmpty()) {
@@ -62,7 +64,8 @@ final class GrpcRoutes {
         for (RouteAttachment.Attached a :
             RouteAttachment.attach(
                 route.key(), "GRPCRoute", parent, route.hostnames(), true, HTTP, served, namespaceLabels,
-                diagnostics)) {
+                diagnostics, status)) {
+          status.listener(a.listener().gateway().key(), a.listener().name()).attach(route.key());
           domains
               .computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new TreeSet<>())
               .addAll(a.hosts());

@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSetMultimap;
 import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.gatewayapi.status.Reason;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.ir.ClusterPolicy;
 import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.Listener;
@@ -56,7 +58,8 @@ final class L4Routes {
       GatewayIdentity identity,
       BackendClusters backends,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
-      ImmutableList.Builder<Diagnostic> diagnostics) {
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     // Per Envoy port: its protocol, and the listeners served there (TLS: by hostname, "*" for none).
     Map<Integer, ApiGateway.Protocol> portProtocol = new TreeMap<>();
     Map<String, ResourceKey> hostOwner = new HashMap<>();
@@ -106,7 +109,7 @@ final class L4Routes {
       boolean tls = route.protocol() == L4Route.Protocol.TLS;
       Map<Integer, Set<String>> names = new TreeMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        for (RouteAttachment.Attached a :
+        ImmutableList<RouteAttachment.Attached> attached =
             RouteAttachment.attach(
                 route.key(),
                 route.protocol().routeKind(),
@@ -116,11 +119,22 @@ final class L4Routes {
                 tls ? TLS : TCP,
                 served,
                 namespaceLabels,
-                diagnostics)) {
+                diagnostics,
+                status);
+        boolean anyServed = false;
+        for (RouteAttachment.Attached a : attached) {
           if (servedListeners.contains(a.listener().gateway().key() + "/" + a.listener().name())) {
+            anyServed = true;
+            status.listener(a.listener().gateway().key(), a.listener().name()).attach(route.key());
             names.computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new java.util.TreeSet<>())
                 .addAll(a.hosts());
           }
+        }
+        if (!attached.isEmpty() && !anyServed) {
+          // As for HTTPRoute: the listeners that would take it are not served (Conflicted).
+          status.routeParent(route.key(), parent.index()).accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+              "no listener of Gateway " + parent.namespace() + "/" + parent.name()
+                  + " that allows this route is served (see the Gateway's diagnostics)");
         }
       }
       if (names.isEmpty()) {

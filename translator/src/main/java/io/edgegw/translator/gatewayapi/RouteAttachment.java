@@ -3,6 +3,8 @@ package io.edgegw.translator.gatewayapi;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.translator.gatewayapi.status.Reason;
+import io.edgegw.translator.gatewayapi.status.StatusCollector;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
@@ -15,7 +17,8 @@ import java.util.Optional;
  * Gateway it names that match the ref's sectionName and port, speak a protocol the route kind
  * takes, allow the route's namespace, and (unless {@code matchHostnames} is off, for TCP) share a
  * hostname with the route. When none does, one WARNING says which step failed, ending in the
- * specification's reason.
+ * specification's reason, and the parent's status is Accepted False with that reason. The caller
+ * records the listeners a route attaches to ({@code attachedRoutes}): only it knows which are served.
  */
 final class RouteAttachment {
 
@@ -60,7 +63,8 @@ final class RouteAttachment {
       ImmutableSet<String> protocols,
       List<ApiGateway> served,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
-      ImmutableList.Builder<Diagnostic> diagnostics) {
+      ImmutableList.Builder<Diagnostic> diagnostics,
+      StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
         served.stream().filter(g -> parent.names(g.key())).findFirst();
@@ -78,6 +82,7 @@ final class RouteAttachment {
                   + " served by this gateway; not attached there"));
       return ImmutableList.of();
     }
+    StatusCollector.Parent parentStatus = status.routeParent(route, parent.index());
     String target = parent.describe();
     boolean anyListener = false;
     boolean anyProtocol = false;
@@ -108,8 +113,10 @@ final class RouteAttachment {
     }
     ImmutableList<Attached> attached = out.build();
     String message;
+    Reason reason;
     if (!anyListener) {
-      message = "no listener of " + target + " matches; not attached there (NoMatchingParent)";
+      message = "no listener of " + target + " matches";
+      reason = Reason.NO_MATCHING_PARENT;
     } else if (!anyProtocol) {
       message =
           "no listener of "
@@ -118,26 +125,20 @@ final class RouteAttachment {
               + routeKind
               + "s (protocol "
               + String.join(" or ", protocols)
-              + " and allowedRoutes.kinds); not attached there (NotAllowedByListeners)";
+              + " and allowedRoutes.kinds)";
+      reason = Reason.NOT_ALLOWED_BY_LISTENERS;
     } else if (!anyAllowed) {
-      message =
-          target
-              + " does not allow "
-              + routeKind
-              + "s of namespace "
-              + route.namespace()
-              + "; not attached there (NotAllowedByListeners)";
+      message = target + " does not allow " + routeKind + "s of namespace " + route.namespace();
+      reason = Reason.NOT_ALLOWED_BY_LISTENERS;
     } else if (attached.isEmpty()) {
-      message =
-          "none of the hostnames "
-              + hostnames
-              + " matches a listener hostname of "
-              + target
-              + "; not attached there (NoMatchingListenerHostname)";
+      message = "none of the hostnames " + hostnames + " matches a listener hostname of " + target;
+      reason = Reason.NO_MATCHING_LISTENER_HOSTNAME;
     } else {
       return attached;
     }
-    diagnostics.add(Diagnostic.warning(route, field, message));
+    parentStatus.accepted(false, reason, message);
+    diagnostics.add(
+        Diagnostic.warning(route, field, message + "; not attached there (" + reason.wire() + ")"));
     return attached;
   }
 }

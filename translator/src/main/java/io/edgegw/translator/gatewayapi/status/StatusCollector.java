@@ -49,11 +49,11 @@ import java.util.regex.Pattern;
  * on a route's {@code backendRefs} field BackendNotFound, RefNotPermitted, InvalidKind or
  * UnsupportedProtocol make ResolvedRefs False, UnsupportedValue anywhere makes Accepted False; on a
  * Gateway's (or ListenerSet's) {@code spec.listeners[i]} field InvalidCertificateRef, RefNotPermitted and
- * InvalidRouteKinds make that listener's ResolvedRefs False, UnsupportedProtocol and PortUnavailable its
- * Accepted False,
+ * InvalidRouteKinds make that listener's ResolvedRefs False, UnsupportedProtocol, PortUnavailable and
+ * UnsupportedValue its Accepted False,
  * HostnameConflict and ProtocolConflict its Conflicted True. A Gateway listener the front end did not
  * record at all (the decoder left it out: a protocol not supported) is reported Accepted False
- * UnsupportedProtocol.
+ * UnsupportedProtocol, unless a diagnostic named another reason (a TLS mode not supported: UnsupportedValue).
  *
  * <p>Derived: a listener is Programmed unless it is not accepted or conflicted; a Gateway is Accepted
  * when all its listeners are (ListenersNotValid when only some are, False when none), Programmed when
@@ -229,7 +229,7 @@ public final class StatusCollector {
           switch (reason.get()) {
             case INVALID_CERTIFICATE_REF, REF_NOT_PERMITTED, INVALID_ROUTE_KINDS ->
                 c.resolvedRefs(false, reason.get(), text);
-            case UNSUPPORTED_PROTOCOL, PORT_UNAVAILABLE -> c.accepted(false, reason.get(), text);
+            case UNSUPPORTED_PROTOCOL, PORT_UNAVAILABLE, UNSUPPORTED_VALUE -> c.accepted(false, reason.get(), text);
             case HOSTNAME_CONFLICT, PROTOCOL_CONFLICT -> c.set(Condition.CONFLICTED, true, reason.get(), text);
             default -> { }
           }
@@ -336,16 +336,19 @@ public final class StatusCollector {
       JsonNode spec = specListeners.get(i);
       String name = spec.path("name").asText();
       Listener l = recorded.get(name);
-      if (l == null) {
+      boolean notServed = l == null;
+      if (notServed) {
         l = new Listener();
-        l.accepted(false, Reason.UNSUPPORTED_PROTOCOL,
-            "protocol " + spec.path("protocol").asText() + " is not supported (yet); this listener is not served");
       }
       Conditions n = noted.get(i);
       if (n != null) {
         for (Condition c : n.troubles.values()) {
           l.set(c.type(), c.status(), c.reason(), c.message());
         }
+      }
+      if (notServed) {
+        l.accepted(false, Reason.UNSUPPORTED_PROTOCOL,
+            "protocol " + spec.path("protocol").asText() + " is not supported (yet); this listener is not served");
       }
       Condition conflicted = l.or(Condition.CONFLICTED, Reason.NO_CONFLICTS, "no conflict with another listener");
       if (conflictRejects && conflicted.status()) {
