@@ -104,7 +104,7 @@ class KubeEdgeEnvelopeDecoderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"kube-system/configmap/coredns", "null/node/edge-1", "default/podlist",
+  @ValueSource(strings = {"kube-system/lease/edge-1", "null/node/edge-1", "default/podlist",
       "default/devicetwin/sensor-1", "membership", ""})
   void kindsThatAreNotOursAreIgnored(String resource) {
     assertInstanceOf(Ignore.class, decode(envelope("insert", resource, "{\"kind\":\"Whatever\"}")));

@@ -308,7 +308,7 @@ class MqttResourceSourceTest {
     edgecore.publish(topic, envelope.formatted(1, "insert", gw.formatted("a.example.com")), false);
     await().atMost(WAIT).until(() -> sink.state.containsKey(key));
     edgecore.publish(topic, """
-        {"header":{},"route":{"operation":"insert","resource":"default/configmap/kube-root-ca.crt"},"content":{}}""", false);
+        {"header":{},"route":{"operation":"insert","resource":"default/serviceaccount/default"},"content":{}}""", false);
     edgecore.publish(topic, envelope.formatted(2, "update", gw.formatted("b.example.com")), false);
     await().atMost(WAIT).until(() -> sink.state.get(key).spec().toString().contains("b.example.com"));
     edgecore.publish(topic, envelope.formatted(3, "delete", "null"), false);
@@ -316,6 +316,6 @@ class MqttResourceSourceTest {
 
     assertEquals(3, sink.events.size(), sink.events::toString);
     assertEquals("mqtt:" + topic + "#shop/gateway/public-gw", sink.events.get(0).origin());
-    assertEquals(0, sink.rejections.size(), "the configmap is ignored, not rejected: " + sink.rejections);
+    assertEquals(0, sink.rejections.size(), "the serviceaccount is ignored, not rejected: " + sink.rejections);
   }
 }

@@ -30,6 +30,7 @@ final class StatusTopics implements AutoCloseable {
   static final String GRPC_ROUTES = "grpcroutes.gateway.networking.k8s.io";
   static final String TLS_ROUTES = "tlsroutes.gateway.networking.k8s.io";
   static final String TCP_ROUTES = "tcproutes.gateway.networking.k8s.io";
+  static final String LISTENER_SETS = "listenersets.gateway.networking.k8s.io";
   private static final String STATUS = "edgegw/" + EdgeGateway.GATEWAY_ID + "/status/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(20);

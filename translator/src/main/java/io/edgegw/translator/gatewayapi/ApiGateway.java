@@ -11,8 +11,40 @@ import java.util.Optional;
  * A Gateway API Gateway ({@code gateway.networking.k8s.io}), named so to keep it apart from Istio's
  * {@code istio.Gateway}. Its listeners of a known protocol are kept (also those not served yet, so a
  * route naming one is told why it cannot attach); others are reported when decoded.
+ *
+ * <p>The front end also gives each attached ListenerSet the shape of a Gateway of its parent's class:
+ * {@code key} is then the ListenerSet's, {@code listeners} those of its listeners that are merged
+ * (see {@link ListenerSets}), so everything keyed by a listener's owner (allowedRoutes Same, a
+ * certificate's ReferenceGrant, a route's parentRef, status) follows the ListenerSet.
+ *
+ * @param allowedListeners {@code spec.allowedListeners}: which ListenerSets may attach
  */
-public record ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
+public record ApiGateway(
+    ResourceKey key,
+    String created,
+    String className,
+    ImmutableList<Listener> listeners,
+    AllowedListeners allowedListeners) {
+
+  public ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
+    this(key, created, className, listeners, AllowedListeners.NONE);
+  }
+
+  /**
+   * {@code spec.allowedListeners.namespaces}: {@code from} None (the default: no ListenerSet), Same,
+   * All or Selector (then {@code selector} on the Namespace's labels).
+   */
+  public record AllowedListeners(ListenersFrom from, Optional<LabelSelector> selector) {
+    public static final AllowedListeners NONE = new AllowedListeners(ListenersFrom.NONE, Optional.empty());
+  }
+
+  /** {@code allowedListeners.namespaces.from}. */
+  public enum ListenersFrom {
+    NONE,
+    SAME,
+    ALL,
+    SELECTOR
+  }
 
   /** A listener's protocol: HTTP and HTTPS carry HTTPRoutes and GRPCRoutes, TCP and TLS whole connections. */
   public enum Protocol {

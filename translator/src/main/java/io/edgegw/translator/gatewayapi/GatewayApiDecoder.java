@@ -107,8 +107,7 @@ public final class GatewayApiDecoder {
       return null;
     }
     spec.allowOnly(GATEWAY_SPEC);
-    for (String field :
-        ImmutableList.of("addresses", "infrastructure", "backendTLS", "allowedListeners", "tls")) {
+    for (String field : ImmutableList.of("addresses", "infrastructure", "backendTLS", "tls")) {
       if (spec.get(field).present()) {
         spec.get(field).warning(NOT_YET + "; ignored");
       }
@@ -117,7 +116,88 @@ public final class GatewayApiDecoder {
     if (className.isEmpty() || className.get().isEmpty()) {
       spec.get("gatewayClassName").error("required");
     }
-    Field listenersField = spec.get("listeners");
+    ApiGateway.AllowedListeners allowedListeners = allowedListeners(spec.get("allowedListeners"));
+    ImmutableList<ApiGateway.Listener> listeners =
+        listeners(spec.get("listeners"), resource.key().namespace(), "Gateway");
+    return problems.hasErrors()
+        ? null
+        : new ApiGateway(resource.key(), created(resource), className.get(), listeners, allowedListeners);
+  }
+
+  /**
+   * A ListenerSet: its {@code parentRef} and its listeners, read as a Gateway's. Whether it attaches
+   * is the front end's business ({@link ListenerSets}).
+   */
+  public ListenerSet listenerSet(Resource resource, Problems problems) {
+    Field spec = Field.root(resource.spec(), "spec", problems);
+    if (!spec.isObject()) {
+      spec.error("required");
+      return null;
+    }
+    spec.allowOnly(ImmutableSet.of("parentRef", "listeners"));
+    Field parent = spec.get("parentRef");
+    if (!parent.isObject()) {
+      parent.error("required");
+      return null;
+    }
+    parent.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
+    String parentName = required(parent.get("name"));
+    ImmutableList<ApiGateway.Listener> listeners =
+        listeners(spec.get("listeners"), resource.key().namespace(), "ListenerSet");
+    return problems.hasErrors()
+        ? null
+        : new ListenerSet(
+            resource.key(),
+            created(resource),
+            parent.get("group").string(Kind.GatewayApi.GROUP),
+            parent.get("kind").string("Gateway"),
+            parent.get("namespace").string(resource.key().namespace()),
+            parentName,
+            listeners);
+  }
+
+  /** {@code spec.allowedListeners}: None when absent, as the specification's default. */
+  private static ApiGateway.AllowedListeners allowedListeners(Field allowed) {
+    if (!allowed.present()) {
+      return ApiGateway.AllowedListeners.NONE;
+    }
+    allowed.allowOnly(ImmutableSet.of("namespaces"));
+    Field namespaces = allowed.get("namespaces");
+    namespaces.allowOnly(ImmutableSet.of("from", "selector"));
+    Field fromField = namespaces.get("from");
+    String value = fromField.string("None");
+    switch (value) {
+      case "None" -> {
+        return ApiGateway.AllowedListeners.NONE;
+      }
+      case "Same" -> {
+        return new ApiGateway.AllowedListeners(ApiGateway.ListenersFrom.SAME, Optional.empty());
+      }
+      case "All" -> {
+        return new ApiGateway.AllowedListeners(ApiGateway.ListenersFrom.ALL, Optional.empty());
+      }
+      case "Selector" -> {
+        Field sel = namespaces.get("selector");
+        if (!sel.isObject()) {
+          sel.error("required when from is Selector");
+          return ApiGateway.AllowedListeners.NONE;
+        }
+        return new ApiGateway.AllowedListeners(
+            ApiGateway.ListenersFrom.SELECTOR, Optional.of(LabelSelector.decode(sel)));
+      }
+      default -> {
+        fromField.error("must be None, Same, All or Selector, got " + value);
+        return ApiGateway.AllowedListeners.NONE;
+      }
+    }
+  }
+
+  /**
+   * The listeners of a Gateway or ListenerSet ({@code owner}, for messages); those of a protocol not
+   * served are reported and left out.
+   */
+  private static ImmutableList<ApiGateway.Listener> listeners(
+      Field listenersField, String namespace, String owner) {
     if (listenersField.isEmptyList()) {
       listenersField.error("required: at least one listener");
     }
@@ -137,7 +217,7 @@ public final class GatewayApiDecoder {
       } else if (!names.add(name)) {
         l.get("name")
             .error(
-                "listener name " + name + " is used twice; names must be unique within a Gateway");
+                "listener name " + name + " is used twice; names must be unique within a " + owner);
       }
       OptionalInt port = l.get("port").integer();
       if (port.isEmpty()) {
@@ -183,7 +263,7 @@ public final class GatewayApiDecoder {
         hostname = Optional.empty();
       }
       ImmutableList<ApiGateway.CertificateRef> certificates =
-          tls(l.get("tls"), protocol.get(), resource.key().namespace());
+          tls(l.get("tls"), protocol.get(), namespace);
       ApiGateway.From from = ApiGateway.From.SAME;
       Optional<LabelSelector> selector = Optional.empty();
       ImmutableSet<String> supported = protocol.get().routeKinds();
@@ -236,9 +316,7 @@ public final class GatewayApiDecoder {
                 i, name, port.getAsInt(), hostname, protocol.get(), from, selector, kinds, certificates));
       }
     }
-    return problems.hasErrors()
-        ? null
-        : new ApiGateway(resource.key(), created(resource), className.get(), listeners.build());
+    return listeners.build();
   }
 
   /**

@@ -26,6 +26,7 @@ import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.kube.KubernetesServices;
+import io.edgegw.translator.kube.LabelSelector;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.Kind;
@@ -120,8 +121,6 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
 
     ReferenceGrants grants = new ReferenceGrants(inputs.referenceGrants());
     Credentials credentials = new Credentials(inputs.secrets(), inputs.rejected());
-    GatewayListeners listeners =
-        new GatewayListeners(served, identity, grants, credentials, diagnostics);
     Map<String, ImmutableSortedMap<String, String>> namespaceLabels = new HashMap<>();
     inputs.namespaces().forEach(n -> namespaceLabels.put(n.name(), n.labels()));
     for (ApiGateway gateway : served) {
@@ -131,6 +130,17 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .supportedKinds(listener.kinds().stream().map(k -> k.substring(k.indexOf('/') + 1)).toArray(String[]::new));
       }
     }
+    // The attached ListenerSets, in a Gateway's shape: from here on served as Gateways are.
+    List<ApiGateway> listenerOwners = new ArrayList<>(served);
+    listenerOwners.addAll(
+        ListenerSets.attach(
+            served,
+            oldestFirst(inputs.listenerSets(), ListenerSet::key, ListenerSet::created),
+            namespaceLabels,
+            diagnostics,
+            status));
+    GatewayListeners listeners =
+        new GatewayListeners(listenerOwners, identity, grants, credentials, diagnostics);
 
     ImmutableMap<String, Backend> services =
         KubernetesServices.byFqdn(
@@ -167,7 +177,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, served, listeners, namespaceLabels, domains, diagnostics, status);
+        attach(route, parent, listenerOwners, listeners, namespaceLabels, domains, diagnostics, status);
       }
       if (domains.isEmpty()) {
         continue;
@@ -199,7 +209,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     BackendClusters backends = new BackendClusters(services, identity, grants, clusters);
     GrpcRoutes grpc =
         GrpcRoutes.translate(
-            served,
+            listenerOwners,
             oldestFirst(inputs.grpcRoutes(), GrpcRoute::key, GrpcRoute::created),
             identity,
             backends,
@@ -208,7 +218,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             status);
     L4Routes.Result l4 =
         L4Routes.translate(
-            served,
+            listenerOwners,
             oldestFirst(inputs.l4Routes(), L4Route::key, L4Route::created),
             byChain.keySet(),
             identity,
@@ -394,18 +404,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
-        served.stream()
-            .filter(
-                g ->
-                    g.key().namespace().equals(parent.namespace())
-                        && g.key().name().equals(parent.name()))
-            .findFirst();
+        served.stream().filter(g -> parent.names(g.key())).findFirst();
     if (gateway.isEmpty()) {
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
-              "no Gateway "
+              "no "
+                  + parent.kind().kubernetesKind()
+                  + " "
                   + parent.namespace()
                   + "/"
                   + parent.name()
@@ -452,13 +459,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         domains.computeIfAbsent(serving, l -> new TreeSet<>()).addAll(kept);
       }
     }
-    String target =
-        "Gateway "
-            + parent.namespace()
-            + "/"
-            + parent.name()
-            + parent.sectionName().map(s -> " listener " + s).orElse("")
-            + (parent.port().isPresent() ? " port " + parent.port().getAsInt() : "");
+    String target = parent.describe();
     if (!anyListener) {
       parentStatus.accepted(false, Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
       diagnostics.add(
@@ -520,13 +521,26 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       ApiGateway gateway,
       String routeNamespace,
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
-    return switch (listener.from()) {
+    return allows(listener.from(), listener.selector(), gateway.key().namespace(), routeNamespace, namespaceLabels);
+  }
+
+  /**
+   * Whether {@code from} (with {@code selector} for Selector) admits an object of {@code namespace} to
+   * something of {@code ownNamespace}: a listener's allowedRoutes, a Gateway's allowedListeners.
+   */
+  static boolean allows(
+      ApiGateway.From from,
+      Optional<LabelSelector> selector,
+      String ownNamespace,
+      String namespace,
+      Map<String, ImmutableSortedMap<String, String>> namespaceLabels) {
+    return switch (from) {
       case ALL -> true;
-      case SAME -> routeNamespace.equals(gateway.key().namespace());
+      case SAME -> namespace.equals(ownNamespace);
       case SELECTOR -> {
-        ImmutableSortedMap<String, String> labels = namespaceLabels.get(routeNamespace);
+        ImmutableSortedMap<String, String> labels = namespaceLabels.get(namespace);
         // A Namespace not published is not known to have any label: not selected.
-        yield labels != null && listener.selector().map(s -> s.matches(labels)).orElse(false);
+        yield labels != null && selector.map(s -> s.matches(labels)).orElse(false);
       }
     };
   }

@@ -29,4 +29,5 @@ public record GatewayApiInputs(
     ImmutableList<GrpcRoute> grpcRoutes,
     ImmutableList<L4Route> l4Routes,
     ImmutableList<BackendTlsPolicy> backendTlsPolicies,
-    ImmutableList<ConfigMap> configMaps) {}
+    ImmutableList<ConfigMap> configMaps,
+    ImmutableList<ListenerSet> listenerSets) {}

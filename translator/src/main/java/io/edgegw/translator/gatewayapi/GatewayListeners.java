@@ -161,7 +161,7 @@ final class GatewayListeners {
     }
     Optional<String> refused =
         grants.refused(
-            Kind.K8S_GATEWAY, gateway.key().namespace(), "", "Secret", ref.namespace(), ref.name());
+            gateway.key().kind(), gateway.key().namespace(), "", "Secret", ref.namespace(), ref.name());
     if (refused.isPresent()) {
       String sentence = refused.get();
       diagnostics.add(
@@ -213,7 +213,8 @@ final class GatewayListeners {
         }
         if (a.gateway().key().equals(b.gateway().key())) {
           String reason = "listeners " + a.listener().name() + " and " + b.listener().name()
-              + " of this Gateway have the same port and hostname " + a.host();
+              + " of this " + a.gateway().key().kind().kubernetesKind() + " have the same port and hostname "
+              + a.host();
           why.putIfAbsent(a, reason);
           why.putIfAbsent(b, reason);
         } else if (!a.secret().equals(b.secret())) {
@@ -252,7 +253,8 @@ final class GatewayListeners {
   }
 
   private static String describe(Live l) {
-    return "Gateway "
+    return l.gateway().key().kind().kubernetesKind()
+        + " "
         + l.gateway().key().namespace()
         + "/"
         + l.gateway().key().name()

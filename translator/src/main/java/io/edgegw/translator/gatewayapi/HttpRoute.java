@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.CorsPolicy;
 import io.edgegw.translator.ir.HeaderMutations;
 import io.edgegw.translator.ir.Percentage;
+import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,11 +19,24 @@ public record HttpRoute(
     ImmutableList<Rule> rules) {
 
   /**
-   * A Gateway this route wants to attach to; {@code index} is its position in {@code
-   * spec.parentRefs}.
+   * A Gateway or ListenerSet ({@code kind}) this route wants to attach to; {@code index} is its
+   * position in {@code spec.parentRefs}.
    */
   public record ParentRef(
-      int index, String namespace, String name, Optional<String> sectionName, OptionalInt port) {}
+      int index, Kind kind, String namespace, String name, Optional<String> sectionName, OptionalInt port) {
+
+    /** Whether this ref names {@code owner} (a Gateway, or a ListenerSet in a Gateway's shape). */
+    public boolean names(ResourceKey owner) {
+      return owner.kind() == kind && owner.namespace().equals(namespace) && owner.name().equals(name);
+    }
+
+    /** As messages name the parent: {@code Gateway ns/name listener l port p}. */
+    public String describe() {
+      return kind.kubernetesKind() + " " + namespace + "/" + name
+          + sectionName.map(s -> " listener " + s).orElse("")
+          + (port.isPresent() ? " port " + port.getAsInt() : "");
+    }
+  }
 
   /**
    * {@code index} is the rule's position in {@code spec.rules}; {@code matches} is never empty

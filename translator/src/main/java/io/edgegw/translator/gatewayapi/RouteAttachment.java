@@ -67,18 +67,15 @@ final class RouteAttachment {
       StatusCollector status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
-        served.stream()
-            .filter(
-                g ->
-                    g.key().namespace().equals(parent.namespace())
-                        && g.key().name().equals(parent.name()))
-            .findFirst();
+        served.stream().filter(g -> parent.names(g.key())).findFirst();
     if (gateway.isEmpty()) {
       diagnostics.add(
           Diagnostic.warning(
               route,
               field,
-              "no Gateway "
+              "no "
+                  + parent.kind().kubernetesKind()
+                  + " "
                   + parent.namespace()
                   + "/"
                   + parent.name()
@@ -86,13 +83,7 @@ final class RouteAttachment {
       return ImmutableList.of();
     }
     StatusCollector.Parent parentStatus = status.routeParent(route, parent.index());
-    String target =
-        "Gateway "
-            + parent.namespace()
-            + "/"
-            + parent.name()
-            + parent.sectionName().map(s -> " listener " + s).orElse("")
-            + (parent.port().isPresent() ? " port " + parent.port().getAsInt() : "");
+    String target = parent.describe();
     boolean anyListener = false;
     boolean anyProtocol = false;
     boolean anyAllowed = false;

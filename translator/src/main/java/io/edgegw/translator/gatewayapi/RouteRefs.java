@@ -38,13 +38,15 @@ final class RouteRefs {
         p.get("name").error("required");
         continue;
       }
-      if (!group.equals(Kind.GatewayApi.GROUP) || !kind.equals("Gateway")) {
-        p.warning("parent " + group + "/" + kind + " is " + NOT_YET + " (only Gateway); this parent is not served");
+      if (!group.equals(Kind.GatewayApi.GROUP) || !kind.equals("Gateway") && !kind.equals("ListenerSet")) {
+        p.warning("parent " + group + "/" + kind + " is " + NOT_YET + " (only Gateway and ListenerSet); this parent"
+            + " is not served");
         continue;
       }
       parents.add(
           new HttpRoute.ParentRef(
               i,
+              kind.equals("Gateway") ? Kind.K8S_GATEWAY : Kind.LISTENER_SET,
               p.get("namespace").string(namespace),
               name,
               p.get("sectionName").string(),

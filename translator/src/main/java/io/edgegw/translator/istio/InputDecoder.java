@@ -14,6 +14,7 @@ import io.edgegw.translator.gatewayapi.GrpcRouteDecoder;
 import io.edgegw.translator.gatewayapi.HttpRoute;
 import io.edgegw.translator.gatewayapi.ReferenceGrant;
 import io.edgegw.translator.gatewayapi.L4Route;
+import io.edgegw.translator.gatewayapi.ListenerSet;
 import io.edgegw.translator.gatewayapi.L4RouteDecoder;
 import io.edgegw.translator.kube.ConfigMap;
 import io.edgegw.translator.kube.Endpoints;
@@ -108,6 +109,7 @@ public final class InputDecoder {
       case TCP_ROUTE -> l4Routes.tcpRoute(resource, problems);
       case BACKEND_TLS_POLICY -> backendTlsPolicies.backendTlsPolicy(resource, problems);
       case CONFIG_MAP -> kubernetes.configMap(resource, problems);
+      case LISTENER_SET -> gatewayApi.listenerSet(resource, problems);
     };
   }
 
@@ -134,6 +136,7 @@ public final class InputDecoder {
     ImmutableList.Builder<L4Route> l4RouteList = ImmutableList.builder();
     ImmutableList.Builder<BackendTlsPolicy> tlsPolicyList = ImmutableList.builder();
     ImmutableList.Builder<ConfigMap> configMapList = ImmutableList.builder();
+    ImmutableList.Builder<ListenerSet> listenerSetList = ImmutableList.builder();
     ImmutableList.Builder<Gateway> gatewayList = ImmutableList.builder();
     ImmutableList.Builder<VirtualService> vsList = ImmutableList.builder();
     ImmutableList.Builder<ServiceEntry> seList = ImmutableList.builder();
@@ -173,6 +176,7 @@ public final class InputDecoder {
           case TLS_ROUTE, TCP_ROUTE -> l4RouteList.add((L4Route) value);
           case BACKEND_TLS_POLICY -> tlsPolicyList.add((BackendTlsPolicy) value);
           case CONFIG_MAP -> configMapList.add((ConfigMap) value);
+          case LISTENER_SET -> listenerSetList.add((ListenerSet) value);
           default -> { }
         }
       });
@@ -194,6 +198,7 @@ public final class InputDecoder {
     return new All(istio, new GatewayApiInputs(classList.build(), apiGatewayList.build(), httpRouteList.build(),
         grantList.build(), namespaceList.build(),
         istio.services(), istio.endpoints(), istio.endpointSlices(), istio.pods(), istio.secrets(), istio.rejected(),
-        grpcRouteList.build(), l4RouteList.build(), tlsPolicyList.build(), configMapList.build()));
+        grpcRouteList.build(), l4RouteList.build(), tlsPolicyList.build(), configMapList.build(),
+        listenerSetList.build()));
   }
 }

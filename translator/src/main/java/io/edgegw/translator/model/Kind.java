@@ -40,7 +40,9 @@ public enum Kind {
   NAMESPACE("", "Namespace", "namespaces", Naming.QUALIFIED),
   BACKEND_TLS_POLICY(GatewayApi.GROUP, "BackendTLSPolicy", "backendtlspolicies", Naming.QUALIFIED),
   // Core, read for BackendTLSPolicy's caCertificateRefs; named as the other core kinds (topic configmap).
-  CONFIG_MAP("", "ConfigMap", "configmaps", Naming.LEGACY);
+  CONFIG_MAP("", "ConfigMap", "configmaps", Naming.LEGACY),
+  // Gateway API v1.6 (standard channel, gateway.networking.k8s.io/v1): listeners added to a Gateway.
+  LISTENER_SET(GatewayApi.GROUP, "ListenerSet", "listenersets", Naming.QUALIFIED);
 
   /** How a kind is named in topics, paths and diagnostics (see the class comment). */
   public enum Naming { LEGACY, QUALIFIED }

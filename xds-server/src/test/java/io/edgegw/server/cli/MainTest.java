@@ -286,10 +286,10 @@ class MainTest {
 
   @Test
   void publishReportsUnreadableDocumentsAndAnUnreachableBroker() throws Exception {
-    Path file = dir.resolve("cm.yaml");
-    Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    Path file = dir.resolve("deploy.yaml");
+    Files.writeString(file, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
     assertEquals(1, run("publish", "-f", file.toString(), "--mqtt-url", "tcp://127.0.0.1:1"));
-    assertTrue(err.toString().contains("unsupported kind ConfigMap"), err.toString());
+    assertTrue(err.toString().contains("unsupported kind Deployment"), err.toString());
   }
 
   @Test

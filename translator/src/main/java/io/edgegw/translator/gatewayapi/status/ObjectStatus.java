@@ -9,29 +9,34 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * A Gateway API object's {@code .status} as the translation decides it: GatewayClass and Gateway
- * {@code conditions}, a Gateway's {@code listeners}, a route's {@code parents}, a policy's {@code
- * ancestors} (as {@code parents}, the ref written {@code ancestorRef}). Pure: no clock; the
- * caller gives the time when it renders ({@link #toJson}).
+ * A Gateway API object's {@code .status} as the translation decides it: GatewayClass, Gateway and
+ * ListenerSet {@code conditions}, a Gateway's or ListenerSet's {@code listeners}, a route's {@code
+ * parents}, a policy's {@code ancestors} (as {@code parents}, the ref written {@code ancestorRef}).
+ * Pure: no clock; the caller gives the time when it renders ({@link #toJson}).
  *
  * @param generation the object's {@code metadata.generation}, echoed as each condition's {@code
  *     observedGeneration}; empty when the object has none
+ * @param attachedListenerSets a Gateway's {@code attachedListenerSets}; empty (not rendered) for a
+ *     Gateway that allows no ListenerSet and for other kinds
  */
 public record ObjectStatus(
     Shape shape,
     OptionalLong generation,
     ImmutableList<Condition> conditions,
     ImmutableList<ListenerStatus> listeners,
-    ImmutableList<ParentStatus> parents) {
+    ImmutableList<ParentStatus> parents,
+    OptionalInt attachedListenerSets) {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** Which fields the object's {@code .status} has. */
   public enum Shape {
     GATEWAY_CLASS,
     GATEWAY,
+    LISTENER_SET,
     ROUTE,
     POLICY
   }
@@ -42,24 +47,39 @@ public record ObjectStatus(
     Objects.requireNonNull(conditions, "conditions");
     Objects.requireNonNull(listeners, "listeners");
     Objects.requireNonNull(parents, "parents");
+    Objects.requireNonNull(attachedListenerSets, "attachedListenerSets");
   }
 
   public static ObjectStatus gatewayClass(OptionalLong generation, ImmutableList<Condition> conditions) {
-    return new ObjectStatus(Shape.GATEWAY_CLASS, generation, conditions, ImmutableList.of(), ImmutableList.of());
+    return new ObjectStatus(
+        Shape.GATEWAY_CLASS, generation, conditions, ImmutableList.of(), ImmutableList.of(), OptionalInt.empty());
   }
 
   public static ObjectStatus gateway(
       OptionalLong generation, ImmutableList<Condition> conditions, ImmutableList<ListenerStatus> listeners) {
-    return new ObjectStatus(Shape.GATEWAY, generation, conditions, listeners, ImmutableList.of());
+    return new ObjectStatus(Shape.GATEWAY, generation, conditions, listeners, ImmutableList.of(), OptionalInt.empty());
+  }
+
+  public static ObjectStatus listenerSet(
+      OptionalLong generation, ImmutableList<Condition> conditions, ImmutableList<ListenerStatus> listeners) {
+    return new ObjectStatus(
+        Shape.LISTENER_SET, generation, conditions, listeners, ImmutableList.of(), OptionalInt.empty());
+  }
+
+  /** This Gateway's status with {@code attachedListenerSets}. */
+  public ObjectStatus withAttachedListenerSets(int count) {
+    return new ObjectStatus(shape, generation, conditions, listeners, parents, OptionalInt.of(count));
   }
 
   public static ObjectStatus route(OptionalLong generation, ImmutableList<ParentStatus> parents) {
-    return new ObjectStatus(Shape.ROUTE, generation, ImmutableList.of(), ImmutableList.of(), parents);
+    return new ObjectStatus(
+        Shape.ROUTE, generation, ImmutableList.of(), ImmutableList.of(), parents, OptionalInt.empty());
   }
 
   /** A policy's {@code ancestors}, in {@code parents}. */
   public static ObjectStatus policy(OptionalLong generation, ImmutableList<ParentStatus> ancestors) {
-    return new ObjectStatus(Shape.POLICY, generation, ImmutableList.of(), ImmutableList.of(), ancestors);
+    return new ObjectStatus(
+        Shape.POLICY, generation, ImmutableList.of(), ImmutableList.of(), ancestors, OptionalInt.empty());
   }
 
   /** Every condition, with where it is: {@code Accepted}, {@code listener http: Programmed}, ... */
@@ -95,8 +115,9 @@ public record ObjectStatus(
     ObjectNode out = NODES.objectNode();
     switch (shape) {
       case GATEWAY_CLASS -> conditions(out, conditions, before.path("conditions"), stamp);
-      case GATEWAY -> {
+      case GATEWAY, LISTENER_SET -> {
         conditions(out, conditions, before.path("conditions"), stamp);
+        attachedListenerSets.ifPresent(n -> out.put("attachedListenerSets", n));
         ArrayNode list = out.putArray("listeners");
         for (ListenerStatus l : listeners) {
           ObjectNode node = list.addObject();

@@ -34,7 +34,10 @@ public enum Reason {
   // listeners and routes it names no condition (theirs are HostnameConflict and ProtocolConflict).
   CONFLICTED("Conflicted", false),
   NO_VALID_CA_CERTIFICATE("NoValidCACertificate"),
-  INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef");
+  INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef"),
+
+  NOT_ALLOWED("NotAllowed"),
+  PARENT_NOT_ACCEPTED("ParentNotAccepted");
 
   private static final Pattern IN_PARENTHESES = Pattern.compile("\\(([A-Z][A-Za-z]+)\\)");
 

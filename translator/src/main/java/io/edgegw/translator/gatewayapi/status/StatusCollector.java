@@ -49,8 +49,9 @@ import java.util.regex.Pattern;
  * recorded route or Gateway whose message names a reason in parentheses ({@code ... (BackendNotFound)}):
  * on a route's {@code backendRefs} field BackendNotFound, RefNotPermitted, InvalidKind or
  * UnsupportedProtocol make ResolvedRefs False, UnsupportedValue anywhere makes Accepted False; on a
- * Gateway's {@code spec.listeners[i]} field InvalidCertificateRef, RefNotPermitted and InvalidRouteKinds make
- * that listener's ResolvedRefs False, UnsupportedProtocol, PortUnavailable and UnsupportedValue its Accepted False,
+ * Gateway's (or ListenerSet's) {@code spec.listeners[i]} field InvalidCertificateRef, RefNotPermitted and
+ * InvalidRouteKinds make that listener's ResolvedRefs False, UnsupportedProtocol, PortUnavailable and
+ * UnsupportedValue its Accepted False,
  * HostnameConflict and ProtocolConflict its Conflicted True. A Gateway listener the front end did not
  * record at all (the decoder left it out: a protocol not supported) is reported Accepted False
  * UnsupportedProtocol, unless a diagnostic named another reason (a TLS mode not supported: UnsupportedValue).
@@ -58,6 +59,12 @@ import java.util.regex.Pattern;
  * <p>Derived: a listener is Programmed unless it is not accepted or conflicted; a Gateway is Accepted
  * when all its listeners are (ListenersNotValid when only some are, False when none), Programmed when
  * one of them is.
+ *
+ * <p>ListenerSets ({@code status.listenerSet(setKey, gatewayKey)}, their listeners with {@code
+ * status.listener(setKey, name)}): a conflicted listener, or one without a usable certificate, is not
+ * Programmed, a conflicted one not Accepted either (the specification's precedence keeps the other); a
+ * ListenerSet is Accepted when one of its listeners is both, and counted in its Gateway's {@code
+ * attachedListenerSets} (rendered for a Gateway that {@link #allowsListenerSets allows ListenerSets}).
  */
 public final class StatusCollector {
   private static final Pattern LISTENER_FIELD = Pattern.compile("^spec\\.listeners\\[(\\d+)]");
@@ -71,6 +78,18 @@ public final class StatusCollector {
   private final Map<ResourceKey, Conditions> routes = new TreeMap<>();
   private final Map<ResourceKey, Map<Integer, Conditions>> listenersByIndex = new TreeMap<>();
   private final Map<ResourceKey, Map<ResourceKey, Conditions>> policyAncestors = new TreeMap<>();
+  private final Map<ResourceKey, SetEntry> listenerSets = new TreeMap<>();
+  private final Set<ResourceKey> allowingListenerSets = new LinkedHashSet<>();
+
+  /** A ListenerSet's parent Gateway and its own conditions (Accepted). */
+  private record SetEntry(ResourceKey gateway, Conditions conditions) {}
+
+  /**
+   * A Gateway's or ListenerSet's listeners' statuses, with how many are accepted, programmed, and
+   * valid (both).
+   */
+  private record Listeners(
+      ImmutableList<ListenerStatus> statuses, int count, int accepted, int programmed, int valid) {}
 
   public StatusCollector(String controllerName) {
     this.controllerName = controllerName;
@@ -86,12 +105,28 @@ public final class StatusCollector {
     gateways.computeIfAbsent(key, k -> new LinkedHashMap<>());
   }
 
-  /** Listener {@code name} of the served Gateway {@code gateway} (which is recorded too). */
+  /**
+   * Listener {@code name} of the served Gateway {@code gateway} (which is recorded too), or of an
+   * attached ListenerSet ({@code gateway} is then the ListenerSet's key).
+   */
   public Listener listener(ResourceKey gateway, String name) {
     return gateways.computeIfAbsent(gateway, k -> new LinkedHashMap<>()).computeIfAbsent(name, n -> new Listener());
   }
 
-  /** The route's {@code spec.parentRefs[index]}, which names a Gateway we serve. */
+  /**
+   * A ListenerSet whose parentRef names {@code gateway}, a Gateway we serve: Accepted (and counted in
+   * the Gateway's {@code attachedListenerSets}) unless told otherwise or none of its listeners is.
+   */
+  public Conditions listenerSet(ResourceKey set, ResourceKey gateway) {
+    return listenerSets.computeIfAbsent(set, k -> new SetEntry(gateway, new Conditions())).conditions();
+  }
+
+  /** {@code gateway}'s {@code allowedListeners} lets ListenerSets attach: its status counts them. */
+  public void allowsListenerSets(ResourceKey gateway) {
+    allowingListenerSets.add(gateway);
+  }
+
+  /** The route's {@code spec.parentRefs[index]}, which names a Gateway (or ListenerSet) we serve. */
   public Parent routeParent(ResourceKey route, int index) {
     return routeParents.computeIfAbsent(route, k -> new TreeMap<>()).computeIfAbsent(index, i -> new Parent());
   }
@@ -222,18 +257,92 @@ public final class StatusCollector {
           new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "edgegw (" + controllerName
               + ") serves the Gateways of this class"))));
     }
-    gateways.forEach((key, recorded) -> out.put(key, gatewayStatus(inputs, key, recorded)));
+    Map<ResourceKey, ObjectStatus> gatewayStatuses = new TreeMap<>();
+    gateways.forEach((key, recorded) -> {
+      if (!listenerSets.containsKey(key)) {
+        gatewayStatuses.put(key, gatewayStatus(inputs, key, recorded));
+      }
+    });
+    Map<ResourceKey, Integer> attachedSets = new TreeMap<>();
+    allowingListenerSets.forEach(g -> attachedSets.put(g, 0));
+    listenerSets.forEach((key, entry) -> {
+      ObjectStatus parent = gatewayStatuses.get(entry.gateway());
+      boolean parentAccepted = parent != null && parent.conditions().get(0).status();
+      ObjectStatus set = listenerSetStatus(inputs, key, entry, gateways.get(key), parentAccepted);
+      out.put(key, set);
+      if (set.conditions().get(0).status()) {
+        attachedSets.merge(entry.gateway(), 1, Integer::sum);
+      }
+    });
+    gatewayStatuses.forEach((key, gateway) -> out.put(key,
+        attachedSets.containsKey(key) ? gateway.withAttachedListenerSets(attachedSets.get(key)) : gateway));
     routeParents.forEach((key, parents) -> out.put(key, routeStatus(inputs, key, parents)));
     policyAncestors.forEach((key, ancestors) -> out.put(key, policyStatus(inputs, key, ancestors)));
     return out.buildKeepingLast();
   }
 
   private ObjectStatus gatewayStatus(InputSet inputs, ResourceKey key, Map<String, Listener> recorded) {
+    Listeners listeners = listeners(inputs, key, recorded, false);
+    int count = listeners.count();
+    int accepted = listeners.accepted();
+    int programmed = listeners.programmed();
+    Condition gatewayAccepted = accepted == count
+        ? new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "served by edgegw (" + controllerName + ")")
+        : new Condition(Condition.ACCEPTED, accepted > 0, Reason.LISTENERS_NOT_VALID,
+            (count - accepted) + " of " + count + " listeners are not valid; see status.listeners");
+    Condition gatewayProgrammed = programmed > 0
+        ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
+            + " listeners served")
+        : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
+    return ObjectStatus.gateway(generation(inputs, key), ImmutableList.of(gatewayAccepted, gatewayProgrammed),
+        listeners.statuses());
+  }
+
+  /**
+   * A ListenerSet's status: refused as a whole (NotAllowed, ParentNotAccepted) with no listeners, or
+   * Accepted when one of its listeners is (ListenersNotValid when only some are), Programmed when one
+   * is. A conflicted listener of a ListenerSet is not accepted (the specification's precedence keeps
+   * the other one).
+   */
+  private ObjectStatus listenerSetStatus(
+      InputSet inputs, ResourceKey key, SetEntry entry, Map<String, Listener> recorded, boolean parentAccepted) {
+    OptionalLong generation = generation(inputs, key);
+    Optional<Condition> refused = entry.conditions().trouble(Condition.ACCEPTED);
+    if (refused.isEmpty() && !parentAccepted) {
+      refused = Optional.of(new Condition(Condition.ACCEPTED, false, Reason.PARENT_NOT_ACCEPTED,
+          "the parent Gateway " + entry.gateway().namespace() + "/" + entry.gateway().name() + " is not accepted"));
+    }
+    if (refused.isPresent() || recorded == null) {
+      Condition accepted = refused.orElse(new Condition(Condition.ACCEPTED, false, Reason.INVALID, "not attached"));
+      return ObjectStatus.listenerSet(generation, ImmutableList.of(accepted,
+          new Condition(Condition.PROGRAMMED, false, accepted.reason(), accepted.message())), ImmutableList.of());
+    }
+    Listeners listeners = listeners(inputs, key, recorded, true);
+    int count = listeners.count();
+    Condition accepted = listeners.valid() == count
+        ? new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "attached to Gateway "
+            + entry.gateway().namespace() + "/" + entry.gateway().name())
+        : new Condition(Condition.ACCEPTED, listeners.valid() > 0, Reason.LISTENERS_NOT_VALID,
+            (count - listeners.valid()) + " of " + count + " listeners are not valid; see status.listeners");
+    Condition programmed = listeners.programmed() > 0
+        ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED,
+            listeners.programmed() + " of " + count + " listeners served")
+        : new Condition(Condition.PROGRAMMED, false, Reason.LISTENERS_NOT_VALID, "no listener can be served");
+    return ObjectStatus.listenerSet(generation, ImmutableList.of(accepted, programmed), listeners.statuses());
+  }
+
+  /**
+   * The status of each listener in the object's {@code spec.listeners}; with {@code conflictRejects}
+   * (a ListenerSet's), a conflicted listener is also not Accepted, with the conflict's reason.
+   */
+  private Listeners listeners(
+      InputSet inputs, ResourceKey key, Map<String, Listener> recorded, boolean conflictRejects) {
     ImmutableList.Builder<ListenerStatus> listeners = ImmutableList.builder();
     JsonNode specListeners = manifest(inputs, key).path("spec").path("listeners");
     Map<Integer, Conditions> noted = listenersByIndex.getOrDefault(key, Map.of());
     int accepted = 0;
     int programmed = 0;
+    int valid = 0;
     int count = 0;
     for (int i = 0; i < specListeners.size(); i++) {
       JsonNode spec = specListeners.get(i);
@@ -253,8 +362,18 @@ public final class StatusCollector {
         l.accepted(false, Reason.UNSUPPORTED_PROTOCOL,
             "protocol " + spec.path("protocol").asText() + " is not supported (yet); this listener is not served");
       }
-      Condition acceptedC = l.or(Condition.ACCEPTED, Reason.ACCEPTED, "listener is valid");
       Condition conflicted = l.or(Condition.CONFLICTED, Reason.NO_CONFLICTS, "no conflict with another listener");
+      if (conflictRejects && conflicted.status()) {
+        l.accepted(false, conflicted.reason(), conflicted.message());
+        l.programmed(false, conflicted.reason(), conflicted.message());
+      }
+      Optional<Condition> unusable = l.trouble(Condition.RESOLVED_REFS)
+          .filter(c -> c.reason() == Reason.INVALID_CERTIFICATE_REF || c.reason() == Reason.REF_NOT_PERMITTED);
+      if (conflictRejects && unusable.isPresent()) {
+        // Without its certificate the listener is not served.
+        l.programmed(false, unusable.get().reason(), unusable.get().message());
+      }
+      Condition acceptedC = l.or(Condition.ACCEPTED, Reason.ACCEPTED, "listener is valid");
       Condition resolved = l.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved");
       if (!acceptedC.status()) {
         l.programmed(false, Reason.INVALID, "not served: " + acceptedC.message());
@@ -265,19 +384,11 @@ public final class StatusCollector {
       count++;
       accepted += acceptedC.status() ? 1 : 0;
       programmed += programmedC.status() ? 1 : 0;
+      valid += acceptedC.status() && programmedC.status() ? 1 : 0;
       listeners.add(new ListenerStatus(name, acceptedC.status() ? ImmutableList.copyOf(l.kinds) : ImmutableList.of(),
           l.attached.size(), ImmutableList.of(acceptedC, programmedC, resolved, conflicted)));
     }
-    Condition gatewayAccepted = accepted == count
-        ? new Condition(Condition.ACCEPTED, true, Reason.ACCEPTED, "served by edgegw (" + controllerName + ")")
-        : new Condition(Condition.ACCEPTED, accepted > 0, Reason.LISTENERS_NOT_VALID,
-            (count - accepted) + " of " + count + " listeners are not valid; see status.listeners");
-    Condition gatewayProgrammed = programmed > 0
-        ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
-            + " listeners served")
-        : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
-    return ObjectStatus.gateway(generation(inputs, key), ImmutableList.of(gatewayAccepted, gatewayProgrammed),
-        listeners.build());
+    return new Listeners(listeners.build(), count, accepted, programmed, valid);
   }
 
   private ObjectStatus routeStatus(InputSet inputs, ResourceKey key, Map<Integer, Parent> parents) {
