@@ -56,15 +56,16 @@ import java.util.regex.Pattern;
  * record at all (the decoder left it out: a protocol not supported) is reported Accepted False
  * UnsupportedProtocol, unless a diagnostic named another reason (a TLS mode not supported: UnsupportedValue).
  *
- * <p>Derived: a listener is Programmed unless it is not accepted or conflicted; a Gateway is Accepted
+ * <p>Derived: a listener is Programmed unless it is not accepted, conflicted, or without a usable
+ * certificate (ResolvedRefs False InvalidCertificateRef or RefNotPermitted); a Gateway is Accepted
  * when all its listeners are (ListenersNotValid when only some are, False when none), Programmed when
  * one of them is.
  *
  * <p>ListenerSets ({@code status.listenerSet(setKey, gatewayKey)}, their listeners with {@code
- * status.listener(setKey, name)}): a conflicted listener, or one without a usable certificate, is not
- * Programmed, a conflicted one not Accepted either (the specification's precedence keeps the other); a
- * ListenerSet is Accepted when one of its listeners is both, and counted in its Gateway's {@code
- * attachedListenerSets} (rendered for a Gateway that {@link #allowsListenerSets allows ListenerSets}).
+ * status.listener(setKey, name)}): a conflicted listener is not Programmed and not Accepted either
+ * (the specification's precedence keeps the other); a ListenerSet is Accepted when one of its
+ * listeners is both, and counted in its Gateway's {@code attachedListenerSets} (rendered for a
+ * Gateway that {@link #allowsListenerSets allows ListenerSets}).
  */
 public final class StatusCollector {
   private static final Pattern LISTENER_FIELD = Pattern.compile("^spec\\.listeners\\[(\\d+)]");
@@ -369,16 +370,15 @@ public final class StatusCollector {
       }
       Optional<Condition> unusable = l.trouble(Condition.RESOLVED_REFS)
           .filter(c -> c.reason() == Reason.INVALID_CERTIFICATE_REF || c.reason() == Reason.REF_NOT_PERMITTED);
-      if (conflictRejects && unusable.isPresent()) {
-        // Without its certificate the listener is not served.
-        l.programmed(false, unusable.get().reason(), unusable.get().message());
-      }
       Condition acceptedC = l.or(Condition.ACCEPTED, Reason.ACCEPTED, "listener is valid");
       Condition resolved = l.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved");
       if (!acceptedC.status()) {
         l.programmed(false, Reason.INVALID, "not served: " + acceptedC.message());
       } else if (conflicted.status()) {
         l.programmed(false, Reason.INVALID, "not served: " + conflicted.message());
+      } else if (unusable.isPresent()) {
+        // Without its certificate the listener is not served.
+        l.programmed(false, Reason.INVALID, "not served: " + unusable.get().message());
       }
       Condition programmedC = l.or(Condition.PROGRAMMED, Reason.PROGRAMMED, "served by Envoy");
       count++;
