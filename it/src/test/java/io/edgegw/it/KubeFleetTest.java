@@ -130,15 +130,7 @@ class KubeFleetTest {
   }
 
   private static String serviceEntry(String name, HttpBackend backend) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: %1$s, namespace: fleet}
-        spec:
-          hosts: [%1$s.fleet.svc.cluster.local]
-          resolution: STATIC
-          ports: [{number: 9080, name: http, protocol: HTTP, targetPort: %2$d}]
-          endpoints: [{address: 127.0.0.1}]
-        """.formatted(name, backend.port());
+    return KubeApiServer.loopbackServiceEntry("fleet", name, backend.port());
   }
+
 }

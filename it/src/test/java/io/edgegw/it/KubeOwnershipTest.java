@@ -82,16 +82,7 @@ class KubeOwnershipTest {
   }
 
   private static String serviceEntry(String name, HttpBackend backend) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: %1$s, namespace: own}
-        spec:
-          hosts: [%1$s.own.svc.cluster.local]
-          resolution: STATIC
-          ports: [{number: 9080, name: http, protocol: HTTP, targetPort: %2$d}]
-          endpoints: [{address: 127.0.0.1}]
-        """.formatted(name, backend.port());
+    return KubeApiServer.loopbackServiceEntry("own", name, backend.port());
   }
 
   /** A VirtualService {@code name} for {@code host}.own.local routing {@code prefix} to {@code backend}. */

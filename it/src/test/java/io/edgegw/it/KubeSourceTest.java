@@ -70,16 +70,7 @@ class KubeSourceTest {
   }
 
   private static String serviceEntry(String name, HttpBackend backend) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: %1$s, namespace: default}
-        spec:
-          hosts: [%1$s.default.svc.cluster.local]
-          resolution: STATIC
-          ports: [{number: 9080, name: http, protocol: HTTP, targetPort: %2$d}]
-          endpoints: [{address: 127.0.0.1}]
-        """.formatted(name, backend.port());
+    return KubeApiServer.loopbackServiceEntry("default", name, backend.port());
   }
 
   @Test

@@ -70,6 +70,24 @@ public final class KubeApiServer implements AutoCloseable {
     return Path.of(Optional.ofNullable(System.getenv("ETCD_BIN")).orElse("/usr/bin/etcd"));
   }
 
+  /**
+   * A ServiceEntry {@code name.namespace.svc.cluster.local:9080} whose one endpoint is a loopback
+   * backend: the way to reach a test backend through the API server, which refuses Endpoints and
+   * EndpointSlices with loopback addresses (a ServiceEntry has no such check).
+   */
+  public static String loopbackServiceEntry(String namespace, String name, int port) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: %1$s, namespace: %3$s}
+        spec:
+          hosts: [%1$s.%3$s.svc.cluster.local]
+          resolution: STATIC
+          ports: [{number: 9080, name: http, protocol: HTTP, targetPort: %2$d}]
+          endpoints: [{address: 127.0.0.1}]
+        """.formatted(name, port, namespace);
+  }
+
   public static Path istioCrds() {
     return Path.of(Optional.ofNullable(System.getenv("ISTIO_CRDS"))
         .orElse(repo().resolve(".tools/kube/istio-api-v" + ISTIO_API_VERSION + "-crds.yaml").toString()));
