@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 @EnabledIf(value = "io.edgegw.it.harness.KubeApiServer#available",
     disabledReason = "no real kube-apiserver, etcd or CRDs on this machine: run `bash bin/lib/kube.sh` once"
-        + " (builds kube-apiserver from the Go module proxy) or `EDGEGW_KUBE_TESTS=1 bin/test`")
+        + " (builds kube-apiserver from the Go module proxy) or `bin/test`")
 class KubeOwnershipTest {
   private static KubeApiServer kube;
   private static HttpBackend productpage;

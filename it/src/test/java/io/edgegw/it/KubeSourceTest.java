@@ -28,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @EnabledIf(value = "io.edgegw.it.harness.KubeApiServer#available",
     disabledReason = "no real kube-apiserver, etcd or Istio CRDs on this machine: run `bash bin/lib/kube.sh` once"
-        + " (builds kube-apiserver from the Go module proxy, 8-11 min of CPU) or `EDGEGW_KUBE_TESTS=1 bin/test`")
+        + " (builds kube-apiserver from the Go module proxy, 8-11 min of CPU) or `bin/test`")
 class KubeSourceTest {
   private static KubeApiServer kube;
   private static HttpBackend productpage;

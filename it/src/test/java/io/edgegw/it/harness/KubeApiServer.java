@@ -109,7 +109,7 @@ public final class KubeApiServer implements AutoCloseable {
     for (Path p : List.of(apiserverBin(), etcdBin(), istioCrds(), gatewayApiCrds())) {
       if (!Files.isRegularFile(p)) {
         return Optional.of(p + " is missing: run `bash bin/lib/kube.sh` (builds kube-apiserver from the Go module"
-            + " proxy, ~11 min on 2 cores, once) or `EDGEGW_KUBE_TESTS=1 bin/test`");
+            + " proxy, ~11 min on 2 cores, once) or `bin/test`");
       }
     }
     return Optional.empty();
