@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sync's own admin endpoint (loopback by default): {@code /healthz/ready}, {@code /gateways} (JSON:
  * every announced gateway, its labels and how many resources it holds) and {@code /metrics}
- * (Prometheus text). Read-only; every answer is one {@link FleetSync.State} taken on the sync's thread.
+ * (Prometheus text, with per-gateway gauges of what each gateway announced: online, its inputs by
+ * state, its last applied snapshot). Read-only; every answer is one {@link FleetSync.State} taken on the sync's thread.
  */
 public final class FleetAdmin implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetAdmin.class);
@@ -110,6 +111,14 @@ public final class FleetAdmin implements AutoCloseable {
       g.getValue().softwareVersion().ifPresent(v -> node.put("softwareVersion", v));
       g.getValue().servedVersion().ifPresent(v -> node.put("servedVersion", v));
       node.put("resources", s.placed().getOrDefault(g.getKey(), 0));
+      g.getValue().lastApplied().ifPresent(t -> node.put("lastApplied", t.toString()));
+      g.getValue().resources().ifPresent(c -> {
+        ObjectNode inputs = node.putObject("inputs");
+        inputs.put("accepted", c.accepted());
+        inputs.put("applied", c.applied());
+        inputs.put("rejected", c.rejected());
+        inputs.put("rejectedByEnvoy", c.rejectedByEnvoy());
+      });
     }
     ArrayNode problems = root.putArray("sourceProblems");
     s.problems().forEach(problems::add);
@@ -141,7 +150,36 @@ public final class FleetAdmin implements AutoCloseable {
         "Problems in the source; while above zero nothing is published.",
         s.problems().size());
     gauge(out, "edgegw_fleet_broker_connected", "1 while connected to the cloud broker.", s.connected() ? 1 : 0);
+    perGateway(out, s);
     return out.toString();
+  }
+
+  /** What each gateway announced of itself (sidecars that predate the counts announce none). */
+  private static void perGateway(StringBuilder out, FleetSync.State s) {
+    out.append("# HELP edgegw_fleet_gateway_online 1 while the gateway announces itself online.\n")
+        .append("# TYPE edgegw_fleet_gateway_online gauge\n");
+    s.gateways().forEach((id, g) ->
+        out.append("edgegw_fleet_gateway_online{gateway=\"").append(label(id)).append("\"} ")
+            .append(g.online() ? 1 : 0).append('\n'));
+    out.append("# HELP edgegw_fleet_gateway_inputs The gateway's inputs by state, as it announced them.\n")
+        .append("# TYPE edgegw_fleet_gateway_inputs gauge\n");
+    s.gateways().forEach((id, g) -> g.resources().ifPresent(c -> {
+      String gateway = "edgegw_fleet_gateway_inputs{gateway=\"" + label(id) + "\",state=\"";
+      out.append(gateway).append("accepted\"} ").append(c.accepted()).append('\n')
+          .append(gateway).append("applied\"} ").append(c.applied()).append('\n')
+          .append(gateway).append("rejected\"} ").append(c.rejected()).append('\n')
+          .append(gateway).append("rejected_by_envoy\"} ").append(c.rejectedByEnvoy()).append('\n');
+    }));
+    out.append("# HELP edgegw_fleet_gateway_last_applied_timestamp_seconds When the gateway's Envoy last")
+        .append(" acknowledged a snapshot.\n# TYPE edgegw_fleet_gateway_last_applied_timestamp_seconds gauge\n");
+    s.gateways().forEach((id, g) -> g.lastApplied().ifPresent(t ->
+        out.append("edgegw_fleet_gateway_last_applied_timestamp_seconds{gateway=\"").append(label(id)).append("\"} ")
+            .append(t.getEpochSecond()).append('\n')));
+  }
+
+  /** A Prometheus label value: backslash, quote and newline escaped. */
+  private static String label(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 
   private static void counter(StringBuilder out, String name, String help, long value) {

@@ -166,6 +166,14 @@ class FleetSyncTest {
     String gateways = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/gateways")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(gateways.contains("\"id\" : \"berlin\"") && gateways.contains("\"resources\" : 3"), gateways);
+    // What the gateway announced of itself: its inputs by state and its last applied snapshot.
+    assertTrue(gateways.contains("\"applied\" : 3") && gateways.contains("\"rejected\" : 1")
+        && gateways.contains("\"lastApplied\" : \"2026-12-07T10:00:00Z\""), gateways);
+    assertTrue(metrics.contains("edgegw_fleet_gateway_inputs{gateway=\"berlin\",state=\"applied\"} 3\n"), metrics);
+    assertTrue(metrics.contains("edgegw_fleet_gateway_inputs{gateway=\"berlin\",state=\"rejected\"} 1\n"), metrics);
+    assertTrue(metrics.contains("edgegw_fleet_gateway_online{gateway=\"berlin\"} 1\n"), metrics);
+    assertTrue(metrics.contains("edgegw_fleet_gateway_last_applied_timestamp_seconds{gateway=\"berlin\"} 1796637600\n"),
+        metrics);
   }
 
   @Test
@@ -214,7 +222,9 @@ class FleetSyncTest {
 
   private void announce(String id, Map<String, String> labels) {
     MqttConnection connection = new MqttConnection(MqttSettings.defaults(broker.uri(), "gw-" + id), new TopicContract("edgegw", id));
-    connection.describeWith(() -> new GatewayAnnouncement.Identity(Optional.of(labels), Optional.of("0.1.0"), Optional.empty()));
+    connection.describeWith(() -> new GatewayAnnouncement.Identity(Optional.of(labels), Optional.of("0.1.0"),
+        Optional.of("7"), Optional.of(java.time.Instant.parse("2026-12-07T10:00:00Z")),
+        Optional.of(new GatewayAnnouncement.Counts(0, 3, 1, 0))));
     connection.start();
     open.add(connection);
     await().atMost(WAIT).until(connection::isConnected);

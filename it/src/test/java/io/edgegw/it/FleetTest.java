@@ -338,6 +338,10 @@ class FleetTest {
     assertEquals(1, rejected.exit, rejected.toString());
     assertTrue(rejected.out.lines().anyMatch(l -> l.startsWith("c: ") && l.contains("Endpoints default/metadata")
         && l.contains("169.254.169.254")), rejected.out);
+    // The node announces its own counts (what the sync's /gateways and /metrics show).
+    await().atMost(WAIT).until(() -> java.util.Optional.ofNullable(sync.state().gateways().get("c"))
+        .flatMap(io.edgegw.mqtt.GatewayAnnouncement::resources).map(c -> c.rejected() >= 1 && c.applied() > 0)
+        .orElse(false));
     assertFalse(rejected.out.lines().anyMatch(l -> l.startsWith("a: ") || l.startsWith("b: ")), rejected.out);
 
     Files.delete(metadata);

@@ -30,6 +30,17 @@ class GatewayAnnouncementTest {
   }
 
   @Test
+  void lastAppliedAndTheInputCountsFollowAndReadBack() {
+    GatewayAnnouncement online = GatewayAnnouncement.online(SINCE, new GatewayAnnouncement.Identity(
+        Optional.of(Map.of()), Optional.of("0.1.0"), Optional.of("12"), Optional.of(SINCE.plusSeconds(2)),
+        Optional.of(new GatewayAnnouncement.Counts(1, 40, 2, 3))));
+    assertEquals("{\"state\":\"online\",\"since\":\"2025-03-01T10:00:00Z\",\"labels\":{},"
+        + "\"softwareVersion\":\"0.1.0\",\"servedVersion\":\"12\",\"lastApplied\":\"2025-03-01T10:00:02Z\","
+        + "\"resources\":{\"accepted\":1,\"applied\":40,\"rejected\":2,\"rejectedByEnvoy\":3}}", text(online));
+    assertEquals(Optional.of(online), GatewayAnnouncement.parse(online.toJson()));
+  }
+
+  @Test
   void anOldSidecarsMessageReadsWithoutLabelsAndUnknownFieldsAreIgnored() {
     GatewayAnnouncement old = GatewayAnnouncement.parse(
         "{\"state\":\"online\",\"since\":\"2025-03-01T10:00:00Z\",\"future\":1}".getBytes(StandardCharsets.UTF_8)).orElseThrow();

@@ -11,6 +11,7 @@ import io.edgegw.mqtt.MqttStatusPublisher;
 import io.edgegw.mqtt.StatusPublisher;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -19,12 +20,10 @@ import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.ResourceReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,8 +110,11 @@ public final class Sidecar implements AutoCloseable {
       // One MQTT connection carries both directions: resources in, per-resource status out.
       Optional<MqttConnection> mqttConnection = config.mqtt().map(settings ->
           new MqttConnection(settings, config.topics(), clock, RandomGenerator.getDefault()));
-      // The online message carries what fleet placement needs: labels, and what is served now.
+      // The online message carries what the fleet needs: labels for placement, what is served now and
+      // since when, and how many inputs stand where (so the sync need not read every resource status).
       AtomicReference<String> servedVersion = new AtomicReference<>();
+      AtomicReference<Instant> lastApplied = new AtomicReference<>();
+      AtomicReference<GatewayAnnouncement.Counts> counts = new AtomicReference<>();
       mqttConnection.ifPresent(
           c ->
               c.describeWith(
@@ -120,7 +122,9 @@ public final class Sidecar implements AutoCloseable {
                       new GatewayAnnouncement.Identity(
                           Optional.of(config.gatewayLabels()),
                           Optional.of(SOFTWARE_VERSION),
-                          Optional.ofNullable(servedVersion.get()))));
+                          Optional.ofNullable(servedVersion.get()),
+                          Optional.ofNullable(lastApplied.get()),
+                          Optional.ofNullable(counts.get()))));
       // Per-resource status: to the MQTT status topic, and into the .status of the Gateway API objects
       // the Kubernetes source owns (unless --kube-write-status=false).
       Optional<StatusPublisher> mqttStatus = mqttConnection.map(MqttStatusPublisher::new);
@@ -133,9 +137,16 @@ public final class Sidecar implements AutoCloseable {
       Optional<StatusPublisher> statusPublisher = kubeStatus.isEmpty() ? mqttStatus
           : Optional.of(new KubeStatusPublisher(mqttStatus.orElse(KubeStatusPublisher.NONE), kubeStatus.get(),
               store::owner));
-      Consumer<StatusBoard> statusReporter = statusPublisher
+      Consumer<StatusBoard> perResource = statusPublisher
           .<Consumer<StatusBoard>>map(p -> new StatusReporter(p, clock))
           .orElse(board -> {});
+      Consumer<StatusBoard> statusReporter = board -> {
+        GatewayAnnouncement.Counts now = board.counts();
+        if (!now.equals(counts.getAndSet(now))) {
+          mqttConnection.ifPresent(MqttConnection::announce);
+        }
+        perResource.accept(board);
+      };
       SnapshotSaver saver = new SnapshotSaver(snapshotFile, SNAPSHOT_SAVE_INTERVAL);
       started.push(saver);
       SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache(), metrics, clock,
@@ -143,6 +154,7 @@ public final class Sidecar implements AutoCloseable {
       publisher.addAckListener(acked -> {
         saver.offer(acked);
         servedVersion.set(acked.version());
+        lastApplied.set(clock.instant());
         mqttConnection.ifPresent(MqttConnection::announce);
       });
       GatewayIdentity identity = config.identity(NodeAddresses.read());

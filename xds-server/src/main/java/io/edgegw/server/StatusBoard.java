@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableSortedMap;
+import io.edgegw.mqtt.GatewayAnnouncement;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,5 +22,14 @@ public record StatusBoard(
 
   public Optional<ResourceStatus> of(ResourceKey key) {
     return Optional.ofNullable(resources.get(key));
+  }
+
+  /** How many inputs are in each state, as the gateway's announcement carries them. */
+  public GatewayAnnouncement.Counts counts() {
+    int[] n = new int[ResourceStatus.State.values().length];
+    resources.values().forEach(r -> n[r.state().ordinal()]++);
+    return new GatewayAnnouncement.Counts(n[ResourceStatus.State.ACCEPTED.ordinal()],
+        n[ResourceStatus.State.APPLIED.ordinal()], n[ResourceStatus.State.REJECTED.ordinal()],
+        n[ResourceStatus.State.REJECTED_BY_ENVOY.ordinal()]);
   }
 }
