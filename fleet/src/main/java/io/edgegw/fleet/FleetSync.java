@@ -133,7 +133,9 @@ public final class FleetSync implements AutoCloseable {
           ImmutableMap.Builder<String, Integer> placed = ImmutableMap.builder();
           view.gateways().keySet().forEach(id -> placed.put(id, view.resourcesOf(id).size()));
           return new State(
-              started,
+              // Not before the source has been read through once (a Kubernetes source: every kind
+              // listed): until then nothing is published, so "ready" would mislead a rollout.
+              started && source.ready(),
               client.isConnected(),
               metrics.published,
               metrics.deleted,

@@ -84,10 +84,12 @@ class KubeFleetTest {
           sync.start();
           Thread.sleep(3000); // several poll intervals
           assertThat(sync.metrics().deleted).isZero();
+          assertThat(sync.state().ready()).as("ready (the admin's /healthz/ready) before anything was listed").isFalse();
           assertThat(shop.get("shop.fleet.local", "/").backend()).isEqualTo("productpage");
           kube.startApiServer();
           // Once listed, the same view as --once placed: nothing to do.
           await().atMost(Duration.ofSeconds(60)).until(() -> sync.state().sourceResources() > 0);
+          await().atMost(Duration.ofSeconds(10)).until(() -> sync.state().ready());
           assertThat(sync.metrics().deleted).isZero();
           assertThat(sync.metrics().published).isZero();
           assertThat(shop.get("shop.fleet.local", "/").backend()).isEqualTo("productpage");
