@@ -35,6 +35,7 @@ public enum Reason {
   CONFLICTED("Conflicted", false),
   NO_VALID_CA_CERTIFICATE("NoValidCACertificate"),
   INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef"),
+  INVALID_CA_CERTIFICATE_KIND("InvalidCACertificateKind"),
 
   NOT_ALLOWED("NotAllowed"),
   PARENT_NOT_ACCEPTED("ParentNotAccepted");
