@@ -98,6 +98,7 @@ final class FrontendValidations {
       return new Verdict(false, Optional.empty());
     }
     if (validation.get().insecureFallback()) {
+      status.insecureFrontendValidation(gateway.key());
       return Verdict.NONE;
     }
     String name = "clientca://" + gateway.key().namespace() + "/" + gateway.key().name() + "/" + listener.port();
