@@ -94,6 +94,8 @@ class ClientCertificateConformanceTest {
     suite.apply("tests/gateway-with-clientcertificate-validation-insecure-fallback.yaml");
     status.awaitGatewayAndRoutesAccepted(StatusTopics.HTTP_ROUTES, INFRA_NS, "client-validation-insecure-fallback",
         "client-cert-validation-insecure-fallback-test", "client-cert-validation-insecure-fallback-test-no-hostname");
+    status.await(GATEWAYS, INFRA_NS, "client-validation-insecure-fallback", s -> StatusTopics.has(
+        s.path("conditions"), "InsecureFrontendValidationMode", "True", "ConfigurationChanged"));
     for (SSLContext client : new SSLContext[] {defaultCertificate, perPortCertificate, noCertificate}) {
       assertThat(awaitHttps(gw.listenerPort(443), "example.org", client).backend()).isEqualTo("infra-backend-v1");
       assertThat(awaitHttps(gw.listenerPort(8443), "second-example.org", client).backend())
