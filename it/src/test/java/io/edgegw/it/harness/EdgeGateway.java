@@ -51,10 +51,11 @@ public final class EdgeGateway implements AutoCloseable {
       """;
   /**
    * Gateway ports for TCP and TLS servers, each mapped to a free loopback port like 80 and 443; 8080,
-   * 8090 and from 9300 those the Gateway API conformance manifests' listeners use.
+   * 8090, 6443, 7443, 8443 and from 9300 those the Gateway API conformance manifests' listeners use.
    */
   public static final List<Integer> EXTRA_PORTS =
-      List.of(9000, 9001, 9002, 9003, 8080, 8090, 9300, 9301, 9302, 9310, 9311, 9312, 9313, 9320, 9321);
+      List.of(9000, 9001, 9002, 9003, 8080, 8090, 9300, 9301, 9302, 9310, 9311, 9312, 9313, 9320, 9321,
+          6443, 7443, 8443);
   private static final Path REPO = Path.of(System.getProperty("edgegw.repo", "..")).toAbsolutePath().normalize();
 
   private final Mosquitto broker;

@@ -101,11 +101,23 @@ public final class TestPki {
     return context(Optional.of(identity));
   }
 
+  /**
+   * A client context presenting {@code identity} (issued by this CA) to a server whose certificate
+   * chains to {@code serverCaPem}: a client certificate from another CA than the server's.
+   */
+  public SSLContext clientContextTrusting(String serverCaPem, Issued identity) {
+    return context(serverCaPem, Optional.of(identity));
+  }
+
   private SSLContext context(Optional<Issued> identity) {
+    return context(caPem, identity);
+  }
+
+  private SSLContext context(String trustedPem, Optional<Issued> identity) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", certificate(caPem));
+      trust.setCertificateEntry("ca", certificate(trustedPem));
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

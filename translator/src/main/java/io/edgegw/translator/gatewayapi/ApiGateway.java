@@ -1,6 +1,7 @@
 package io.edgegw.translator.gatewayapi;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.kube.LabelSelector;
 import io.edgegw.translator.model.Kind;
@@ -24,11 +25,41 @@ public record ApiGateway(
     String created,
     String className,
     ImmutableList<Listener> listeners,
-    AllowedListeners allowedListeners) {
+    AllowedListeners allowedListeners,
+    FrontendTls frontendTls) {
 
   public ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
-    this(key, created, className, listeners, AllowedListeners.NONE);
+    this(key, created, className, listeners, AllowedListeners.NONE, FrontendTls.NONE);
   }
+
+  public ApiGateway(
+      ResourceKey key,
+      String created,
+      String className,
+      ImmutableList<Listener> listeners,
+      AllowedListeners allowedListeners) {
+    this(key, created, className, listeners, allowedListeners, FrontendTls.NONE);
+  }
+
+  /**
+   * {@code spec.tls.frontend}: how HTTPS listeners verify client certificates, by default and per
+   * port ({@code perPort} wins for its port).
+   */
+  public record FrontendTls(Optional<ClientValidation> byDefault, ImmutableMap<Integer, ClientValidation> perPort) {
+    public static final FrontendTls NONE = new FrontendTls(Optional.empty(), ImmutableMap.of());
+
+    /** The validation of the listeners on {@code port}, if any. */
+    public Optional<ClientValidation> forPort(int port) {
+      return perPort.containsKey(port) ? Optional.of(perPort.get(port)) : byDefault;
+    }
+  }
+
+  /**
+   * A {@code validation}: {@code field} its path, {@code caRefs} its {@code caCertificateRefs} (as
+   * certificate references, namespace defaulted), {@code insecureFallback} for mode
+   * AllowInsecureFallback (clients without a valid certificate are let through).
+   */
+  public record ClientValidation(String field, ImmutableList<CertificateRef> caRefs, boolean insecureFallback) {}
 
   /**
    * {@code spec.allowedListeners.namespaces}: {@code from} None (the default: no ListenerSet), Same,

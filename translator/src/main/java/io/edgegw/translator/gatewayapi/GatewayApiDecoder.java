@@ -1,6 +1,7 @@
 package io.edgegw.translator.gatewayapi;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.decode.Field;
 import io.edgegw.translator.decode.Problems;
@@ -8,8 +9,10 @@ import io.edgegw.translator.istio.Hosts;
 import io.edgegw.translator.kube.LabelSelector;
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.Resource;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Decodes and validates GatewayClass, Gateway and HTTPRoute (HTTP core only, for now). Unknown
@@ -107,7 +110,7 @@ public final class GatewayApiDecoder {
       return null;
     }
     spec.allowOnly(GATEWAY_SPEC);
-    for (String field : ImmutableList.of("addresses", "infrastructure", "backendTLS", "tls")) {
+    for (String field : ImmutableList.of("addresses", "infrastructure", "backendTLS")) {
       if (spec.get(field).present()) {
         spec.get(field).warning(NOT_YET + "; ignored");
       }
@@ -119,9 +122,78 @@ public final class GatewayApiDecoder {
     ApiGateway.AllowedListeners allowedListeners = allowedListeners(spec.get("allowedListeners"));
     ImmutableList<ApiGateway.Listener> listeners =
         listeners(spec.get("listeners"), resource.key().namespace(), "Gateway");
+    ApiGateway.FrontendTls frontendTls = frontendTls(spec.get("tls"), resource.key().namespace());
     return problems.hasErrors()
         ? null
-        : new ApiGateway(resource.key(), created(resource), className.get(), listeners, allowedListeners);
+        : new ApiGateway(
+            resource.key(), created(resource), className.get(), listeners, allowedListeners, frontendTls);
+  }
+
+  /** {@code spec.tls}: only {@code frontend} (client certificate validation) is served. */
+  private static ApiGateway.FrontendTls frontendTls(Field tls, String namespace) {
+    if (!tls.isObject()) {
+      return ApiGateway.FrontendTls.NONE;
+    }
+    tls.allowOnly(ImmutableSet.of("frontend", "backend"));
+    if (tls.get("backend").present()) {
+      tls.get("backend").warning(NOT_YET + "; ignored");
+    }
+    Field frontend = tls.get("frontend");
+    if (!frontend.isObject()) {
+      return ApiGateway.FrontendTls.NONE;
+    }
+    frontend.allowOnly(ImmutableSet.of("default", "perPort"));
+    Optional<ApiGateway.ClientValidation> byDefault = validation(frontend.get("default"), namespace);
+    ImmutableMap.Builder<Integer, ApiGateway.ClientValidation> perPort = ImmutableMap.builder();
+    Set<Integer> seen = new HashSet<>();
+    for (Field item : frontend.get("perPort").items()) {
+      item.allowOnly(ImmutableSet.of("port", "tls"));
+      OptionalInt port = item.get("port").integer();
+      if (port.isEmpty() || port.getAsInt() < 1 || port.getAsInt() > 65535) {
+        item.get("port").error("required: a port number 1-65535");
+        continue;
+      }
+      if (!seen.add(port.getAsInt())) {
+        item.get("port").error("port " + port.getAsInt() + " is configured twice");
+        continue;
+      }
+      validation(item.get("tls"), namespace).ifPresent(v -> perPort.put(port.getAsInt(), v));
+    }
+    return new ApiGateway.FrontendTls(byDefault, perPort.buildOrThrow());
+  }
+
+  /** A TLSConfig's {@code validation}: its CA references and mode. */
+  private static Optional<ApiGateway.ClientValidation> validation(Field config, String namespace) {
+    if (!config.isObject()) {
+      return Optional.empty();
+    }
+    config.allowOnly(ImmutableSet.of("validation"));
+    Field validation = config.get("validation");
+    if (!validation.isObject()) {
+      return Optional.empty();
+    }
+    validation.allowOnly(ImmutableSet.of("caCertificateRefs", "mode"));
+    String mode = validation.get("mode").string("AllowValidOnly");
+    if (!mode.equals("AllowValidOnly") && !mode.equals("AllowInsecureFallback")) {
+      validation.get("mode").error("must be AllowValidOnly or AllowInsecureFallback, got " + mode);
+    }
+    ImmutableList.Builder<ApiGateway.CertificateRef> refs = ImmutableList.builder();
+    ImmutableList<Field> items = validation.get("caCertificateRefs").items();
+    if (items.isEmpty()) {
+      validation.get("caCertificateRefs").error("required: at least one CA certificate reference");
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Field ref = items.get(i);
+      if (!ref.isObject()) {
+        ref.error("required");
+        continue;
+      }
+      ref.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
+      refs.add(new ApiGateway.CertificateRef(i, ref.get("group").string(""), ref.get("kind").string("ConfigMap"),
+          ref.get("namespace").string(namespace), required(ref.get("name"))));
+    }
+    return Optional.of(new ApiGateway.ClientValidation(
+        validation.path(), refs.build(), mode.equals("AllowInsecureFallback")));
   }
 
   /**

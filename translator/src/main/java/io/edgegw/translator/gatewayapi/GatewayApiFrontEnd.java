@@ -22,6 +22,7 @@ import io.edgegw.translator.ir.RouteAction;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.ir.RouteMatch;
 import io.edgegw.translator.ir.StringMatcher;
+import io.edgegw.translator.ir.TlsSecret;
 import io.edgegw.translator.ir.VirtualHost;
 import io.edgegw.translator.kube.Backend;
 import io.edgegw.translator.kube.Credentials;
@@ -140,7 +141,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             diagnostics,
             status));
     GatewayListeners listeners =
-        new GatewayListeners(listenerOwners, identity, grants, credentials, diagnostics);
+        new GatewayListeners(listenerOwners, identity, grants, credentials,
+            new FrontendValidations(inputs.configMaps(), grants, status, diagnostics), diagnostics);
 
     ImmutableMap<String, Backend> services =
         KubernetesServices.byFqdn(
@@ -276,9 +278,17 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             envoyListeners.build(),
             routeConfigs.build(),
             ImmutableList.copyOf(clusters.values()),
-            ImmutableList.<io.edgegw.translator.ir.TlsSecret>builder()
-                .addAll(credentials.requested()).addAll(backendTls.secrets(clusters)).build()),
+            ImmutableList.<TlsSecret>builder()
+                .addAll(credentials.requested()).addAll(backendTls.secrets(clusters))
+                .addAll(clientCas(listeners)).build()),
         owners.build());
+  }
+
+  /** The CAs the served HTTPS listeners verify clients against, each once. */
+  private static ImmutableList<TlsSecret> clientCas(GatewayListeners listeners) {
+    Map<String, TlsSecret> out = new TreeMap<>();
+    listeners.all().forEach(l -> l.clientCa().ifPresent(ca -> out.put(ca.name(), ca)));
+    return ImmutableList.copyOf(out.values());
   }
 
   /** The clusters TCPRoutes and TLSRoutes (passthrough: the client's own TLS) send to. */
@@ -371,19 +381,16 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
    */
   private static DownstreamTls downstreamTls(
       String chain, List<GatewayListeners.Live> onPort, Credentials credentials) {
-    ResourceKey secret =
-        onPort.stream()
-            .filter(l -> chainKey(l).equals(chain))
-            .findFirst()
-            .flatMap(GatewayListeners.Live::secret)
-            .orElseThrow();
+    GatewayListeners.Live first =
+        onPort.stream().filter(l -> chainKey(l).equals(chain)).findFirst().orElseThrow();
+    ResourceKey secret = first.secret().orElseThrow();
     String sds =
         ((Credentials.Lookup.Found) credentials.certificate(secret.namespace(), secret.name()))
             .sdsName();
     return new DownstreamTls(
         sds,
-        Optional.empty(),
-        false,
+        first.clientCa().map(TlsSecret.TrustedCa::name),
+        first.clientCa().isPresent(),
         HTTPS_ALPN,
         Optional.empty(),
         Optional.empty(),

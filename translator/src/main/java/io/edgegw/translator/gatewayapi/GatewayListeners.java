@@ -3,6 +3,7 @@ package io.edgegw.translator.gatewayapi;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.Multimaps;
+import io.edgegw.translator.ir.TlsSecret;
 import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.model.Diagnostic;
 import io.edgegw.translator.model.GatewayIdentity;
@@ -31,9 +32,15 @@ import java.util.TreeMap;
 final class GatewayListeners {
 
   /**
-   * A served listener: {@code port} is Envoy's; {@code secret} the certificate's Secret (HTTPS).
+   * A served listener: {@code port} is Envoy's; {@code secret} the certificate's Secret (HTTPS);
+   * {@code clientCa} the CA that client certificates must chain to (HTTPS with client validation).
    */
-  record Live(ApiGateway gateway, ApiGateway.Listener listener, int port, Optional<ResourceKey> secret) {
+  record Live(
+      ApiGateway gateway,
+      ApiGateway.Listener listener,
+      int port,
+      Optional<ResourceKey> secret,
+      Optional<TlsSecret.TrustedCa> clientCa) {
     String host() {
       return listener.hostname().orElse("*");
     }
@@ -47,6 +54,7 @@ final class GatewayListeners {
       GatewayIdentity identity,
       ReferenceGrants grants,
       Credentials credentials,
+      FrontendValidations validations,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     Map<Integer, List<Live>> candidates = new TreeMap<>();
     for (ApiGateway gateway : served) {
@@ -55,16 +63,19 @@ final class GatewayListeners {
           continue; // reported by the decoder, or TCP/TLS: L4Routes
         }
         Optional<ResourceKey> secret = Optional.empty();
+        Optional<TlsSecret.TrustedCa> clientCa = Optional.empty();
         if (listener.protocol() == ApiGateway.Protocol.HTTPS) {
           secret = certificate(gateway, listener, grants, credentials, diagnostics);
-          if (secret.isEmpty()) {
+          FrontendValidations.Verdict validation = validations.of(gateway, listener);
+          if (secret.isEmpty() || !validation.usable()) {
             continue;
           }
+          clientCa = validation.ca();
         }
         int port = identity.listenerPort(listener.port());
         candidates
             .computeIfAbsent(port, p -> new ArrayList<>())
-            .add(new Live(gateway, listener, port, secret));
+            .add(new Live(gateway, listener, port, secret, clientCa));
       }
     }
     List<Live> out = new ArrayList<>();
@@ -217,7 +228,8 @@ final class GatewayListeners {
               + a.host();
           why.putIfAbsent(a, reason);
           why.putIfAbsent(b, reason);
-        } else if (!a.secret().equals(b.secret())) {
+        } else if (!a.secret().equals(b.secret()) || !a.clientCa().equals(b.clientCa())) {
+          // One TLS handshake serves the hostname: certificate and client validation must agree.
           why.putIfAbsent(a, sameHostOtherCertificate(a, b));
           why.putIfAbsent(b, sameHostOtherCertificate(b, a));
         }
@@ -245,7 +257,8 @@ final class GatewayListeners {
         + describe(other)
         + " with another certificate ("
         + other.secret().map(k -> k.namespace() + "/" + k.name()).orElse("none")
-        + ")";
+        + ")"
+        + (l.clientCa().equals(other.clientCa()) ? "" : " or other client certificate validation");
   }
 
   private static String describe(List<Live> all, java.util.function.Predicate<Live> which) {

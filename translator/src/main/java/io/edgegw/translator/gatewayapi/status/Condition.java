@@ -13,6 +13,8 @@ public record Condition(String type, boolean status, Reason reason, String messa
   public static final String PROGRAMMED = "Programmed";
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String CONFLICTED = "Conflicted";
+  /** A Gateway's: some listener lets clients through without a valid certificate. */
+  public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
 
   public Condition {
     Objects.requireNonNull(type, "type");

@@ -35,6 +35,8 @@ public enum Reason {
   CONFLICTED("Conflicted", false),
   NO_VALID_CA_CERTIFICATE("NoValidCACertificate"),
   INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef"),
+  INVALID_CA_CERTIFICATE_KIND("InvalidCACertificateKind"),
+  CONFIGURATION_CHANGED("ConfigurationChanged"),
 
   NOT_ALLOWED("NotAllowed"),
   PARENT_NOT_ACCEPTED("ParentNotAccepted");

@@ -81,6 +81,7 @@ public final class StatusCollector {
   private final Map<ResourceKey, Map<ResourceKey, Conditions>> policyAncestors = new TreeMap<>();
   private final Map<ResourceKey, SetEntry> listenerSets = new TreeMap<>();
   private final Set<ResourceKey> allowingListenerSets = new LinkedHashSet<>();
+  private final Set<ResourceKey> insecureFrontendValidation = new LinkedHashSet<>();
 
   /** A ListenerSet's parent Gateway and its own conditions (Accepted). */
   private record SetEntry(ResourceKey gateway, Conditions conditions) {}
@@ -125,6 +126,11 @@ public final class StatusCollector {
   /** {@code gateway}'s {@code allowedListeners} lets ListenerSets attach: its status counts them. */
   public void allowsListenerSets(ResourceKey gateway) {
     allowingListenerSets.add(gateway);
+  }
+
+  /** {@code gateway} validates client certificates in mode AllowInsecureFallback somewhere. */
+  public void insecureFrontendValidation(ResourceKey gateway) {
+    insecureFrontendValidation.add(gateway);
   }
 
   /** The route's {@code spec.parentRefs[index]}, which names a Gateway (or ListenerSet) we serve. */
@@ -295,8 +301,14 @@ public final class StatusCollector {
         ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
             + " listeners served")
         : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
-    return ObjectStatus.gateway(generation(inputs, key), ImmutableList.of(gatewayAccepted, gatewayProgrammed),
-        listeners.statuses());
+    ImmutableList.Builder<Condition> conditions =
+        ImmutableList.<Condition>builder().add(gatewayAccepted, gatewayProgrammed);
+    if (insecureFrontendValidation.contains(key)) {
+      conditions.add(new Condition(Condition.INSECURE_FRONTEND_VALIDATION_MODE, true, Reason.CONFIGURATION_CHANGED,
+          "client certificate validation in mode AllowInsecureFallback: clients without a valid certificate"
+              + " are let through"));
+    }
+    return ObjectStatus.gateway(generation(inputs, key), conditions.build(), listeners.statuses());
   }
 
   /**
