@@ -11,6 +11,7 @@ import io.edgegw.it.harness.GatewayApiConformance;
 import io.edgegw.it.harness.GrpcEchoBackend;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Upstream GRPCRoute conformance tests (sigs.k8s.io/gateway-api v1.6.3 {@code conformance/tests})
@@ -35,6 +37,7 @@ class GrpcRouteConformanceTest {
   private GatewayApiConformance suite;
   private EdgeGateway gw;
   private StatusTopics status;
+  @TempDir Path pkiDir;
   private final List<GrpcEchoBackend> backends = new ArrayList<>();
 
   @BeforeEach
@@ -126,6 +129,55 @@ class GrpcRouteConformanceTest {
     awaitBackend("example.com", ECHO, Map.of(), "grpc-infra-backend-v1");
     assertThat(call("example.com", "EchoTwo", Map.of())).isEqualTo("grpc-infra-backend-v2");
     assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  /**
+   * Not an upstream test (v1.6.3 has no GRPCRoute over HTTPS): a GRPCRoute on an HTTPS listener is
+   * served over the listener's TLS with HTTP/2 (ALPN h2) to its h2c backends; a host the listener does
+   * not take gets no certificate for it.
+   */
+  @Test
+  void GRPCRouteHTTPSListener() {
+    String host = "grpc.example.com";
+    String ca = suite.publishTlsSecrets(pkiDir, host).caPem();
+    gw.publish("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: grpc-https, namespace: %1$s}
+        spec:
+          gatewayClassName: %2$s
+          listeners:
+          - name: https
+            port: 443
+            protocol: HTTPS
+            hostname: %3$s
+            tls: {certificateRefs: [{name: tls-validity-checks-certificate}]}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: {name: grpc-https, namespace: %1$s}
+        spec:
+          parentRefs: [{name: grpc-https, sectionName: https}]
+          rules:
+          - matches: [{method: {service: %4$s, method: Echo}}]
+            backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+          - matches: [{method: {service: %4$s, method: EchoTwo}}]
+            backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]
+        """.formatted(INFRA_NS, GatewayApiConformance.CLASS, host, GrpcEchoBackend.SERVICE));
+    status.awaitGatewayAndRoutesAccepted(GRPC_ROUTES, INFRA_NS, "grpc-https", "grpc-https");
+    assertThat(StatusTopics.listener(status.objectStatus(StatusTopics.GATEWAYS, INFRA_NS, "grpc-https"), "https")
+        .path("attachedRoutes").asInt()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> callTls(host, ca, ECHO), "grpc-infra-backend-v1"::equals);
+    assertThat(callTls(host, ca, "EchoTwo")).isEqualTo("grpc-infra-backend-v2");
+    assertThatThrownBy(() -> callTls(host, ca, "EchoThree"))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private String callTls(String authority, String ca, String method) {
+    return GrpcEchoBackend.callTls(gw.httpsPort(), authority, ca, method, Map.of());
   }
 
   private String call(String authority, String method, Map<String, String> headers) {

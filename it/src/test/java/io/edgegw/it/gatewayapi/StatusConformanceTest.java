@@ -9,17 +9,27 @@ import static io.edgegw.it.gatewayapi.StatusTopics.listener;
 import static io.edgegw.it.gatewayapi.StatusTopics.parentConditions;
 import static io.edgegw.it.harness.GatewayApiConformance.INFRA_NS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.GatewayApiConformance;
+import io.edgegw.it.harness.HttpProbe;
+import io.edgegw.it.harness.TlsClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status parts of upstream conformance tests (sigs.k8s.io/gateway-api v1.6.3 {@code
@@ -34,6 +44,7 @@ class StatusConformanceTest {
   private GatewayApiConformance suite;
   private EdgeGateway gw;
   private StatusTopics status;
+  @TempDir Path pkiDir;
 
   @BeforeEach
   void start() throws Exception {
@@ -174,6 +185,130 @@ class StatusConformanceTest {
     for (JsonNode l : gateway.path("listeners")) {
       assertThat(l.path("attachedRoutes").asInt()).isZero();
     }
+  }
+
+  /**
+   * Upstream's GatewayListenerUnsupportedProtocol (file gateway-invalid-listeners-unsupported-protocol):
+   * a listener of an unknown protocol is Accepted False UnsupportedProtocol with no supported kinds; the
+   * Gateway is Accepted only if another listener is, and says ListenersNotValid either way.
+   */
+  @Test
+  void GatewayListenerUnsupportedProtocol() {
+    List<ObjectNode> docs = suite.documentsOf("tests/gateway-invalid-listeners-unsupported-protocol.yaml");
+    for (ObjectNode doc : docs) {
+      publish(doc, 1);
+    }
+    JsonNode only = status.await(GATEWAYS, INFRA_NS, "gateway-only-unsupported-protocols", s -> latest(s, 1));
+    assertThat(has(only.path("conditions"), "Accepted", "False", "ListenersNotValid")).as(only.toString()).isTrue();
+    assertThat(only.path("listeners")).hasSize(1);
+    assertUnsupported(listener(only, "invalid"));
+
+    JsonNode mixed = status.await(GATEWAYS, INFRA_NS, "gateway-supported-and-unsupported-protocols",
+        s -> latest(s, 1));
+    assertThat(has(mixed.path("conditions"), "Accepted", "True", "ListenersNotValid")).as(mixed.toString()).isTrue();
+    assertThat(mixed.path("listeners")).hasSize(2);
+    JsonNode http = listener(mixed, "http");
+    assertThat(has(http.path("conditions"), "Accepted", "True", "Accepted")).as(http.toString()).isTrue();
+    assertThat(supportsHttpRoute(http)).as(http.toString()).isTrue();
+    assertThat(http.path("attachedRoutes").asInt(-1)).isZero();
+    assertUnsupported(listener(mixed, "invalid"));
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private static void assertUnsupported(JsonNode l) {
+    assertThat(has(l.path("conditions"), "Accepted", "False", "UnsupportedProtocol")).as(l.toString()).isTrue();
+    assertThat(l.path("supportedKinds")).as(l.toString()).isEmpty();
+    assertThat(l.path("attachedRoutes").asInt(-1)).isZero();
+  }
+
+  /**
+   * Upstream's GatewayModifyListeners: a listener added to a Gateway becomes Accepted and ResolvedRefs
+   * with its route attached; a listener removed from one disappears from its status. Upstream checks
+   * status only; here traffic too (the added listener serves its host, the removed one no longer does).
+   */
+  @Test
+  void GatewayModifyListeners() throws Exception {
+    SSLContext client = suite.publishTlsSecrets(pkiDir, "secure.test.com").clientContext(Optional.empty());
+    List<ObjectNode> docs = suite.documentsOf("tests/gateway-modify-listeners.yaml");
+    // Upstream's two Gateways have an address each; here they would share port 443 and its host, so
+    // each part runs alone, as upstream's parts are sequential.
+    ObjectNode add = named(docs, "gateway-add-listener");
+    publish(add, 1);
+    publish(named(docs, "http-route-1"), 1);
+    status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> latest(s, 1));
+
+    // should be able to add a listener that then becomes available for routing traffic
+    ObjectNode http = ((ArrayNode) add.path("spec").path("listeners")).addObject();
+    http.put("name", "http").put("port", 80).put("protocol", "HTTP").put("hostname", "data.test.com");
+    http.putObject("allowedRoutes").putObject("namespaces").put("from", "All");
+    publish(add, 2);
+    JsonNode added = status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> latest(s, 2));
+    assertThat(added.path("listeners")).hasSize(2);
+    assertModified(listener(added, "https"));
+    assertModified(listener(added, "http"));
+    gw.awaitBackend("data.test.com", "/", "infra-backend-v1");
+    assertThat(https(client).backend()).isEqualTo("infra-backend-v1");
+    gw.delete("httproutes.gateway.networking.k8s.io", INFRA_NS, "http-route-1");
+    gw.delete(GATEWAYS, INFRA_NS, "gateway-add-listener");
+
+    // should be able to remove listeners, which would then stop routing the relevant traffic
+    ObjectNode remove = named(docs, "gateway-remove-listener");
+    publish(remove, 1);
+    publish(named(docs, "http-route-2"), 1);
+    status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> latest(s, 1));
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+        .until(() -> https(client).backend(), "infra-backend-v1"::equals);
+    ArrayNode listeners = (ArrayNode) remove.path("spec").path("listeners");
+    assertThat(listeners).hasSize(2);
+    for (int i = listeners.size() - 1; i >= 0; i--) {
+      if (!listeners.get(i).path("name").asText().equals("http")) {
+        listeners.remove(i);
+      }
+    }
+    publish(remove, 2);
+    JsonNode removed = status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> latest(s, 2));
+    assertThat(removed.path("listeners")).hasSize(1);
+    assertModified(listener(removed, "http"));
+    // Port 443 stays open for the base manifests' HTTPS Gateway, which routes nothing for this host.
+    await().atMost(Duration.ofSeconds(20)).until(() -> httpsStatus(client), s -> s != 200);
+    gw.awaitBackend("any.host", "/", "infra-backend-v1");
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  private int httpsStatus(SSLContext client) {
+    try {
+      return https(client).status();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private HttpProbe.Response https(SSLContext client) throws IOException {
+    try (SSLSocket socket = TlsClient.connect(gw.httpsPort(), "secure.test.com", client)) {
+      return HttpProbe.get(socket, "secure.test.com", "/", true);
+    }
+  }
+
+  private static void assertModified(JsonNode l) {
+    assertThat(supportsHttpRoute(l)).as(l.toString()).isTrue();
+    assertThat(has(l.path("conditions"), "Accepted", "True", "")).as(l.toString()).isTrue();
+    assertThat(has(l.path("conditions"), "ResolvedRefs", "True", "")).as(l.toString()).isTrue();
+    assertThat(l.path("attachedRoutes").asInt(-1)).as(l.toString()).isEqualTo(1);
+  }
+
+  /** Upstream's check of supportedKinds: the expected kinds are among them (more are allowed). */
+  private static boolean supportsHttpRoute(JsonNode l) {
+    for (JsonNode k : l.path("supportedKinds")) {
+      if (k.path("group").asText().equals("gateway.networking.k8s.io") && k.path("kind").asText().equals("HTTPRoute")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ObjectNode named(List<ObjectNode> docs, String name) {
+    return docs.stream().filter(d -> d.path("metadata").path("name").asText().equals(name)).findFirst()
+        .orElseThrow();
   }
 
   /** Upstream's GatewayAndHTTPRoutesMustBeAccepted, the Gateway half: every listener Accepted, Programmed, ResolvedRefs. */

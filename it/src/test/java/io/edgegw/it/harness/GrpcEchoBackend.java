@@ -1,12 +1,14 @@
 package io.edgegw.it.harness;
 
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -80,11 +82,27 @@ public final class GrpcEchoBackend implements AutoCloseable {
    * route matches: Envoy's 404).
    */
   public static String call(int port, String authority, String method, Map<String, String> headers) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress(FreePorts.LOOPBACK, port)
-            .usePlaintext()
-            .overrideAuthority(authority)
-            .build();
+    return call(
+        NettyChannelBuilder.forAddress(FreePorts.LOOPBACK, port).usePlaintext().overrideAuthority(authority).build(),
+        method, headers);
+  }
+
+  /**
+   * As {@link #call(int, String, String, Map)}, over TLS (SNI and the name checked: {@code authority})
+   * trusting only {@code caPem}; grpc-java insists on ALPN h2, so an answer proves HTTP/2 inside TLS.
+   */
+  public static String callTls(int port, String authority, String caPem, String method, Map<String, String> headers) {
+    try {
+      ChannelCredentials tls = TlsChannelCredentials.newBuilder()
+          .trustManager(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))).build();
+      return call(NettyChannelBuilder.forAddress(FreePorts.LOOPBACK, port, tls).overrideAuthority(authority).build(),
+          method, headers);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String call(ManagedChannel channel, String method, Map<String, String> headers) {
     try {
       Metadata metadata = new Metadata();
       headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));

@@ -207,7 +207,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   }));
     }
 
-    // GRPCRoutes (on the HTTP listeners), TCPRoutes and TLSRoutes (their own listeners): own classes.
+    // GRPCRoutes (on the HTTP and HTTPS listeners), TCPRoutes and TLSRoutes (their own listeners): own classes.
     BackendClusters backends = new BackendClusters(services, identity, grants, clusters);
     GrpcRoutes grpc =
         GrpcRoutes.translate(
@@ -256,9 +256,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                             domain,
                             redirectsFrom(
                                 onPort.get(0).listener().port(), https, routes(candidates))));
-                if (!https) {
-                  grpc.joinInto(port, routesByDomain, diagnostics);
-                }
+                grpc.joinInto(port, chain, routesByDomain, diagnostics);
                 routeConfigs.add(
                     new RouteConfig(rds, virtualHosts(port, chain, routesByDomain, onPort)));
                 Optional<DownstreamTls> tls =

@@ -24,10 +24,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * GRPCRoutes on the HTTP listeners: per Envoy port and domain, the IR routes in the
+ * GRPCRoutes on the HTTP and HTTPS listeners: per Envoy port, filter chain and domain, the IR routes in the
  * specification's precedence (most service characters, then most method characters, then most
  * header matches; then the older route, namespace/name, rule and match order). A gRPC method is
- * the path {@code /<service>/<method>}; backends are spoken to in HTTP/2.
+ * the path {@code /<service>/<method>}; backends are spoken to in HTTP/2 (h2c). On an HTTPS listener
+ * the client speaks HTTP/2 inside the listener's TLS (ALPN h2).
  */
 final class GrpcRoutes {
   private static final ImmutableSet<String> HTTP = ImmutableSet.of("HTTP", "HTTPS");
@@ -35,8 +36,11 @@ final class GrpcRoutes {
   private record Candidate(
       GrpcRoute route, GrpcRoute.Rule rule, int matchIndex, GrpcRoute.Match match, RouteAction action) {}
 
-  /** Per Envoy port, per domain: the routes in order, and the GRPCRoutes they come from. */
-  private final Map<Integer, Map<String, List<Candidate>>> byPortAndDomain = new TreeMap<>();
+  /**
+   * Per Envoy port, per filter chain (as the HTTPRoutes': "" for HTTP, the listener hostname or "*"
+   * for HTTPS), per domain: the candidates, and the GRPCRoutes they come from.
+   */
+  private final Map<Integer, Map<String, Map<String, List<Candidate>>>> byChain = new TreeMap<>();
 
   private GrpcRoutes() {}
 
@@ -59,7 +63,7 @@ final class GrpcRoutes {
             Diagnostic.warning(route.key(), "spec.parentRefs", "no parentRefs: this route is not served"));
         continue;
       }
-      Map<Integer, Set<String>> domains = new TreeMap<>();
+      Map<Integer, Map<String, Set<String>>> domains = new TreeMap<>();
       for (HttpRoute.ParentRef parent : route.parents()) {
         for (RouteAttachment.Attached a :
             RouteAttachment.attach(
@@ -67,7 +71,8 @@ final class GrpcRoutes {
                 diagnostics, status)) {
           status.listener(a.listener().gateway().key(), a.listener().name()).attach(route.key());
           domains
-              .computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new TreeSet<>())
+              .computeIfAbsent(identity.listenerPort(a.listener().port()), p -> new TreeMap<>())
+              .computeIfAbsent(chain(a.listener()), c -> new TreeSet<>())
               .addAll(a.hosts());
         }
       }
@@ -95,33 +100,41 @@ final class GrpcRoutes {
         }
       }
       domains.forEach(
-          (port, hosts) ->
-              hosts.forEach(
-                  host ->
-                      out.byPortAndDomain
-                          .computeIfAbsent(port, p -> new TreeMap<>())
-                          .computeIfAbsent(host, h -> new ArrayList<>())
-                          .addAll(candidates)));
+          (port, chains) ->
+              chains.forEach(
+                  (chain, hosts) ->
+                      hosts.forEach(
+                          host ->
+                              out.byChain
+                                  .computeIfAbsent(port, p -> new TreeMap<>())
+                                  .computeIfAbsent(chain, c -> new TreeMap<>())
+                                  .computeIfAbsent(host, h -> new ArrayList<>())
+                                  .addAll(candidates))));
     }
     return out;
   }
 
-  /** The Envoy ports with GRPCRoutes attached. */
-  Set<Integer> ports() {
-    return byPortAndDomain.keySet();
+  /** The filter chain a listener's routes go to, as GatewayApiFrontEnd keys them. */
+  private static String chain(RouteAttachment.Target listener) {
+    return listener.listener().protocol() == ApiGateway.Protocol.HTTPS
+        ? listener.listener().hostname().orElse("*")
+        : "";
   }
 
   /**
-   * Adds the gRPC routes of {@code port} to {@code httpRoutes} (per domain, the HTTPRoutes' routes).
+   * Adds the gRPC routes of {@code port}'s filter chain {@code chain} to {@code httpRoutes} (per
+   * domain, the HTTPRoutes' routes of that chain).
    * The specification gives a hostname that both kinds claim on a listener to one kind only; here
    * the HTTPRoutes keep it and the GRPCRoutes get a WARNING (Conflicted) for it.
    */
   void joinInto(
       int port,
+      String chain,
       Map<String, ImmutableList<Route>> httpRoutes,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    byPortAndDomain
+    byChain
         .getOrDefault(port, Map.of())
+        .getOrDefault(chain, Map.of())
         .forEach(
             (domain, candidates) -> {
               if (httpRoutes.containsKey(domain)) {
