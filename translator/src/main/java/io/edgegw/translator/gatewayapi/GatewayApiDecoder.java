@@ -177,23 +177,10 @@ public final class GatewayApiDecoder {
     if (!mode.equals("AllowValidOnly") && !mode.equals("AllowInsecureFallback")) {
       validation.get("mode").error("must be AllowValidOnly or AllowInsecureFallback, got " + mode);
     }
-    ImmutableList.Builder<ApiGateway.CertificateRef> refs = ImmutableList.builder();
-    ImmutableList<Field> items = validation.get("caCertificateRefs").items();
-    if (items.isEmpty()) {
-      validation.get("caCertificateRefs").error("required: at least one CA certificate reference");
-    }
-    for (int i = 0; i < items.size(); i++) {
-      Field ref = items.get(i);
-      if (!ref.isObject()) {
-        ref.error("required");
-        continue;
-      }
-      ref.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
-      refs.add(new ApiGateway.CertificateRef(i, ref.get("group").string(""), ref.get("kind").string("ConfigMap"),
-          ref.get("namespace").string(namespace), required(ref.get("name"))));
-    }
+    ImmutableList<ApiGateway.CertificateRef> refs = certificateRefs(validation.get("caCertificateRefs"),
+        "ConfigMap", namespace, "required: at least one CA certificate reference");
     return Optional.of(new ApiGateway.ClientValidation(
-        validation.path(), refs.build(), mode.equals("AllowInsecureFallback")));
+        validation.path(), refs, mode.equals("AllowInsecureFallback")));
   }
 
   /**
@@ -443,10 +430,17 @@ public final class GatewayApiDecoder {
         tls.get(field).warning(NOT_YET + "; ignored");
       }
     }
+    return certificateRefs(tls.get("certificateRefs"), "Secret", namespace,
+        "required: at least one for mode Terminate");
+  }
+
+  /** A list of object references (group, kind, namespace, name), at least one; kind defaults as given. */
+  private static ImmutableList<ApiGateway.CertificateRef> certificateRefs(
+      Field list, String defaultKind, String namespace, String whenEmpty) {
     ImmutableList.Builder<ApiGateway.CertificateRef> refs = ImmutableList.builder();
-    ImmutableList<Field> items = tls.get("certificateRefs").items();
+    ImmutableList<Field> items = list.items();
     if (items.isEmpty()) {
-      tls.get("certificateRefs").error("required: at least one for mode Terminate");
+      list.error(whenEmpty);
     }
     for (int i = 0; i < items.size(); i++) {
       Field ref = items.get(i);
@@ -456,13 +450,8 @@ public final class GatewayApiDecoder {
       }
       ref.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
       String name = required(ref.get("name"));
-      refs.add(
-          new ApiGateway.CertificateRef(
-              i,
-              ref.get("group").string(""),
-              ref.get("kind").string("Secret"),
-              ref.get("namespace").string(namespace),
-              name));
+      refs.add(new ApiGateway.CertificateRef(i, ref.get("group").string(""), ref.get("kind").string(defaultKind),
+          ref.get("namespace").string(namespace), name));
     }
     return refs.build();
   }
