@@ -388,7 +388,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     return new DownstreamTls(
         sds,
         first.clientCa().map(TlsSecret.TrustedCa::name),
-        first.clientCa().isPresent(),
+        first.clientCa().isPresent() && !first.insecureFallback(),
+        first.insecureFallback(),
         HTTPS_ALPN,
         Optional.empty(),
         Optional.empty(),
