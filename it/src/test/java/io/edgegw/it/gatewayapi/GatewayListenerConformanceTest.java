@@ -101,10 +101,11 @@ class GatewayListenerConformanceTest {
           Predicate<HttpProbe.Response> expected = host == path
               ? r -> "infra-backend-v1".equals(r.backend())
               : r -> r.status() == 404;
-          String what = gateway + ": " + host[0] + path[1] + (host == path ? " infra-backend-v1" : " 404");
+          String what = (host == path ? "infra-backend-v1" : "404") + " (" + gateway + ")";
           if (settled) {
             HttpProbe.Response r = gw.get(host[0], path[1]);
-            assertThat(expected.test(r)).as(what + ", got " + r.status() + " " + r.backend()).isTrue();
+            assertThat(expected.test(r)).as(host[0] + path[1] + ": " + what + ", got " + r.status() + " " + r.backend())
+                .isTrue();
           } else {
             gw.awaitAnswer(host[0], path[1], expected, what);
           }
