@@ -86,6 +86,8 @@ public final class ScopedRoutes {
   static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   private static final int WARMUP = 5;
+  /** {@code -Dscoped.trace=true}: every xDS request and response on stderr, with a ms clock. */
+  private static final boolean TRACE = Boolean.getBoolean("scoped.trace");
   static final String WILDCARD = "*.wild.bench";
 
   enum Shape {
@@ -115,6 +117,11 @@ public final class ScopedRoutes {
     HttpServer backend = Local.backend(backendPort);
     try {
       Served served = Served.translate(hosts + WARMUP + changes, backendPort, gatewayPort);
+      // The bench JVM's first gRPC stream, protobuf and Netty classes would otherwise slow the first run.
+      Served small = Served.translate(20 + WARMUP + 2, backendPort, gatewayPort);
+      for (Shape shape : Shape.values()) {
+        run(dir, small, shape, 0, 20, 2, gatewayPort);
+      }
       List<Run> runs = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         for (Shape shape : Shape.values()) {
@@ -149,6 +156,9 @@ public final class ScopedRoutes {
           .build();
       long t0 = System.nanoTime();
       envoy = Local.envoy(dir, name, name + ".pb", bootstrap.toByteArray(), admin);
+      if (TRACE) {
+        System.err.printf("%d Envoy admin up%n", System.nanoTime() / 1_000_000);
+      }
       awaitStatus(client, Inputs.host(0), 200, Duration.ofSeconds(120));
       double first = (System.nanoTime() - t0) / 1e6;
       awaitStatus(client, Inputs.host(hosts - 1), 200, Duration.ofSeconds(120));
@@ -398,6 +408,11 @@ public final class ScopedRoutes {
       public void onNext(DeltaDiscoveryRequest request) {
         synchronized (DeltaAds.this) {
           String type = request.getTypeUrl();
+          if (TRACE) {
+            System.err.printf("%d request %s +%s -%s%s%n", System.nanoTime() / 1_000_000,
+                type.substring(type.lastIndexOf('.') + 1), request.getResourceNamesSubscribeCount(),
+                request.getResourceNamesUnsubscribeCount(), request.hasErrorDetail() ? " NACK" : "");
+          }
           if (request.hasErrorDetail()) {
             nacks++;
             lastNack = type + ": " + request.getErrorDetail().getMessage();
@@ -451,6 +466,10 @@ public final class ScopedRoutes {
         DeltaDiscoveryResponse r = response.setSystemVersionInfo(Long.toString(version))
             .setNonce(Long.toString(++nonce)).build();
         bytes += r.getSerializedSize();
+        if (TRACE) {
+          System.err.printf("%d response %s %d resources %d bytes%n", System.nanoTime() / 1_000_000,
+              type.substring(type.lastIndexOf('.') + 1), r.getResourcesCount(), r.getSerializedSize());
+        }
         out.onNext(r);
       }
 
@@ -468,11 +487,19 @@ public final class ScopedRoutes {
   }
 
   /** The sum of every {@code update_duration} histogram's samples, in ms (Envoy's RDS and SRDS applies). */
-  static double updateDurationMs(int admin) throws IOException {
+  static double updateDurationMs(int admin) throws IOException, InterruptedException {
+    // A read makes Envoy merge its histograms, but asynchronously: the answer shows the previous merge. So
+    // read once to merge, and again for the result.
+    try (InputStream in = URI.create("http://127.0.0.1:" + admin + "/stats/prometheus?filter=update_duration")
+        .toURL().openStream()) {
+      in.readAllBytes();
+    }
+    Thread.sleep(50);
     double sum = 0;
     try (InputStream in = URI.create("http://127.0.0.1:" + admin + "/stats/prometheus?usedonly&filter=update_duration")
         .toURL().openStream()) {
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      for (String line : text.split("\n")) {
         if (line.startsWith("envoy_") && (line.contains("rds_") || line.contains("_rds"))) {
           int space = line.lastIndexOf(' ');
           String metric = line.substring(0, space);
@@ -481,6 +508,9 @@ public final class ScopedRoutes {
           }
         }
       }
+    }
+    if (TRACE) {
+      System.err.println("update_duration sum " + sum);
     }
     return sum;
   }
