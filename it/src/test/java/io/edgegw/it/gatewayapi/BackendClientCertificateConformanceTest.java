@@ -49,8 +49,7 @@ class BackendClientCertificateConformanceTest {
     suite = GatewayApiConformance.start(b -> b, Set.of());
     gw = suite.gateway();
     TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("ca")), "tls checks CA");
-    TestPki.Issued serving = pki.serverWithSans("tls-checks-certificate", "abc.example.com",
-        "DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity", "DNS:other.example.com");
+    TestPki.Issued serving = GatewayApiConformance.tlsChecksCertificate(pki);
     tlsBackend = HttpBackend.startTls("tls-backend-with-client-cert-validation", pki.serverContext(serving), true);
     suite.publishCaConfigMap(INFRA_NS, "tls-checks-ca-certificate", pki.caPem());
     clientCertificate = pki.client("tls-checks-client-certificate");

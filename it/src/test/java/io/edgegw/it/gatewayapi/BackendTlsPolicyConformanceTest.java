@@ -58,8 +58,7 @@ class BackendTlsPolicyConformanceTest {
     suite = GatewayApiConformance.start(b -> b, Set.of());
     gw = suite.gateway();
     pki = TestPki.create(Files.createDirectories(dir.resolve("ca")), "tls checks CA");
-    TestPki.Issued serving = pki.serverWithSans("tls-checks-certificate", "abc.example.com",
-        "DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity", "DNS:other.example.com");
+    TestPki.Issued serving = GatewayApiConformance.tlsChecksCertificate(pki);
     tlsBackend = HttpBackend.startTls("tls-backend", pki.serverContext(serving), false);
     TestPki mismatch = TestPki.create(Files.createDirectories(dir.resolve("mismatch")), "unrelated CA");
     suite.publishCaConfigMap(INFRA_NS, "tls-checks-ca-certificate", pki.caPem());

@@ -156,6 +156,16 @@ public final class GatewayApiConformance implements AutoCloseable {
   }
 
   /**
+   * The serving certificate upstream's suite generates for its TLS backends
+   * ({@code tls-checks-certificate}): abc.example.com, with a SPIFFE URI and a second DNS name, for the
+   * SAN checks of BackendTLSPolicy.
+   */
+  public static TestPki.Issued tlsChecksCertificate(TestPki pki) {
+    return pki.serverWithSans("tls-checks-certificate", "abc.example.com",
+        "DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity", "DNS:other.example.com");
+  }
+
+  /**
    * Publishes ConfigMap {@code namespace/name} with {@code ca.crt}, as upstream's suite creates
    * {@code tls-checks-ca-certificate} and {@code mismatch-ca-certificate} in Go before the tests.
    */
