@@ -19,6 +19,7 @@ import java.util.Optional;
  * certificate's ReferenceGrant, a route's parentRef, status) follows the ListenerSet.
  *
  * @param allowedListeners {@code spec.allowedListeners}: which ListenerSets may attach
+ * @param infrastructure {@code spec.addresses} and {@code spec.infrastructure.parametersRef}
  */
 public record ApiGateway(
     ResourceKey key,
@@ -26,7 +27,18 @@ public record ApiGateway(
     String className,
     ImmutableList<Listener> listeners,
     AllowedListeners allowedListeners,
-    FrontendTls frontendTls) {
+    FrontendTls frontendTls,
+    Infrastructure infrastructure) {
+
+  public ApiGateway(
+      ResourceKey key,
+      String created,
+      String className,
+      ImmutableList<Listener> listeners,
+      AllowedListeners allowedListeners,
+      FrontendTls frontendTls) {
+    this(key, created, className, listeners, allowedListeners, frontendTls, Infrastructure.NONE);
+  }
 
   public ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
     this(key, created, className, listeners, AllowedListeners.NONE, FrontendTls.NONE);
@@ -134,6 +146,25 @@ public record ApiGateway(
 
     public String field() {
       return "spec.listeners[" + index + "]";
+    }
+  }
+
+  /**
+   * What a Gateway asks of the node it runs on: {@code spec.addresses} (checked against the node's by
+   * {@link GatewayAddresses}) and {@code spec.infrastructure.parametersRef}, if any ({@code
+   * group/Kind name}, for messages). {@code infrastructure.labels} and {@code annotations} are not
+   * kept: they label generated Kubernetes objects, and an edge node generates none.
+   */
+  public record Infrastructure(ImmutableList<Address> addresses, Optional<String> parametersRef) {
+    public static final Infrastructure NONE = new Infrastructure(ImmutableList.of(), Optional.empty());
+  }
+
+  /** {@code spec.addresses[index]}: {@code type} (IPAddress by default) and {@code value}, if given. */
+  public record Address(int index, String type, Optional<String> value) {
+    public static final String IP_ADDRESS = "IPAddress";
+
+    public String field() {
+      return "spec.addresses[" + index + "]";
     }
   }
 

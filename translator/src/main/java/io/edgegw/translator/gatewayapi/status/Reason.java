@@ -38,6 +38,12 @@ public enum Reason {
   INVALID_CA_CERTIFICATE_KIND("InvalidCACertificateKind"),
   CONFIGURATION_CHANGED("ConfigurationChanged"),
 
+  // A Gateway's spec.addresses and spec.infrastructure (GatewayAddresses).
+  UNSUPPORTED_ADDRESS("UnsupportedAddress"),
+  ADDRESS_NOT_USABLE("AddressNotUsable"),
+  ADDRESS_NOT_ASSIGNED("AddressNotAssigned"),
+  INVALID_PARAMETERS("InvalidParameters"),
+
   NOT_ALLOWED("NotAllowed"),
   PARENT_NOT_ACCEPTED("ParentNotAccepted");
 

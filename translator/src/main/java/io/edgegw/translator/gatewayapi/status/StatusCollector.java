@@ -82,6 +82,8 @@ public final class StatusCollector {
   private final Map<ResourceKey, SetEntry> listenerSets = new TreeMap<>();
   private final Set<ResourceKey> allowingListenerSets = new LinkedHashSet<>();
   private final Set<ResourceKey> insecureFrontendValidation = new LinkedHashSet<>();
+  private final Map<ResourceKey, Condition> refusedGateways = new TreeMap<>();
+  private final Map<ResourceKey, ImmutableList<String>> gatewayAddresses = new TreeMap<>();
 
   /** A ListenerSet's parent Gateway and its own conditions (Accepted). */
   private record SetEntry(ResourceKey gateway, Conditions conditions) {}
@@ -126,6 +128,20 @@ public final class StatusCollector {
   /** {@code gateway}'s {@code allowedListeners} lets ListenerSets attach: its status counts them. */
   public void allowsListenerSets(ResourceKey gateway) {
     allowingListenerSets.add(gateway);
+  }
+
+  /**
+   * {@code gateway} (recorded) is not served, for {@code why}: Accepted False (UnsupportedAddress,
+   * InvalidParameters) or Programmed False (AddressNotUsable, AddressNotAssigned). Its listeners are then
+   * not Programmed.
+   */
+  public void refuseGateway(ResourceKey gateway, Condition why) {
+    refusedGateways.putIfAbsent(gateway, why);
+  }
+
+  /** The IP addresses {@code gateway} is served at: its {@code status.addresses}. */
+  public void gatewayAddresses(ResourceKey gateway, ImmutableList<String> addresses) {
+    gatewayAddresses.put(gateway, addresses);
   }
 
   /** {@code gateway} validates client certificates in mode AllowInsecureFallback somewhere. */
@@ -289,6 +305,11 @@ public final class StatusCollector {
   }
 
   private ObjectStatus gatewayStatus(InputSet inputs, ResourceKey key, Map<String, Listener> recorded) {
+    Condition refused = refusedGateways.get(key);
+    if (refused != null) {
+      recorded.values().forEach(l -> l.programmed(false, Reason.INVALID, "the Gateway is not served: "
+          + refused.message()));
+    }
     Listeners listeners = listeners(inputs, key, recorded, false);
     int count = listeners.count();
     int accepted = listeners.accepted();
@@ -301,6 +322,13 @@ public final class StatusCollector {
         ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
             + " listeners served")
         : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
+    if (refused != null && refused.type().equals(Condition.ACCEPTED)) {
+      gatewayAccepted = refused;
+      gatewayProgrammed = new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "not served: "
+          + refused.message());
+    } else if (refused != null) {
+      gatewayProgrammed = refused;
+    }
     ImmutableList.Builder<Condition> conditions =
         ImmutableList.<Condition>builder().add(gatewayAccepted, gatewayProgrammed);
     if (insecureFrontendValidation.contains(key)) {
@@ -308,7 +336,8 @@ public final class StatusCollector {
           "client certificate validation in mode AllowInsecureFallback: clients without a valid certificate"
               + " are let through"));
     }
-    return ObjectStatus.gateway(generation(inputs, key), conditions.build(), listeners.statuses());
+    return ObjectStatus.gateway(generation(inputs, key), conditions.build(), listeners.statuses())
+        .withAddresses(gatewayAddresses.getOrDefault(key, ImmutableList.of()));
   }
 
   /**
