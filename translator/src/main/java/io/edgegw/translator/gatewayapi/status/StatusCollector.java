@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * status.gatewayClass(classKey);                                   // Accepted True
  * status.gateway(gatewayKey);                                      // the Gateway is ours
+ * status.gatewayAddresses(gatewayKey, ImmutableList.of("10.0.0.5")); // status.addresses
+ * status.refuseGateway(gatewayKey, new Condition(Condition.PROGRAMMED, false,
+ *     Reason.ADDRESS_NOT_USABLE, "..."));                          // not served (GatewayAddresses)
  * status.listener(gatewayKey, "https").supportedKinds("HTTPRoute")
  *     .resolvedRefs(false, Reason.INVALID_CERTIFICATE_REF, "no Secret ns/cert");
  * status.listener(gatewayKey, "http").conflicted(true, Reason.HOSTNAME_CONFLICT, "...");
