@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * What a Gateway's {@code spec.addresses} and {@code spec.infrastructure.parametersRef} mean on one edge
- * node, which has its own addresses and generates no infrastructure. As an implementation that binds
- * addresses it does not allocate (Envoy Gateway's and istiod's static addresses):
+ * node, which has its own addresses and generates no infrastructure. As Envoy Gateway (IPAddress only;
+ * other types UnsupportedAddress, addresses it cannot satisfy AddressNotUsable), with the node in place
+ * of the load balancer:
  *
  * <ul>
  *   <li>The node's addresses are the listener address ({@code --listener-address}) when it is one
