@@ -45,6 +45,8 @@ class ClientCertificateConformanceTest {
   private SSLContext noCertificate;
   private SSLContext defaultCertificate;
   private SSLContext perPortCertificate;
+  private SSLContext defaultAlwaysPresented;
+  private SSLContext perPortAlwaysPresented;
 
   @BeforeEach
   void start() throws Exception {
@@ -61,6 +63,10 @@ class ClientCertificateConformanceTest {
         clients.client("tls-validity-checks-client-certificate"));
     perPortCertificate = perPort.clientContextTrusting(server.caPem(),
         perPort.client("tls-validity-checks-per-port-client-certificate"));
+    defaultAlwaysPresented = clients.clientContextAlwaysPresenting(server.caPem(),
+        clients.client("default-client-always-presented"));
+    perPortAlwaysPresented = perPort.clientContextAlwaysPresenting(server.caPem(),
+        perPort.client("per-port-client-always-presented"));
     status = new StatusTopics(gw);
     gw.delete(GATEWAYS, INFRA_NS, HTTPS_GATEWAY);
   }
@@ -86,6 +92,9 @@ class ClientCertificateConformanceTest {
         .isEqualTo("infra-backend-v2");
     assertRefused(perPortPort, "second-example.org", defaultCertificate);
     assertRefused(perPortPort, "second-example.org", noCertificate);
+    // Ours: a certificate of the other CA, sent even though the request names another CA, is refused too.
+    assertRefused(defaultPort, "example.org", perPortAlwaysPresented);
+    assertRefused(perPortPort, "second-example.org", defaultAlwaysPresented);
     assertThat(gw.envoy().nacks()).isZero();
   }
 
@@ -101,6 +110,13 @@ class ClientCertificateConformanceTest {
       assertThat(awaitHttps(gw.listenerPort(8443), "second-example.org", client).backend())
           .isEqualTo("infra-backend-v2");
     }
+    // Ours, beyond upstream: the certificate is still asked for (naming the port's CA), and one that
+    // does not chain to that CA, sent all the same, is let through too (Java's clients above send only
+    // a certificate of a named CA, so the wrong-CA cases above connected without one).
+    assertThat(presentedCertificate(gw.listenerPort(443), "example.org", defaultCertificate)).isTrue();
+    assertThat(presentedCertificate(gw.listenerPort(8443), "second-example.org", perPortCertificate)).isTrue();
+    assertThat(presentedCertificate(gw.listenerPort(443), "example.org", perPortAlwaysPresented)).isTrue();
+    assertThat(presentedCertificate(gw.listenerPort(8443), "second-example.org", defaultAlwaysPresented)).isTrue();
     assertThat(gw.envoy().nacks()).isZero();
   }
 
@@ -155,6 +171,15 @@ class ClientCertificateConformanceTest {
   /** Upstream's MakeTLSRequestAndExpectFailureResponse: the TLS connection or the request fails. */
   private void assertRefused(int port, String host, SSLContext client) {
     assertThatThrownBy(() -> https(port, host, client)).isInstanceOf(IOException.class);
+  }
+
+  /** Whether the client sent its certificate: TLS clients send one only when the server requests it. */
+  private static boolean presentedCertificate(int port, String host, SSLContext client) throws IOException {
+    try (SSLSocket socket = TlsClient.connect(port, host, client)) {
+      socket.startHandshake();
+      assertThat(HttpProbe.get(socket, host, "/", true).status()).isEqualTo(200);
+      return socket.getSession().getLocalCertificates() != null;
+    }
   }
 
   private static HttpProbe.Response https(int port, String host, SSLContext client) throws IOException {

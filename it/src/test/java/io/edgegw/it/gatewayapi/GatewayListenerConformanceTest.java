@@ -3,10 +3,12 @@ package io.edgegw.it.gatewayapi;
 import static io.edgegw.it.harness.GatewayApiConformance.INFRA_NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgegw.it.harness.EdgeGateway;
 import io.edgegw.it.harness.GatewayApiConformance;
 import io.edgegw.it.harness.HttpProbe;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,12 +16,22 @@ import org.junit.jupiter.api.Test;
 /**
  * Upstream conformance tests (sigs.k8s.io/gateway-api v1.6.3) on Gateways and their listeners: several
  * Gateways on one port of the node's one address, listener isolation, parentRef port and sectionName,
- * allowedRoutes kinds and namespaces. The status conditions upstream checks are asserted as the sidecar's
- * WARNINGs ending with the same reason, until Gateway and route status land (issue #13).
+ * allowedRoutes kinds and namespaces. Most status conditions upstream checks are asserted as the sidecar's
+ * WARNINGs ending with the same reason; GatewayHTTPListenerIsolation reads them from the status topics.
  */
 class GatewayListenerConformanceTest {
   private static final String ROUTES = "httproutes.gateway.networking.k8s.io";
   private static final String GATEWAYS = "gateways.gateway.networking.k8s.io";
+  private static final String ISOLATION = "tests/gateway-http-listener-isolation.yaml";
+  private static final String INTERSECTION = "tests/gateway-http-listener-isolation-with-hostname-intersection.yaml";
+
+  /** Upstream's listeners by a host each matches best, and the path of the route attached to each. */
+  private static final String[][] ISOLATION_MATRIX = {
+    {"bar.com", "/empty-hostname"},
+    {"bar.example.com", "/wildcard-example-com"},
+    {"bar.foo.example.com", "/wildcard-foo-example-com"},
+    {"abc.foo.example.com", "/abc-foo-example-com"},
+  };
   private GatewayApiConformance suite;
   private EdgeGateway gw;
 
@@ -34,29 +46,77 @@ class GatewayListenerConformanceTest {
     suite.close();
   }
 
+  /**
+   * Both of upstream's parts: four listeners on port 80 (none, *.example.com, *.foo.example.com,
+   * abc.foo.example.com) with a route on each, first with hostnames on the listeners only, then with
+   * every route also naming the other listeners' hostnames. Either way a request is answered by the
+   * most specific matching listener's routes only. Upstream's two Gateways have an address each; here
+   * they would share port 80, so each part runs alone (the previous part deleted and gone from Envoy
+   * first), and then both together, as upstream applies them.
+   */
   @Test
-  void GatewayHTTPListenerIsolation() {
-    // Four listeners on port 80 (none, *.example.com, *.foo.example.com, abc.foo.example.com), a route on
-    // each: a request is answered by the most specific listener's routes only.
-    suite.apply("tests/gateway-http-listener-isolation.yaml");
-    gw.awaitBackend("abc.foo.example.com", "/abc-foo-example-com", "infra-backend-v1");
-    String[][] served = {
-      {"bar.com", "/empty-hostname"},
-      {"bar.example.com", "/wildcard-example-com"},
-      {"bar.foo.example.com", "/wildcard-foo-example-com"},
-      {"abc.foo.example.com", "/abc-foo-example-com"},
-    };
-    for (String[] host : served) {
-      for (String[] path : served) {
-        HttpProbe.Response response = gw.get(host[0], path[1]);
-        if (host == path) {
-          assertThat(response.backend()).as(host[0] + path[1]).isEqualTo("infra-backend-v1");
-        } else {
-          assertThat(response.status()).as(host[0] + path[1]).isEqualTo(404);
+  void GatewayHTTPListenerIsolation() throws Exception {
+    try (StatusTopics status = new StatusTopics(gw)) {
+      // hostnames are configured only in listeners
+      suite.apply(ISOLATION);
+      isolated(status, "http-listener-isolation", "");
+      for (ObjectNode doc : suite.documentsOf(ISOLATION)) {
+        gw.delete(topic(doc), INFRA_NS, doc.path("metadata").path("name").asText());
+      }
+      for (String[] listener : ISOLATION_MATRIX) {
+        gw.awaitStatus(listener[0], listener[1], 404);
+      }
+
+      // intersecting hostnames are configured in listeners and HTTPRoutes
+      suite.apply(INTERSECTION);
+      isolated(status, "http-listener-isolation-with-hostname-intersection", "-with-hostname-intersection");
+
+      // Both Gateways at once, sharing Envoy's port 80 here: still isolated.
+      suite.apply(ISOLATION);
+      isolated(status, "http-listener-isolation", "");
+      isolated(status, "http-listener-isolation-with-hostname-intersection", "-with-hostname-intersection");
+    }
+    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  /**
+   * Upstream's checks of one part: the Gateway and its four routes Accepted (every listener Accepted,
+   * Programmed, ResolvedRefs), the routes ResolvedRefs True, then the 16 requests: each host reaches
+   * infra-backend-v1 on its own listener's path and gets 404 on the other three. Each answer is awaited
+   * (upstream's eventually consistent requests), then all 16 must hold together.
+   */
+  private void isolated(StatusTopics status, String gateway, String routeSuffix) {
+    String[] routes = new String[ISOLATION_MATRIX.length];
+    for (int i = 0; i < routes.length; i++) {
+      routes[i] = "attaches-to" + ISOLATION_MATRIX[i][1].replace('/', '-') + routeSuffix;
+    }
+    status.awaitGatewayAndRoutesAccepted(StatusTopics.HTTP_ROUTES, INFRA_NS, gateway, routes);
+    for (String route : routes) {
+      status.awaitRouteCondition(StatusTopics.HTTP_ROUTES, INFRA_NS, route, gateway, "ResolvedRefs", "True",
+          "ResolvedRefs");
+    }
+    for (boolean settled : new boolean[] {false, true}) {
+      for (String[] host : ISOLATION_MATRIX) {
+        for (String[] path : ISOLATION_MATRIX) {
+          Predicate<HttpProbe.Response> expected = host == path
+              ? r -> "infra-backend-v1".equals(r.backend())
+              : r -> r.status() == 404;
+          String what = (host == path ? "infra-backend-v1" : "404") + " (" + gateway + ")";
+          if (settled) {
+            HttpProbe.Response r = gw.get(host[0], path[1]);
+            assertThat(expected.test(r)).as(host[0] + path[1] + ": " + what + ", got " + r.status() + " " + r.backend())
+                .isTrue();
+          } else {
+            gw.awaitAnswer(host[0], path[1], expected, what);
+          }
         }
       }
     }
-    assertThat(gw.envoy().nacks()).isZero();
+  }
+
+  /** The status/config topic name of a manifest document's kind, e.g. httproutes.gateway.networking.k8s.io. */
+  private static String topic(ObjectNode doc) {
+    return doc.path("kind").asText().equals("Gateway") ? GATEWAYS : ROUTES;
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -37,18 +38,22 @@ public final class HttpBackend implements AutoCloseable {
 
   /**
    * What the backend received. Header names are lower case; repeated headers are joined with ",".
-   * {@code sni}: the server name the client sent in its TLS ClientHello ("" without TLS or SNI).
+   * {@code sni}: the server name the client sent in its TLS ClientHello ("" without TLS or SNI);
+   * {@code clientCertificates}: the chain the client presented on TLS, leaf first (empty without).
    */
-  public record RecordedRequest(String method, String path, String host, Map<String, String> headers, String sni) {
+  public record RecordedRequest(
+      String method, String path, String host, Map<String, String> headers, String sni,
+      List<X509Certificate> clientCertificates) {
     public RecordedRequest {
       Objects.requireNonNull(method);
       Objects.requireNonNull(path);
       Objects.requireNonNull(sni);
       headers = Map.copyOf(headers);
+      clientCertificates = List.copyOf(clientCertificates);
     }
 
     public RecordedRequest(String method, String path, String host, Map<String, String> headers) {
-      this(method, path, host, headers, "");
+      this(method, path, host, headers, "", List.of());
     }
 
     public String header(String name) {
@@ -226,7 +231,7 @@ public final class HttpBackend implements AutoCloseable {
       String host = headers.getOrDefault("host", "");
       String method = exchange.getRequestMethod();
       // Recorded before answering: once a client has its response, the request is visible here.
-      requests.add(new RecordedRequest(method, path, host, headers, sni(exchange)));
+      requests.add(new RecordedRequest(method, path, host, headers, sni(exchange), clientCertificates(exchange)));
       count.incrementAndGet();
 
       Behaviour now = behaviour.getAndUpdate(Behaviour::afterOneRequest);
@@ -256,6 +261,19 @@ public final class HttpBackend implements AutoCloseable {
         exchange.getResponseBody().write(response);
       }
     }
+  }
+
+  /** The certificates the client presented on an HTTPS exchange, leaf first; none without. */
+  private static List<X509Certificate> clientCertificates(HttpExchange exchange) {
+    if (exchange instanceof com.sun.net.httpserver.HttpsExchange https) {
+      try {
+        return java.util.Arrays.stream(https.getSSLSession().getPeerCertificates())
+            .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast).toList();
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        return List.of();
+      }
+    }
+    return List.of();
   }
 
   /** The SNI of an HTTPS exchange's TLS session, "" when there is none. */

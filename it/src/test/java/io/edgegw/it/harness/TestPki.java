@@ -3,12 +3,14 @@ package io.edgegw.it.harness;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -19,9 +21,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A throwaway CA made with the {@code openssl} CLI, issuing EC P-256 server and client certificates
@@ -109,11 +114,24 @@ public final class TestPki {
     return context(serverCaPem, Optional.of(identity));
   }
 
+  /**
+   * As {@link #clientContextTrusting}, but the certificate is sent whenever the server asks for one,
+   * whichever CAs the request names (as curl and openssl do; Java's own key manager sends only a
+   * certificate issued by a named CA).
+   */
+  public SSLContext clientContextAlwaysPresenting(String serverCaPem, Issued identity) {
+    return context(serverCaPem, Optional.of(identity), true);
+  }
+
   private SSLContext context(Optional<Issued> identity) {
     return context(caPem, identity);
   }
 
   private SSLContext context(String trustedPem, Optional<Issued> identity) {
+    return context(trustedPem, identity, false);
+  }
+
+  private SSLContext context(String trustedPem, Optional<Issued> identity, boolean alwaysPresent) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
@@ -129,10 +147,58 @@ public final class TestPki {
       }
       kmf.init(keys, new char[0]);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      KeyManager[] keyManagers = kmf.getKeyManagers();
+      if (alwaysPresent) {
+        keyManagers = new KeyManager[] {new AnyIssuer((X509ExtendedKeyManager) keyManagers[0])};
+      }
+      context.init(keyManagers, tmf.getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build an SSLContext", e);
+    }
+  }
+
+  /** Offers the one key entry ("me") for any client certificate request. */
+  private static final class AnyIssuer extends X509ExtendedKeyManager {
+    private final X509ExtendedKeyManager keys;
+
+    AnyIssuer(X509ExtendedKeyManager keys) {
+      this.keys = keys;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return "me";
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      return "me";
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return new String[] {"me"};
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return keys.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return keys.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return keys.getCertificateChain(alias);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return keys.getPrivateKey(alias);
     }
   }
 

@@ -19,6 +19,8 @@ import java.util.Optional;
  * certificate's ReferenceGrant, a route's parentRef, status) follows the ListenerSet.
  *
  * @param allowedListeners {@code spec.allowedListeners}: which ListenerSets may attach
+ * @param backendClientCertificate {@code spec.tls.backend.clientCertificateRef}: the certificate Envoy
+ *     presents to the backends it speaks TLS to for this Gateway's routes (namespace defaulted)
  * @param infrastructure {@code spec.addresses} and {@code spec.infrastructure.parametersRef}
  */
 public record ApiGateway(
@@ -28,7 +30,11 @@ public record ApiGateway(
     ImmutableList<Listener> listeners,
     AllowedListeners allowedListeners,
     FrontendTls frontendTls,
+    Optional<CertificateRef> backendClientCertificate,
     Infrastructure infrastructure) {
+
+  /** The field {@link #backendClientCertificate} is read from. */
+  public static final String BACKEND_CLIENT_CERTIFICATE = "spec.tls.backend.clientCertificateRef";
 
   public ApiGateway(
       ResourceKey key,
@@ -36,12 +42,14 @@ public record ApiGateway(
       String className,
       ImmutableList<Listener> listeners,
       AllowedListeners allowedListeners,
-      FrontendTls frontendTls) {
-    this(key, created, className, listeners, allowedListeners, frontendTls, Infrastructure.NONE);
+      FrontendTls frontendTls,
+      Optional<CertificateRef> backendClientCertificate) {
+    this(key, created, className, listeners, allowedListeners, frontendTls, backendClientCertificate,
+        Infrastructure.NONE);
   }
 
   public ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
-    this(key, created, className, listeners, AllowedListeners.NONE, FrontendTls.NONE);
+    this(key, created, className, listeners, AllowedListeners.NONE, FrontendTls.NONE, Optional.empty());
   }
 
   public ApiGateway(
@@ -50,7 +58,7 @@ public record ApiGateway(
       String className,
       ImmutableList<Listener> listeners,
       AllowedListeners allowedListeners) {
-    this(key, created, className, listeners, allowedListeners, FrontendTls.NONE);
+    this(key, created, className, listeners, allowedListeners, FrontendTls.NONE, Optional.empty());
   }
 
   /**

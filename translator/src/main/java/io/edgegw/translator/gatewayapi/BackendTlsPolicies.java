@@ -9,6 +9,7 @@ import io.edgegw.translator.ir.ClusterName;
 import io.edgegw.translator.ir.ClusterPolicy;
 import io.edgegw.translator.ir.TlsSecret;
 import io.edgegw.translator.kube.ConfigMap;
+import io.edgegw.translator.kube.Credentials;
 import io.edgegw.translator.kube.KubernetesServices;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.Diagnostic;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +64,12 @@ final class BackendTlsPolicies {
   private record Verdict(Optional<ClusterPolicy.UpstreamTls> tls, Optional<TlsSecret> ca) {}
 
   private final Map<String, Verdict> byCluster = new TreeMap<>();
+  /** Cluster name -> the Service it belongs to. */
+  private final Map<String, ResourceKey> services = new HashMap<>();
+  /** Service -> the Gateways we serve whose routes send to it. */
+  private Map<ResourceKey, Set<ResourceKey>> users = Map.of();
+  /** The Gateways we serve, oldest first. */
+  private List<ResourceKey> servedOrder = List.of();
 
   private BackendTlsPolicies() {}
 
@@ -80,6 +88,8 @@ final class BackendTlsPolicies {
     Map<ResourceKey, ConfigMap> configMaps = new HashMap<>();
     inputs.configMaps().forEach(c -> configMaps.put(c.key(), c));
     Map<ResourceKey, Set<ResourceKey>> users = routeGateways(inputs, served);
+    out.users = users;
+    out.servedOrder = served.stream().map(ApiGateway::key).toList();
 
     List<BackendTlsPolicy> policies = new ArrayList<>(inputs.backendTlsPolicies());
     policies.sort(Comparator.comparing((BackendTlsPolicy p) -> instant(p.created()))
@@ -139,7 +149,9 @@ final class BackendTlsPolicies {
           policy = claims.get(service.key() + "#");
         }
         if (policy != null) {
-          out.byCluster.put(ClusterName.outbound(port.port(), "", fqdn), verdicts.get(policy));
+          String cluster = ClusterName.outbound(port.port(), "", fqdn);
+          out.byCluster.put(cluster, verdicts.get(policy));
+          out.services.put(cluster, service.key());
         }
       }
     }
@@ -244,12 +256,53 @@ final class BackendTlsPolicies {
    * endpoints (503), keeping its name so the routes that send to it stay as they are. Clusters of
    * TCPRoutes and TLSRoutes ({@code l4}) are left alone: a passthrough connection carries the client's
    * own TLS, and the specification's policy is for HTTP and gRPC backends.
+   *
+   * <p>A TLS cluster presents the client certificate ({@code clientCertificates}: per Gateway, its
+   * Secret) of the Gateways whose routes send to its Service. A cluster is per Service port, not per
+   * Gateway: when those Gateways differ (another Secret, or none), the oldest one's certificate is
+   * presented for all of them and each other one is told so (WARNING), rather than some traffic
+   * silently going out with another Gateway's identity.
    */
-  void applyTo(Map<String, Cluster> clusters, Set<String> l4) {
+  void applyTo(
+      Map<String, Cluster> clusters,
+      Set<String> l4,
+      Map<ResourceKey, ResourceKey> clientCertificates,
+      Credentials credentials,
+      ImmutableList.Builder<Diagnostic> diagnostics) {
     byCluster.keySet().removeAll(l4);
-    byCluster.forEach((name, verdict) -> clusters.computeIfPresent(name, (n, cluster) -> verdict.tls().isPresent()
-        ? cluster.withPolicy(cluster.policy().withTls(verdict.tls()))
-        : new Cluster(n, Cluster.Discovery.EDS, ImmutableList.of()).withPolicy(cluster.policy())));
+    Set<String> reported = new HashSet<>();
+    byCluster.forEach((name, verdict) -> clusters.computeIfPresent(name, (n, cluster) -> {
+      if (verdict.tls().isEmpty()) {
+        return new Cluster(n, Cluster.Discovery.EDS, ImmutableList.of()).withPolicy(cluster.policy());
+      }
+      ClusterPolicy.UpstreamTls tls = verdict.tls().get();
+      ResourceKey service = services.get(n);
+      Set<ResourceKey> senders = users.getOrDefault(service, Set.of());
+      Optional<ResourceKey> presenter =
+          servedOrder.stream().filter(g -> senders.contains(g) && clientCertificates.containsKey(g)).findFirst();
+      if (presenter.isPresent()) {
+        ResourceKey secret = clientCertificates.get(presenter.get());
+        String sds = ((Credentials.Lookup.Found) credentials.certificate(secret.namespace(), secret.name())).sdsName();
+        tls = new ClusterPolicy.UpstreamTls(tls.sni(), Optional.of(sds), tls.trustedCa(), tls.subjectAltNames());
+        for (ResourceKey other : senders) {
+          if (!other.equals(presenter.get()) && !secret.equals(clientCertificates.get(other))
+              && reported.add(other + "#" + service)) {
+            diagnostics.add(sharedWarning(other, clientCertificates.containsKey(other), service, presenter.get(),
+                secret));
+          }
+        }
+      }
+      return cluster.withPolicy(cluster.policy().withTls(Optional.of(tls)));
+    }));
+  }
+
+  private static Diagnostic sharedWarning(
+      ResourceKey gateway, boolean hasOwn, ResourceKey service, ResourceKey presenter, ResourceKey secret) {
+    return Diagnostic.warning(gateway, hasOwn ? ApiGateway.BACKEND_CLIENT_CERTIFICATE : "spec.tls.backend",
+        "the routes of this Gateway send to Service " + service.namespace() + "/" + service.name()
+            + ", as those of the older Gateway " + presenter.namespace() + "/" + presenter.name()
+            + ": one cluster per Service port here, so it is sent the client certificate of Secret "
+            + secret.namespace() + "/" + secret.name() + (hasOwn ? ", not this Gateway's" : ""));
   }
 
   /** The CA secrets of the policies applied to {@code clusters} (after {@link #applyTo}), by name. */

@@ -26,11 +26,12 @@ import java.util.Set;
 final class FrontendValidations {
 
   /**
-   * What a listener verifies: {@code ca} the trusted CA secret, empty for no validation (none
-   * configured, or mode AllowInsecureFallback, which lets clients without a valid certificate through).
+   * What a listener verifies: {@code ca} the trusted CA secret, empty for no validation configured;
+   * {@code insecureFallback} for mode AllowInsecureFallback: the certificate is requested, but clients
+   * without one or with one that does not chain to the CA are let through.
    */
-  record Verdict(boolean usable, Optional<TlsSecret.TrustedCa> ca) {
-    static final Verdict NONE = new Verdict(true, Optional.empty());
+  record Verdict(boolean usable, Optional<TlsSecret.TrustedCa> ca, boolean insecureFallback) {
+    static final Verdict NONE = new Verdict(true, Optional.empty(), false);
   }
 
   private final Map<ResourceKey, ConfigMap> configMaps = new HashMap<>();
@@ -95,13 +96,14 @@ final class FrontendValidations {
           + " is not served (NoValidCACertificate)";
       diagnostics.add(Diagnostic.warning(gateway.key(), listener.field(), message));
       status.listener(gateway.key(), listener.name()).accepted(false, Reason.NO_VALID_CA_CERTIFICATE, message);
-      return new Verdict(false, Optional.empty());
+      return new Verdict(false, Optional.empty(), false);
     }
-    if (validation.get().insecureFallback()) {
+    boolean insecureFallback = validation.get().insecureFallback();
+    if (insecureFallback) {
       status.insecureFrontendValidation(gateway.key());
-      return Verdict.NONE;
     }
     String name = "clientca://" + gateway.key().namespace() + "/" + gateway.key().name() + "/" + listener.port();
-    return new Verdict(true, Optional.of(new TlsSecret.TrustedCa(name, pem.toString(), Optional.empty())));
+    return new Verdict(true, Optional.of(new TlsSecret.TrustedCa(name, pem.toString(), Optional.empty())),
+        insecureFallback);
   }
 }

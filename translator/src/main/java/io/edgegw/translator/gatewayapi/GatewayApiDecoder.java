@@ -123,11 +123,12 @@ public final class GatewayApiDecoder {
     ImmutableList<ApiGateway.Listener> listeners =
         listeners(spec.get("listeners"), resource.key().namespace(), "Gateway");
     ApiGateway.FrontendTls frontendTls = frontendTls(spec.get("tls"), resource.key().namespace());
+    Optional<ApiGateway.CertificateRef> backendCertificate =
+        backendTls(spec.get("tls").get("backend"), resource.key().namespace());
     return problems.hasErrors()
         ? null
-        : new ApiGateway(
-            resource.key(), created(resource), className.get(), listeners, allowedListeners, frontendTls,
-            infrastructure);
+        : new ApiGateway(resource.key(), created(resource), className.get(), listeners, allowedListeners,
+            frontendTls, backendCertificate, infrastructure);
   }
 
   /** {@code spec.addresses}: whether the node can serve them is the front end's question. */
@@ -180,15 +181,31 @@ public final class GatewayApiDecoder {
         + required(ref.get("name")));
   }
 
-  /** {@code spec.tls}: only {@code frontend} (client certificate validation) is served. */
+  /**
+   * {@code spec.tls.backend}: its {@code clientCertificateRef} (kind defaulted to Secret, namespace to
+   * the Gateway's); whether it can be used is the front end's business (status ResolvedRefs).
+   */
+  private static Optional<ApiGateway.CertificateRef> backendTls(Field backend, String namespace) {
+    if (!backend.isObject()) {
+      return Optional.empty();
+    }
+    backend.allowOnly(ImmutableSet.of("clientCertificateRef"));
+    Field ref = backend.get("clientCertificateRef");
+    if (!ref.isObject()) {
+      return Optional.empty();
+    }
+    ref.allowOnly(ImmutableSet.of("group", "kind", "name", "namespace"));
+    String name = required(ref.get("name"));
+    return Optional.of(new ApiGateway.CertificateRef(0, ref.get("group").string(""), ref.get("kind").string("Secret"),
+        ref.get("namespace").string(namespace), name));
+  }
+
+  /** {@code spec.tls.frontend} (client certificate validation); {@code backend} is read by {@link #backendTls}. */
   private static ApiGateway.FrontendTls frontendTls(Field tls, String namespace) {
     if (!tls.isObject()) {
       return ApiGateway.FrontendTls.NONE;
     }
     tls.allowOnly(ImmutableSet.of("frontend", "backend"));
-    if (tls.get("backend").present()) {
-      tls.get("backend").warning(NOT_YET + "; ignored");
-    }
     Field frontend = tls.get("frontend");
     if (!frontend.isObject()) {
       return ApiGateway.FrontendTls.NONE;

@@ -242,7 +242,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     owners.putAll(l4.owners());
     // Every route has made its clusters: the BackendTLSPolicies of their Services apply to them.
     BackendTlsPolicies backendTls = BackendTlsPolicies.resolve(inputs, identity, served, status, diagnostics);
-    backendTls.applyTo(clusters, tcpClusters(l4.listeners()));
+    backendTls.applyTo(clusters, tcpClusters(l4.listeners()),
+        BackendClientCertificates.resolve(served, grants, credentials, status, diagnostics), credentials, diagnostics);
 
     ImmutableList.Builder<Listener> envoyListeners = ImmutableList.builder();
     envoyListeners.addAll(l4.listeners());
@@ -397,7 +398,8 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     return new DownstreamTls(
         sds,
         first.clientCa().map(TlsSecret.TrustedCa::name),
-        first.clientCa().isPresent(),
+        first.clientCa().isPresent() && !first.insecureFallback(),
+        first.insecureFallback(),
         HTTPS_ALPN,
         Optional.empty(),
         Optional.empty(),

@@ -33,14 +33,16 @@ final class GatewayListeners {
 
   /**
    * A served listener: {@code port} is Envoy's; {@code secret} the certificate's Secret (HTTPS);
-   * {@code clientCa} the CA that client certificates must chain to (HTTPS with client validation).
+   * {@code clientCa} the CA that client certificates must chain to (HTTPS with client validation),
+   * {@code insecureFallback} when clients without such a certificate are let through all the same.
    */
   record Live(
       ApiGateway gateway,
       ApiGateway.Listener listener,
       int port,
       Optional<ResourceKey> secret,
-      Optional<TlsSecret.TrustedCa> clientCa) {
+      Optional<TlsSecret.TrustedCa> clientCa,
+      boolean insecureFallback) {
     String host() {
       return listener.hostname().orElse("*");
     }
@@ -64,6 +66,7 @@ final class GatewayListeners {
         }
         Optional<ResourceKey> secret = Optional.empty();
         Optional<TlsSecret.TrustedCa> clientCa = Optional.empty();
+        boolean insecureFallback = false;
         if (listener.protocol() == ApiGateway.Protocol.HTTPS) {
           secret = certificate(gateway, listener, grants, credentials, diagnostics);
           FrontendValidations.Verdict validation = validations.of(gateway, listener);
@@ -71,11 +74,12 @@ final class GatewayListeners {
             continue;
           }
           clientCa = validation.ca();
+          insecureFallback = validation.insecureFallback();
         }
         int port = identity.listenerPort(listener.port());
         candidates
             .computeIfAbsent(port, p -> new ArrayList<>())
-            .add(new Live(gateway, listener, port, secret, clientCa));
+            .add(new Live(gateway, listener, port, secret, clientCa, insecureFallback));
       }
     }
     List<Live> out = new ArrayList<>();
@@ -228,7 +232,8 @@ final class GatewayListeners {
               + a.host();
           why.putIfAbsent(a, reason);
           why.putIfAbsent(b, reason);
-        } else if (!a.secret().equals(b.secret()) || !a.clientCa().equals(b.clientCa())) {
+        } else if (!a.secret().equals(b.secret()) || !a.clientCa().equals(b.clientCa())
+            || a.insecureFallback() != b.insecureFallback()) {
           // One TLS handshake serves the hostname: certificate and client validation must agree.
           why.putIfAbsent(a, sameHostOtherCertificate(a, b));
           why.putIfAbsent(b, sameHostOtherCertificate(b, a));
@@ -258,7 +263,8 @@ final class GatewayListeners {
         + " with another certificate ("
         + other.secret().map(k -> k.namespace() + "/" + k.name()).orElse("none")
         + ")"
-        + (l.clientCa().equals(other.clientCa()) ? "" : " or other client certificate validation");
+        + (l.clientCa().equals(other.clientCa()) && l.insecureFallback() == other.insecureFallback()
+            ? "" : " or other client certificate validation");
   }
 
   private static String describe(List<Live> all, java.util.function.Predicate<Live> which) {

@@ -43,7 +43,8 @@ final class Terminations {
     byListener.put(
         id(gateway.key(), listener.name()),
         new DownstreamTls(
-            sds, Optional.empty(), false, ImmutableList.of(), Optional.empty(), Optional.empty(), ImmutableList.of()));
+            sds, Optional.empty(), false, false, ImmutableList.of(), Optional.empty(), Optional.empty(),
+            ImmutableList.of()));
     return true;
   }
 

@@ -228,7 +228,7 @@ public final class ListenerBuilder {
     Optional<String> validation = tls.mode().verifiesClients()
         ? Optional.of(((Credentials.Lookup.Found) credentials.trustedCa(namespace, tls.credentialName())).sdsName())
         : Optional.empty();
-    return new DownstreamTls(certificate, validation, tls.mode() == Gateway.TlsMode.MUTUAL,
+    return new DownstreamTls(certificate, validation, tls.mode() == Gateway.TlsMode.MUTUAL, false,
         server.protocol() == Protocol.HTTPS ? HTTPS_ALPN : ImmutableList.of(),
         tls.minProtocolVersion().flatMap(ListenerBuilder::envoyVersion),
         tls.maxProtocolVersion().flatMap(ListenerBuilder::envoyVersion),

@@ -22,6 +22,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
@@ -112,7 +113,17 @@ public final class ListenerTranslator {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
         .addTlsCertificateSdsSecretConfigs(sds(tls.certificateSecret()))
         .addAllAlpnProtocols(tls.alpn());
-    tls.validationSecret().ifPresent(name -> common.setValidationContextSdsSecretConfig(sds(name)));
+    tls.validationSecret().ifPresent(name -> {
+      if (tls.acceptUntrustedClientCertificate()) {
+        // The CA still names the certificates asked for; a chain that fails it is let through.
+        common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+            .setDefaultValidationContext(CertificateValidationContext.newBuilder()
+                .setTrustChainVerification(CertificateValidationContext.TrustChainVerification.ACCEPT_UNTRUSTED))
+            .setValidationContextSdsSecretConfig(sds(name)));
+      } else {
+        common.setValidationContextSdsSecretConfig(sds(name));
+      }
+    });
     if (tls.minVersion().isPresent() || tls.maxVersion().isPresent() || !tls.cipherSuites().isEmpty()) {
       TlsParameters.Builder params = TlsParameters.newBuilder().addAllCipherSuites(tls.cipherSuites());
       tls.minVersion().ifPresent(v -> params.setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.valueOf(v)));

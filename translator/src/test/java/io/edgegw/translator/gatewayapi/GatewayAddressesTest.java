@@ -93,7 +93,7 @@ class GatewayAddressesTest {
 
   private GatewayAddresses.Verdict check(GatewayIdentity identity, ApiGateway.Address... addresses) {
     ApiGateway gateway = new ApiGateway(ResourceKey.of(Kind.K8S_GATEWAY, "infra", "gw"), "", "edgegw",
-        ImmutableList.of(), ApiGateway.AllowedListeners.NONE, ApiGateway.FrontendTls.NONE,
+        ImmutableList.of(), ApiGateway.AllowedListeners.NONE, ApiGateway.FrontendTls.NONE, Optional.empty(),
         new ApiGateway.Infrastructure(ImmutableList.copyOf(addresses), Optional.empty()));
     return GatewayAddresses.check(gateway, identity, diagnostics);
   }

@@ -37,6 +37,9 @@ public enum Reason {
   INVALID_CA_CERTIFICATE_REF("InvalidCACertificateRef"),
   INVALID_CA_CERTIFICATE_KIND("InvalidCACertificateKind"),
   CONFIGURATION_CHANGED("ConfigurationChanged"),
+  // A Gateway's own ResolvedRefs (spec.tls.backend.clientCertificateRef; a summary of its listeners').
+  INVALID_CLIENT_CERTIFICATE_REF("InvalidClientCertificateRef"),
+  LISTENERS_NOT_RESOLVED("ListenersNotResolved"),
 
   // A Gateway's spec.addresses and spec.infrastructure (GatewayAddresses).
   UNSUPPORTED_ADDRESS("UnsupportedAddress"),

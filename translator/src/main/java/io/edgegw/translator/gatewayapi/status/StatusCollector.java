@@ -87,6 +87,7 @@ public final class StatusCollector {
   private final Set<ResourceKey> insecureFrontendValidation = new LinkedHashSet<>();
   private final Map<ResourceKey, Condition> refusedGateways = new TreeMap<>();
   private final Map<ResourceKey, ImmutableList<String>> gatewayAddresses = new TreeMap<>();
+  private final Map<ResourceKey, Conditions> gatewayRefs = new TreeMap<>();
 
   /** A ListenerSet's parent Gateway and its own conditions (Accepted). */
   private record SetEntry(ResourceKey gateway, Conditions conditions) {}
@@ -150,6 +151,15 @@ public final class StatusCollector {
   /** {@code gateway} validates client certificates in mode AllowInsecureFallback somewhere. */
   public void insecureFrontendValidation(ResourceKey gateway) {
     insecureFrontendValidation.add(gateway);
+  }
+
+  /**
+   * The Gateway's own references ({@code spec.tls.backend.clientCertificateRef}): once called, its
+   * status has a ResolvedRefs condition, False with the first trouble recorded here, else
+   * ListenersNotResolved when a listener's ResolvedRefs is False, else True.
+   */
+  public Conditions gatewayRefs(ResourceKey gateway) {
+    return gatewayRefs.computeIfAbsent(gateway, k -> new Conditions());
   }
 
   /** The route's {@code spec.parentRefs[index]}, which names a Gateway (or ListenerSet) we serve. */
@@ -334,6 +344,15 @@ public final class StatusCollector {
     }
     ImmutableList.Builder<Condition> conditions =
         ImmutableList.<Condition>builder().add(gatewayAccepted, gatewayProgrammed);
+    Conditions refs = gatewayRefs.get(key);
+    if (refs != null) {
+      long unresolved = listeners.statuses().stream().filter(l -> l.conditions().stream()
+          .anyMatch(c -> c.type().equals(Condition.RESOLVED_REFS) && !c.status())).count();
+      conditions.add(refs.trouble(Condition.RESOLVED_REFS).orElse(unresolved > 0
+          ? new Condition(Condition.RESOLVED_REFS, false, Reason.LISTENERS_NOT_RESOLVED,
+              unresolved + " of " + count + " listeners have unresolved references; see status.listeners")
+          : new Condition(Condition.RESOLVED_REFS, true, Reason.RESOLVED_REFS, "all references resolved")));
+    }
     if (insecureFrontendValidation.contains(key)) {
       conditions.add(new Condition(Condition.INSECURE_FRONTEND_VALIDATION_MODE, true, Reason.CONFIGURATION_CHANGED,
           "client certificate validation in mode AllowInsecureFallback: clients without a valid certificate"
