@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param allowedListeners {@code spec.allowedListeners}: which ListenerSets may attach
  * @param backendClientCertificate {@code spec.tls.backend.clientCertificateRef}: the certificate Envoy
  *     presents to the backends it speaks TLS to for this Gateway's routes (namespace defaulted)
+ * @param infrastructure {@code spec.addresses} and {@code spec.infrastructure.parametersRef}
  */
 public record ApiGateway(
     ResourceKey key,
@@ -29,10 +30,23 @@ public record ApiGateway(
     ImmutableList<Listener> listeners,
     AllowedListeners allowedListeners,
     FrontendTls frontendTls,
-    Optional<CertificateRef> backendClientCertificate) {
+    Optional<CertificateRef> backendClientCertificate,
+    Infrastructure infrastructure) {
 
   /** The field {@link #backendClientCertificate} is read from. */
   public static final String BACKEND_CLIENT_CERTIFICATE = "spec.tls.backend.clientCertificateRef";
+
+  public ApiGateway(
+      ResourceKey key,
+      String created,
+      String className,
+      ImmutableList<Listener> listeners,
+      AllowedListeners allowedListeners,
+      FrontendTls frontendTls,
+      Optional<CertificateRef> backendClientCertificate) {
+    this(key, created, className, listeners, allowedListeners, frontendTls, backendClientCertificate,
+        Infrastructure.NONE);
+  }
 
   public ApiGateway(ResourceKey key, String created, String className, ImmutableList<Listener> listeners) {
     this(key, created, className, listeners, AllowedListeners.NONE, FrontendTls.NONE, Optional.empty());
@@ -140,6 +154,25 @@ public record ApiGateway(
 
     public String field() {
       return "spec.listeners[" + index + "]";
+    }
+  }
+
+  /**
+   * What a Gateway asks of the node it runs on: {@code spec.addresses} (checked against the node's by
+   * {@link GatewayAddresses}) and {@code spec.infrastructure.parametersRef}, if any ({@code
+   * group/Kind name}, for messages). {@code infrastructure.labels} and {@code annotations} are not
+   * kept: they label generated Kubernetes objects, and an edge node generates none.
+   */
+  public record Infrastructure(ImmutableList<Address> addresses, Optional<String> parametersRef) {
+    public static final Infrastructure NONE = new Infrastructure(ImmutableList.of(), Optional.empty());
+  }
+
+  /** {@code spec.addresses[index]}: {@code type} (IPAddress by default) and {@code value}, if given. */
+  public record Address(int index, String type, Optional<String> value) {
+    public static final String IP_ADDRESS = "IPAddress";
+
+    public String field() {
+      return "spec.addresses[" + index + "]";
     }
   }
 

@@ -110,11 +110,11 @@ public final class GatewayApiDecoder {
       return null;
     }
     spec.allowOnly(GATEWAY_SPEC);
-    for (String field : ImmutableList.of("addresses", "infrastructure", "backendTLS")) {
-      if (spec.get(field).present()) {
-        spec.get(field).warning(NOT_YET + "; ignored");
-      }
+    if (spec.get("backendTLS").present()) {
+      spec.get("backendTLS").warning(NOT_YET + "; ignored");
     }
+    ApiGateway.Infrastructure infrastructure =
+        new ApiGateway.Infrastructure(addresses(spec.get("addresses")), parametersRef(spec.get("infrastructure")));
     Optional<String> className = spec.get("gatewayClassName").string();
     if (className.isEmpty() || className.get().isEmpty()) {
       spec.get("gatewayClassName").error("required");
@@ -128,7 +128,57 @@ public final class GatewayApiDecoder {
     return problems.hasErrors()
         ? null
         : new ApiGateway(resource.key(), created(resource), className.get(), listeners, allowedListeners,
-            frontendTls, backendCertificate);
+            frontendTls, backendCertificate, infrastructure);
+  }
+
+  /** {@code spec.addresses}: whether the node can serve them is the front end's question. */
+  private static ImmutableList<ApiGateway.Address> addresses(Field list) {
+    ImmutableList.Builder<ApiGateway.Address> out = ImmutableList.builder();
+    ImmutableList<Field> items = list.items();
+    for (int i = 0; i < items.size(); i++) {
+      Field address = items.get(i);
+      if (!address.isObject()) {
+        address.error("required: an object with type and value");
+        continue;
+      }
+      address.allowOnly(ImmutableSet.of("type", "value"));
+      String type = address.get("type").string(ApiGateway.Address.IP_ADDRESS);
+      if (type.isEmpty()) {
+        address.get("type").error("must not be empty (IPAddress when left out)");
+      }
+      out.add(new ApiGateway.Address(i, type, address.get("value").string().filter(v -> !v.isEmpty())));
+    }
+    return out.build();
+  }
+
+  /**
+   * {@code spec.infrastructure}: {@code labels} and {@code annotations} (string maps, for the objects
+   * an implementation generates; an edge node generates none) and {@code parametersRef}, returned as
+   * {@code group/Kind name} when present.
+   */
+  private static Optional<String> parametersRef(Field infrastructure) {
+    if (!infrastructure.isObject()) {
+      return Optional.empty();
+    }
+    infrastructure.allowOnly(ImmutableSet.of("labels", "annotations", "parametersRef"));
+    for (String map : ImmutableList.of("labels", "annotations")) {
+      Field entries = infrastructure.get(map);
+      if (entries.present() && !entries.isObject()) {
+        entries.error("must be a map of strings");
+      }
+      entries.stringMap(); // every value a string
+    }
+    Field ref = infrastructure.get("parametersRef");
+    if (!ref.present()) {
+      return Optional.empty();
+    }
+    if (!ref.isObject()) {
+      ref.error("required: an object with group, kind and name");
+      return Optional.empty();
+    }
+    ref.allowOnly(ImmutableSet.of("group", "kind", "name"));
+    return Optional.of(ref.get("group").string("") + "/" + required(ref.get("kind")) + " "
+        + required(ref.get("name")));
   }
 
   /**

@@ -131,6 +131,15 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .supportedKinds(listener.kinds().stream().map(k -> k.substring(k.indexOf('/') + 1)).toArray(String[]::new));
       }
     }
+    // A Gateway whose addresses this node cannot serve, or whose parameters cannot be resolved, is not
+    // served at all: from here on it is as a Gateway of another controller.
+    served.removeIf(gateway -> {
+      GatewayAddresses.Verdict verdict = GatewayAddresses.check(gateway, identity, diagnostics);
+      verdict.refusal().ifPresentOrElse(
+          why -> status.refuseGateway(gateway.key(), why),
+          () -> status.gatewayAddresses(gateway.key(), verdict.addresses()));
+      return verdict.refusal().isPresent();
+    });
     // The attached ListenerSets, in a Gateway's shape: from here on served as Gateways are.
     List<ApiGateway> listenerOwners = new ArrayList<>(served);
     listenerOwners.addAll(

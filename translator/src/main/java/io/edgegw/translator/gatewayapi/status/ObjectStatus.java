@@ -22,6 +22,8 @@ import java.util.OptionalLong;
  *     observedGeneration}; empty when the object has none
  * @param attachedListenerSets a Gateway's {@code attachedListenerSets}; empty (not rendered) for a
  *     Gateway that allows no ListenerSet and for other kinds
+ * @param addresses a Gateway's {@code addresses}, IP addresses (rendered with type IPAddress; not
+ *     rendered when empty)
  */
 public record ObjectStatus(
     Shape shape,
@@ -29,7 +31,8 @@ public record ObjectStatus(
     ImmutableList<Condition> conditions,
     ImmutableList<ListenerStatus> listeners,
     ImmutableList<ParentStatus> parents,
-    OptionalInt attachedListenerSets) {
+    OptionalInt attachedListenerSets,
+    ImmutableList<String> addresses) {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** Which fields the object's {@code .status} has. */
@@ -48,6 +51,22 @@ public record ObjectStatus(
     Objects.requireNonNull(listeners, "listeners");
     Objects.requireNonNull(parents, "parents");
     Objects.requireNonNull(attachedListenerSets, "attachedListenerSets");
+    Objects.requireNonNull(addresses, "addresses");
+  }
+
+  public ObjectStatus(
+      Shape shape,
+      OptionalLong generation,
+      ImmutableList<Condition> conditions,
+      ImmutableList<ListenerStatus> listeners,
+      ImmutableList<ParentStatus> parents,
+      OptionalInt attachedListenerSets) {
+    this(shape, generation, conditions, listeners, parents, attachedListenerSets, ImmutableList.of());
+  }
+
+  /** This Gateway's status with {@code addresses}. */
+  public ObjectStatus withAddresses(ImmutableList<String> ips) {
+    return new ObjectStatus(shape, generation, conditions, listeners, parents, attachedListenerSets, ips);
   }
 
   public static ObjectStatus gatewayClass(OptionalLong generation, ImmutableList<Condition> conditions) {
@@ -68,7 +87,7 @@ public record ObjectStatus(
 
   /** This Gateway's status with {@code attachedListenerSets}. */
   public ObjectStatus withAttachedListenerSets(int count) {
-    return new ObjectStatus(shape, generation, conditions, listeners, parents, OptionalInt.of(count));
+    return new ObjectStatus(shape, generation, conditions, listeners, parents, OptionalInt.of(count), addresses);
   }
 
   public static ObjectStatus route(OptionalLong generation, ImmutableList<ParentStatus> parents) {
@@ -116,6 +135,10 @@ public record ObjectStatus(
     switch (shape) {
       case GATEWAY_CLASS -> conditions(out, conditions, before.path("conditions"), stamp);
       case GATEWAY, LISTENER_SET -> {
+        if (!addresses.isEmpty()) {
+          ArrayNode list = out.putArray("addresses");
+          addresses.forEach(a -> list.addObject().put("type", "IPAddress").put("value", a));
+        }
         conditions(out, conditions, before.path("conditions"), stamp);
         attachedListenerSets.ifPresent(n -> out.put("attachedListenerSets", n));
         ArrayNode list = out.putArray("listeners");

@@ -41,6 +41,12 @@ public enum Reason {
   INVALID_CLIENT_CERTIFICATE_REF("InvalidClientCertificateRef"),
   LISTENERS_NOT_RESOLVED("ListenersNotResolved"),
 
+  // A Gateway's spec.addresses and spec.infrastructure (GatewayAddresses).
+  UNSUPPORTED_ADDRESS("UnsupportedAddress"),
+  ADDRESS_NOT_USABLE("AddressNotUsable"),
+  ADDRESS_NOT_ASSIGNED("AddressNotAssigned"),
+  INVALID_PARAMETERS("InvalidParameters"),
+
   NOT_ALLOWED("NotAllowed"),
   PARENT_NOT_ACCEPTED("ParentNotAccepted");
 

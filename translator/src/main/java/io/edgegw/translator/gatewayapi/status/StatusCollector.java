@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * status.gatewayClass(classKey);                                   // Accepted True
  * status.gateway(gatewayKey);                                      // the Gateway is ours
+ * status.gatewayAddresses(gatewayKey, ImmutableList.of("10.0.0.5")); // status.addresses
+ * status.refuseGateway(gatewayKey, new Condition(Condition.PROGRAMMED, false,
+ *     Reason.ADDRESS_NOT_USABLE, "..."));                          // not served (GatewayAddresses)
  * status.listener(gatewayKey, "https").supportedKinds("HTTPRoute")
  *     .resolvedRefs(false, Reason.INVALID_CERTIFICATE_REF, "no Secret ns/cert");
  * status.listener(gatewayKey, "http").conflicted(true, Reason.HOSTNAME_CONFLICT, "...");
@@ -82,6 +85,8 @@ public final class StatusCollector {
   private final Map<ResourceKey, SetEntry> listenerSets = new TreeMap<>();
   private final Set<ResourceKey> allowingListenerSets = new LinkedHashSet<>();
   private final Set<ResourceKey> insecureFrontendValidation = new LinkedHashSet<>();
+  private final Map<ResourceKey, Condition> refusedGateways = new TreeMap<>();
+  private final Map<ResourceKey, ImmutableList<String>> gatewayAddresses = new TreeMap<>();
   private final Map<ResourceKey, Conditions> gatewayRefs = new TreeMap<>();
 
   /** A ListenerSet's parent Gateway and its own conditions (Accepted). */
@@ -127,6 +132,20 @@ public final class StatusCollector {
   /** {@code gateway}'s {@code allowedListeners} lets ListenerSets attach: its status counts them. */
   public void allowsListenerSets(ResourceKey gateway) {
     allowingListenerSets.add(gateway);
+  }
+
+  /**
+   * {@code gateway} (recorded) is not served, for {@code why}: Accepted False (UnsupportedAddress,
+   * InvalidParameters) or Programmed False (AddressNotUsable, AddressNotAssigned). Its listeners are then
+   * not Programmed.
+   */
+  public void refuseGateway(ResourceKey gateway, Condition why) {
+    refusedGateways.putIfAbsent(gateway, why);
+  }
+
+  /** The IP addresses {@code gateway} is served at: its {@code status.addresses}. */
+  public void gatewayAddresses(ResourceKey gateway, ImmutableList<String> addresses) {
+    gatewayAddresses.put(gateway, addresses);
   }
 
   /** {@code gateway} validates client certificates in mode AllowInsecureFallback somewhere. */
@@ -299,6 +318,11 @@ public final class StatusCollector {
   }
 
   private ObjectStatus gatewayStatus(InputSet inputs, ResourceKey key, Map<String, Listener> recorded) {
+    Condition refused = refusedGateways.get(key);
+    if (refused != null) {
+      recorded.values().forEach(l -> l.programmed(false, Reason.INVALID, "the Gateway is not served: "
+          + refused.message()));
+    }
     Listeners listeners = listeners(inputs, key, recorded, false);
     int count = listeners.count();
     int accepted = listeners.accepted();
@@ -311,6 +335,13 @@ public final class StatusCollector {
         ? new Condition(Condition.PROGRAMMED, true, Reason.PROGRAMMED, programmed + " of " + count
             + " listeners served")
         : new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "no listener can be served");
+    if (refused != null && refused.type().equals(Condition.ACCEPTED)) {
+      gatewayAccepted = refused;
+      gatewayProgrammed = new Condition(Condition.PROGRAMMED, false, Reason.INVALID, "not served: "
+          + refused.message());
+    } else if (refused != null) {
+      gatewayProgrammed = refused;
+    }
     ImmutableList.Builder<Condition> conditions =
         ImmutableList.<Condition>builder().add(gatewayAccepted, gatewayProgrammed);
     Conditions refs = gatewayRefs.get(key);
@@ -327,7 +358,8 @@ public final class StatusCollector {
           "client certificate validation in mode AllowInsecureFallback: clients without a valid certificate"
               + " are let through"));
     }
-    return ObjectStatus.gateway(generation(inputs, key), conditions.build(), listeners.statuses());
+    return ObjectStatus.gateway(generation(inputs, key), conditions.build(), listeners.statuses())
+        .withAddresses(gatewayAddresses.getOrDefault(key, ImmutableList.of()));
   }
 
   /**
