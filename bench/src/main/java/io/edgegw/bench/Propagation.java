@@ -43,8 +43,12 @@ import java.util.concurrent.locks.LockSupport;
  * route's match changed ({@code /r<i>/} to {@code /e<c>/}), timed until {@code /e<c>/} answers 200; no
  * delete.
  *
+ * <p>With {@code --gateway-api}, the same shape through the Gateway API ({@link Inputs#allGatewayApi}: a
+ * GatewayClass, a Gateway with an HTTP listener on 80, the Services with Endpoints, N HTTPRoutes of one
+ * host each), and each change publishes a new HTTPRoute, then deletes it. No churn in this mode.
+ *
  * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta
- * [--big-vs]}.
+ * [--big-vs | --gateway-api]}.
  */
 public final class Propagation {
   private static final int WARMUP = 10;
@@ -61,6 +65,7 @@ public final class Propagation {
     int debounce = 5;
     List<String> modes = List.of("sotw", "delta");
     boolean big = false;
+    boolean gatewayApi = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--changes" -> changes = Integer.parseInt(args[++i]);
@@ -68,8 +73,12 @@ public final class Propagation {
         case "--debounce-ms" -> debounce = Integer.parseInt(args[++i]);
         case "--modes" -> modes = List.of(args[++i].split(","));
         case "--big-vs" -> big = true;
+        case "--gateway-api" -> gatewayApi = true;
         default -> sizes.add(Integer.parseInt(args[i]));
       }
+    }
+    if (gatewayApi && (big || churn > 0)) {
+      throw new IllegalArgumentException("--gateway-api takes neither --big-vs nor --churn-per-second");
     }
     Path work = Files.createTempDirectory("edgegw-bench");
     int brokerPort = Local.freePort();
@@ -86,7 +95,7 @@ public final class Propagation {
       for (int routes : sizes) {
         for (String mode : modes) {
           Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
-              mode.equals("delta"), changes, churn, debounce, big);
+              mode.equals("delta"), changes, churn, debounce, big, gatewayApi);
           System.out.printf(
               "| %s | %s | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
               r.mode(),
@@ -115,10 +124,12 @@ public final class Propagation {
   }
 
   static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
-      int changes, int churnPerSecond, int debounceMs, boolean big) throws Exception {
+      int changes, int churnPerSecond, int debounceMs, boolean big, boolean gatewayApi) throws Exception {
     Files.createDirectories(dir);
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
-    for (Resource r : big ? Inputs.allBig(routes, backendPort) : Inputs.all(routes, backendPort)) {
+    List<Resource> inputs = big ? Inputs.allBig(routes, backendPort)
+        : gatewayApi ? Inputs.allGatewayApi(routes, backendPort) : Inputs.all(routes, backendPort);
+    for (Resource r : inputs) {
       store.put(r);
     }
     int gatewayPort = Local.freePort();
@@ -195,6 +206,7 @@ public final class Propagation {
         String path = big ? "/e" + c + "/" : "/";
         // The edited route is never the last one, which the load client uses.
         Resource vs = big ? Inputs.bigVirtualService(routes, c % (routes - 1), c)
+            : gatewayApi ? Inputs.httpRoute(name, host, "svc-0")
             : Inputs.virtualService(name, host, "svc-0", 0);
         SnapshotPublisher.Published before = sidecar.publisher().current().orElseThrow();
         XdsTraffic.Totals sentBefore = sidecar.xdsTraffic();
@@ -215,7 +227,7 @@ public final class Propagation {
 
         long d0 = System.nanoTime();
         if (!big) {
-          cloud.delete(Inputs.vsKey(name));
+          cloud.delete(vs.key());
           awaitStatus(probe, host, "/", 404, Duration.ofSeconds(30));
         }
         long d1 = System.nanoTime();
@@ -234,7 +246,7 @@ public final class Propagation {
       churn.join();
       return new Result(
           delta ? "delta" : "sotw",
-          big ? routes + " in 1 VS" : Integer.toString(routes),
+          big ? routes + " in 1 VS" : gatewayApi ? routes + " HTTPRoutes" : Integer.toString(routes),
           churnPerSecond,
           debounceMs,
           Stats.of(add),

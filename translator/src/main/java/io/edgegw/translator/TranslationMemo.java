@@ -1,5 +1,6 @@
 package io.edgegw.translator;
 
+import io.edgegw.translator.gatewayapi.HttpRouteMemo;
 import io.edgegw.translator.istio.HttpRuleMemo;
 import io.edgegw.translator.istio.VirtualServiceMemo;
 import io.edgegw.translator.istio.InputDecoder;
@@ -9,10 +10,11 @@ import io.edgegw.translator.xds.XdsMemo;
 
 /**
  * What one translation remembers for the next, so that a change costs work in proportion to what it
- * touches: each input decoded once per instance, each VirtualService's routes built once while what
- * they depend on is unchanged, each Envoy virtual host, cluster and listener built once per IR value.
- * Every entry is keyed by everything its value was made from, so translating with a memo gives the
- * same result as translating afresh ({@code IncrementalTranslationTest}); only the time differs.
+ * touches: each input decoded once per instance, each VirtualService's routes and each HTTPRoute's
+ * share of the Gateway API translation built once while what they depend on is unchanged, each Envoy
+ * virtual host, cluster and listener built once per IR value. Every entry is keyed by everything its
+ * value was made from, so translating with a memo gives the same result as translating afresh
+ * ({@code IncrementalTranslationTest}, {@code HttpRouteMemoTest}); only the time differs.
  *
  * <p>Not thread-safe: one memo per caller that translates repeatedly (the config loop).
  */
@@ -44,5 +46,6 @@ public final class TranslationMemo {
     return decode.apply(resource);
   }
   final VirtualServiceMemo virtualServices = new VirtualServiceMemo();
+  final HttpRouteMemo httpRoutes = new HttpRouteMemo();
   final XdsMemo xds = new XdsMemo();
 }

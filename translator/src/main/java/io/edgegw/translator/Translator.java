@@ -106,7 +106,7 @@ public final class Translator {
     pieces.add(new IstioFrontEnd(memo.virtualServices).translate(decoded.istio(), identity, diagnostics));
     StatusCollector status = new StatusCollector(gatewayController);
     if (!decoded.gatewayApi().gateways().isEmpty()) {
-      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics, status));
+      pieces.add(gatewayApi.translate(decoded.gatewayApi(), identity, diagnostics, status, memo.httpRoutes));
     } else {
       // No Gateway to serve, but our GatewayClasses are still Accepted.
       decoded.gatewayApi().classes().stream()

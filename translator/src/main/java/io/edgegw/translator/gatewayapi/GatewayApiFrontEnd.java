@@ -40,6 +40,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -68,27 +71,67 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
   }
 
   /** One route rule's match, ready to be ordered by the specification's precedence. */
-  private record Candidate(
+  record Candidate(
       HttpRoute route,
       HttpRoute.Rule rule,
       int matchIndex,
       HttpRoute.Match match,
       RouteAction action) {}
 
+  /** Where a route is served: an Envoy port, a filter chain ({@link #chainKey}), a domain. */
+  record Placement(int port, String chain, String host) {}
+
+  /**
+   * Everything one HTTPRoute gives a translation, in the order it gave it, so that a remembered one
+   * ({@link HttpRouteMemo}) is replayed exactly as it was first made: its diagnostics, its status
+   * records, the clusters its rules send to (by name, as first made), its candidates and where they
+   * are served.
+   */
+  record RouteWork(
+      ImmutableList<Diagnostic> diagnostics,
+      ImmutableList<Consumer<StatusCollector>> status,
+      ImmutableMap<String, Cluster> clusters,
+      ImmutableList<Candidate> candidates,
+      ImmutableList<Placement> placements) {
+
+    void replay(
+        ImmutableList.Builder<Diagnostic> allDiagnostics,
+        StatusCollector allStatus,
+        Map<String, Cluster> allClusters,
+        Map<Integer, Map<String, Map<String, List<Candidate>>>> byChain) {
+      allDiagnostics.addAll(diagnostics);
+      status.forEach(s -> s.accept(allStatus));
+      clusters.forEach(allClusters::putIfAbsent);
+      for (Placement p : placements) {
+        byChain.get(p.port()).get(p.chain()).computeIfAbsent(p.host(), h -> new ArrayList<>()).addAll(candidates);
+      }
+    }
+  }
+
   @Override
   public IrPiece translate(
       GatewayApiInputs inputs,
       GatewayIdentity identity,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    return translate(inputs, identity, diagnostics, new StatusCollector(controllerName));
+    return translate(inputs, identity, diagnostics, new StatusCollector(controllerName), new HttpRouteMemo());
   }
 
-  /** As {@link #translate(GatewayApiInputs, GatewayIdentity, ImmutableList.Builder)}, recording status. */
+  /**
+   * As {@link #translate(GatewayApiInputs, GatewayIdentity, ImmutableList.Builder)}, recording status,
+   * with the same result, reusing what {@code memo} remembers of the previous translation made with it.
+   */
   public IrPiece translate(
       GatewayApiInputs inputs,
       GatewayIdentity identity,
       ImmutableList.Builder<Diagnostic> diagnostics,
-      StatusCollector status) {
+      StatusCollector status,
+      HttpRouteMemo memo) {
+    // Everything a route's translation reads besides the route (not the other routes, nor the
+    // BackendTLSPolicies: they apply to the clusters after).
+    memo.begin(ImmutableList.of(controllerName, identity, inputs.classes(), inputs.gateways(),
+        inputs.listenerSets(), inputs.namespaces(), inputs.referenceGrants(), inputs.secrets(),
+        inputs.rejected(), inputs.configMaps(), inputs.services(), inputs.endpoints(),
+        inputs.endpointSlices(), inputs.pods()));
     Set<String> ourClasses = new HashSet<>();
     Set<String> knownClasses = new HashSet<>();
     for (GatewayClass c : inputs.classes()) {
@@ -180,40 +223,10 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
             .thenComparing(r -> r.key().namespace())
             .thenComparing(r -> r.key().name()));
     for (HttpRoute route : routes) {
-      if (route.parents().isEmpty()) {
-        diagnostics.add(
-            Diagnostic.warning(
-                route.key(), "spec.parentRefs", "no parentRefs: this route is not served"));
-        continue;
-      }
-      Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
-      for (HttpRoute.ParentRef parent : route.parents()) {
-        attach(route, parent, listenerOwners, listeners, namespaceLabels, domains, diagnostics, status);
-      }
-      if (domains.isEmpty()) {
-        continue;
-      }
-      List<Candidate> candidates = new ArrayList<>();
-      for (HttpRoute.Rule rule : route.rules()) {
-        RouteAction action = action(route, rule, services, grants, identity, clusters, diagnostics);
-        for (int m = 0; m < rule.matches().size(); m++) {
-          candidates.add(new Candidate(route, rule, m, rule.matches().get(m), action));
-        }
-      }
-      // A route attached through several listeners sharing a virtual host is served there once.
-      Set<String> added = new HashSet<>();
-      domains.forEach(
-          (listener, hosts) ->
-              hosts.forEach(
-                  host -> {
-                    if (added.add(listener.port() + "/" + chainKey(listener) + "/" + host)) {
-                      byChain
-                          .get(listener.port())
-                          .get(chainKey(listener))
-                          .computeIfAbsent(host, h -> new ArrayList<>())
-                          .addAll(candidates);
-                    }
-                  }));
+      memo.route(
+              route,
+              r -> routeWork(r, listenerOwners, listeners, namespaceLabels, services, grants, identity, clusters))
+          .replay(diagnostics, status, clusters, byChain);
     }
 
     // GRPCRoutes (on the HTTP and HTTPS listeners), TCPRoutes and TLSRoutes (their own listeners): own classes.
@@ -260,12 +273,13 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                 boolean https = !chain.isEmpty();
                 String rds = https ? "https." + port + ":" + chain : "http." + port;
                 Map<String, ImmutableList<Route>> routesByDomain = new TreeMap<>();
+                int listenerPort = onPort.get(0).listener().port();
                 domains.forEach(
                     (domain, candidates) ->
                         routesByDomain.put(
                             domain,
-                            redirectsFrom(
-                                onPort.get(0).listener().port(), https, routes(candidates))));
+                            memo.virtualHost(candidates, listenerPort, https,
+                                k -> redirectsFrom(listenerPort, https, routes(candidates)))));
                 grpc.joinInto(port, chain, routesByDomain, diagnostics);
                 routeConfigs.add(
                     new RouteConfig(rds, virtualHosts(port, chain, routesByDomain, onPort)));
@@ -280,6 +294,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
           envoyListeners.add(
               new Listener(name, identity.bindAddress(), port, filterChains.build()));
         });
+    memo.endTranslation();
     return new IrPiece(
         NAME,
         new GatewayConfig(
@@ -290,6 +305,53 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                 .addAll(credentials.requested()).addAll(backendTls.secrets(clusters))
                 .addAll(clientCas(listeners)).build()),
         owners.build());
+  }
+
+  /**
+   * One HTTPRoute's share of the translation, made with nothing but what {@link HttpRouteMemo}'s
+   * context holds: {@code clusters} is read (a cluster already made is not made again) but not written.
+   */
+  private static RouteWork routeWork(
+      HttpRoute route,
+      List<ApiGateway> listenerOwners,
+      GatewayListeners listeners,
+      Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
+      Map<String, Backend> services,
+      ReferenceGrants grants,
+      GatewayIdentity identity,
+      Map<String, Cluster> clusters) {
+    ImmutableList.Builder<Diagnostic> diagnostics = ImmutableList.builder();
+    ImmutableList.Builder<Consumer<StatusCollector>> status = ImmutableList.builder();
+    if (route.parents().isEmpty()) {
+      diagnostics.add(
+          Diagnostic.warning(
+              route.key(), "spec.parentRefs", "no parentRefs: this route is not served"));
+      return new RouteWork(diagnostics.build(), ImmutableList.of(), ImmutableMap.of(), ImmutableList.of(),
+          ImmutableList.of());
+    }
+    Map<GatewayListeners.Live, Set<String>> domains = new LinkedHashMap<>();
+    for (HttpRoute.ParentRef parent : route.parents()) {
+      attach(route, parent, listenerOwners, listeners, namespaceLabels, domains, diagnostics, status::add);
+    }
+    if (domains.isEmpty()) {
+      return new RouteWork(diagnostics.build(), status.build(), ImmutableMap.of(), ImmutableList.of(),
+          ImmutableList.of());
+    }
+    Map<String, Cluster> used = new LinkedHashMap<>();
+    ImmutableList.Builder<Candidate> candidates = ImmutableList.builder();
+    for (HttpRoute.Rule rule : route.rules()) {
+      RouteAction action = action(route, rule, services, grants, identity, clusters, used, diagnostics);
+      for (int m = 0; m < rule.matches().size(); m++) {
+        candidates.add(new Candidate(route, rule, m, rule.matches().get(m), action));
+      }
+    }
+    // A route attached through several listeners sharing a virtual host is served there once.
+    Set<Placement> placements = new LinkedHashSet<>();
+    domains.forEach(
+        (listener, hosts) -> hosts.forEach(host -> placements.add(
+            new Placement(listener.port(), chainKey(listener), host))));
+    return new RouteWork(diagnostics.build(), status.build(), ImmutableMap.copyOf(used), candidates.build(),
+        ImmutableList.copyOf(placements));
   }
 
   /** The CAs the served HTTPS listeners verify clients against, each once. */
@@ -417,7 +479,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       Map<String, ImmutableSortedMap<String, String>> namespaceLabels,
       Map<GatewayListeners.Live, Set<String>> domains,
       ImmutableList.Builder<Diagnostic> diagnostics,
-      StatusCollector status) {
+      Consumer<Consumer<StatusCollector>> status) {
     String field = "spec.parentRefs[" + parent.index() + "]";
     Optional<ApiGateway> gateway =
         served.stream().filter(g -> parent.names(g.key())).findFirst();
@@ -435,7 +497,12 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " served by this gateway; not attached there"));
       return;
     }
-    StatusCollector.Conditions parentStatus = status.routeParent(route.key(), parent.index());
+    // Status is recorded as what to do to the collector, so that a remembered route does it again.
+    ResourceKey routeKey = route.key();
+    int parentIndex = parent.index();
+    status.accept(s -> s.routeParent(routeKey, parentIndex));
+    BiConsumer<Reason, String> notAccepted =
+        (reason, message) -> status.accept(s -> s.routeParent(routeKey, parentIndex).accepted(false, reason, message));
     boolean anyListener = false;
     boolean anyKind = false;
     boolean anyAllowed = false;
@@ -471,20 +538,22 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
         anyHost = true;
       }
       if (!kept.isEmpty()) {
-        status.listener(gateway.get().key(), listener.name()).attach(route.key());
+        ResourceKey gatewayKey = gateway.get().key();
+        String listenerName = listener.name();
+        status.accept(s -> s.listener(gatewayKey, listenerName).attach(routeKey));
         domains.computeIfAbsent(serving, l -> new TreeSet<>()).addAll(kept);
       }
     }
     String target = parent.describe();
     if (!anyListener) {
-      parentStatus.accepted(false, Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
+      notAccepted.accept(Reason.NO_MATCHING_PARENT, "no HTTP listener of " + target + " matches");
       diagnostics.add(
           Diagnostic.warning(
               route.key(),
               field,
               "no listener of " + target + " matches (NoMatchingParent); not attached there"));
     } else if (!anyKind) {
-      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+      notAccepted.accept(Reason.NOT_ALLOWED_BY_LISTENERS,
           target + " does not take HTTPRoutes (its protocol or allowedRoutes.kinds)");
       diagnostics.add(
           Diagnostic.warning(
@@ -494,7 +563,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " does not take HTTPRoutes (its protocol or allowedRoutes.kinds)"
                   + " (NotAllowedByListeners); not attached there"));
     } else if (!anyAllowed) {
-      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+      notAccepted.accept(Reason.NOT_ALLOWED_BY_LISTENERS,
           target + " does not allow HTTPRoutes of namespace " + route.key().namespace());
       diagnostics.add(
           Diagnostic.warning(
@@ -505,7 +574,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + route.key().namespace()
                   + " (NotAllowedByListeners); not attached there"));
     } else if (!anyServed) {
-      parentStatus.accepted(false, Reason.NOT_ALLOWED_BY_LISTENERS,
+      notAccepted.accept(Reason.NOT_ALLOWED_BY_LISTENERS,
           "no listener of " + target + " that allows this route is served");
       diagnostics.add(
           Diagnostic.warning(
@@ -516,7 +585,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
                   + " that allows this route is served (see the Gateway's diagnostics); not attached"
                   + " there"));
     } else if (!anyHost) {
-      parentStatus.accepted(false, Reason.NO_MATCHING_LISTENER_HOSTNAME,
+      notAccepted.accept(Reason.NO_MATCHING_LISTENER_HOSTNAME,
           "none of the hostnames " + route.hostnames() + " matches a listener hostname of " + target);
       diagnostics.add(
           Diagnostic.warning(
@@ -613,6 +682,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       ReferenceGrants grants,
       GatewayIdentity identity,
       Map<String, Cluster> clusters,
+      Map<String, Cluster> used,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     HttpRoute.Filters filters = rule.filters();
     if (filters.redirect().isPresent()) {
@@ -632,7 +702,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       }
       serviceCluster(
               route, field, ref.namespace(), ref.name(), ref.port(), services, grants, identity,
-              clusters, diagnostics)
+              clusters, used, diagnostics)
           .filter(name -> ref.weight() > 0)
           .ifPresent(
               name -> weighted.add(new RouteAction.WeightedCluster(name, ref.weight(), ref.headers())));
@@ -646,7 +716,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
     for (HttpRoute.Mirror mirror : filters.mirrors()) {
       serviceCluster(
               route, mirror.field(), mirror.namespace(), mirror.name(), mirror.port(), services,
-              grants, identity, clusters, diagnostics)
+              grants, identity, clusters, used, diagnostics)
           .ifPresent(name -> mirrors.add(new RouteAction.Mirror(name, mirror.percent())));
     }
     Optional<HttpRoute.Rewrite> rewrite = filters.rewrite();
@@ -709,6 +779,7 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
       ReferenceGrants grants,
       GatewayIdentity identity,
       Map<String, Cluster> clusters,
+      Map<String, Cluster> used,
       ImmutableList.Builder<Diagnostic> diagnostics) {
     Optional<String> refused =
         grants.refused(Kind.HTTP_ROUTE, route.key().namespace(), "", "Service", namespace, serviceName);
@@ -741,11 +812,13 @@ public final class GatewayApiFrontEnd implements FrontEnd<GatewayApiInputs> {
           .problem(port)
           .ifPresent(p -> diagnostics.add(Diagnostic.warning(route.key(), field + ".port", p)));
     }
-    clusters.computeIfAbsent(
+    // Made once per name (the first route to use it makes it, the rest take that one); recorded in
+    // {@code used}, which the caller adds to the translation's clusters.
+    used.computeIfAbsent(
         name,
-        n ->
+        n -> Optional.ofNullable(clusters.get(n)).orElseGet(() ->
             BackendClusters.forAppProtocol(
-                backend.get().cluster(n, port, ImmutableMap.of()), backend.get().appProtocol(port)));
+                backend.get().cluster(n, port, ImmutableMap.of()), backend.get().appProtocol(port))));
     return Optional.of(name);
   }
 

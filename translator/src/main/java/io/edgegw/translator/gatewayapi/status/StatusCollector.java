@@ -455,7 +455,10 @@ public final class StatusCollector {
   }
 
   private ObjectStatus routeStatus(InputSet inputs, ResourceKey key, Map<Integer, Parent> parents) {
-    JsonNode refs = manifest(inputs, key).path("spec").path("parentRefs");
+    // Parsed once for both the parentRefs and the generation: at 1000 HTTPRoutes, parsing every
+    // route's manifest was the largest part of a change's translation.
+    JsonNode manifest = manifest(inputs, key);
+    JsonNode refs = manifest.path("spec").path("parentRefs");
     Conditions whole = routes.getOrDefault(key, new Conditions());
     ImmutableList.Builder<ParentStatus> out = ImmutableList.builder();
     parents.forEach((index, p) -> {
@@ -471,7 +474,7 @@ public final class StatusCollector {
               p.or(Condition.ACCEPTED, Reason.ACCEPTED, "attached"),
               p.or(Condition.RESOLVED_REFS, Reason.RESOLVED_REFS, "all references resolved"))));
     });
-    return ObjectStatus.route(generation(inputs, key), out.build());
+    return ObjectStatus.route(generation(manifest), out.build());
   }
 
   private ObjectStatus policyStatus(InputSet inputs, ResourceKey key, Map<ResourceKey, Conditions> ancestors) {
@@ -496,7 +499,11 @@ public final class StatusCollector {
   }
 
   private static OptionalLong generation(InputSet inputs, ResourceKey key) {
-    JsonNode g = manifest(inputs, key).path("metadata").path("generation");
+    return generation(manifest(inputs, key));
+  }
+
+  private static OptionalLong generation(JsonNode manifest) {
+    JsonNode g = manifest.path("metadata").path("generation");
     return g.canConvertToLong() && g.asLong() > 0 ? OptionalLong.of(g.asLong()) : OptionalLong.empty();
   }
 }
