@@ -8,74 +8,19 @@ import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Gateway API front end's per-HTTPRoute memo ({@code gatewayapi.HttpRouteMemo}): an unchanged
  * HTTPRoute is not translated again, and a change in anything a route's translation reads (a Service
  * port, a ReferenceGrant, a listener hostname, ...) is never answered with a stale result: every
- * translation with the memo equals a fresh one, Envoy resources, diagnostics and statuses alike.
+ * translation with the memo equals a fresh one, Envoy resources, diagnostics and statuses alike (also
+ * over every Gateway API IR golden: IncrementalTranslationTest).
  */
 class HttpRouteMemoTest {
   private final Translator translator = new Translator();
-
-  /** The Gateway API cases of the IR goldens (the Istio-only one has no HTTPRoute). */
-  static List<String> cases() throws IOException {
-    return IrGoldenTest.cases().filter(n -> !n.startsWith("istio-")).toList();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void removingAndAddingBackEachResource(String name) throws IOException {
-    String input = input(name);
-    InputSet all = GoldenTest.inputs(input);
-    GatewayIdentity identity = GoldenTest.identity(input);
-    TranslationMemo memo = new TranslationMemo();
-    assertFresh(all, identity, memo);
-    for (ResourceKey key : all.resources().keySet()) {
-      assertFresh(without(all, key), identity, memo);
-      assertFresh(all, identity, memo);
-    }
-    assertFresh(GoldenTest.inputs(input), identity, memo);
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void randomSubsets(String name) throws IOException {
-    String input = input(name);
-    InputSet all = GoldenTest.inputs(input);
-    GatewayIdentity identity = GoldenTest.identity(input);
-    List<Resource> resources = new ArrayList<>(all.resources().values());
-    Random random = new Random(name.hashCode());
-    TranslationMemo memo = new TranslationMemo();
-    for (int step = 0; step < 25; step++) {
-      ImmutableSortedMap.Builder<ResourceKey, Resource> subset = ImmutableSortedMap.naturalOrder();
-      resources.stream().filter(r -> random.nextInt(4) > 0).forEach(r -> subset.put(r.key(), r));
-      assertFresh(new InputSet(subset.build()), identity, memo);
-    }
-  }
-
-  @Test
-  void everyConfigurationAfterEveryOther() throws IOException {
-    TranslationMemo memo = new TranslationMemo();
-    List<String> names = new ArrayList<>(cases());
-    List<String> both = new ArrayList<>(names);
-    java.util.Collections.reverse(names);
-    both.addAll(names);
-    for (String name : both) {
-      String input = input(name);
-      assertFresh(GoldenTest.inputs(input), GoldenTest.identity(input), memo);
-    }
-  }
 
   @Test
   void anUnchangedRouteIsNotTranslatedAgain() {
@@ -218,19 +163,5 @@ class HttpRouteMemoTest {
     });
     out.putAll(added.resources());
     return new InputSet(out.build());
-  }
-
-  private static InputSet without(InputSet inputs, ResourceKey key) {
-    ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
-    inputs.resources().forEach((k, v) -> {
-      if (!k.equals(key)) {
-        out.put(k, v);
-      }
-    });
-    return new InputSet(out.build());
-  }
-
-  private static String input(String name) throws IOException {
-    return Files.readString(IrGoldenTest.ROOT.resolve(name).resolve("input.yaml"));
   }
 }
