@@ -1,7 +1,7 @@
 package io.edgegw.it.gatewayapi;
 
 import static io.edgegw.it.gatewayapi.StatusTopics.GATEWAYS;
-import static io.edgegw.it.gatewayapi.StatusTopics.allObserved;
+import static io.edgegw.it.gatewayapi.StatusTopics.gatewayObserved;
 import static io.edgegw.it.gatewayapi.StatusTopics.has;
 import static io.edgegw.it.gatewayapi.StatusTopics.listener;
 import static io.edgegw.it.harness.GatewayApiConformance.INFRA_NS;
@@ -17,7 +17,6 @@ import io.edgegw.it.harness.GatewayApiConformance;
 import io.edgegw.it.harness.HttpProbe;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,28 +55,28 @@ class GatewayInfrastructureConformanceTest {
   @Test
   void GatewayStaticAddresses() {
     String name = "gateway-static-addresses";
-    ObjectNode gateway = only(suite.documentsOf("tests/gateway-static-addresses.yaml"));
+    ObjectNode gateway = suite.onlyDocumentOf("tests/gateway-static-addresses.yaml");
     ArrayNode addresses = (ArrayNode) gateway.path("spec").path("addresses");
     assertThat(addresses).hasSize(3);
     // Upstream substitutes the placeholders with the addresses the implementation names.
     ((ObjectNode) addresses.get(1)).put("type", "IPAddress").put("value", UNUSABLE);
     ((ObjectNode) addresses.get(2)).put("type", "IPAddress").put("value", USABLE);
-    publish(gateway, 1);
-    JsonNode invalid = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 1));
+    suite.publishAt(gateway, 1);
+    JsonNode invalid = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 1));
     assertThat(has(invalid.path("conditions"), "Accepted", "False", "UnsupportedAddress")).as(invalid.toString())
         .isTrue();
 
     addresses.remove(0); // the address of a type not supported
-    publish(gateway, 2);
-    JsonNode unusable = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 2));
+    suite.publishAt(gateway, 2);
+    JsonNode unusable = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 2));
     assertThat(has(unusable.path("conditions"), "Accepted", "True", "Accepted")).as(unusable.toString()).isTrue();
     assertThat(has(unusable.path("conditions"), "Programmed", "False", "AddressNotUsable"))
         .as(unusable.toString()).isTrue();
     assertNotServedOn8080();
 
     addresses.remove(0); // the unusable address
-    publish(gateway, 3);
-    JsonNode usable = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 3));
+    suite.publishAt(gateway, 3);
+    JsonNode usable = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 3));
     assertThat(has(usable.path("conditions"), "Accepted", "True", "Accepted")).as(usable.toString()).isTrue();
     assertThat(has(usable.path("conditions"), "Programmed", "True", "Programmed")).as(usable.toString()).isTrue();
     assertListener(usable, "http", 0);
@@ -91,10 +90,10 @@ class GatewayInfrastructureConformanceTest {
   @Test
   void GatewayOptionalAddressValue() {
     String name = "gateway-without-address-value";
-    publish(only(suite.documentsOf("tests/gateway-optional-address-value.yaml")), 1);
+    suite.publishAt(suite.onlyDocumentOf("tests/gateway-optional-address-value.yaml"), 1);
     // Upstream's WaitForGatewayAddress: an address with a type, on the latest conditions.
     JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name,
-        s -> latest(s, 1) && s.path("addresses").path(0).hasNonNull("type"));
+        s -> gatewayObserved(s, 1) && s.path("addresses").path(0).hasNonNull("type"));
     assertThat(gateway.path("addresses").path(0).path("type").asText()).isEqualTo("IPAddress");
     assertThat(gateway.path("addresses").path(0).path("value").asText()).isEqualTo(USABLE);
     assertThat(has(gateway.path("conditions"), "Programmed", "True", "Programmed")).as(gateway.toString()).isTrue();
@@ -105,8 +104,8 @@ class GatewayInfrastructureConformanceTest {
   @Test
   void GatewayInvalidParametersRef() {
     String name = "gateway-invalid-parameters-ref";
-    publish(only(suite.documentsOf("tests/gateway-invalid-parameters-ref.yaml")), 1);
-    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 1));
+    suite.publishAt(suite.onlyDocumentOf("tests/gateway-invalid-parameters-ref.yaml"), 1);
+    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 1));
     assertThat(has(gateway.path("conditions"), "Accepted", "False", "InvalidParameters")).as(gateway.toString())
         .isTrue();
     assertThat(has(gateway.path("conditions"), "Programmed", "False", "")).as(gateway.toString()).isTrue();
@@ -123,8 +122,8 @@ class GatewayInfrastructureConformanceTest {
   @Test
   void GatewayInfrastructureMetadata() {
     String name = "gateway-with-infrastructure-metadata";
-    publish(only(suite.documentsOf("tests/gateway-infrastructure.yaml")), 1);
-    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 1));
+    suite.publishAt(suite.onlyDocumentOf("tests/gateway-infrastructure.yaml"), 1);
+    JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 1));
     assertThat(has(gateway.path("conditions"), "Accepted", "True", "")).as(gateway.toString()).isTrue();
     assertThat(has(gateway.path("conditions"), "Programmed", "True", "")).as(gateway.toString()).isTrue();
     assertThat(suite.warnings(GATEWAYS, INFRA_NS, name)).isEmpty();
@@ -140,10 +139,10 @@ class GatewayInfrastructureConformanceTest {
   void GatewayWithAttachedRoutesWithPort8080() {
     String name = "gateway-with-two-listeners-and-one-attached-route";
     for (ObjectNode doc : suite.documentsOf("tests/gateway-with-attached-routes-with-port-8080.yaml")) {
-      publish(doc, 1);
+      suite.publishAt(doc, 1);
     }
     JsonNode gateway = status.await(GATEWAYS, INFRA_NS, name,
-        s -> latest(s, 1) && listener(s, "http").path("attachedRoutes").asInt() == 1);
+        s -> gatewayObserved(s, 1) && listener(s, "http").path("attachedRoutes").asInt() == 1);
     assertThat(gateway.path("listeners")).hasSize(2);
     assertListener(gateway, "http-unattached", 0);
     assertListener(gateway, "http", 1);
@@ -177,29 +176,5 @@ class GatewayInfrastructureConformanceTest {
   private void assertNotServedOn8080() {
     assertThatThrownBy(() -> HttpProbe.get(gw.listenerPort(8080), "any.host", "/"))
         .isInstanceOf(UncheckedIOException.class);
-  }
-
-  /** Upstream's GatewayMustHaveLatestConditions: the Gateway's and its listeners' conditions. */
-  private static boolean latest(JsonNode gateway, long generation) {
-    if (!allObserved(gateway.path("conditions"), generation) || gateway.path("listeners").isEmpty()) {
-      return false;
-    }
-    for (JsonNode l : gateway.path("listeners")) {
-      if (!allObserved(l.path("conditions"), generation)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Publishes {@code doc} as the API server would hold it at {@code generation}. */
-  private void publish(ObjectNode doc, long generation) {
-    ((ObjectNode) doc.get("metadata")).put("generation", generation);
-    gw.publish(doc.toString());
-  }
-
-  private static ObjectNode only(List<ObjectNode> docs) {
-    assertThat(docs).hasSize(1);
-    return docs.get(0);
   }
 }

@@ -4,6 +4,7 @@ import static io.edgegw.it.gatewayapi.StatusTopics.GATEWAYS;
 import static io.edgegw.it.gatewayapi.StatusTopics.GATEWAY_CLASSES;
 import static io.edgegw.it.gatewayapi.StatusTopics.HTTP_ROUTES;
 import static io.edgegw.it.gatewayapi.StatusTopics.allObserved;
+import static io.edgegw.it.gatewayapi.StatusTopics.gatewayObserved;
 import static io.edgegw.it.gatewayapi.StatusTopics.has;
 import static io.edgegw.it.gatewayapi.StatusTopics.listener;
 import static io.edgegw.it.gatewayapi.StatusTopics.parentConditions;
@@ -62,15 +63,15 @@ class StatusConformanceTest {
 
   @Test
   void GatewayClassObservedGenerationBump() {
-    ObjectNode gwc = only(suite.documentsOf("tests/gatewayclass-observed-generation-bump.yaml"));
+    ObjectNode gwc = suite.onlyDocumentOf("tests/gatewayclass-observed-generation-bump.yaml");
     String name = gwc.path("metadata").path("name").asText();
-    publish(gwc, 1);
+    suite.publishAt(gwc, 1);
     JsonNode first = status.await(GATEWAY_CLASSES, "default", name,
         s -> allObserved(s.path("conditions"), 1));
     assertThat(has(first.path("conditions"), "Accepted", "True", "")).isTrue();
 
     ((ObjectNode) gwc.get("spec")).put("description", "new");
-    publish(gwc, 2);
+    suite.publishAt(gwc, 2);
     JsonNode bumped = status.await(GATEWAY_CLASSES, "default", name,
         s -> allObserved(s.path("conditions"), 2));
     assertThat(has(bumped.path("conditions"), "Accepted", "True", "")).isTrue();
@@ -78,16 +79,16 @@ class StatusConformanceTest {
 
   @Test
   void GatewayObservedGenerationBump() {
-    ObjectNode gateway = only(suite.documentsOf("tests/gateway-observed-generation-bump.yaml"));
+    ObjectNode gateway = suite.onlyDocumentOf("tests/gateway-observed-generation-bump.yaml");
     String name = gateway.path("metadata").path("name").asText();
-    publish(gateway, 1);
-    status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 1));
+    suite.publishAt(gateway, 1);
+    status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 1));
 
     ObjectNode alternate = ((ArrayNode) gateway.path("spec").path("listeners")).addObject();
     alternate.put("name", "alternate").put("hostname", "foo.com").put("port", 80).put("protocol", "HTTP");
     alternate.putObject("allowedRoutes").putObject("namespaces").put("from", "All");
-    publish(gateway, 2);
-    JsonNode bumped = status.await(GATEWAYS, INFRA_NS, name, s -> latest(s, 2));
+    suite.publishAt(gateway, 2);
+    JsonNode bumped = status.await(GATEWAYS, INFRA_NS, name, s -> gatewayObserved(s, 2));
     assertThat(bumped.path("listeners")).hasSize(2);
     assertThat(has(bumped.path("conditions"), "Accepted", "True", "")).isTrue();
     assertThat(has(bumped.path("conditions"), "Programmed", "True", "")).isTrue();
@@ -95,14 +96,14 @@ class StatusConformanceTest {
 
   @Test
   void HTTPRouteObservedGenerationBump() {
-    ObjectNode route = only(suite.documentsOf("tests/httproute-observed-generation-bump.yaml"));
+    ObjectNode route = suite.onlyDocumentOf("tests/httproute-observed-generation-bump.yaml");
     String name = route.path("metadata").path("name").asText();
-    publish(route, 1);
+    suite.publishAt(route, 1);
     status.await(HTTP_ROUTES, INFRA_NS, name, s -> allObserved(parentConditions(s, "same-namespace"), 1));
     gw.awaitBackend("any.host", "/", "infra-backend-v1");
 
     ((ObjectNode) route.at("/spec/rules/0/backendRefs/0")).put("name", "infra-backend-v2");
-    publish(route, 2);
+    suite.publishAt(route, 2);
     JsonNode bumped = status.await(HTTP_ROUTES, INFRA_NS, name,
         s -> allObserved(parentConditions(s, "same-namespace"), 2));
     JsonNode conditions = parentConditions(bumped, "same-namespace");
@@ -196,15 +197,15 @@ class StatusConformanceTest {
   void GatewayListenerUnsupportedProtocol() {
     List<ObjectNode> docs = suite.documentsOf("tests/gateway-invalid-listeners-unsupported-protocol.yaml");
     for (ObjectNode doc : docs) {
-      publish(doc, 1);
+      suite.publishAt(doc, 1);
     }
-    JsonNode only = status.await(GATEWAYS, INFRA_NS, "gateway-only-unsupported-protocols", s -> latest(s, 1));
+    JsonNode only = status.await(GATEWAYS, INFRA_NS, "gateway-only-unsupported-protocols", s -> gatewayObserved(s, 1));
     assertThat(has(only.path("conditions"), "Accepted", "False", "ListenersNotValid")).as(only.toString()).isTrue();
     assertThat(only.path("listeners")).hasSize(1);
     assertUnsupported(listener(only, "invalid"));
 
     JsonNode mixed = status.await(GATEWAYS, INFRA_NS, "gateway-supported-and-unsupported-protocols",
-        s -> latest(s, 1));
+        s -> gatewayObserved(s, 1));
     assertThat(has(mixed.path("conditions"), "Accepted", "True", "ListenersNotValid")).as(mixed.toString()).isTrue();
     assertThat(mixed.path("listeners")).hasSize(2);
     JsonNode http = listener(mixed, "http");
@@ -233,16 +234,16 @@ class StatusConformanceTest {
     // Upstream's two Gateways have an address each; here they would share port 443 and its host, so
     // each part runs alone, as upstream's parts are sequential.
     ObjectNode add = named(docs, "gateway-add-listener");
-    publish(add, 1);
-    publish(named(docs, "http-route-1"), 1);
-    status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> latest(s, 1));
+    suite.publishAt(add, 1);
+    suite.publishAt(named(docs, "http-route-1"), 1);
+    status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> gatewayObserved(s, 1));
 
     // should be able to add a listener that then becomes available for routing traffic
     ObjectNode http = ((ArrayNode) add.path("spec").path("listeners")).addObject();
     http.put("name", "http").put("port", 80).put("protocol", "HTTP").put("hostname", "data.test.com");
     http.putObject("allowedRoutes").putObject("namespaces").put("from", "All");
-    publish(add, 2);
-    JsonNode added = status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> latest(s, 2));
+    suite.publishAt(add, 2);
+    JsonNode added = status.await(GATEWAYS, INFRA_NS, "gateway-add-listener", s -> gatewayObserved(s, 2));
     assertThat(added.path("listeners")).hasSize(2);
     assertModified(listener(added, "https"));
     assertModified(listener(added, "http"));
@@ -253,9 +254,9 @@ class StatusConformanceTest {
 
     // should be able to remove listeners, which would then stop routing the relevant traffic
     ObjectNode remove = named(docs, "gateway-remove-listener");
-    publish(remove, 1);
-    publish(named(docs, "http-route-2"), 1);
-    status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> latest(s, 1));
+    suite.publishAt(remove, 1);
+    suite.publishAt(named(docs, "http-route-2"), 1);
+    status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> gatewayObserved(s, 1));
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
         .until(() -> https(client).backend(), "infra-backend-v1"::equals);
     ArrayNode listeners = (ArrayNode) remove.path("spec").path("listeners");
@@ -265,8 +266,8 @@ class StatusConformanceTest {
         listeners.remove(i);
       }
     }
-    publish(remove, 2);
-    JsonNode removed = status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> latest(s, 2));
+    suite.publishAt(remove, 2);
+    JsonNode removed = status.await(GATEWAYS, INFRA_NS, "gateway-remove-listener", s -> gatewayObserved(s, 2));
     assertThat(removed.path("listeners")).hasSize(1);
     assertModified(listener(removed, "http"));
     // Port 443 stays open for the base manifests' HTTPS Gateway, which routes nothing for this host.
@@ -329,29 +330,5 @@ class StatusConformanceTest {
     assertThat(l.path("supportedKinds").path(0).path("kind").asText()).isEqualTo("HTTPRoute");
     assertThat(has(l.path("conditions"), "Accepted", "True", "")).isTrue();
     assertThat(has(l.path("conditions"), "ResolvedRefs", "True", "")).isTrue();
-  }
-
-  /** Upstream's GatewayMustHaveLatestConditions: the Gateway's and its listeners' conditions. */
-  private static boolean latest(JsonNode gateway, long generation) {
-    if (!allObserved(gateway.path("conditions"), generation) || gateway.path("listeners").isEmpty()) {
-      return false;
-    }
-    for (JsonNode l : gateway.path("listeners")) {
-      if (!allObserved(l.path("conditions"), generation)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Publishes {@code doc} as the API server would hold it at {@code generation}. */
-  private void publish(ObjectNode doc, long generation) {
-    ((ObjectNode) doc.get("metadata")).put("generation", generation);
-    gw.publish(doc.toString());
-  }
-
-  private static ObjectNode only(List<ObjectNode> docs) {
-    assertThat(docs).hasSize(1);
-    return docs.get(0);
   }
 }

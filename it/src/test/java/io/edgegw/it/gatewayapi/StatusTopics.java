@@ -185,6 +185,19 @@ final class StatusTopics implements AutoCloseable {
     return true;
   }
 
+  /** Upstream's GatewayMustHaveLatestConditions: the Gateway's and its listeners' conditions. */
+  static boolean gatewayObserved(JsonNode gateway, long generation) {
+    if (!allObserved(gateway.path("conditions"), generation) || gateway.path("listeners").isEmpty()) {
+      return false;
+    }
+    for (JsonNode l : gateway.path("listeners")) {
+      if (!allObserved(l.path("conditions"), generation)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public void close() {
     try {

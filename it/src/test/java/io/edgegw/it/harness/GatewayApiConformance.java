@@ -211,6 +211,21 @@ public final class GatewayApiConformance implements AutoCloseable {
     return out;
   }
 
+  /** The one document of a test's manifest that {@link #documentsOf} gives. */
+  public ObjectNode onlyDocumentOf(String manifest) {
+    List<ObjectNode> docs = documentsOf(manifest);
+    if (docs.size() != 1) {
+      throw new IllegalStateException(manifest + " has " + docs.size() + " documents, not one");
+    }
+    return docs.get(0);
+  }
+
+  /** Publishes {@code doc} as the API server would hold it at {@code generation}. */
+  public void publishAt(ObjectNode doc, long generation) {
+    ((ObjectNode) doc.get("metadata")).put("generation", generation);
+    gateway.publish(doc.toString());
+  }
+
   /** Waits (up to 20 s) until a warning of the resource contains every one of {@code parts}; returns it. */
   public String awaitWarning(String kind, String namespace, String name, String... parts) {
     return org.awaitility.Awaitility.await()
