@@ -46,8 +46,7 @@ final class BackendClientCertificates {
             gateway.key().kind(), gateway.key().namespace(), "", "Secret", ref.namespace(), ref.name());
         if (refused.isPresent()) {
           reason = Reason.REF_NOT_PERMITTED;
-          String sentence = refused.get();
-          trouble = Optional.of(sentence.substring(0, sentence.length() - ReferenceGrants.REASON.length()).trim());
+          trouble = Optional.of(ReferenceGrants.withoutReason(refused.get()));
         } else {
           trouble = credentials.missing(ref.namespace(), ref.name(), false);
         }

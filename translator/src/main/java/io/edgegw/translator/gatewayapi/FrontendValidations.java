@@ -72,8 +72,7 @@ final class FrontendValidations {
         ConfigMap map = configMaps.get(ResourceKey.of(Kind.CONFIG_MAP, ref.namespace(), ref.name()));
         if (refused.isPresent()) {
           reason = Reason.REF_NOT_PERMITTED;
-          String sentence = refused.get();
-          trouble = Optional.of(sentence.substring(0, sentence.length() - ReferenceGrants.REASON.length()).trim());
+          trouble = Optional.of(ReferenceGrants.withoutReason(refused.get()));
         } else if (map == null) {
           trouble = Optional.of("no ConfigMap " + ref.namespace() + "/" + ref.name());
         } else if (map.caCertificates().isEmpty()) {

@@ -178,12 +178,11 @@ final class GatewayListeners {
         grants.refused(
             gateway.key().kind(), gateway.key().namespace(), "", "Secret", ref.namespace(), ref.name());
     if (refused.isPresent()) {
-      String sentence = refused.get();
       diagnostics.add(
           Diagnostic.warning(
               gateway.key(),
               field + ".namespace",
-              sentence.substring(0, sentence.length() - ReferenceGrants.REASON.length()).trim()
+              ReferenceGrants.withoutReason(refused.get())
                   + notServed
                   + " "
                   + ReferenceGrants.REASON));

@@ -89,4 +89,9 @@ public final class ReferenceGrants {
             + " to refer to it "
             + REASON);
   }
+
+  /** A {@link #refused} sentence without its closing {@value #REASON}, to go on in other words. */
+  static String withoutReason(String sentence) {
+    return sentence.substring(0, sentence.length() - REASON.length()).trim();
+  }
 }
