@@ -38,7 +38,15 @@ public final class Resource {
     Objects.requireNonNull(manifest, "manifest");
     try {
       this.json = JSON.writeValueAsBytes(manifest);
-      JSON.readTree(json); // a manifest that would not parse again is refused here, not later
+      // A manifest that would not parse again is refused here, not later; reading its tokens is
+      // enough to know, without building the tree again.
+      try (JsonParser parser = JSON.createParser(json)) {
+        for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+          if (token.isNumeric()) {
+            parser.getNumberValue(); // decoded as the tree would, within the parser's limits
+          }
+        }
+      }
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("manifest cannot be kept as JSON: " + e.getClass().getSimpleName(), e);
     }
