@@ -9,7 +9,6 @@ import io.edgegw.mqtt.MqttConnection;
 import io.edgegw.mqtt.MqttResourceSource;
 import io.edgegw.mqtt.MqttStatusPublisher;
 import io.edgegw.mqtt.StatusPublisher;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -24,7 +23,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,9 +89,15 @@ public final class Sidecar implements AutoCloseable {
       // What Envoy last acknowledged, served before the inputs are read and translated, but only while
       // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
       ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
+      // The store's files are read and hashed on a thread of their own while the saved snapshot is
+      // parsed: each takes 0.1-0.3 s of a cold start at 1000 routes, and they share no state.
+      FutureTask<String> storeDigest = new FutureTask<>(store::digestOnDisk);
+      Thread digester = new Thread(storeDigest, "store-digest");
+      digester.setDaemon(true);
+      digester.start();
       Optional<ServedSnapshotFile.Saved> savedFile = snapshotFile.load();
       Optional<SnapshotPublisher.Published> saved = savedFile
-          .filter(s -> matchesStore(s, store))
+          .filter(s -> matchesStore(s, storeDigest))
           .map(ServedSnapshotFile.Saved::published);
       Callable<Void> load = () -> {
         store.load();
@@ -241,14 +250,14 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
-  private static boolean matchesStore(ServedSnapshotFile.Saved saved, ConfigStore store) {
+  private static boolean matchesStore(ServedSnapshotFile.Saved saved, Future<String> storeDigest) {
     try {
-      if (saved.inputsDigest().equals(store.digestOnDisk())) {
+      if (saved.inputsDigest().equals(Uninterruptibles.getUninterruptibly(storeDigest))) {
         return true;
       }
       log.info("the saved snapshot predates the stored resources; translating them first");
-    } catch (IOException e) {
-      log.warn("cannot read the state directory to check the saved snapshot: {}", e.toString());
+    } catch (ExecutionException e) {
+      log.warn("cannot read the state directory to check the saved snapshot: {}", e.getCause().toString());
     }
     return false;
   }

@@ -13,6 +13,7 @@ import io.edgegw.kube.cli.KubeOptions;
 import io.edgegw.server.HostPort;
 import io.edgegw.server.Sidecar;
 import io.edgegw.server.SidecarConfig;
+import io.edgegw.server.StartWarmup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,16 @@ import picocli.CommandLine.Option;
       "Exit codes: 1 could not start, 2 usage error (a signal ends it with the JVM's 130 or 143)."
     })
 final class RunCommand implements Callable<Integer> {
+  private final StartWarmup warmup;
+
+  RunCommand(StartWarmup warmup) {
+    this.warmup = warmup;
+  }
+
+  RunCommand() {
+    this(StartWarmup.none());
+  }
+
   @Mixin MqttClientOptions mqtt;
 
   @Mixin GatewayIdentityOptions gateway;
@@ -239,6 +250,8 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LogSetup.apply(logFormat, logLevel);
     SidecarConfig config = config();
+    StartWarmup.serverClasses();
+    warmup.await();
     Sidecar sidecar = Sidecar.start(config, Components.production(gateway.gatewayController));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

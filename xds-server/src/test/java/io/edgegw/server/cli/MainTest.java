@@ -49,6 +49,19 @@ class MainTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"run", "bootstrap", "translate", "validate", "status", "publish", "demo", "fleet", "nope"})
+  void theCommandLineOfOneSubcommandAnswersAsTheWholeOne(String command) {
+    StringWriter whole = new StringWriter();
+    int wholeExit = Main.commandLine().setOut(new PrintWriter(whole, true)).setErr(new PrintWriter(whole, true))
+        .execute(command, "--help");
+    StringWriter one = new StringWriter();
+    int oneExit = Main.commandLine(io.edgegw.server.StartWarmup.none(), Optional.of(command))
+        .setOut(new PrintWriter(one, true)).setErr(new PrintWriter(one, true)).execute(command, "--help");
+    assertEquals(wholeExit, oneExit);
+    assertEquals(whole.toString(), one.toString());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"sync", "status"})
   void fleetSubcommandsHaveHelpThatStatesTheirExitCodes(String command) {
     assertEquals(0, Main.commandLine().setOut(new PrintWriter(out, true)).execute("fleet", command, "--help"));
