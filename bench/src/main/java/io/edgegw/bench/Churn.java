@@ -23,7 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@code VmRSS} and heap used every {@code sample} seconds; the last sample is the steady state the
  * target is about.
  *
- * <p>Arguments: {@code jar routes seconds perSecond [sampleSeconds]}.
+ * <p>Arguments: {@code jar routes seconds perSecond [sampleSeconds]}. System properties, for finding
+ * where the memory is: {@code churn.sidecarOpts} is given to the sidecar's JVM as {@code JAVA_TOOL_OPTIONS}
+ * (added to bin/edgegw's options, e.g. {@code -XX:NativeMemoryTracking=summary -Xlog:gc:file=...});
+ * {@code churn.diag=<dir>} writes, at the start sample and at the end (before the sidecar is stopped),
+ * its {@code /proc} status and smaps_rollup and what {@code jcmd} tells (native memory when tracked,
+ * heap, class histogram, threads) into that directory.
  */
 public final class Churn {
   public static void main(String[] args) throws Exception {
@@ -56,6 +61,11 @@ public final class Churn {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sidecar.log").toFile()));
     builder.environment().remove("EDGEGW_JAVA_OPTS");
+    String sidecarOpts = System.getProperty("churn.sidecarOpts");
+    if (sidecarOpts != null) {
+      builder.environment().put("JAVA_TOOL_OPTIONS", sidecarOpts);
+    }
+    String diag = System.getProperty("churn.diag");
     Process sidecar = builder.start();
     Process envoy = null;
     System.out.println("| routes | changes/s | seconds | changes | RSS MB at start | RSS MB max | RSS MB at end"
@@ -80,6 +90,9 @@ public final class Churn {
       }
       Thread.sleep(3000);
       double start = Footprint.rssKb(sidecar.pid()) / 1024.0;
+      if (diag != null) {
+        diagnose(sidecar.pid(), Path.of(diag), "start");
+      }
       double max = start;
       List<String> samples = new ArrayList<>();
       long interval = 1_000_000_000L / perSecond;
@@ -103,6 +116,9 @@ public final class Churn {
       Thread.sleep(3000);
       double end = Footprint.rssKb(sidecar.pid()) / 1024.0;
       double heap = Footprint.heapUsedKb(sidecar.pid()) / 1024.0;
+      if (diag != null) {
+        diagnose(sidecar.pid(), Path.of(diag), "end");
+      }
       System.out.printf("| %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n", routes, perSecond, seconds, k,
           start, Math.max(max, end), end, heap, String.join(", ", samples));
     } finally {
@@ -112,5 +128,24 @@ public final class Churn {
       Local.stop(broker);
     }
     System.exit(0);
+  }
+
+  /** Writes what {@code /proc} and {@code jcmd} say about the sidecar's memory to {@code dir/<when>-*.txt}. */
+  private static void diagnose(long pid, Path dir, String when) throws Exception {
+    Files.createDirectories(dir);
+    for (String proc : List.of("status", "smaps_rollup", "smaps")) {
+      Files.copy(Path.of("/proc/" + pid + "/" + proc), dir.resolve(when + "-" + proc + ".txt"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    // the histogram last: without -all it collects the whole heap first (the live set, at the end only)
+    String histogram = when.equals("start") ? "GC.class_histogram -all" : "GC.class_histogram";
+    for (String command : List.of("VM.native_memory summary", "GC.heap_info", "Thread.print", "VM.metaspace",
+        "Compiler.codecache", histogram)) {
+      List<String> jcmd = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+      jcmd.addAll(List.of(command.split(" ")));
+      Process p = new ProcessBuilder(jcmd).redirectErrorStream(true)
+          .redirectOutput(dir.resolve(when + "-" + command.split(" ")[0] + ".txt").toFile()).start();
+      p.waitFor();
+    }
   }
 }
