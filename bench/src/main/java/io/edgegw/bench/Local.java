@@ -66,7 +66,7 @@ final class Local {
 
   static Process mosquitto(Path dir, int port) throws IOException {
     Path conf = Files.writeString(dir.resolve("mosquitto.conf"),
-        "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n");
     Process p = start(List.of(Tools.mosquitto(), "-c", conf.toString()), dir.resolve("mosquitto.log"));
     awaitPort(port, Duration.ofSeconds(10), p);
     return p;

@@ -17,6 +17,7 @@ import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -67,7 +68,11 @@ public final class PahoOptions {
         throw new IllegalArgumentException(
             "caFile or a client certificate is set, so serverUri must be ssl://, got " + settings.serverUri());
       }
-      options.setSocketFactory(tls(settings));
+      options.setSocketFactory(NoDelaySockets.tls(tls(settings)));
+    } else if (settings.serverUri().startsWith("ssl://")) {
+      options.setSocketFactory(NoDelaySockets.tls((SSLSocketFactory) SSLSocketFactory.getDefault()));
+    } else if (settings.serverUri().startsWith("tcp://")) {
+      options.setSocketFactory(NoDelaySockets.plain(SocketFactory.getDefault()));
     }
     return options;
   }
