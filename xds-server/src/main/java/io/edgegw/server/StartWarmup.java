@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -47,20 +48,9 @@ public final class StartWarmup {
 
   /** Returns when the warm-up has ended; after that the warmed classes are the caller's. */
   public void await() {
-    if (thread == null) {
-      return;
-    }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true; // the join must complete: the classes are not ours until it has
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    if (thread != null) {
+      // The join must complete: the classes are not ours until it has.
+      Uninterruptibles.joinUninterruptibly(thread);
     }
   }
 

@@ -56,9 +56,10 @@ public final class Main implements Callable<Integer> {
         .put("demo", DemoCommand::new)
         .put("fleet", io.edgegw.fleet.cli.FleetCommand::new)
         .buildOrThrow();
+    Optional<String> only = command.filter(subcommands::containsKey);
     CommandLine cli = new CommandLine(new Main());
     subcommands.forEach((name, make) -> {
-      if (command.filter(subcommands::containsKey).map(name::equals).orElse(true)) {
+      if (only.isEmpty() || only.get().equals(name)) {
         cli.addSubcommand(name, make.get());
       }
     });
