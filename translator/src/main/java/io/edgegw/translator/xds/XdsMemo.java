@@ -10,6 +10,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import com.google.common.collect.Maps;
 import io.edgegw.translator.ir.Route;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -22,49 +24,79 @@ import java.util.function.Function;
  */
 public final class XdsMemo {
   final Memo<Listener, io.envoyproxy.envoy.config.listener.v3.Listener> listeners = Memo.byEquality();
-  final Memo<VirtualHost, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts = Memo.byEquality();
   final Memo<Cluster, io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters = Memo.byEquality();
   final Memo<Cluster, Optional<ClusterLoadAssignment>> endpoints = Memo.byEquality();
   final Memo<TlsSecret, Secret> secrets = Memo.byEquality();
 
-  /** Hosts of at least this many routes are remembered by name, so an edit of one route builds one route. */
-  static final int MIN_ROUTES = 8;
-
   private record Built(VirtualHost ir, io.envoyproxy.envoy.config.route.v3.VirtualHost envoy) {}
 
+  /*
+   * Virtual hosts are remembered by name and compared with equals, never hashed: IR records do not cache
+   * their hash, so hashing a thousand hosts (or a thousand routes) deep on every change cost more than
+   * the rest of the back end. The front end hands in the same Route instances for what did not change,
+   * and equals stops at identical instances, so comparing an unchanged host costs a pass over its
+   * route references.
+   */
   private Map<String, Built> previousByName = new HashMap<>();
   private Map<String, Built> byName = new HashMap<>();
 
   /**
    * The Envoy virtual host of {@code host}: the previous one when the IR is equal; else built anew, taking
-   * each route equal to one of the previous version of the same host (by name) from there.
+   * each route the previous version of the same host (by name) already built from there.
    */
   io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host, RouteTranslator routes) {
-    var out = virtualHosts.get(host, h -> routes.virtualHost(h, previousRoutes(h.name())));
-    if (host.routes().size() >= MIN_ROUTES) {
-      byName.put(host.name(), new Built(host, out));
+    Built known = byName.get(host.name());
+    if (known == null || !known.ir().equals(host)) {
+      known = previousByName.get(host.name());
     }
-    return out;
+    if (known == null || !known.ir().equals(host)) {
+      known = new Built(host, routes.virtualHost(host, previousRoutes(known)));
+    }
+    byName.put(host.name(), known);
+    return known.envoy();
   }
 
-  private Function<Route, io.envoyproxy.envoy.config.route.v3.Route> previousRoutes(String name) {
-    Built before = previousByName.get(name);
+  /**
+   * The routes of {@code before} by IR route: the same instance first; a route that is not is built
+   * anew when it is the only one (an edit), and looked up by equality once there are more (the front
+   * end rebuilt equal routes), where hashing every previous route pays for itself.
+   */
+  private static Function<Route, io.envoyproxy.envoy.config.route.v3.Route> previousRoutes(Built before) {
     if (before == null) {
       return r -> null;
     }
-    Map<Route, io.envoyproxy.envoy.config.route.v3.Route> known =
-        Maps.newHashMapWithExpectedSize(before.ir().routes().size());
-    for (int i = 0; i < before.ir().routes().size(); i++) {
-      known.putIfAbsent(before.ir().routes().get(i), before.envoy().getRoutes(i));
+    List<Route> irRoutes = before.ir().routes();
+    Map<Route, io.envoyproxy.envoy.config.route.v3.Route> same = new IdentityHashMap<>(irRoutes.size());
+    for (int i = 0; i < irRoutes.size(); i++) {
+      same.putIfAbsent(irRoutes.get(i), before.envoy().getRoutes(i));
     }
-    return known::get;
+    return new Function<>() {
+      private boolean missedOnce;
+      private Map<Route, io.envoyproxy.envoy.config.route.v3.Route> equal;
+
+      @Override
+      public io.envoyproxy.envoy.config.route.v3.Route apply(Route route) {
+        io.envoyproxy.envoy.config.route.v3.Route found = same.get(route);
+        if (found != null) {
+          return found;
+        }
+        if (!missedOnce) {
+          missedOnce = true;
+          return null;
+        }
+        if (equal == null) {
+          equal = Maps.newHashMapWithExpectedSize(irRoutes.size());
+          same.forEach(equal::putIfAbsent);
+        }
+        return equal.get(route);
+      }
+    };
   }
 
   void endTranslation() {
     previousByName = byName;
     byName = new HashMap<>();
     listeners.endTranslation();
-    virtualHosts.endTranslation();
     clusters.endTranslation();
     endpoints.endTranslation();
     secrets.endTranslation();
