@@ -45,7 +45,7 @@ public class TranslateBenchmark {
   private final TranslationMemo memo = new TranslationMemo();
   /** A second one, for the results the versions benchmark hashes. */
   private final TranslationMemo setupMemo = new TranslationMemo();
-  private final Memo<VirtualHost, String> digests = Memo.byIdentity();
+  private final Memo<VirtualHost, com.google.common.hash.HashCode> digests = Memo.byIdentity();
   private InputSet inputs;
   private EnvoyResources before;
   private SnapshotVersions beforeVersions;

@@ -91,7 +91,7 @@ public final class SnapshotPublisher {
   private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
-  private final Memo<VirtualHost, String> virtualHostDigests = Memo.byIdentity();
+  private final Memo<VirtualHost, com.google.common.hash.HashCode> virtualHostDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
     this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);

@@ -16,14 +16,15 @@ import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -207,19 +208,28 @@ final class StatusKeeper {
 
   /** The inputs added, removed or changed from {@code before} to {@code after}, in key order. */
   static ImmutableList<ResourceKey> changedKeys(InputSet before, InputSet after) {
-    TreeSet<ResourceKey> keys = new TreeSet<>();
-    // Unchanged resources are the same instances: a reference check each, no deep comparison.
-    before.resources().forEach((k, v) -> {
-      if (!Objects.equals(v, after.resources().get(k))) {
-        keys.add(k);
+    // One merge of the two sorted maps: a lookup per key cost a binary search of string comparisons
+    // each, a fifth of a change's loop time at 1000 inputs. Unchanged entries are the same key and
+    // resource instances, so most steps are two reference checks.
+    Comparator<? super ResourceKey> order = after.resources().comparator();
+    ImmutableList.Builder<ResourceKey> out = ImmutableList.builder();
+    Iterator<Map.Entry<ResourceKey, Resource>> was = before.resources().entrySet().iterator();
+    Iterator<Map.Entry<ResourceKey, Resource>> is = after.resources().entrySet().iterator();
+    Map.Entry<ResourceKey, Resource> a = was.hasNext() ? was.next() : null;
+    Map.Entry<ResourceKey, Resource> b = is.hasNext() ? is.next() : null;
+    while (a != null || b != null) {
+      int c = a == null ? 1 : b == null ? -1 : a.getKey() == b.getKey() ? 0 : order.compare(a.getKey(), b.getKey());
+      if (c < 0 || c > 0 || !Objects.equals(a.getValue(), b.getValue())) {
+        out.add(c <= 0 ? a.getKey() : b.getKey());
       }
-    });
-    after.resources().forEach((k, v) -> {
-      if (!before.resources().containsKey(k)) {
-        keys.add(k);
+      if (c <= 0) {
+        a = was.hasNext() ? was.next() : null;
       }
-    });
-    return ImmutableList.copyOf(keys);
+      if (c >= 0) {
+        b = is.hasNext() ? is.next() : null;
+      }
+    }
+    return out.build();
   }
 
   private ResourceStatus statusOf(ResourceKey key) {
