@@ -34,6 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>With {@code --big-vs}, the N routes are one VirtualService and each change edits one of its routes
  * (the VirtualService republished with one route's match changed).
  *
+ * <p>The loop runs in this JVM: run it with the shipped sidecar's JIT and collector ({@code
+ * -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}, as {@code bench/run} does). With the default C2 JIT the
+ * CPU per change is 2-3x smaller than what the sidecar spends (8.6 against 24.6 ms at 1000 routes,
+ * 2026-12-07).
+ *
  * <p>Arguments: {@code routes... --changes M [--big-vs]}.
  */
 public final class ChangeCost {

@@ -49,11 +49,20 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta
  * [--big-vs | --gateway-api]}.
+ *
+ * <p>The probe for the first 200 polls every millisecond ({@code -Dpropagation.pollMicros}). It used to poll
+ * every 0.1 ms: a request every 0.2 ms or so kept the probe and Envoy's worker busy for most of one of
+ * the machine's two cores, right while the sidecar and Envoy's main thread had the change to work on,
+ * and made a new host look 20 ms slower at 1000 routes (p50 98 against 79-81 ms, 2026-12-07). Run it in
+ * a JVM with the sidecar's own JIT and collector ({@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}, as
+ * {@code bench/run} does), since the sidecar runs in this JVM.
  */
 public final class Propagation {
   private static final int WARMUP = 10;
   private static final int LOAD_PER_SECOND = 200;
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final long POLL_NANOS = Long.getLong("propagation.pollMicros", 1000) * 1000;
 
   record Result(String mode, String routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
       long loadRequests, long loadFailures, Stats bytes, Stats resources, String envoyApply) {}
@@ -220,7 +229,7 @@ public final class Propagation {
           if (System.nanoTime() - t0 > 30_000_000_000L) {
             throw new IllegalStateException(host + " not served within 30 s");
           }
-          LockSupport.parkNanos(100_000);
+          LockSupport.parkNanos(POLL_NANOS);
         }
         long t1 = System.nanoTime();
         XdsTraffic.Totals sent = sidecar.xdsTraffic().minus(sentBefore);
