@@ -6,7 +6,6 @@ import io.edgegw.translator.Translation;
 import io.edgegw.translator.TranslationMemo;
 import io.edgegw.translator.Translator;
 import io.edgegw.translator.memo.Memo;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.InputSet;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +44,7 @@ public class TranslateBenchmark {
   private final TranslationMemo memo = new TranslationMemo();
   /** A second one, for the results the versions benchmark hashes. */
   private final TranslationMemo setupMemo = new TranslationMemo();
-  private final Memo<VirtualHost, com.google.common.hash.HashCode> digests = Memo.byIdentity();
+  private final Memo<com.google.protobuf.Message, com.google.common.hash.HashCode> digests = Memo.byIdentity();
   private InputSet inputs;
   private EnvoyResources before;
   private SnapshotVersions beforeVersions;

@@ -6,7 +6,6 @@ import java.time.Clock;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.memo.Memo;
 import io.edgegw.translator.model.InputSet;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.ArrayDeque;
@@ -91,7 +90,7 @@ public final class SnapshotPublisher {
   private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
-  private final Memo<VirtualHost, com.google.common.hash.HashCode> virtualHostDigests = Memo.byIdentity();
+  private final Memo<com.google.protobuf.Message, com.google.common.hash.HashCode> contentDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
     this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);
@@ -143,8 +142,8 @@ public final class SnapshotPublisher {
   public Outcome publish(EnvoyResources resources, ImmutableList<String> trigger, Optional<InputSet> inputs) {
     Published now = current;
     SnapshotVersions versions = now == null
-        ? SnapshotVersions.of(resources, EnvoyResources.EMPTY, null, virtualHostDigests)
-        : SnapshotVersions.of(resources, now.resources(), now.versions(), virtualHostDigests);
+        ? SnapshotVersions.of(resources, EnvoyResources.EMPTY, null, contentDigests)
+        : SnapshotVersions.of(resources, now.resources(), now.versions(), contentDigests);
     if (now != null && now.version().equals(versions.overall())) {
       return Outcome.UNCHANGED;
     }

@@ -60,19 +60,21 @@ public record SnapshotVersions(
   }
 
   /**
-   * As above; {@code virtualHosts} remembers the digest of each virtual host between calls. A
+   * As above; {@code digests} remembers the digest of each virtual host and route between calls. A
    * RouteConfiguration holds every host of its port (hundreds of kilobytes at 1000 routes), so its
-   * version is the hash of its other fields and of its virtual hosts' digests: a one-host change then
-   * serializes and hashes that host only (the translator hands in the same instance for the others).
+   * version is the hash of its other fields and of its virtual hosts' digests, and a host's digest that
+   * of its other fields and its routes' digests: a one-host change then serializes and hashes that
+   * host only, and a one-route edit of a big host that route only (the translator hands in the same
+   * instances for the others).
    */
   public static SnapshotVersions of(
       EnvoyResources resources,
       EnvoyResources previous,
       SnapshotVersions previousVersions,
-      Memo<VirtualHost, HashCode> virtualHosts) {
+      Memo<Message, HashCode> digests) {
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(previous, "previous");
-    Function<Message, String> routeHash = m -> routeConfigurationHash((RouteConfiguration) m, virtualHosts);
+    Function<Message, String> routeHash = m -> routeConfigurationHash((RouteConfiguration) m, digests);
     ImmutableMap<String, ImmutableSortedMap<String, String>> byResource =
         ImmutableMap.of(
             LISTENERS,
@@ -106,7 +108,7 @@ public record SnapshotVersions(
                     SECRETS,
                     previousVersions,
                     SnapshotVersions::hash));
-    virtualHosts.endTranslation();
+    digests.endTranslation();
     ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
     byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
     return restore(byType.build(), byResource);
@@ -179,18 +181,29 @@ public record SnapshotVersions(
     return digest(message).toString();
   }
 
-  private static String routeConfigurationHash(RouteConfiguration config, Memo<VirtualHost, HashCode> virtualHosts) {
-    Hasher hasher = Hashing.sha256().newHasher();
-    byte[] rest = deterministicBytes(config.toBuilder().clearVirtualHosts().build());
-    hasher.putInt(rest.length).putBytes(rest);
-    // The hosts' raw digests in one buffer: one update of 32 bytes a host, where hex strings were 64
-    // bytes each and one call apiece (SHA-256 runs as plain Java under the sidecar's C1-only JIT).
-    List<VirtualHost> hosts = config.getVirtualHostsList();
-    byte[] digests = new byte[hosts.size() * DIGEST_BYTES];
-    for (int i = 0; i < hosts.size(); i++) {
-      virtualHosts.get(hosts.get(i), SnapshotVersions::digest).writeBytesTo(digests, i * DIGEST_BYTES, DIGEST_BYTES);
+  private static String routeConfigurationHash(RouteConfiguration config, Memo<Message, HashCode> digests) {
+    return ofParts(config.toBuilder().clearVirtualHosts().build(), config.getVirtualHostsList(),
+        host -> digests.get(host, h -> virtualHostDigest((VirtualHost) h, digests))).toString();
+  }
+
+  /** A host of many routes is edited a route at a time: the others' digests are remembered (by instance). */
+  private static HashCode virtualHostDigest(VirtualHost host, Memo<Message, HashCode> digests) {
+    return ofParts(host.toBuilder().clearRoutes().build(), host.getRoutesList(),
+        route -> digests.get(route, SnapshotVersions::digest));
+  }
+
+  /**
+   * The digest of a message from its other fields ({@code rest}) and its parts' digests, in order. The
+   * parts' raw digests go in one buffer: SHA-256 runs as plain Java under the sidecar's C1-only JIT, so
+   * 32 bytes a part in one update, not a 64-byte hex string each.
+   */
+  private static <T extends Message> HashCode ofParts(Message rest, List<T> parts, Function<T, HashCode> partDigest) {
+    byte[] restBytes = deterministicBytes(rest);
+    byte[] digests = new byte[parts.size() * DIGEST_BYTES];
+    for (int i = 0; i < parts.size(); i++) {
+      partDigest.apply(parts.get(i)).writeBytesTo(digests, i * DIGEST_BYTES, DIGEST_BYTES);
     }
-    return hasher.putBytes(digests).hash().toString();
+    return Hashing.sha256().newHasher().putInt(restBytes.length).putBytes(restBytes).putBytes(digests).hash();
   }
 
   private static final int DIGEST_BYTES = 32;
