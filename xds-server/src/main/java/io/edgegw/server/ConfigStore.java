@@ -12,7 +12,9 @@ import io.edgegw.translator.model.InputSet;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import io.edgegw.translator.model.ResourceReader;
+import com.google.common.hash.HashCode;
 import com.google.common.hash.Hasher;
+import io.edgegw.translator.memo.Memo;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
@@ -249,21 +251,29 @@ public final class ConfigStore {
    * saved snapshot can tell whether it was made from what is stored now.
    */
   public static String contentDigest(InputSet inputs) throws IOException {
-    return digests(inputs).overall();
+    return digests(inputs, Memo.byIdentity()).overall();
   }
 
   /** {@link #contentDigest} and each input's {@link #fileDigest} by {@link #pathOf} path. */
   public record Digests(String overall, ImmutableSortedMap<String, String> byPath) {}
 
-  /** Both digests of {@code inputs}, serializing each input once. */
-  static Digests digests(InputSet inputs) throws IOException {
-    TreeMap<String, byte[]> files = new TreeMap<>();
+  /**
+   * Both digests of {@code inputs}; {@code files} remembers each input's file digest between calls (by
+   * instance: the store keeps a resource's instance until it changes), so only changed inputs are
+   * serialized again.
+   */
+  static Digests digests(InputSet inputs, Memo<Resource, HashCode> files) throws IOException {
+    TreeMap<String, HashCode> byPath = new TreeMap<>();
     for (Resource resource : inputs.resources().values()) {
-      files.put(relativePath(resource.key()), fileBytes(resource));
+      HashCode known = files.previous(resource).orElse(null);
+      HashCode digest = known != null ? known : Hashing.sha256().hashBytes(fileBytes(resource));
+      files.put(resource, digest);
+      byPath.put(relativePath(resource.key()), digest);
     }
-    ImmutableSortedMap.Builder<String, String> byPath = ImmutableSortedMap.naturalOrder();
-    files.forEach((path, bytes) -> byPath.put(path, Hashing.sha256().hashBytes(bytes).toString()));
-    return new Digests(digest(files), byPath.buildOrThrow());
+    files.endTranslation();
+    ImmutableSortedMap.Builder<String, String> hex = ImmutableSortedMap.naturalOrder();
+    byPath.forEach((path, digest) -> hex.put(path, digest.toString()));
+    return new Digests(digest(byPath), hex.buildOrThrow());
   }
 
   /** Where {@code key} is stored, relative to the resources directory: {@code virtualservice/ns/name.json}. */
@@ -292,23 +302,24 @@ public final class ConfigStore {
 
   /** The same digest of the files as they are on disk, read as bytes (no parsing: cheap at start-up). */
   public String digestOnDisk() throws IOException {
-    TreeMap<String, byte[]> files = new TreeMap<>();
+    TreeMap<String, HashCode> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(resourcesDir)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
         if (!file.getFileName().toString().endsWith(TEMP_SUFFIX)) {
           files.put(resourcesDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
-              Files.readAllBytes(file));
+              Hashing.sha256().hashBytes(Files.readAllBytes(file)));
         }
       }
     }
     return digest(files);
   }
 
-  private static String digest(TreeMap<String, byte[]> files) {
+  /** Of each file's path and digest in path order: an input's file digest can be remembered, its bytes not. */
+  private static String digest(TreeMap<String, HashCode> files) {
     Hasher hasher = Hashing.sha256().newHasher();
-    files.forEach((path, bytes) -> {
+    files.forEach((path, digest) -> {
       byte[] name = path.getBytes(StandardCharsets.UTF_8);
-      hasher.putInt(name.length).putBytes(name).putInt(bytes.length).putBytes(bytes);
+      hasher.putInt(name.length).putBytes(name).putBytes(digest.asBytes());
     });
     return hasher.hash().toString();
   }

@@ -1,5 +1,8 @@
 package io.edgegw.server;
 
+import com.google.common.hash.HashCode;
+import io.edgegw.translator.memo.Memo;
+import io.edgegw.translator.model.Resource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,6 +30,7 @@ public final class SnapshotSaver implements AutoCloseable {
   });
   private final AtomicReference<SnapshotPublisher.Published> pending = new AtomicReference<>();
   private SnapshotPublisher.Published saved; // writer thread only
+  private final Memo<Resource, HashCode> fileDigests = Memo.byIdentity(); // writer thread only
 
   public SnapshotSaver(ServedSnapshotFile file, Duration interval) {
     this.file = Objects.requireNonNull(file, "file");
@@ -54,8 +58,8 @@ public final class SnapshotSaver implements AutoCloseable {
       return;
     }
     try {
-      // The digest serializes every input: done here, off the config loop.
-      ConfigStore.Digests digests = ConfigStore.digests(next.inputs().orElseThrow());
+      // The digest serializes every input changed since the last save: done here, off the config loop.
+      ConfigStore.Digests digests = ConfigStore.digests(next.inputs().orElseThrow(), fileDigests);
       file.save(next, digests.overall(), digests.byPath());
       saved = next;
     } catch (IOException | RuntimeException e) {

@@ -70,6 +70,25 @@ class ConfigStoreTest {
   }
 
   @Test
+  void digestsRememberedAcrossSavesEqualFreshOnesAndTheDiskAfterEveryChange() throws Exception {
+    ConfigStore store = ConfigStore.open(state);
+    io.edgegw.translator.memo.Memo<Resource, com.google.common.hash.HashCode> remembered =
+        io.edgegw.translator.memo.Memo.byIdentity();
+    for (int change = 0; change < 12; change++) {
+      String name = "vs-" + (change % 5);
+      if (change % 4 == 3) {
+        store.remove(Fixtures.virtualService(name, "x").key());
+      } else {
+        store.put(Fixtures.virtualService(name, "h" + change + ".example.com"));
+      }
+      ConfigStore.Digests digests = ConfigStore.digests(store.inputSet(), remembered);
+      assertEquals(ConfigStore.contentDigest(store.inputSet()), digests.overall());
+      assertEquals(store.digestOnDisk(), digests.overall());
+      assertEquals(store.inputSet().resources().size(), digests.byPath().size());
+    }
+  }
+
+  @Test
   void theTwoGatewayKindsAreStoredApartAndIstiosPathIsUnchanged() throws Exception {
     ConfigStore store = ConfigStore.open(state);
     Resource istio = Fixtures.resource("""
