@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * writes it at exit, as the first start after a build does), or JVM options, optionally led by {@code NAME=value}
  * environment variables; the
  * word {@code CDS} in them stands for an AppCDS archive made by a training run with those options'
- * environment.
+ * environment. An absolute path ending in {@code /bin/edgegw} is another checkout's script, started as
+ * {@code bin/edgegw} is (its archive already made): two builds compared on one state directory, interleaved.
  *
  * <p>Arguments: {@code jar routes starts [variant...]}.
  */
@@ -114,7 +115,8 @@ public final class Footprint {
           if (variant.equals(NO_SNAPSHOT)) {
             Files.deleteIfExists(dir.resolve("state").resolve("served-snapshot.pb"));
           }
-          List<String> command = isScript(variant) ? List.of(script.toString())
+          List<String> command = isOtherCheckout(variant) ? List.of(variant)
+              : isScript(variant) ? List.of(script.toString())
               : command(jar, variant.replace("CDS", archive.toString()));
           results
               .computeIfAbsent(variant, v -> new ArrayList<>())
@@ -159,7 +161,12 @@ public final class Footprint {
   }
 
   private static boolean isScript(String variant) {
-    return variant.equals(SCRIPT) || variant.equals(FIRST_START) || variant.equals(NO_SNAPSHOT);
+    return variant.equals(SCRIPT) || variant.equals(FIRST_START) || variant.equals(NO_SNAPSHOT)
+        || isOtherCheckout(variant);
+  }
+
+  private static boolean isOtherCheckout(String variant) {
+    return variant.startsWith("/") && variant.endsWith("/" + SCRIPT);
   }
 
   private static List<Double> column(List<double[]> rows, int i) {
