@@ -206,6 +206,13 @@ public final class Footprint {
     int xds = Local.freePort();
     int admin = Local.freePort();
     int envoyAdmin = Local.freePort();
+    // A port just released can come back at once: the sidecar would find its admin port taken.
+    while (admin == xds || envoyAdmin == xds || envoyAdmin == admin || xds == gateway || admin == gateway
+        || envoyAdmin == gateway) {
+      admin = Local.freePort();
+      envoyAdmin = Local.freePort();
+      xds = xds == gateway ? Local.freePort() : xds;
+    }
     List<String> command = new ArrayList<>(java);
     command.addAll(List.of("run", "--no-mqtt", "--state-dir", dir.resolve("state").toString(),
         "--xds-address", "127.0.0.1:" + xds, "--admin-address", "127.0.0.1:" + admin,
