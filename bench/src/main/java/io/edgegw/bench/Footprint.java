@@ -144,6 +144,8 @@ public final class Footprint {
         continue;
       }
       List<double[]> m = results.get(variant);
+      // Each start in round order, to pair the variants' starts round by round when the load drifts.
+      System.err.printf("%s: start ms by round %s%n", label, column(m, 0));
       Stats s = Stats.of(column(m, 0));
       System.out.printf("| `%s` | %.0f (%.0f-%.0f) | %.1f | %.1f |%n", label, s.p(50), s.sorted()[0], s.max(),
           Stats.of(column(m, 1)).p(50), Stats.of(column(m, 2)).p(50));
