@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * writes it at exit, as the first start after a build does), or JVM options, optionally led by {@code NAME=value}
  * environment variables; the
  * word {@code CDS} in them stands for an AppCDS archive made by a training run with those options'
- * environment.
+ * environment. An absolute path ending in {@code /bin/edgegw} is another checkout's script, started as
+ * {@code bin/edgegw} is (its archive already made): two builds compared on one state directory, interleaved.
  *
  * <p>Arguments: {@code jar routes starts [variant...]}.
  */
@@ -114,7 +115,8 @@ public final class Footprint {
           if (variant.equals(NO_SNAPSHOT)) {
             Files.deleteIfExists(dir.resolve("state").resolve("served-snapshot.pb"));
           }
-          List<String> command = isScript(variant) ? List.of(script.toString())
+          List<String> command = isOtherCheckout(variant) ? List.of(variant)
+              : isScript(variant) ? List.of(script.toString())
               : command(jar, variant.replace("CDS", archive.toString()));
           results
               .computeIfAbsent(variant, v -> new ArrayList<>())
@@ -142,6 +144,8 @@ public final class Footprint {
         continue;
       }
       List<double[]> m = results.get(variant);
+      // Each start in round order, to pair the variants' starts round by round when the load drifts.
+      System.err.printf("%s: start ms by round %s%n", label, column(m, 0));
       Stats s = Stats.of(column(m, 0));
       System.out.printf("| `%s` | %.0f (%.0f-%.0f) | %.1f | %.1f |%n", label, s.p(50), s.sorted()[0], s.max(),
           Stats.of(column(m, 1)).p(50), Stats.of(column(m, 2)).p(50));
@@ -159,7 +163,12 @@ public final class Footprint {
   }
 
   private static boolean isScript(String variant) {
-    return variant.equals(SCRIPT) || variant.equals(FIRST_START) || variant.equals(NO_SNAPSHOT);
+    return variant.equals(SCRIPT) || variant.equals(FIRST_START) || variant.equals(NO_SNAPSHOT)
+        || isOtherCheckout(variant);
+  }
+
+  private static boolean isOtherCheckout(String variant) {
+    return variant.startsWith("/") && variant.endsWith("/" + SCRIPT);
   }
 
   private static List<Double> column(List<double[]> rows, int i) {
@@ -199,6 +208,13 @@ public final class Footprint {
     int xds = Local.freePort();
     int admin = Local.freePort();
     int envoyAdmin = Local.freePort();
+    // A port just released can come back at once: the sidecar would find its admin port taken.
+    while (admin == xds || envoyAdmin == xds || envoyAdmin == admin || xds == gateway || admin == gateway
+        || envoyAdmin == gateway) {
+      admin = Local.freePort();
+      envoyAdmin = Local.freePort();
+      xds = xds == gateway ? Local.freePort() : xds;
+    }
     List<String> command = new ArrayList<>(java);
     command.addAll(List.of("run", "--no-mqtt", "--state-dir", dir.resolve("state").toString(),
         "--xds-address", "127.0.0.1:" + xds, "--admin-address", "127.0.0.1:" + admin,

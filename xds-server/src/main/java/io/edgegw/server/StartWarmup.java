@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sets up, on a thread of its own, protobuf's descriptors and the xDS message types (the largest part
- * of a cold start before the saved snapshot can be read) while {@code run}'s command line is parsed
- * (about 0.2 s: picocli's classes are compiled for Java 5, which AppCDS cannot archive) and the main
- * thread sets up logging and {@link #serverClasses()}. Until {@link #await()} returns, the caller
- * touches no protobuf class: none is set up by two threads at once (generated classes initialize one
- * another, the pattern in which class-initialization deadlocks hide), and a start without the warm-up
- * does the same work, later.
+ * of a cold start before the saved snapshot can be read) while {@code run}'s options are read
+ * ({@code RunArguments}, or picocli) and the main thread sets up logging and {@link #serverClasses()}
+ * (Micrometer's registry too: it logs, and an SLF4J being initialized by the warm-up thread would hand
+ * the main thread's logging set-up a substitute factory instead of logback's). Until {@link #await()}
+ * returns, the caller touches no protobuf class: none is set up by two threads at once (generated classes
+ * initialize one another, the pattern in which class-initialization deadlocks hide), and a start without
+ * the warm-up does the same work, later.
  */
 public final class StartWarmup {
   private final Thread thread;

@@ -250,9 +250,11 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LogSetup.apply(logFormat, logLevel);
     SidecarConfig config = config();
+    // The store's files are hashed and gRPC's classes set up while protobuf's are (StartWarmup).
+    Sidecar.StateOnDisk state = Sidecar.openState(config);
     StartWarmup.serverClasses();
     warmup.await();
-    Sidecar sidecar = Sidecar.start(config, Components.production(gateway.gatewayController));
+    Sidecar sidecar = Sidecar.start(config, Components.production(gateway.gatewayController), state);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sidecar.close();
