@@ -66,7 +66,7 @@ public final class Main implements Callable<Integer> {
     });
     cli.setExecutionStrategy(Main::rejectUnmatchedThenRun);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("edgegw " + commandLine.getCommandName() + ": " + e.getMessage());
+      commandLine.getErr().println(failure(commandLine.getCommandName(), e));
       return 1;
     });
     return cli;
@@ -103,8 +103,13 @@ public final class Main implements Callable<Integer> {
     try {
       return run.call();
     } catch (Exception e) {
-      System.err.println("edgegw run: " + e.getMessage());
+      System.err.println(failure("run", e));
       return 1;
     }
+  }
+
+  /** How a command that failed says so, whether picocli ran it or not. */
+  private static String failure(String command, Exception e) {
+    return "edgegw " + command + ": " + e.getMessage();
   }
 }
