@@ -54,7 +54,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * What per-host route delivery would buy, measured before building it (issue 16): the same hosts
- * served to a real Envoy in two shapes, by a small delta ADS server of the bench's own.
+ * served to a real Envoy in three shapes, by a small delta ADS server of the bench's own.
  *
  * <ul>
  *   <li>{@code rds} (today's shape): the port's one RouteConfiguration holds every host's virtual host;
@@ -63,21 +63,28 @@ import java.util.concurrent.locks.LockSupport;
  *       keyed on the whole {@code :authority} header; one ScopedRouteConfiguration per host, each naming a
  *       RouteConfiguration of that host's one virtual host; a new host is one new scope and one small
  *       RouteConfiguration.
+ *   <li>{@code vhds} (VHDS): the listener as today; the port's RouteConfiguration has no virtual hosts
+ *       and a {@code vhds} config source, and each host's virtual host is its own resource, named
+ *       {@code <route configuration>/<host>}; a new host is that one resource. Envoy 1.40 subscribes to
+ *       virtual hosts with no names (a wildcard subscription on the wire) and keeps those whose name is
+ *       under its route configuration's, so the server pushes them all and no on-demand filter is needed.
  * </ul>
  *
  * <p>The virtual hosts, the listener, clusters and endpoints are the translator's real output for the
  * bench's generated VirtualServices ({@link Inputs}); only the route delivery differs. java-control-plane's
- * cache knows five types and not ScopedRouteConfiguration, so both shapes are served by {@link DeltaAds}
- * below (delta xDS: under state of the world, every scope would be resent on each change).
+ * cache knows five types, neither ScopedRouteConfiguration nor VirtualHost, so all shapes are served by
+ * {@link DeltaAds} below (delta xDS: under state of the world, every scope would be resent on each change;
+ * VHDS requires delta).
  *
  * <p>Per shape and round: Envoy's start (process start until the first and the last host answer 200),
  * then per new host: publish until a keep-alive client polling every 0.1 ms gets 200 for it, the bytes
  * of every DeltaDiscoveryResponse sent meanwhile, and Envoy's own apply time: the sum over all its
- * {@code update_duration} histograms ({@code rds.*} and {@code scoped_rds.*}) across the change, read from
- * its admin {@code /stats/prometheus} (with stats flushed on admin reads, so each read is current;
- * Envoy's histogram sums are bucket approximations). Then probes of what exact-key scopes change.
+ * {@code update_duration} histograms ({@code rds.*}, VHDS's {@code rds.vhds.*} and {@code scoped_rds.*})
+ * across the change, read from its admin {@code /stats/prometheus} (with stats flushed on admin reads, so
+ * each read is current; Envoy's histogram sums are bucket approximations). Then probes of what exact-key
+ * scopes and VHDS change for Host headers.
  *
- * <p>Arguments: {@code hosts changes rounds} (defaults 1000 50 2); each round runs both shapes, after a
+ * <p>Arguments: {@code hosts changes rounds} (defaults 1000 50 2); each round runs the three shapes, after a
  * warm-up of 20 hosts each and a 20-host run of scoped RDS with the connection manager's
  * {@code strip_any_host_port}, which is only probed. {@code -Dscoped.trace=true} prints every xDS
  * request and response with a millisecond clock.
@@ -88,6 +95,7 @@ public final class ScopedRoutes {
   static final String SCOPE = "type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration";
   static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String VHOST = "type.googleapis.com/envoy.config.route.v3.VirtualHost";
   private static final int WARMUP = 5;
   /** {@code -Dscoped.trace=true}: every xDS request and response on stderr, with a ms clock. */
   private static final boolean TRACE = Boolean.getBoolean("scoped.trace");
@@ -96,6 +104,7 @@ public final class ScopedRoutes {
   enum Shape {
     RDS("rds (today)"),
     SCOPED("scoped RDS"),
+    VHDS("vhds"),
     /** Only probed (20 hosts): does the connection manager's port stripping come before the scope key? */
     SCOPED_STRIP("scoped RDS + strip_any_host_port");
 
@@ -126,10 +135,11 @@ public final class ScopedRoutes {
       Served small = Served.translate(20 + WARMUP + 2, backendPort, gatewayPort);
       run(dir, small, Shape.RDS, 0, 20, 2, gatewayPort);
       run(dir, small, Shape.SCOPED, 0, 20, 2, gatewayPort);
+      run(dir, small, Shape.VHDS, 0, 20, 2, gatewayPort);
       List<Run> runs = new ArrayList<>();
       runs.add(run(dir, small, Shape.SCOPED_STRIP, 0, 20, 2, gatewayPort));
       for (int round = 1; round <= rounds; round++) {
-        for (Shape shape : List.of(Shape.RDS, Shape.SCOPED)) {
+        for (Shape shape : List.of(Shape.RDS, Shape.SCOPED, Shape.VHDS)) {
           runs.add(run(dir, served, shape, round, hosts, changes, gatewayPort));
         }
       }
@@ -263,10 +273,19 @@ public final class ScopedRoutes {
     void initial(DeltaAds ads, Shape shape, int hosts) throws InvalidProtocolBufferException {
       ads.put(CLUSTER, named(clusters, Cluster::getName));
       ads.put(ENDPOINT, named(endpoints, ClusterLoadAssignment::getClusterName));
-      ads.put(LISTENER, Map.of(listener.getName(), shape == Shape.RDS ? listener
-          : scoped(listener, shape == Shape.SCOPED_STRIP)));
+      boolean scoped = shape == Shape.SCOPED || shape == Shape.SCOPED_STRIP;
+      ads.put(LISTENER, Map.of(listener.getName(), scoped ? scoped(listener, shape == Shape.SCOPED_STRIP)
+          : listener));
       if (shape == Shape.RDS) {
         ads.put(ROUTE, Map.of(template.getName(), allHosts(hosts)));
+      } else if (shape == Shape.VHDS) {
+        // The virtual hosts first: Envoy subscribes to them as soon as it has the route configuration.
+        Map<String, Message> vhds = new LinkedHashMap<>();
+        for (int i = 0; i < hosts; i++) {
+          vhds.put(vhostName(i), vhosts.get(i));
+        }
+        ads.put(VHOST, vhds);
+        ads.put(ROUTE, Map.of(template.getName(), vhdsRoute()));
       } else {
         Map<String, Message> routes = new LinkedHashMap<>();
         Map<String, Message> scopes = new LinkedHashMap<>();
@@ -284,6 +303,8 @@ public final class ScopedRoutes {
       if (shape == Shape.RDS) {
         // Today: the whole port's configuration, every host's virtual host, again.
         ads.put(ROUTE, Map.of(template.getName(), allHosts(i + 1)));
+      } else if (shape == Shape.VHDS) {
+        ads.put(VHOST, Map.of(vhostName(i), vhosts.get(i)));
       } else {
         // The route configuration first: Envoy asks for it as soon as it sees the scope.
         ads.put(ROUTE, Map.of(routeName(i), oneHost(i)));
@@ -305,6 +326,18 @@ public final class ScopedRoutes {
 
     String routeName(int i) {
       return "host/" + domain(i);
+    }
+
+    /** VHDS names a virtual host {@code <route configuration>/<host>}: Envoy drops one named otherwise. */
+    String vhostName(int i) {
+      return template.getName() + "/" + domain(i);
+    }
+
+    /** The port's route configuration with no virtual hosts of its own: they all come over VHDS. */
+    RouteConfiguration vhdsRoute() {
+      return template.toBuilder().setVhds(io.envoyproxy.envoy.config.route.v3.Vhds.newBuilder()
+          .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+              .setResourceApiVersion(ApiVersion.V3))).build();
     }
 
     String scopeName(int i) {
@@ -417,8 +450,9 @@ public final class ScopedRoutes {
         synchronized (DeltaAds.this) {
           String type = request.getTypeUrl();
           if (TRACE) {
-            System.err.printf("%d request %s +%s -%s%s%n", System.nanoTime() / 1_000_000,
+            System.err.printf("%d request %s +%s %s -%s%s%n", System.nanoTime() / 1_000_000,
                 type.substring(type.lastIndexOf('.') + 1), request.getResourceNamesSubscribeCount(),
+                request.getResourceNamesSubscribeList().stream().limit(3).toList(),
                 request.getResourceNamesUnsubscribeCount(), request.hasErrorDetail() ? " NACK" : "");
           }
           if (request.hasErrorDetail()) {
@@ -462,7 +496,8 @@ public final class ScopedRoutes {
         Map<String, String> current = versions.getOrDefault(type, Map.of());
         for (Map.Entry<String, Any> e : all.entrySet()) {
           String n = e.getKey();
-          if ((wildcard.contains(type) || subscribed.contains(n)) && !current.get(n).equals(has.get(n))) {
+          if ((wildcard.contains(type) || subscribed.contains(n) || subscribed.contains(namespace(type, n)))
+              && !current.get(n).equals(has.get(n))) {
             response.addResources(io.envoyproxy.envoy.service.discovery.v3.Resource.newBuilder()
                 .setName(n).setVersion(current.get(n)).setResource(e.getValue()));
             has.put(n, current.get(n));
@@ -481,6 +516,16 @@ public final class ScopedRoutes {
         out.onNext(r);
       }
 
+      /**
+       * Envoy 1.40 subscribes to virtual hosts with no names (wildcard); an Envoy that subscribes to its
+       * route configuration's name means every virtual host named under it, so a virtual host's name up to
+       * its last '/' counts as subscribed too (Envoy's namespace matching).
+       */
+      private static String namespace(String type, String name) {
+        int slash = name.lastIndexOf('/');
+        return type.equals(VHOST) && slash > 0 ? name.substring(0, slash) : null;
+      }
+
       @Override
       public void onError(Throwable t) {
         streams.remove(this);
@@ -494,7 +539,10 @@ public final class ScopedRoutes {
     }
   }
 
-  /** The sum of every {@code update_duration} histogram's samples, in ms (Envoy's RDS and SRDS applies). */
+  /**
+   * The sum of every {@code update_duration} histogram's samples, in ms (Envoy's RDS, SRDS and VHDS applies:
+   * VHDS's histogram is {@code http.<prefix>.rds.vhds.<route configuration>.update_duration}).
+   */
   static double updateDurationMs(int admin) throws IOException, InterruptedException {
     // A read makes Envoy merge its histograms, but asynchronously: the answer shows the previous merge. So
     // read once to merge, and again for the result.
