@@ -58,9 +58,11 @@ public final class ServedSnapshotFile {
       ImmutableMap<String, String> inputDigests) {}
 
   private final Path file;
+  private final ResourceEncoder encoder;
 
-  public ServedSnapshotFile(Path stateDir) {
+  public ServedSnapshotFile(Path stateDir, ResourceEncoder encoder) {
     this.file = Objects.requireNonNull(stateDir, "stateDir").resolve("served-snapshot.pb");
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
   }
 
   /** The saved snapshot; empty when there is none or it cannot be read (then the inputs are translated first). */
@@ -137,7 +139,7 @@ public final class ServedSnapshotFile {
               Resource.newBuilder()
                   .setName(name)
                   .setVersion(versions.get(name))
-                  .setResource(Any.pack(m)));
+                  .setResource(encoder.serialize(m, Resources.ApiVersion.V3)));
         }
         response.build().writeDelimitedTo(out);
       }

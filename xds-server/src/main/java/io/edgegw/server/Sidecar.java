@@ -118,7 +118,9 @@ public final class Sidecar implements AutoCloseable {
       // What Envoy last acknowledged, served before the inputs are read and translated, but only while
       // the store holds exactly the inputs it was made from (a crash soon after a change leaves it older).
       // The store's digest is being computed meanwhile (openState): they share no state.
-      ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir());
+      // One encoder for Envoy and the saved snapshot: each remembers the same hosts' bytes.
+      ResourceEncoder encoder = new ResourceEncoder();
+      ServedSnapshotFile snapshotFile = new ServedSnapshotFile(config.stateDir(), encoder);
       Future<String> storeDigest = state.digest();
       Optional<ServedSnapshotFile.Saved> savedFile = snapshotFile.load();
       Optional<SnapshotPublisher.Published> saved = savedFile
@@ -252,7 +254,7 @@ public final class Sidecar implements AutoCloseable {
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
       metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
       XdsTraffic traffic = new XdsTraffic();
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), callbacks, traffic);
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), encoder, callbacks, traffic);
       started.push(xds);
 
       Liveness liveness = new Liveness(System::nanoTime,

@@ -2,6 +2,7 @@ package io.edgegw.server;
 
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -41,11 +42,12 @@ public final class XdsServer implements AutoCloseable {
    * Binds {@code address} (port 0 picks a free port, see {@link #port()}) and starts serving ADS, state
    * of the world or delta as each Envoy asks. Every callback sees every stream event.
    */
-  public static XdsServer start(HostPort address, ConfigWatcher cache, DiscoveryServerCallbacks... callbacks)
-      throws IOException {
+  public static XdsServer start(HostPort address, ConfigWatcher cache, ResourceEncoder encoder,
+      DiscoveryServerCallbacks... callbacks) throws IOException {
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
-            List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)));
+            List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)),
+            new DefaultExecutorGroup(), encoder);
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-boss", true));
     EventLoopGroup worker = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-io", true));
     ExecutorService calls = Executors.newFixedThreadPool(2, new DefaultThreadFactory("xds-call", true));

@@ -21,7 +21,7 @@ class ServedSnapshotFileTest {
   void aSavedSnapshotLoadsWithTheSameResourcesVersionsAndInputsDigest() throws Exception {
     EnvoyResources resources = Fixtures.simple("r1", "c1");
     SnapshotPublisher.Published published = new SnapshotPublisher.Published(SnapshotVersions.of(resources), resources);
-    ServedSnapshotFile file = new ServedSnapshotFile(state);
+    ServedSnapshotFile file = new ServedSnapshotFile(state, new ResourceEncoder());
     assertEquals(Optional.empty(), file.load());
     file.save(published, "abc", java.util.Map.of());
     ServedSnapshotFile.Saved loaded = file.load().orElseThrow();
@@ -34,7 +34,7 @@ class ServedSnapshotFileTest {
 
   @Test
   void aDamagedFileIsIgnored() throws Exception {
-    ServedSnapshotFile file = new ServedSnapshotFile(state);
+    ServedSnapshotFile file = new ServedSnapshotFile(state, new ResourceEncoder());
     Files.write(state.resolve("served-snapshot.pb"), new byte[] {9, 1, 2, 3});
     assertEquals(Optional.empty(), file.load());
     EnvoyResources resources = Fixtures.simple("r1", "c1");
@@ -46,7 +46,7 @@ class ServedSnapshotFileTest {
 
   @Test
   void theSaverWritesTheNewestOfferedSnapshotWithItsInputsDigestOnClose() throws Exception {
-    ServedSnapshotFile file = new ServedSnapshotFile(state);
+    ServedSnapshotFile file = new ServedSnapshotFile(state, new ResourceEncoder());
     EnvoyResources first = Fixtures.simple("r1", "c1");
     EnvoyResources second = Fixtures.simple("r2", "c2");
     EnvoyResources raw = Fixtures.simple("r3", "c3");

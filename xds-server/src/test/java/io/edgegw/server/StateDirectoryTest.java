@@ -31,7 +31,7 @@ class StateDirectoryTest {
     for (Path dir = file.getParent(); !dir.equals(temp); dir = dir.getParent()) {
       assertEquals("rwx------", permissions(dir), dir.toString());
     }
-    new ServedSnapshotFile(state).save(new SnapshotPublisher.Published(
+    new ServedSnapshotFile(state, new ResourceEncoder()).save(new SnapshotPublisher.Published(
         SnapshotVersions.of(Fixtures.simple("r", "c")), Fixtures.simple("r", "c")), "d", java.util.Map.of());
     assertEquals("rw-------", permissions(state.resolve("served-snapshot.pb")));
     assertAllOwnerOnly(state);
