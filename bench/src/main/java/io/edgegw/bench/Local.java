@@ -76,7 +76,8 @@ final class Local {
       throws IOException {
     Path file = Files.write(dir.resolve(bootstrapFileName), bootstrap);
     Process p = start(List.of(Tools.envoy(), "-c", file.toString(), "--concurrency", "1", "--disable-hot-restart",
-        "-l", "warn"), dir.resolve(name + ".log"));
+        "-l", "warn", "--component-log-level", System.getProperty("bench.envoyComponentLog", "misc:warn")),
+        dir.resolve(name + ".log"));
     awaitPort(adminPort, Duration.ofSeconds(20), p);
     return p;
   }

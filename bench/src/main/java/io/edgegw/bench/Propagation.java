@@ -132,6 +132,8 @@ public final class Propagation {
     System.exit(0); // MQTT client threads linger
   }
 
+  private static final boolean TRACE = Boolean.getBoolean("propagation.trace");
+
   static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
       int changes, int churnPerSecond, int debounceMs, boolean big, boolean gatewayApi) throws Exception {
     Files.createDirectories(dir);
@@ -232,6 +234,11 @@ public final class Propagation {
           LockSupport.parkNanos(POLL_NANOS);
         }
         long t1 = System.nanoTime();
+        if (TRACE) {
+          long wall = System.currentTimeMillis();
+          System.err.printf("trace %s publish %s snapshot +%.1f first200 +%.1f%n", host,
+              java.time.Instant.ofEpochMilli(wall - (t1 - t0) / 1_000_000), (snap - t0) / 1e6, (t1 - t0) / 1e6);
+        }
         XdsTraffic.Totals sent = sidecar.xdsTraffic().minus(sentBefore);
 
         long d0 = System.nanoTime();
