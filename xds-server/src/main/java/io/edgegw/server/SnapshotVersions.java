@@ -193,17 +193,27 @@ public record SnapshotVersions(
   }
 
   /**
-   * The digest of a message from its other fields ({@code rest}) and its parts' digests, in order. The
-   * parts' raw digests go in one buffer: SHA-256 runs as plain Java under the sidecar's C1-only JIT, so
-   * 32 bytes a part in one update, not a 64-byte hex string each.
+   * The digest of a message from its other fields ({@code rest}) and its parts' digests, in order. Each
+   * piece of content is hashed with SHA-256 (the parts' own digests, and {@code rest} here); the list of
+   * those digests is then combined with the much faster Murmur3 (128 bits). SHA-256 runs as plain Java
+   * under the sidecar's C1-only JIT: over 10,000 hosts' digests (320 kB) it was 4.5 ms a change. Murmur3
+   * resists no one who chooses its input bytes, but its input here is SHA-256 output, which no one
+   * chooses, so two different lists of digests still do not meet by accident or by design.
    */
   private static <T extends Message> HashCode ofParts(Message rest, List<T> parts, Function<T, HashCode> partDigest) {
-    byte[] restBytes = deterministicBytes(rest);
-    byte[] digests = new byte[parts.size() * DIGEST_BYTES];
-    for (int i = 0; i < parts.size(); i++) {
-      partDigest.apply(parts.get(i)).writeBytesTo(digests, i * DIGEST_BYTES, DIGEST_BYTES);
+    HashCode[] digests = new HashCode[parts.size()];
+    int size = DIGEST_BYTES;
+    for (int i = 0; i < digests.length; i++) {
+      digests[i] = partDigest.apply(parts.get(i));
+      size += digests[i].bits() / Byte.SIZE;
     }
-    return Hashing.sha256().newHasher().putInt(restBytes.length).putBytes(restBytes).putBytes(digests).hash();
+    byte[] all = new byte[size];
+    digest(rest).writeBytesTo(all, 0, DIGEST_BYTES);
+    int at = DIGEST_BYTES;
+    for (HashCode d : digests) {
+      at += d.writeBytesTo(all, at, d.bits() / Byte.SIZE);
+    }
+    return Hashing.murmur3_128().hashBytes(all);
   }
 
   private static final int DIGEST_BYTES = 32;
