@@ -27,26 +27,39 @@ public final class PahoClients {
     message.setQos(QOS);
     message.setRetained(true);
     IMqttToken token;
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        token = client.publish(topic, message);
-        token.waitForCompletion(timeout.toMillis());
-        break;
-      } catch (MqttException e) {
-        // Paho counts a publish as in flight until a moment after its token completes (paho.mqtt.java
-        // #551, #993): a fast sequence of waited-for publishes can trip its limit. Nothing was sent;
-        // try again shortly.
-        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
-          throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
-        }
-        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-      }
+    try {
+      token = publish(client, topic, message, timeout);
+    } catch (MqttException e) {
+      throw new BrokerException("publish to " + topic + " failed: " + PahoOptions.describe(e), e);
     }
     int[] codes = token.getReasonCodes();
     if (codes != null && codes.length > 0 && codes[0] >= FIRST_FAILURE_REASON_CODE) {
       throw new BrokerException("broker refused the publish to " + topic + " with reason code 0x"
           + Integer.toHexString(codes[0]));
+    }
+  }
+
+  /**
+   * Publishes {@code message} and waits up to {@code timeout} for it to complete (for QoS 1, the
+   * broker's acknowledgement, whose reason codes the token holds).
+   */
+  public static IMqttToken publish(MqttAsyncClient client, String topic, MqttMessage message, Duration timeout)
+      throws MqttException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        IMqttToken token = client.publish(topic, message);
+        token.waitForCompletion(timeout.toMillis());
+        return token;
+      } catch (MqttException e) {
+        // Paho counts a publish as in flight until a moment after its token completes (paho.mqtt.java
+        // #551, #993): a fast sequence of waited-for publishes can trip its limit. Nothing was sent;
+        // try again shortly.
+        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+      }
     }
   }
 

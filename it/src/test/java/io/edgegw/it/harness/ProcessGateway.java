@@ -3,13 +3,14 @@ package io.edgegw.it.harness;
 import io.edgegw.bootstrap.BootstrapGenerator;
 import io.edgegw.bootstrap.BootstrapOptions;
 import io.edgegw.mqtt.MqttResourcePublisher;
+import io.edgegw.mqtt.PahoClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -30,7 +31,7 @@ public final class ProcessGateway implements AutoCloseable {
   private final SidecarProcess sidecar;
   private final EnvoyProcess envoy;
   private MqttResourcePublisher publisher;
-  private MqttClient raw;
+  private MqttAsyncClient raw;
 
   private ProcessGateway(Path dir, int brokerPort, Optional<Path> brokerPersistence, Mosquitto broker,
       SidecarProcess sidecar, EnvoyProcess envoy) {
@@ -132,7 +133,8 @@ public final class ProcessGateway implements AutoCloseable {
     message.setQos(qos);
     message.setRetained(retained);
     try {
-      raw.publish(topic, message);
+      // Waits for the broker, and rides out Paho's in-flight miscount (PahoClients.publish).
+      PahoClients.publish(raw, topic, message, Duration.ofSeconds(10));
     } catch (MqttException e) {
       throw new IllegalStateException("publish to " + topic + " failed: " + e, e);
     }
@@ -159,8 +161,8 @@ public final class ProcessGateway implements AutoCloseable {
   private void connectPublishers() {
     try {
       publisher = EdgeGateway.publisher(broker);
-      raw = new MqttClient(broker.url(), "it-raw-" + System.nanoTime(), new MemoryPersistence());
-      raw.connect(new MqttConnectionOptions());
+      raw = new MqttAsyncClient(broker.url(), "it-raw-" + System.nanoTime(), new MemoryPersistence());
+      raw.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
     } catch (Exception e) {
       closePublishers();
       throw new IllegalStateException("cannot connect the test publishers to " + broker, e);
@@ -173,14 +175,7 @@ public final class ProcessGateway implements AutoCloseable {
       publisher = null;
     }
     if (raw != null) {
-      try {
-        if (raw.isConnected()) {
-          raw.disconnect();
-        }
-        raw.close();
-      } catch (MqttException e) {
-        // The broker is already gone; nothing to release on its side.
-      }
+      PahoClients.close(raw);
       raw = null;
     }
   }
