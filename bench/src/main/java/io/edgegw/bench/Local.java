@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
@@ -75,9 +76,13 @@ final class Local {
   static Process envoy(Path dir, String name, String bootstrapFileName, byte[] bootstrap, int adminPort)
       throws IOException {
     Path file = Files.write(dir.resolve(bootstrapFileName), bootstrap);
-    Process p = start(List.of(Tools.envoy(), "-c", file.toString(), "--concurrency", "1", "--disable-hot-restart",
-        "-l", "warn", "--component-log-level", System.getProperty("bench.envoyComponentLog", "misc:warn")),
-        dir.resolve(name + ".log"));
+    List<String> command = new ArrayList<>(List.of(Tools.envoy(), "-c", file.toString(), "--concurrency", "1",
+        "--disable-hot-restart", "-l", "warn"));
+    String componentLog = System.getProperty("bench.envoyComponentLog");
+    if (componentLog != null) {
+      command.addAll(List.of("--component-log-level", componentLog));
+    }
+    Process p = start(command, dir.resolve(name + ".log"));
     awaitPort(adminPort, Duration.ofSeconds(20), p);
     return p;
   }

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +64,8 @@ public final class Propagation {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final long POLL_NANOS = Long.getLong("propagation.pollMicros", 1000) * 1000;
+  /** {@code -Dpropagation.trace=true}: each change's publish wall clock, snapshot and first 200 on stderr. */
+  private static final boolean TRACE = Boolean.getBoolean("propagation.trace");
 
   record Result(String mode, String routes, int churnPerSecond, int debounceMs, Stats add, Stats snapshot, Stats delete,
       long loadRequests, long loadFailures, Stats bytes, Stats resources, String envoyApply) {}
@@ -131,8 +134,6 @@ public final class Propagation {
     }
     System.exit(0); // MQTT client threads linger
   }
-
-  private static final boolean TRACE = Boolean.getBoolean("propagation.trace");
 
   static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
       int changes, int churnPerSecond, int debounceMs, boolean big, boolean gatewayApi) throws Exception {
@@ -237,7 +238,7 @@ public final class Propagation {
         if (TRACE) {
           long wall = System.currentTimeMillis();
           System.err.printf("trace %s publish %s snapshot +%.1f first200 +%.1f%n", host,
-              java.time.Instant.ofEpochMilli(wall - (t1 - t0) / 1_000_000), (snap - t0) / 1e6, (t1 - t0) / 1e6);
+              Instant.ofEpochMilli(wall - (t1 - t0) / 1_000_000), ((snap < 0 ? t1 : snap) - t0) / 1e6, (t1 - t0) / 1e6);
         }
         XdsTraffic.Totals sent = sidecar.xdsTraffic().minus(sentBefore);
 

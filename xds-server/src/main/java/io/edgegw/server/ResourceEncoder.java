@@ -63,12 +63,12 @@ public final class ResourceEncoder implements ProtoResourcesSerializer {
   private ByteString virtualHost(VirtualHost host) {
     return remembered(
         host,
-        h -> host.getRoutesCount() < ROUTES_WORTH_REMEMBERING
-            ? host.toByteString()
+        h -> h.getRoutesCount() < ROUTES_WORTH_REMEMBERING
+            ? h.toByteString()
             : withParts(
-                host.toBuilder().clearRoutes().build(),
+                h.toBuilder().clearRoutes().build(),
                 VirtualHost.ROUTES_FIELD_NUMBER,
-                host.getRoutesList(),
+                h.getRoutesList(),
                 route -> remembered(route, Message::toByteString)));
   }
 

@@ -2,6 +2,8 @@ package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.hash.HashCode;
+import com.google.protobuf.Message;
 import java.time.Clock;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.memo.Memo;
@@ -90,7 +92,7 @@ public final class SnapshotPublisher {
   private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
-  private final Memo<com.google.protobuf.Message, com.google.common.hash.HashCode> contentDigests = Memo.byIdentity();
+  private final Memo<Message, HashCode> contentDigests = Memo.byIdentity();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
     this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);
