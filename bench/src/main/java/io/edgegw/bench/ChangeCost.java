@@ -1,5 +1,6 @@
 package io.edgegw.bench;
 
+import io.edgegw.bootstrap.BootstrapGenerator;
 import io.edgegw.mqtt.StatusMessage;
 import io.edgegw.mqtt.StatusPublisher;
 import io.edgegw.server.Components;
@@ -39,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * CPU per change is 2-3x smaller than what the sidecar spends (8.6 against 24.6 ms at 1000 routes,
  * 2026-12-07).
  *
- * <p>Arguments: {@code routes... --changes M [--big-vs]}.
+ * <p>Arguments: {@code routes... --changes M [--big-vs] [--route-scopes]} ({@code --route-scopes}: a route
+ * configuration per host, as {@code edgegw run --route-scopes}).
  */
 public final class ChangeCost {
   public static void main(String[] args) throws Exception {
@@ -47,8 +49,11 @@ public final class ChangeCost {
     int changes = 200;
     boolean big = false;
     boolean gatewayApi = false;
+    boolean scopes = false;
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--changes")) {
+      if (args[i].equals("--route-scopes")) {
+        scopes = true;
+      } else if (args[i].equals("--changes")) {
         changes = Integer.parseInt(args[++i]);
       } else if (args[i].equals("--big-vs")) {
         big = true;
@@ -63,11 +68,12 @@ public final class ChangeCost {
         + " | wall p99 ms |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (int routes : sizes) {
-      run(routes, changes, big, gatewayApi);
+      run(routes, changes, big, gatewayApi, scopes);
     }
   }
 
-  private static void run(int routes, int changes, boolean big, boolean gatewayApi) throws Exception {
+  private static void run(int routes, int changes, boolean big, boolean gatewayApi, boolean scopes)
+      throws Exception {
     Path dir = Files.createTempDirectory("edgegw-changecost");
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
     List<Resource> inputs = big ? Inputs.allBig(routes, 9080)
@@ -96,7 +102,8 @@ public final class ChangeCost {
     SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
     Components components = Components.production();
     ConfigLoop loop = new ConfigLoop(executor, store, components.validator(), components.translator(),
-        Inputs.identity(8080), publisher, Duration.ofMillis(20), new StatusReporter(serializeOnly, Clock.systemUTC()),
+        scopes ? Inputs.identity(8080).withRouteScopes(BootstrapGenerator.XDS_CLUSTER) : Inputs.identity(8080), publisher,
+        Duration.ofMillis(20), new StatusReporter(serializeOnly, Clock.systemUTC()),
         Metrics.unregistered(), java.util.Optional.empty());
     loop.rebuildNow();
     List<Double> cpu = new ArrayList<>();

@@ -49,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * host each), and each change publishes a new HTTPRoute, then deletes it. No churn in this mode.
  *
  * <p>Arguments: {@code routes... --changes M --churn-per-second R --debounce-ms D --modes sotw,delta
- * [--big-vs | --gateway-api]}.
+ * [--big-vs | --gateway-api] [--route-scopes]}; {@code --route-scopes} runs the sidecar with
+ * {@code edgegw run --route-scopes} (a route configuration per host, chosen by scoped RDS).
  *
  * <p>The probe for the first 200 polls every millisecond ({@code -Dpropagation.pollMicros}). It used to poll
  * every 0.1 ms: a request every 0.2 ms or so kept the probe and Envoy's worker busy for most of one of
@@ -78,6 +79,7 @@ public final class Propagation {
     List<String> modes = List.of("sotw", "delta");
     boolean big = false;
     boolean gatewayApi = false;
+    boolean scopes = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--changes" -> changes = Integer.parseInt(args[++i]);
@@ -86,6 +88,7 @@ public final class Propagation {
         case "--modes" -> modes = List.of(args[++i].split(","));
         case "--big-vs" -> big = true;
         case "--gateway-api" -> gatewayApi = true;
+        case "--route-scopes" -> scopes = true;
         default -> sizes.add(Integer.parseInt(args[i]));
       }
     }
@@ -107,7 +110,7 @@ public final class Propagation {
       for (int routes : sizes) {
         for (String mode : modes) {
           Result r = run(work.resolve("run" + run), "bench" + run++, brokerPort, backendPort, routes,
-              mode.equals("delta"), changes, churn, debounce, big, gatewayApi);
+              mode.equals("delta"), changes, churn, debounce, big, gatewayApi, scopes);
           System.out.printf(
               "| %s | %s | %d | %d ms | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %.1f | %s | %s | %d | %d |%n",
               r.mode(),
@@ -136,7 +139,8 @@ public final class Propagation {
   }
 
   static Result run(Path dir, String gatewayId, int brokerPort, int backendPort, int routes, boolean delta,
-      int changes, int churnPerSecond, int debounceMs, boolean big, boolean gatewayApi) throws Exception {
+      int changes, int churnPerSecond, int debounceMs, boolean big, boolean gatewayApi, boolean scopes)
+      throws Exception {
     Files.createDirectories(dir);
     ConfigStore store = ConfigStore.open(dir.resolve("state"));
     List<Resource> inputs = big ? Inputs.allBig(routes, backendPort)
@@ -159,6 +163,7 @@ public final class Propagation {
             .debounce(Duration.ofMillis(debounceMs))
             // Bench backends run on loopback, which the node policy refuses by default.
             .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
+            .routeScopes(scopes)
             .build(), Components.production());
         MqttResourcePublisher cloud = publisher(broker, gatewayId, "cloud");
         MqttResourcePublisher churner = publisher(broker, gatewayId, "churn");
@@ -262,7 +267,7 @@ public final class Propagation {
       load.join();
       churn.join();
       return new Result(
-          delta ? "delta" : "sotw",
+          (delta ? "delta" : "sotw") + (scopes ? " + route scopes" : ""),
           big ? routes + " in 1 VS" : gatewayApi ? routes + " HTTPRoutes" : Integer.toString(routes),
           churnPerSecond,
           debounceMs,

@@ -23,6 +23,7 @@ final class BrokenConfig {
         .add(first.toBuilder().setVirtualHosts(0, broken).build())
         .addAll(good.routes().subList(1, good.routes().size()))
         .build();
-    return new EnvoyResources(good.listeners(), routes, good.clusters(), good.endpoints(), good.secrets());
+    return new EnvoyResources(good.listeners(), routes, good.clusters(), good.endpoints(), good.secrets(),
+        good.scopes());
   }
 }

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.net.InetAddresses;
+import io.edgegw.bootstrap.BootstrapGenerator;
 import io.edgegw.kube.KubeSettings;
 import io.edgegw.mqtt.MqttSettings;
 import io.edgegw.mqtt.TopicContract;
@@ -44,7 +45,8 @@ public record SidecarConfig(
     NodePolicySettings nodePolicy,
     PathNormalization pathNormalization,
     String gatewayNamespace,
-    Optional<KubeSettings> kube) {
+    Optional<KubeSettings> kube,
+    boolean routeScopes) {
   public static final String DEFAULT_MQTT_URL = "tcp://127.0.0.1:1883";
   public static final HostPort DEFAULT_XDS_ADDRESS = new HostPort("127.0.0.1", 18000);
   public static final HostPort DEFAULT_ADMIN_ADDRESS = new HostPort("127.0.0.1", 18001);
@@ -150,10 +152,14 @@ public record SidecarConfig(
     return new Builder(stateDir);
   }
 
-  /** The identity with the node policy, given this node's own interface addresses. */
+  /**
+   * The identity with the node policy, given this node's own interface addresses; with route scopes, served
+   * on their own stream through the bootstrap's xDS cluster (docs/architecture.md, "Route scopes").
+   */
   public GatewayIdentity identity(ImmutableSet<String> nodeAddresses) {
-    return new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap, nodePolicy(nodeAddresses),
-        pathNormalization, gatewayNamespace);
+    GatewayIdentity identity = new GatewayIdentity(gatewayLabels, domainSuffix, listenerBindAddress, portMap,
+        nodePolicy(nodeAddresses), pathNormalization, gatewayNamespace);
+    return routeScopes ? identity.withRouteScopes(BootstrapGenerator.XDS_CLUSTER) : identity;
   }
 
   NodePolicy nodePolicy(ImmutableSet<String> nodeAddresses) {
@@ -270,6 +276,7 @@ public record SidecarConfig(
     private PathNormalization pathNormalization = PathNormalization.BASE;
     private String gatewayNamespace = GatewayIdentity.DEFAULT_NAMESPACE;
     private Optional<KubeSettings> kube = Optional.empty();
+    private boolean routeScopes;
 
     private Builder(Path stateDir) {
       this.stateDir = stateDir;
@@ -297,6 +304,7 @@ public record SidecarConfig(
     public Builder pathNormalization(PathNormalization v) { pathNormalization = v; return this; }
     public Builder gatewayNamespace(String v) { gatewayNamespace = v; return this; }
     public Builder kube(Optional<KubeSettings> v) { kube = v; return this; }
+    public Builder routeScopes(boolean v) { routeScopes = v; return this; }
 
     public SidecarConfig build() {
       return new SidecarConfig(
@@ -322,7 +330,8 @@ public record SidecarConfig(
           nodePolicy,
           pathNormalization,
           gatewayNamespace,
-          kube);
+          kube,
+          routeScopes);
     }
   }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * An edge gateway whose sidecar can be stopped and started again on the same xDS port and state
@@ -30,10 +31,12 @@ public final class RestartableGateway implements AutoCloseable {
   private final int xdsPort;
   private final EnvoyProcess envoy;
   private final MqttResourcePublisher publisher;
+  private final UnaryOperator<SidecarConfig.Builder> settings;
   private Sidecar sidecar; // null while stopped
 
   private RestartableGateway(Mosquitto broker, Path stateDir, int httpPort, int extraPort, int xdsPort,
-      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher) {
+      Sidecar sidecar, EnvoyProcess envoy, MqttResourcePublisher publisher,
+      UnaryOperator<SidecarConfig.Builder> settings) {
     this.broker = broker;
     this.stateDir = stateDir;
     this.httpPort = httpPort;
@@ -42,9 +45,16 @@ public final class RestartableGateway implements AutoCloseable {
     this.sidecar = sidecar;
     this.envoy = envoy;
     this.publisher = publisher;
+    this.settings = settings;
   }
 
   public static RestartableGateway start(boolean deltaXds) throws Exception {
+    return start(deltaXds, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(boolean)}, with sidecar settings the test changes (kept for every restart). */
+  public static RestartableGateway start(boolean deltaXds, UnaryOperator<SidecarConfig.Builder> settings)
+      throws Exception {
     Mosquitto broker = Mosquitto.start();
     Sidecar sidecar = null;
     EnvoyProcess envoy = null;
@@ -53,20 +63,22 @@ public final class RestartableGateway implements AutoCloseable {
       int httpPort = FreePorts.next();
       int extraPort = FreePorts.next();
       int xdsPort = FreePorts.next();
-      sidecar = Sidecar.start(config(broker, stateDir, httpPort, extraPort, xdsPort), Components.production());
+      sidecar = Sidecar.start(config(broker, stateDir, httpPort, extraPort, xdsPort, settings),
+          Components.production());
       int envoyAdmin = FreePorts.next();
       envoy = EnvoyProcess.start(new BootstrapGenerator().yaml(new BootstrapOptions(
           "edgegw-it", "edgegateway", "127.0.0.1", xdsPort, "127.0.0.1", envoyAdmin, deltaXds)), envoyAdmin);
       return new RestartableGateway(broker, stateDir, httpPort, extraPort, xdsPort, sidecar, envoy,
-          EdgeGateway.publisher(broker));
+          EdgeGateway.publisher(broker), settings);
     } catch (Exception | Error e) {
       EdgeGateway.closeAll(envoy, sidecar, broker);
       throw e;
     }
   }
 
-  private static SidecarConfig config(Mosquitto broker, Path stateDir, int httpPort, int extraPort, int xdsPort) {
-    return SidecarConfig.builder(stateDir)
+  private static SidecarConfig config(Mosquitto broker, Path stateDir, int httpPort, int extraPort, int xdsPort,
+      UnaryOperator<SidecarConfig.Builder> settings) {
+    return settings.apply(SidecarConfig.builder(stateDir)
         .mqttUrl(Optional.of(broker.url()))
         .gatewayId(EdgeGateway.GATEWAY_ID)
         .gatewayLabels(ImmutableMap.of("istio", "edgegateway"))
@@ -76,7 +88,7 @@ public final class RestartableGateway implements AutoCloseable {
         .adminAddress(new HostPort("127.0.0.1", 0))
         .debounce(Duration.ofMillis(10))
         // Test backends run on loopback, which the node policy refuses by default.
-        .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8"))
+        .nodePolicy(SidecarConfig.NodePolicySettings.DEFAULT.allowingUpstreams("127.0.0.0/8")))
         .build();
   }
 
@@ -90,7 +102,7 @@ public final class RestartableGateway implements AutoCloseable {
 
   /** Starts a new sidecar on the same xDS port and state directory (retrying while the port is freed). */
   public void startSidecar() {
-    SidecarConfig config = config(broker, stateDir, httpPort, extraPort, xdsPort);
+    SidecarConfig config = config(broker, stateDir, httpPort, extraPort, xdsPort, settings);
     sidecar = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> Sidecar.start(config, Components.production()), s -> s != null);
   }
