@@ -1,10 +1,9 @@
 package io.edgegw.translator.xds;
 
+import com.google.common.collect.Sets;
 import io.edgegw.translator.ir.RouteConfig;
 import io.edgegw.translator.ir.VirtualHost;
-import java.util.HashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which route configurations (one per HTTP port) may go to Envoy per host, as scoped RDS: at least one
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
  * A port that breaks any of this keeps its one route configuration.
  */
 final class ScopeEligibility {
-  private static final Pattern EXACT_HOST =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** What {@link #exactHost} accepts, as a regular expression (which costs ten times as much per domain). */
+  static final String EXACT_HOST = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 
   private ScopeEligibility() {}
 
@@ -29,17 +28,36 @@ final class ScopeEligibility {
     if (config.virtualHosts().isEmpty()) {
       return false;
     }
-    Set<String> seen = new HashSet<>();
+    Set<String> seen = Sets.newHashSetWithExpectedSize(config.virtualHosts().size());
     for (VirtualHost host : config.virtualHosts()) {
       if (host.domains().isEmpty()) {
         return false; // it would have no scope (and Envoy refuses it anyway)
       }
       for (String domain : host.domains()) {
-        if (!EXACT_HOST.matcher(domain).matches() || !seen.add(domain)) {
+        if (!exactHost(domain) || !seen.add(domain)) {
           return false;
         }
       }
     }
     return true;
+  }
+
+  /**
+   * Dot-separated labels of lower-case letters, digits and inner hyphens ({@link #EXACT_HOST}), by hand:
+   * every translation checks every domain of the port, 10,000 of them at most.
+   */
+  static boolean exactHost(String domain) {
+    char previous = '.';
+    for (int i = 0; i < domain.length(); i++) {
+      char c = domain.charAt(i);
+      boolean ok = c == '.' ? previous != '.' && previous != '-'
+          : c == '-' ? previous != '.'
+          : (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+      previous = c;
+    }
+    return previous != '.' && previous != '-';
   }
 }
