@@ -85,7 +85,8 @@ public final class Translator {
    */
   public Translation translate(InputSet inputs, GatewayIdentity identity, TranslationMemo memo) {
     IrTranslation ir = toIr(inputs, identity, memo);
-    return new Translation(backEnd.translate(ir.config(), memo.xds), ir.diagnostics(), ir.statuses());
+    return new Translation(backEnd.translate(ir.config(), memo.xds, identity.routeScopesCluster()),
+        ir.diagnostics(), ir.statuses());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.edgegw.translator.xds;
 
+import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
@@ -32,13 +33,25 @@ import java.util.List;
 /**
  * IR listeners to Envoy Listeners (section 2): per filter chain an SNI match, a downstream TLS
  * transport socket whose certificates come by SDS (section 3), then an HTTP connection manager with
- * routes by RDS or a TCP proxy.
+ * routes by RDS (or, per host, scoped RDS) or a TCP proxy.
  */
 public final class ListenerTranslator {
   /** The {@code server} header istiod's gateways send; clients and tests that look for it keep working. */
   static final String SERVER_NAME = "istio-envoy";
 
+  /**
+   * Which route configurations go to Envoy per host (scoped RDS, {@link ScopedRoutesDelivery}), and the
+   * bootstrap cluster their scopes come over; {@link #NONE}: every one by RDS.
+   */
+  record RouteScopes(String xdsCluster, ImmutableSet<String> routeConfigs) {
+    static final RouteScopes NONE = new RouteScopes("", ImmutableSet.of());
+  }
+
   public Listener listener(io.edgegw.translator.ir.Listener listener) {
+    return listener(listener, RouteScopes.NONE);
+  }
+
+  Listener listener(io.edgegw.translator.ir.Listener listener, RouteScopes scopes) {
     Listener.Builder out = Listener.newBuilder()
         .setName(listener.name())
         .setAddress(Address.newBuilder().setSocketAddress(
@@ -48,13 +61,13 @@ public final class ListenerTranslator {
           .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
     }
     for (io.edgegw.translator.ir.FilterChain chain : listener.filterChains()) {
-      out.addFilterChains(filterChain(listener, chain));
+      out.addFilterChains(filterChain(listener, chain, scopes));
     }
     return out.build();
   }
 
   private FilterChain filterChain(
-      io.edgegw.translator.ir.Listener listener, io.edgegw.translator.ir.FilterChain chain) {
+      io.edgegw.translator.ir.Listener listener, io.edgegw.translator.ir.FilterChain chain, RouteScopes scopes) {
     FilterChain.Builder out = FilterChain.newBuilder();
     if (!chain.serverNames().isEmpty()) {
       out.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(chain.serverNames()));
@@ -63,20 +76,26 @@ public final class ListenerTranslator {
         .setName(EnvoyTypes.TLS_TRANSPORT_SOCKET).setTypedConfig(Any.pack(downstreamTlsContext(tls)))));
     if (chain.filter() instanceof NetworkFilter.Http http) {
       out.addFilters(Filter.newBuilder().setName(EnvoyTypes.HTTP_CONNECTION_MANAGER)
-          .setTypedConfig(Any.pack(httpConnectionManager("outbound_" + listener.name(), http))));
+          .setTypedConfig(Any.pack(httpConnectionManager("outbound_" + listener.name(), http, scopes))));
     } else if (chain.filter() instanceof NetworkFilter.Tcp tcp) {
       out.addFilters(Filter.newBuilder().setName(EnvoyTypes.TCP_PROXY).setTypedConfig(Any.pack(tcpProxy(tcp))));
     }
     return out.build();
   }
 
-  private static HttpConnectionManager httpConnectionManager(String statPrefix, NetworkFilter.Http http) {
-    return HttpConnectionManager.newBuilder()
+  private static HttpConnectionManager httpConnectionManager(
+      String statPrefix, NetworkFilter.Http http, RouteScopes scopes) {
+    HttpConnectionManager.Builder out = HttpConnectionManager.newBuilder();
+    if (scopes.routeConfigs().contains(http.routeConfigName())) {
+      out.setScopedRoutes(ScopedRoutesDelivery.scopedRoutes(http.routeConfigName(), scopes.xdsCluster()));
+    } else {
+      out.setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(http.routeConfigName()));
+    }
+    return out
         .setStatPrefix(statPrefix)
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         // As istiod: responses (and Envoy's own answers) say server: istio-envoy.
         .setServerName(SERVER_NAME)
-        .setRds(Rds.newBuilder().setConfigSource(EnvoyTypes.ads()).setRouteConfigName(http.routeConfigName()))
         // As istiod: routes match, and backends receive, the normalised path; escaped slashes are kept
         // unless decoding them was asked for.
         .setNormalizePath(BoolValue.of(http.paths().normalize()))

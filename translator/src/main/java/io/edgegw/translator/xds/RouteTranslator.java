@@ -39,16 +39,28 @@ public final class RouteTranslator {
   /** Each virtual host made by {@code virtualHosts}: {@link #virtualHost}, or a memo of it. */
   public RouteConfiguration routeConfiguration(
       RouteConfig config, Function<VirtualHost, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
-    RouteConfiguration.Builder out = RouteConfiguration.newBuilder()
-        .setName(config.name())
+    RouteConfiguration.Builder out = routeConfigurationFields(config.name());
+    config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHosts.apply(v)));
+    return out.build();
+  }
+
+  /**
+   * A route configuration of {@code host} alone (a scope's, routes per host), with the same fields as a
+   * port's; {@code host} is that very instance, so what was built and encoded for it is reused.
+   */
+  RouteConfiguration routeConfiguration(String name, io.envoyproxy.envoy.config.route.v3.VirtualHost host) {
+    return routeConfigurationFields(name).addVirtualHosts(host).build();
+  }
+
+  private static RouteConfiguration.Builder routeConfigurationFields(String name) {
+    return RouteConfiguration.newBuilder()
+        .setName(name)
         // Clients send Host with the port; domains list bare hosts, as in istiod.
         .setIgnorePortInHostMatching(true)
         // Routes may name clusters without endpoints yet; they must load and answer 503, not be refused.
         .setValidateClusters(BoolValue.of(false))
         // Envoy's default is 4096 bytes; istiod allows 1 MiB, and so does the VirtualService decoder.
         .setMaxDirectResponseBodySizeBytes(com.google.protobuf.UInt32Value.of(MAX_DIRECT_RESPONSE_BODY_BYTES));
-    config.virtualHosts().forEach(v -> out.addVirtualHosts(virtualHosts.apply(v)));
-    return out.build();
   }
 
   io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host) {

@@ -1,12 +1,17 @@
 package io.edgegw.translator.xds;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import io.edgegw.translator.EnvoyResources;
+import io.edgegw.translator.ir.FilterChain;
 import io.edgegw.translator.ir.GatewayConfig;
+import io.edgegw.translator.ir.NetworkFilter;
+import io.edgegw.translator.ir.RouteConfig;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.Comparator;
 import java.util.Optional;
@@ -31,18 +36,41 @@ public final class XdsBackEnd {
 
   /** Takes each message built from an equal IR value in the previous translation from {@code memo}. */
   public EnvoyResources translate(GatewayConfig config, XdsMemo memo) {
+    return translate(config, memo, Optional.empty());
+  }
+
+  /**
+   * As above; with {@code routeScopesCluster}, each port whose hosts allow it ({@link ScopeEligibility})
+   * gets a route configuration per virtual host and a scope per domain, whose scoped RDS stream goes to
+   * that bootstrap cluster ({@link ScopedRoutesDelivery}).
+   */
+  public EnvoyResources translate(GatewayConfig config, XdsMemo memo, Optional<String> routeScopesCluster) {
+    ImmutableSet<String> scoped = routeScopesCluster.isEmpty() ? ImmutableSet.of()
+        : config.routeConfigs().stream()
+            .filter(ScopeEligibility::eligible)
+            .map(RouteConfig::name)
+            .collect(ImmutableSet.toImmutableSet());
+    ImmutableList.Builder<RouteConfiguration> routeConfigurations = ImmutableList.builder();
+    ImmutableList.Builder<ScopedRouteConfiguration> scopes = ImmutableList.builder();
+    for (RouteConfig r : config.routeConfigs()) {
+      if (scoped.contains(r.name())) {
+        for (io.edgegw.translator.ir.VirtualHost v : r.virtualHosts()) {
+          XdsMemo.HostRoutes host = memo.hostRoutes(r.name(), memo.virtualHost(v, routes), routes);
+          routeConfigurations.add(host.routes());
+          scopes.addAll(host.scopes());
+        }
+      } else {
+        routeConfigurations.add(routes.routeConfiguration(r, v -> memo.virtualHost(v, routes)));
+      }
+    }
     EnvoyResources out =
         new EnvoyResources(
             config.listeners().stream()
-                .map(l -> memo.listeners.get(l, listeners::listener))
+                .map(l -> memo.listener(l, routeScopes(l, scoped, routeScopesCluster), listeners))
                 .sorted(Comparator.comparing(Listener::getName))
                 .collect(ImmutableList.toImmutableList()),
-            config.routeConfigs().stream()
-                .map(
-                    r ->
-                        routes.routeConfiguration(r, v -> memo.virtualHost(v, routes)))
-                .sorted(Comparator.comparing(RouteConfiguration::getName))
-                .collect(ImmutableList.toImmutableList()),
+            ImmutableList.sortedCopyOf(
+                Comparator.comparing(RouteConfiguration::getName), routeConfigurations.build()),
             config.clusters().stream()
                 .map(c -> memo.clusters.get(c, clusters::cluster))
                 .sorted(Comparator.comparing(Cluster::getName))
@@ -55,8 +83,26 @@ public final class XdsBackEnd {
             config.secrets().stream()
                 .map(s -> memo.secrets.get(s, secrets::secret))
                 .sorted(Comparator.comparing(Secret::getName))
-                .collect(ImmutableList.toImmutableList()));
+                .collect(ImmutableList.toImmutableList()),
+            ImmutableList.sortedCopyOf(Comparator.comparing(ScopedRouteConfiguration::getName), scopes.build()));
     memo.endTranslation();
     return out;
+  }
+
+  /** Which of {@code listener}'s route configurations are {@code scoped}: none, the common case, is one key. */
+  private static ListenerTranslator.RouteScopes routeScopes(
+      io.edgegw.translator.ir.Listener listener, ImmutableSet<String> scoped, Optional<String> cluster) {
+    if (scoped.isEmpty()) {
+      return ListenerTranslator.RouteScopes.NONE;
+    }
+    ImmutableSet<String> mine = listener.filterChains().stream()
+        .map(FilterChain::filter)
+        .filter(f -> f instanceof NetworkFilter.Http)
+        .map(f -> ((NetworkFilter.Http) f).routeConfigName())
+        .filter(scoped::contains)
+        .collect(ImmutableSet.toImmutableSet());
+    return mine.isEmpty()
+        ? ListenerTranslator.RouteScopes.NONE
+        : new ListenerTranslator.RouteScopes(cluster.orElseThrow(), mine);
   }
 }
