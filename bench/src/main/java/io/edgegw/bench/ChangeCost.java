@@ -9,6 +9,7 @@ import io.edgegw.server.ConfigStore;
 import io.edgegw.server.Metrics;
 import io.edgegw.server.SnapshotPublisher;
 import io.edgegw.server.StatusReporter;
+import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceEvent;
 import io.edgegw.translator.model.ResourceKey;
@@ -101,9 +102,10 @@ public final class ChangeCost {
     };
     SnapshotPublisher publisher = new SnapshotPublisher(SnapshotPublisher.newCache());
     Components components = Components.production();
+    GatewayIdentity identity = scopes
+        ? Inputs.identity(8080).withRouteScopes(BootstrapGenerator.XDS_CLUSTER) : Inputs.identity(8080);
     ConfigLoop loop = new ConfigLoop(executor, store, components.validator(), components.translator(),
-        scopes ? Inputs.identity(8080).withRouteScopes(BootstrapGenerator.XDS_CLUSTER) : Inputs.identity(8080), publisher,
-        Duration.ofMillis(20), new StatusReporter(serializeOnly, Clock.systemUTC()),
+        identity, publisher, Duration.ofMillis(20), new StatusReporter(serializeOnly, Clock.systemUTC()),
         Metrics.unregistered(), java.util.Optional.empty());
     loop.rebuildNow();
     List<Double> cpu = new ArrayList<>();

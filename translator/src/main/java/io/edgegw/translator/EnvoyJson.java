@@ -45,6 +45,9 @@ public final class EnvoyJson {
     out.set("clusters", array(r.clusters()));
     out.set("endpoints", array(r.endpoints()));
     out.set("secrets", array(r.secrets()));
+    if (!r.scopes().isEmpty()) { // only with route scopes on, so the usual output keeps its shape
+      out.set("scopes", array(r.scopes()));
+    }
     redact(out);
     return out;
   }
