@@ -1,6 +1,7 @@
 package io.edgegw.server.cli;
 
 import com.google.common.collect.ImmutableMap;
+import io.edgegw.bootstrap.BootstrapGenerator;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.NodePolicy;
 import io.edgegw.translator.model.PathNormalization;
@@ -49,9 +50,16 @@ final class GatewayIdentityOptions {
               + "GatewayClasses of other controllers are ignored (default: ${DEFAULT-VALUE}).")
   String gatewayController;
 
+  @Option(names = "--route-scopes", description = "Deliver each host's routes on its own (scoped RDS), so a"
+      + " change to one host costs Envoy that host, not the whole port: for ports whose hosts are all exact"
+      + " lower-case names; a client must then send the Host header in lower case (docs/architecture.md,"
+      + " \"Route scopes\"). Off: one route configuration per port, as istiod.")
+  boolean routeScopes;
+
   /** Offline (translate, validate): no node policy, which depends on the node. */
   GatewayIdentity identity() {
-    return new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress, Converters.ports(portMap),
-        NodePolicy.UNRESTRICTED, pathNormalization, namespace);
+    GatewayIdentity identity = new GatewayIdentity(ImmutableMap.copyOf(labels), domainSuffix, listenerAddress,
+        Converters.ports(portMap), NodePolicy.UNRESTRICTED, pathNormalization, namespace);
+    return routeScopes ? identity.withRouteScopes(BootstrapGenerator.XDS_CLUSTER) : identity;
   }
 }

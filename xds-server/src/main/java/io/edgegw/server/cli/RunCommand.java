@@ -69,12 +69,6 @@ final class RunCommand implements Callable<Integer> {
               + " MetaServer (default: ${DEFAULT-VALUE}).")
   boolean kubeWriteStatus = true;
 
-  @Option(names = "--route-scopes", description = "Deliver each host's routes on its own (scoped RDS), so a"
-      + " change to one host costs Envoy that host, not the whole port: for ports whose hosts are all exact"
-      + " lower-case names; a client must then send the Host header in lower case (docs/architecture.md,"
-      + " \"Route scopes\"). Off: one route configuration per port, as istiod.")
-  boolean routeScopes;
-
   @Option(names = "--no-mqtt", description = "Do not connect to MQTT: only --config-dir and the state directory.")
   boolean noMqtt;
 
@@ -221,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
         .versionsKept(versionsKept)
         .nodePolicy(nodePolicy())
         .kube(kube.settings().map(k -> k.withWriteStatus(kubeWriteStatus)))
-        .routeScopes(routeScopes)
+        .routeScopes(identity.routeScopesCluster().isPresent())
         .build();
   }
 
