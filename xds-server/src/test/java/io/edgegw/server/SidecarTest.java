@@ -175,6 +175,13 @@ class SidecarTest {
         assertTrue(client.path("streams").path(0).asLong() < 0, client.toString());
         assertEquals(first.getSystemVersionInfo(),
             client.path("types").path("scopes").path("acked").path("version").asText());
+
+        // edgegw status counts them.
+        java.io.StringWriter out = new java.io.StringWriter();
+        io.edgegw.server.cli.Main.commandLine().setOut(new java.io.PrintWriter(out, true))
+            .execute("status", "--admin-address", "127.0.0.1:" + sidecar.adminPort());
+        assertTrue(out.toString().contains("2 listeners, 2 routes, 0 clusters, 0 endpoints, 0 secrets, 2 scopes)"),
+            out.toString());
       } finally {
         requests.onCompleted();
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
