@@ -10,13 +10,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableBiMap;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.edgegw.translator.EnvoyJson;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.Kind;
-import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -52,7 +54,9 @@ public final class AdminServer implements AutoCloseable {
       SnapshotVersions.ROUTES, "routes",
       SnapshotVersions.CLUSTERS, "clusters",
       SnapshotVersions.ENDPOINTS, "endpoints",
-      SnapshotVersions.SECRETS, "secrets");
+      SnapshotVersions.SECRETS, "secrets",
+      SnapshotVersions.SCOPES, "scopes");
+  private static final JsonFormat.Printer SCOPE_PRINTER = JsonFormat.printer().preservingProtoFieldNames();
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** What the admin server shows; each supplier returns an immutable snapshot. */
@@ -195,9 +199,14 @@ public final class AdminServer implements AutoCloseable {
         .put("routes", resources.routes().size())
         .put("clusters", resources.clusters().size())
         .put("endpoints", resources.endpoints().size())
-        .put("secrets", resources.secrets().size());
+        .put("secrets", resources.secrets().size())
+        .put("scopes", resources.scopes().size());
     if (!query.containsKey("summary")) {
-      ObjectNode all = EnvoyJson.toJson(name.map(n -> named(resources, n)).orElse(resources));
+      EnvoyResources shown = name.map(n -> named(resources, n)).orElse(resources);
+      ObjectNode all = EnvoyJson.toJson(shown);
+      if (!all.has("scopes")) {
+        all.set("scopes", scopesJson(shown));
+      }
       type.ifPresent(t -> all.retain(t));
       root.set("resources", all);
     }
@@ -215,12 +224,28 @@ public final class AdminServer implements AutoCloseable {
 
   private static EnvoyResources named(EnvoyResources r, String name) {
     return new EnvoyResources(named(r.listeners(), name), named(r.routes(), name), named(r.clusters(), name),
-        named(r.endpoints(), name), named(r.secrets(), name));
+        named(r.endpoints(), name), named(r.secrets(), name), named(r.scopes(), name));
   }
 
   private static <T extends Message> ImmutableList<T> named(ImmutableList<T> messages, String name) {
-    return messages.stream().filter(m -> Resources.getResourceName(m).equals(name))
+    return messages.stream().filter(m -> SnapshotVersions.nameOf(m).equals(name))
         .collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * Route scopes as EnvoyJson prints resources (Envoy's field names), while it lists only the other five.
+   * A scope holds names and host keys only: nothing to redact.
+   */
+  private static ArrayNode scopesJson(EnvoyResources resources) {
+    ArrayNode out = NODES.arrayNode();
+    for (ScopedRouteConfiguration scope : resources.scopes()) {
+      try {
+        out.add(JSON.readTree(SCOPE_PRINTER.print(scope)));
+      } catch (InvalidProtocolBufferException | JsonProcessingException e) {
+        throw new IllegalStateException("a scope always prints as JSON", e);
+      }
+    }
+    return out;
   }
 
   /**
@@ -350,7 +375,7 @@ public final class AdminServer implements AutoCloseable {
     return root;
   }
 
-  /** Per type name, in xDS order (listeners, routes, clusters, endpoints, secrets). */
+  /** Per type name, in xDS order (listeners, routes, clusters, endpoints, secrets, scopes). */
   private static void putByType(ObjectNode out, Map<String, String> byTypeUrl) {
     TYPE_NAMES.forEach((typeUrl, typeName) -> {
       if (byTypeUrl.containsKey(typeUrl)) {

@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * so that a start serves it only while the store still holds exactly those inputs: after a crash
  * between a change and the next save, the store is newer and is translated first instead. Format: one
  * length-delimited {@code DeltaDiscoveryResponse} with that digest, then one per type with the type
- * version and each resource with its content version. It holds the Secrets' keys, like the stored
- * Secrets: owner-only, never logged.
+ * version and each resource with its content version; route scopes, last, only when the snapshot has
+ * them (so a file from before they existed reads as a snapshot without them). It holds the Secrets'
+ * keys, like the stored Secrets: owner-only, never logged.
  */
 public final class ServedSnapshotFile {
   private static final Logger log = LoggerFactory.getLogger(ServedSnapshotFile.class);
@@ -90,8 +92,22 @@ public final class ServedSnapshotFile {
         byResource.put(type, versions.buildOrThrow());
         messages.add(resources.build());
       }
+      DeltaDiscoveryResponse scopes = DeltaDiscoveryResponse.parseDelimitedFrom(in); // null at the end
+      ImmutableList.Builder<ScopedRouteConfiguration> scopeList = ImmutableList.builder();
+      if (scopes != null) {
+        if (!scopes.getTypeUrl().equals(SnapshotVersions.SCOPES)) {
+          throw new IOException("expected " + SnapshotVersions.SCOPES + " or the end");
+        }
+        ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
+        for (Resource r : scopes.getResourcesList()) {
+          scopeList.add(r.getResource().unpack(ScopedRouteConfiguration.class));
+          versions.put(r.getName(), r.getVersion());
+        }
+        byType.put(SnapshotVersions.SCOPES, scopes.getSystemVersionInfo());
+        byResource.put(SnapshotVersions.SCOPES, versions.buildOrThrow());
+      }
       EnvoyResources resources = new EnvoyResources(cast(messages.get(0)), cast(messages.get(1)), cast(messages.get(2)),
-          cast(messages.get(3)), cast(messages.get(4)));
+          cast(messages.get(3)), cast(messages.get(4)), scopeList.build());
       ImmutableList<String> problems = SnapshotConsistency.problems(resources);
       if (!problems.isEmpty()) {
         throw new IOException("inconsistent: " + String.join("; ", problems));
@@ -126,15 +142,16 @@ public final class ServedSnapshotFile {
       header.build().writeDelimitedTo(out);
       EnvoyResources r = published.resources();
       List<List<? extends Message>> lists =
-          List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets());
-      for (int i = 0; i < TYPES.size(); i++) {
-        String type = TYPES.get(i);
+          List.of(r.listeners(), r.routes(), r.clusters(), r.endpoints(), r.secrets(), r.scopes());
+      boolean scoped = published.versions().byTypeUrl().containsKey(SnapshotVersions.SCOPES);
+      for (int i = 0; i < TYPES.size() + (scoped ? 1 : 0); i++) {
+        String type = i < TYPES.size() ? TYPES.get(i) : SnapshotVersions.SCOPES;
         ImmutableSortedMap<String, String> versions = published.versions().ofResources(type);
         DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
             .setTypeUrl(type)
             .setSystemVersionInfo(published.versions().of(type));
         for (Message m : lists.get(i)) {
-          String name = Resources.getResourceName(m);
+          String name = SnapshotVersions.nameOf(m);
           response.addResources(
               Resource.newBuilder()
                   .setName(name)

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import com.google.common.util.concurrent.Uninterruptibles;
 import java.util.concurrent.Callable;
@@ -254,7 +255,11 @@ public final class Sidecar implements AutoCloseable {
       XdsCallbacks callbacks = new XdsCallbacks(loop, publisher, configLoop::envoyRejected, metrics, clock);
       metrics.bindGauges(callbacks::status, () -> mqtt.map(Source::isConnected).orElse(false), configLoop::statuses);
       XdsTraffic traffic = new XdsTraffic();
-      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), encoder, callbacks, traffic);
+      // Route scopes: outside java-control-plane's cache, so told of every snapshot the cache gets; their
+      // ACKs and NACKs go to the same callbacks, and so to the same rollbacks, status and traffic counts.
+      ScopedRoutesServer scopes = new ScopedRoutesServer(publisher::current, encoder, List.of(callbacks, traffic));
+      publisher.addServeListener(scopes::served);
+      XdsServer xds = XdsServer.start(config.xdsAddress(), publisher.cache(), encoder, scopes, callbacks, traffic);
       started.push(xds);
 
       Liveness liveness = new Liveness(System::nanoTime,

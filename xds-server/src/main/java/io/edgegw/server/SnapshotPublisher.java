@@ -90,6 +90,8 @@ public final class SnapshotPublisher {
   private String skippedBecause = "";
   private volatile Published current;
   private final java.util.List<Consumer<Published>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Consumer<Published>> serveListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
   private final Memo<Message, HashCode> contentDigests = Memo.byIdentity();
@@ -203,6 +205,15 @@ public final class SnapshotPublisher {
         counts(saved.resources()));
   }
 
+  /**
+   * {@code listener} is told, on the loop thread, of each snapshot put into the cache (published, restored
+   * or rolled back to), once {@link #current()} returns it: how what java-control-plane does not serve
+   * (route scopes) follows the cache.
+   */
+  public void addServeListener(Consumer<Published> listener) {
+    serveListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** {@code listener} is told, on the loop thread, of each snapshot once it is fully acknowledged. */
   public void addAckListener(Consumer<Published> listener) {
     ackListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -217,10 +228,15 @@ public final class SnapshotPublisher {
     previousRun = Objects.requireNonNull(saved, "saved");
   }
 
-  /** True once every type an Envoy asked for has been ACKed at the version of {@code published}. */
+  /**
+   * True once every type an Envoy asked for has been ACKed at the version of {@code published}. A type
+   * the snapshot does not have (route scopes, once no port uses them) has nothing to acknowledge.
+   */
   public boolean fullyAcked(Published published) {
-    return !subscribedTypes.isEmpty() && subscribedTypes.stream()
-        .allMatch(type -> ackedTypeVersions.contains(type + "|" + published.versions().byTypeUrl().get(type)));
+    return !subscribedTypes.isEmpty() && subscribedTypes.stream().allMatch(type -> {
+      String version = published.versions().byTypeUrl().get(type);
+      return version == null || ackedTypeVersions.contains(type + "|" + version);
+    });
   }
 
   /**
@@ -292,6 +308,13 @@ public final class SnapshotPublisher {
     }
     current = published;
     cache.setSnapshot(GROUP, snapshot);
+    for (Consumer<Published> listener : serveListeners) {
+      try {
+        listener.accept(published);
+      } catch (RuntimeException e) {
+        log.error("a serve listener failed on snapshot {}", published.versions().shortOverall(), e);
+      }
+    }
   }
 
   private void record(VersionRecord added) {
@@ -335,10 +358,11 @@ public final class SnapshotPublisher {
     return ContentSnapshot.of(r, v);
   }
 
-  /** "1 listeners, 1 routes, 50 clusters, 50 endpoints, 0 secrets", as the logs say it. */
-  private static String counts(EnvoyResources r) {
+  /** "1 listeners, 1 routes, 50 clusters, 50 endpoints, 0 secrets" (and ", 3 scopes" when any), as the logs say it. */
+  static String counts(EnvoyResources r) {
     return r.listeners().size() + " listeners, " + r.routes().size() + " routes, " + r.clusters().size() + " clusters, "
-        + r.endpoints().size() + " endpoints, " + r.secrets().size() + " secrets";
+        + r.endpoints().size() + " endpoints, " + r.secrets().size() + " secrets"
+        + (r.scopes().isEmpty() ? "" : ", " + r.scopes().size() + " scopes");
   }
 
   static String shortType(String typeUrl) {

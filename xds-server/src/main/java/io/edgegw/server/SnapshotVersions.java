@@ -10,6 +10,7 @@ import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.memo.Memo;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.io.IOException;
@@ -38,6 +39,11 @@ public record SnapshotVersions(
   public static final String CLUSTERS = Resources.V3.CLUSTER_TYPE_URL;
   public static final String ENDPOINTS = Resources.V3.ENDPOINT_TYPE_URL;
   public static final String SECRETS = Resources.V3.SECRET_TYPE_URL;
+  /**
+   * Route scopes (scoped RDS), served by {@link ScopedRoutesServer}: java-control-plane knows only the five
+   * types above. Versioned only when a snapshot has scopes, so a snapshot without them keeps its versions.
+   */
+  public static final String SCOPES = "type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration";
 
   public SnapshotVersions {
     Objects.requireNonNull(overall, "overall");
@@ -75,7 +81,8 @@ public record SnapshotVersions(
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(previous, "previous");
     Function<Message, String> routeHash = m -> routeConfigurationHash((RouteConfiguration) m, digests);
-    ImmutableMap<String, ImmutableSortedMap<String, String>> byResource =
+    ImmutableMap.Builder<String, ImmutableSortedMap<String, String>> byResource = ImmutableMap.builder();
+    byResource.putAll(
         ImmutableMap.of(
             LISTENERS,
                 resourceVersions(
@@ -107,11 +114,17 @@ public record SnapshotVersions(
                     previous.secrets(),
                     SECRETS,
                     previousVersions,
-                    SnapshotVersions::hash));
+                    SnapshotVersions::hash)));
+    if (!resources.scopes().isEmpty()) {
+      // Small, and the translator hands in the same instance for an unchanged host: remembered by instance.
+      byResource.put(SCOPES, resourceVersions(resources.scopes(), previous.scopes(), SCOPES, previousVersions,
+          m -> digests.get(m, SnapshotVersions::digest).toString()));
+    }
     digests.endTranslation();
     ImmutableSortedMap.Builder<String, String> byType = ImmutableSortedMap.naturalOrder();
-    byResource.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
-    return restore(byType.build(), byResource);
+    ImmutableMap<String, ImmutableSortedMap<String, String>> all = byResource.buildOrThrow();
+    all.forEach((type, versions) -> byType.put(type, typeVersion(versions)));
+    return restore(byType.build(), all);
   }
 
   /** Versions computed before (saved with a snapshot): the overall version follows from the per-type ones. */
@@ -154,17 +167,25 @@ public record SnapshotVersions(
       SnapshotVersions previousVersions,
       Function<Message, String> hash) {
     Map<String, Message> before = new HashMap<>();
-    if (previousVersions != null) {
-      previous.forEach(m -> before.put(Resources.getResourceName(m), m));
+    ImmutableSortedMap<String, String> known = previousVersions == null
+        ? ImmutableSortedMap.of()
+        : previousVersions.byResource().getOrDefault(typeUrl, ImmutableSortedMap.of());
+    if (!known.isEmpty()) {
+      previous.forEach(m -> before.put(nameOf(m), m));
     }
     ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
     for (Message m : messages) {
-      String name = Resources.getResourceName(m);
+      String name = nameOf(m);
       Message old = before.get(name);
-      String known = old != null && old.equals(m) ? previousVersions.ofResources(typeUrl).get(name) : null;
-      versions.put(name, known != null ? known : hash.apply(m));
+      String same = old != null && old.equals(m) ? known.get(name) : null;
+      versions.put(name, same != null ? same : hash.apply(m));
     }
     return versions.buildOrThrow(); // a duplicate name is a translator bug
+  }
+
+  /** A resource's name: java-control-plane's {@code Resources.getResourceName}, which knows no scopes, gives "". */
+  static String nameOf(Message resource) {
+    return resource instanceof ScopedRouteConfiguration scope ? scope.getName() : Resources.getResourceName(resource);
   }
 
   private static String typeVersion(ImmutableSortedMap<String, String> versions) {

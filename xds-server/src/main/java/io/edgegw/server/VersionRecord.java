@@ -6,7 +6,6 @@ import com.google.common.collect.ImmutableSortedSet;
 import com.google.common.collect.Sets;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
-import io.envoyproxy.controlplane.cache.Resources;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +82,7 @@ public record VersionRecord(
     put(out, SnapshotVersions.CLUSTERS, before.clusters(), after.clusters());
     put(out, SnapshotVersions.ENDPOINTS, before.endpoints(), after.endpoints());
     put(out, SnapshotVersions.SECRETS, before.secrets(), after.secrets());
+    put(out, SnapshotVersions.SCOPES, before.scopes(), after.scopes());
     return out.build();
   }
 
@@ -102,6 +102,7 @@ public record VersionRecord(
   }
 
   private static Map<String, Message> byName(List<? extends Message> messages) {
-    return messages.stream().collect(Collectors.toMap(Resources::getResourceName, Function.identity(), (a, b) -> b));
+    return messages.stream()
+        .collect(Collectors.toMap(SnapshotVersions::nameOf, Function.identity(), (a, b) -> b));
   }
 }

@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server Envoy connects to: ADS (and the per-type services, which cost nothing). Sized for
+ * The gRPC server Envoy connects to: ADS (and the per-type services, which cost nothing), and the
+ * delta scoped-routes stream java-control-plane cannot serve ({@link ScopedRoutesServer}). Sized for
  * one or two local Envoys: one accept thread, one I/O thread, two call threads.
  */
 public final class XdsServer implements AutoCloseable {
@@ -40,10 +41,11 @@ public final class XdsServer implements AutoCloseable {
 
   /**
    * Binds {@code address} (port 0 picks a free port, see {@link #port()}) and starts serving ADS, state
-   * of the world or delta as each Envoy asks. Every callback sees every stream event.
+   * of the world or delta as each Envoy asks, and {@code scopes}. Every callback sees every stream event
+   * of java-control-plane's streams ({@code scopes} was given its own).
    */
   public static XdsServer start(HostPort address, ConfigWatcher cache, ResourceEncoder encoder,
-      DiscoveryServerCallbacks... callbacks) throws IOException {
+      ScopedRoutesServer scopes, DiscoveryServerCallbacks... callbacks) throws IOException {
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
             List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)),
@@ -69,6 +71,7 @@ public final class XdsServer implements AutoCloseable {
         .addService(xds.getClusterDiscoveryServiceImpl())
         .addService(xds.getEndpointDiscoveryServiceImpl())
         .addService(xds.getSecretDiscoveryServiceImpl())
+        .addService(scopes.service())
         .build();
     try {
       server.start();

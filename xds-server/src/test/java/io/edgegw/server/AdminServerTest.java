@@ -104,6 +104,26 @@ class AdminServerTest {
   }
 
   @Test
+  void routeScopesAreDumpedCountedVersionedAndListedAsChanges() throws Exception {
+    EnvoyResources scoped = Fixtures.scoped(Map.of("http.80", List.of("a.example.com", "b.example.com")));
+    assertEquals(SnapshotPublisher.Outcome.PUBLISHED, publisher.publish(scoped));
+    JsonNode dump = json(get("/config_dump").body());
+    assertEquals(2, dump.path("counts").path("scopes").asInt());
+    assertEquals(publisher.current().orElseThrow().versions().of(SnapshotVersions.SCOPES),
+        dump.path("versions").path("scopes").asText());
+    JsonNode scopes = json(get("/config_dump?type=scopes").body()).path("resources");
+    assertEquals(List.of("scopes"), fieldNames(scopes));
+    assertEquals("http.80/a.example.com", scopes.path("scopes").path(0).path("route_configuration_name").asText());
+    assertEquals("a.example.com", scopes.path("scopes").path(0).path("key").path("fragments").path(0)
+        .path("string_key").asText());
+    assertEquals(1, json(get("/config_dump?name=http.80/b.example.com").body()).path("resources").path("scopes").size());
+
+    JsonNode latest = json(get("/versions?limit=1").body()).path("versions").path(0);
+    assertEquals(List.of("http.80/a.example.com", "http.80/b.example.com"),
+        texts(latest.path("changes").path("scopes").path("added")));
+  }
+
+  @Test
   void resourcesFilterByKindNamespaceNameAndStatus() throws Exception {
     ResourceKey a = ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", "a");
     ResourceKey b = ResourceKey.of(Kind.VIRTUAL_SERVICE, "default", "b");

@@ -15,7 +15,10 @@ import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ScopedRds;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ScopedRoutes;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -106,6 +109,53 @@ public final class Fixtures {
     HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
         .setStatPrefix(name)
         .setRds(Rds.newBuilder().setRouteConfigName(rdsName).setConfigSource(ADS))
+        .build();
+    return Listener.newBuilder().setName(name)
+        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+            .setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+
+  /**
+   * Per-host route delivery as the translator makes it: for each route config name R (in name order) a
+   * listener whose HCM uses scoped routes named R, and for each domain a RouteConfiguration {@code
+   * R/<domain>} and a scope {@code R/<domain>} keyed by the domain.
+   */
+  static EnvoyResources scoped(java.util.Map<String, java.util.List<String>> domainsByRoute) {
+    ImmutableList.Builder<Listener> listeners = ImmutableList.builder();
+    java.util.List<RouteConfiguration> routes = new java.util.ArrayList<>();
+    java.util.List<ScopedRouteConfiguration> scopes = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(domainsByRoute).forEach((r, domains) -> {
+      listeners.add(scopedListener("listener." + r, r));
+      for (String domain : domains) {
+        routes.add(RouteConfiguration.newBuilder().setName(r + "/" + domain)
+            .addVirtualHosts(VirtualHost.newBuilder().setName(domain).addDomains(domain)).build());
+        scopes.add(scope(r, domain));
+      }
+    });
+    return new EnvoyResources(listeners.build(),
+        ImmutableList.sortedCopyOf(Comparator.comparing(RouteConfiguration::getName), routes),
+        ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
+        ImmutableList.sortedCopyOf(Comparator.comparing(ScopedRouteConfiguration::getName), scopes));
+  }
+
+  /** The scope {@code R/<domain>}, keyed by the domain, for route configuration {@code R/<domain>}. */
+  static ScopedRouteConfiguration scope(String r, String domain) {
+    return ScopedRouteConfiguration.newBuilder().setName(r + "/" + domain).setRouteConfigurationName(r + "/" + domain)
+        .setKey(ScopedRouteConfiguration.Key.newBuilder()
+            .addFragments(ScopedRouteConfiguration.Key.Fragment.newBuilder().setStringKey(domain)))
+        .build();
+  }
+
+  static Listener scopedListener(String name, String r) {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setStatPrefix(name)
+        .setScopedRoutes(ScopedRoutes.newBuilder().setName(r).setRdsConfigSource(ADS)
+            .setScopeKeyBuilder(ScopedRoutes.ScopeKeyBuilder.newBuilder().addFragments(
+                ScopedRoutes.ScopeKeyBuilder.FragmentBuilder.newBuilder().setHeaderValueExtractor(
+                    ScopedRoutes.ScopeKeyBuilder.FragmentBuilder.HeaderValueExtractor.newBuilder()
+                        .setName(":authority"))))
+            .setScopedRds(ScopedRds.newBuilder().setScopedRdsConfigSource(ADS)))
         .build();
     return Listener.newBuilder().setName(name)
         .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()

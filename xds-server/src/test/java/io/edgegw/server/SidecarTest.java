@@ -132,6 +132,63 @@ class SidecarTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void servesRouteScopesOnTheXdsPortAndTakesTheirAcks() throws Exception {
+    try (Sidecar sidecar = Sidecar.start(config(Optional.empty()), Fixtures.components())) {
+      io.edgegw.translator.EnvoyResources scoped = Fixtures.scoped(
+          java.util.Map.of("http.80", java.util.List.of("a.example.com"), "http.81", java.util.List.of("b.example.com")));
+      assertEquals(SnapshotPublisher.Outcome.PUBLISHED, sidecar.publishRaw(scoped));
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.xdsPort()).usePlaintext().build();
+      io.grpc.Metadata headers = new io.grpc.Metadata();
+      headers.put(io.grpc.Metadata.Key.of(ScopedRoutesServer.HEADER, io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+          "http.80");
+      LinkedBlockingQueue<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse> responses =
+          new LinkedBlockingQueue<>();
+      StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> requests =
+          io.envoyproxy.envoy.service.route.v3.ScopedRoutesDiscoveryServiceGrpc.newStub(channel)
+              .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+              .deltaScopedRoutes(new StreamObserver<>() {
+                @Override
+                public void onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse value) {
+                  responses.add(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+              });
+      try {
+        requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(SnapshotVersions.SCOPES).setNode(Node.newBuilder().setId("envoy-test")).build());
+        var first = responses.poll(10, TimeUnit.SECONDS);
+        assertEquals(java.util.List.of("http.80/a.example.com"),
+            first.getResourcesList().stream().map(r -> r.getName()).toList());
+        requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(SnapshotVersions.SCOPES).setResponseNonce(first.getNonce()).build());
+        await().until(() -> first.getSystemVersionInfo().equals(
+            json(get(sidecar, "/config_dump").body()).path("envoy").path("acked").path("scopes").asText()));
+        JsonNode client = json(get(sidecar, "/clients").body()).path("clients").path(0);
+        assertEquals("envoy-test", client.path("node").asText());
+        assertTrue(client.path("streams").path(0).asLong() < 0, client.toString());
+        assertEquals(first.getSystemVersionInfo(),
+            client.path("types").path("scopes").path("acked").path("version").asText());
+
+        // edgegw status counts them.
+        java.io.StringWriter out = new java.io.StringWriter();
+        io.edgegw.server.cli.Main.commandLine().setOut(new java.io.PrintWriter(out, true))
+            .execute("status", "--admin-address", "127.0.0.1:" + sidecar.adminPort());
+        assertTrue(out.toString().contains("2 listeners, 2 routes, 0 clusters, 0 endpoints, 0 secrets, 2 scopes)"),
+            out.toString());
+      } finally {
+        requests.onCompleted();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** An ADS stream whose responses land in {@code responses}. */
   private static StreamObserver<DiscoveryRequest> adsStream(ManagedChannel channel, LinkedBlockingQueue<DiscoveryResponse> responses) {
     return AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {

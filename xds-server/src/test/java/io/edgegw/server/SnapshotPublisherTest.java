@@ -131,6 +131,21 @@ class SnapshotPublisherTest {
     assertTrue(rollbacks.isEmpty());
   }
 
+  @Test
+  void scopesAreAckedLikeTheOtherTypesAndTheirAbsenceNeedsNoAck() {
+    callbacks.onStreamOpen(1, "");
+    publisher.publish(Fixtures.scoped(java.util.Map.of("http.80", List.of("a.example.com"))));
+    SnapshotPublisher.Published scoped = publisher.current().orElseThrow();
+    ackAll(scoped);
+    assertTrue(publisher.fullyAcked(scoped));
+    assertTrue(publisher.subscribedTypes().contains(SnapshotVersions.SCOPES));
+
+    publisher.publish(Fixtures.simple("r1", "c1")); // no port uses scopes any more
+    SnapshotPublisher.Published plain = publisher.current().orElseThrow();
+    ackAll(plain);
+    assertTrue(publisher.fullyAcked(plain), "no scopes: nothing of that type to acknowledge");
+  }
+
   private void ackAll(SnapshotPublisher.Published published) {
     for (String type : published.versions().byTypeUrl().keySet()) {
       respondAndReply(type, published, null);

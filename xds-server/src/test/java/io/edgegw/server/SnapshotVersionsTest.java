@@ -1,6 +1,7 @@
 package io.edgegw.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.common.collect.ImmutableList;
@@ -15,6 +16,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,5 +72,41 @@ class SnapshotVersionsTest {
     RouteConfiguration config = RouteConfiguration.newBuilder().setName("http.80").addAllVirtualHosts(hosts).build();
     return new EnvoyResources(ImmutableList.of(), ImmutableList.of(config), ImmutableList.of(), ImmutableList.of(),
         ImmutableList.of());
+  }
+
+  @Test
+  void scopesAreVersionedOnlyWhenPresentAndLeaveTheOtherVersionsAlone() {
+    EnvoyResources withoutScopes = resources(List.of(VirtualHost.newBuilder().setName("h").addDomains("h").build()));
+    SnapshotVersions plain = SnapshotVersions.of(withoutScopes);
+    assertEquals(5, plain.byTypeUrl().size());
+    assertFalse(plain.byResource().containsKey(SnapshotVersions.SCOPES));
+
+    EnvoyResources scoped = Fixtures.scoped(Map.of("http.80", List.of("a.example.com", "b.example.com")));
+    SnapshotVersions versions = SnapshotVersions.of(scoped);
+    assertEquals(List.of("http.80/a.example.com", "http.80/b.example.com"),
+        List.copyOf(versions.ofResources(SnapshotVersions.SCOPES).keySet()));
+    EnvoyResources noScopes = new EnvoyResources(scoped.listeners(), scoped.routes(), scoped.clusters(),
+        scoped.endpoints(), scoped.secrets());
+    SnapshotVersions without = SnapshotVersions.of(noScopes);
+    for (String type : without.byTypeUrl().keySet()) {
+      assertEquals(without.of(type), versions.of(type), type);
+    }
+    assertEquals(6, versions.byTypeUrl().size());
+    assertNotEquals(without.overall(), versions.overall());
+
+    // Incremental: one scope changed changes its version and the type's, and only those.
+    Memo<Message, HashCode> memo = Memo.byIdentity();
+    SnapshotVersions first = SnapshotVersions.of(scoped, EnvoyResources.EMPTY, null, memo);
+    EnvoyResources changed = new EnvoyResources(scoped.listeners(), scoped.routes(), scoped.clusters(),
+        scoped.endpoints(), scoped.secrets(), ImmutableList.of(scoped.scopes().get(0),
+            scoped.scopes().get(1).toBuilder().setRouteConfigurationName("http.80/a.example.com").build()));
+    SnapshotVersions next = SnapshotVersions.of(changed, scoped, first, memo);
+    assertEquals(SnapshotVersions.of(changed), next);
+    assertEquals(first.ofResources(SnapshotVersions.SCOPES).get("http.80/a.example.com"),
+        next.ofResources(SnapshotVersions.SCOPES).get("http.80/a.example.com"));
+    assertNotEquals(first.ofResources(SnapshotVersions.SCOPES).get("http.80/b.example.com"),
+        next.ofResources(SnapshotVersions.SCOPES).get("http.80/b.example.com"));
+    assertNotEquals(first.of(SnapshotVersions.SCOPES), next.of(SnapshotVersions.SCOPES));
+    assertEquals(first.of(SnapshotVersions.ROUTES), next.of(SnapshotVersions.ROUTES));
   }
 }

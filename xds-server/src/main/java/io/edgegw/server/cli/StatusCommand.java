@@ -137,10 +137,12 @@ final class StatusCommand implements Callable<Integer> {
     out.printf("sidecar %s: %s%n", adminAddress, ready ? "ready" : "NOT READY");
     JsonNode counts = a.config().path("counts");
     String version = a.config().path("version").asText();
-    out.printf("serving   %s (%d listeners, %d routes, %d clusters, %d endpoints, %d secrets)%n",
+    // Route scopes only where a port uses them, so the usual line stays as it was.
+    int scopes = counts.path("scopes").asInt();
+    out.printf("serving   %s (%d listeners, %d routes, %d clusters, %d endpoints, %d secrets%s)%n",
         version.isEmpty() ? "nothing yet" : shortVersion(version), counts.path("listeners").asInt(),
         counts.path("routes").asInt(), counts.path("clusters").asInt(), counts.path("endpoints").asInt(),
-        counts.path("secrets").asInt());
+        counts.path("secrets").asInt(), scopes == 0 ? "" : ", " + scopes + " scopes");
     JsonNode last = a.versions().path("versions").path(0);
     if (!last.isMissingNode()) {
       List<String> trigger = texts(last.path("trigger"));
