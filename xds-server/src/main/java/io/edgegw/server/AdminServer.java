@@ -10,15 +10,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableBiMap;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.edgegw.translator.EnvoyJson;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.model.Kind;
-import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -56,7 +53,6 @@ public final class AdminServer implements AutoCloseable {
       SnapshotVersions.ENDPOINTS, "endpoints",
       SnapshotVersions.SECRETS, "secrets",
       SnapshotVersions.SCOPES, "scopes");
-  private static final JsonFormat.Printer SCOPE_PRINTER = JsonFormat.printer().preservingProtoFieldNames();
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** What the admin server shows; each supplier returns an immutable snapshot. */
@@ -204,8 +200,8 @@ public final class AdminServer implements AutoCloseable {
     if (!query.containsKey("summary")) {
       EnvoyResources shown = name.map(n -> named(resources, n)).orElse(resources);
       ObjectNode all = EnvoyJson.toJson(shown);
-      if (!all.has("scopes")) {
-        all.set("scopes", scopesJson(shown));
+      if (!all.has("scopes")) { // EnvoyJson lists scopes only when there are any; the dump always does
+        all.putArray("scopes");
       }
       type.ifPresent(t -> all.retain(t));
       root.set("resources", all);
@@ -230,22 +226,6 @@ public final class AdminServer implements AutoCloseable {
   private static <T extends Message> ImmutableList<T> named(ImmutableList<T> messages, String name) {
     return messages.stream().filter(m -> SnapshotVersions.nameOf(m).equals(name))
         .collect(ImmutableList.toImmutableList());
-  }
-
-  /**
-   * Route scopes as EnvoyJson prints resources (Envoy's field names), while it lists only the other five.
-   * A scope holds names and host keys only: nothing to redact.
-   */
-  private static ArrayNode scopesJson(EnvoyResources resources) {
-    ArrayNode out = NODES.arrayNode();
-    for (ScopedRouteConfiguration scope : resources.scopes()) {
-      try {
-        out.add(JSON.readTree(SCOPE_PRINTER.print(scope)));
-      } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-        throw new IllegalStateException("a scope always prints as JSON", e);
-      }
-    }
-    return out;
   }
 
   /**

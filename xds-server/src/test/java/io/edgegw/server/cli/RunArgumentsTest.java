@@ -29,6 +29,7 @@ class RunArgumentsTest {
       "--gateway-id", "edge-1", "--topic-prefix", "t", "--gateway-labels", "app=gw,istio=edgegateway",
       "--domain-suffix", "example.local", "--listener-address", "127.0.0.1", "--port-map", "443=8443,80=8080",
       "--path-normalization", "MERGE_SLASHES", "--gateway-namespace", "edge", "--gateway-controller", "ctl/x",
+      "--route-scopes",
       "--kube-api", "http://127.0.0.1:10550", "--kubeconfig", "/kc", "--kube-in-cluster",
       "--kube-token-file", "/token", "--kube-ca-file", "/kca.pem", "--kube-namespaces", "a,b",
       "--kube-label-selector", "edgegw.io/node=edge-1", "--kube-watch-timeout", "60", "--no-mqtt",
