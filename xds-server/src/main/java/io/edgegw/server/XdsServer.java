@@ -48,7 +48,7 @@ public final class XdsServer implements AutoCloseable {
       ScopedRoutesServer scopes, DiscoveryServerCallbacks... callbacks) throws IOException {
     V3DiscoveryServer xds =
         new V3DiscoveryServer(
-            List.of(callbacks), new DeltaResyncWatcher(new SubsetAnsweringWatcher(cache)),
+            List.of(callbacks), new DeltaResyncWatcher(new KeptRoutesWatcher(new SubsetAnsweringWatcher(cache))),
             new DefaultExecutorGroup(), encoder);
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-boss", true));
     EventLoopGroup worker = new NioEventLoopGroup(1, new DefaultThreadFactory("xds-io", true));

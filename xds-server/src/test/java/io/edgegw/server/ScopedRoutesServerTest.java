@@ -158,6 +158,28 @@ class ScopedRoutesServerTest {
   }
 
   @Test
+  void aSetWhosePortLeftScopesKeepsItsScopesInEnvoyUntilItComesBack() throws Exception {
+    publish(Map.of(R, List.of("a.example.com", "b.example.com"), OTHER, List.of("x.example.com")));
+    Envoy envoy = open(R);
+    envoy.send(first(Map.of()));
+    envoy.ack(envoy.take());
+
+    // R's port went to one route configuration (its listener was replaced): nothing of R is removed, since
+    // the replaced listener routes by these scopes until the new one is warm, and drains with them.
+    publish(Map.of(OTHER, List.of("x.example.com")));
+    DeltaDiscoveryResponse gone = envoy.take();
+    assertEquals(List.of(), gone.getRemovedResourcesList());
+    assertEquals(0, gone.getResourcesCount());
+    envoy.ack(gone);
+
+    // Back to scopes, with b gone and c new: the diff against what Envoy kept.
+    publish(Map.of(R, List.of("a.example.com", "c.example.com"), OTHER, List.of("x.example.com")));
+    DeltaDiscoveryResponse back = envoy.take();
+    assertEquals(List.of(C), names(back));
+    assertEquals(List.of(B), back.getRemovedResourcesList());
+  }
+
+  @Test
   void aNackRollsThePublisherBackAndTheRejectedScopesAreNotResent() throws Exception {
     publish(Map.of(R, List.of("a.example.com", "b.example.com")));
     SnapshotPublisher.Published good = onLoop(() -> publisher.current().orElseThrow());
