@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import com.google.common.collect.ImmutableSortedMap;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -11,6 +12,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,10 +42,12 @@ final class ContentSnapshot extends Snapshot {
 
   private static <T extends Message> SnapshotResources<T> resources(List<T> messages, String typeUrl,
       SnapshotVersions versions) {
-    Map<String, String> byName = versions.ofResources(typeUrl);
-    List<VersionedResource<T>> versioned = messages.stream()
-        .map(m -> VersionedResource.create(m, byName.get(Resources.getResourceName(m))))
-        .toList();
+    ImmutableSortedMap<String, String> byName = versions.ofResources(typeUrl);
+    List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      T m = messages.get(i);
+      versioned.add(VersionedResource.create(m, SnapshotVersions.versionAt(byName, i, Resources.getResourceName(m))));
+    }
     String typeVersion = versions.of(typeUrl);
     // One version for the type whatever names are asked: as Snapshot.create with per-type versions.
     return SnapshotResources.create(versioned, names -> typeVersion);

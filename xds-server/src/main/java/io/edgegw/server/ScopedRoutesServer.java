@@ -230,11 +230,13 @@ public final class ScopedRoutesServer
           versions.byResource().getOrDefault(TYPE_URL, ImmutableSortedMap.of());
       Map<String, String> wanted = new HashMap<>();
       DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder();
-      for (ScopedRouteConfiguration scope : published.get().resources().scopes()) {
+      ImmutableList<ScopedRouteConfiguration> scopes = published.get().resources().scopes();
+      for (int i = 0; i < scopes.size(); i++) {
+        ScopedRouteConfiguration scope = scopes.get(i);
         if (!scope.getName().startsWith(prefix)) {
           continue;
         }
-        String version = byName.get(scope.getName());
+        String version = SnapshotVersions.versionAt(byName, i, scope.getName());
         wanted.put(scope.getName(), version);
         if (!version.equals(held.get(scope.getName()))) {
           response.addResources(Resource.newBuilder()

@@ -15,7 +15,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -166,21 +166,39 @@ public record SnapshotVersions(
       String typeUrl,
       SnapshotVersions previousVersions,
       Function<Message, String> hash) {
-    Map<String, Message> before = new HashMap<>();
     ImmutableSortedMap<String, String> known = previousVersions == null
         ? ImmutableSortedMap.of()
         : previousVersions.byResource().getOrDefault(typeUrl, ImmutableSortedMap.of());
-    if (!known.isEmpty()) {
-      previous.forEach(m -> before.put(nameOf(m), m));
-    }
-    ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
-    for (Message m : messages) {
-      String name = nameOf(m);
-      Message old = before.get(name);
-      String same = old != null && old.equals(m) ? known.get(name) : null;
-      versions.put(name, same != null ? same : hash.apply(m));
-    }
+    ImmutableSortedMap.Builder<String, String> versions =
+        ImmutableSortedMap.orderedBy(Comparator.<String>naturalOrder());
+    ByName.walk(known.isEmpty() ? List.of() : previous, messages, new ByName.Visitor() {
+      @Override
+      public void added(String name, Message now) {
+        versions.put(name, hash.apply(now));
+      }
+
+      @Override
+      public void removed(String name, Message old) {}
+
+      @Override
+      public void both(String name, int index, Message old, Message now) {
+        String same = old.equals(now) ? versionAt(known, index, name) : null;
+        versions.put(name, same != null ? same : hash.apply(now));
+      }
+    });
     return versions.buildOrThrow(); // a duplicate name is a translator bug
+  }
+
+  /**
+   * The version of {@code name}, which the caller expects at {@code index} (the versions and the resources
+   * they were computed from are in the same name order): by position, as a binary search compares
+   * resource names of long common prefixes (a host's route configuration and scope names) a dozen times.
+   */
+  static String versionAt(ImmutableSortedMap<String, String> versions, int index, String name) {
+    if (index < versions.size() && versions.keySet().asList().get(index).equals(name)) {
+      return versions.values().asList().get(index);
+    }
+    return versions.get(name);
   }
 
   /** A resource's name: java-control-plane's {@code Resources.getResourceName}, which knows no scopes, gives "". */
@@ -188,13 +206,17 @@ public record SnapshotVersions(
     return resource instanceof ScopedRouteConfiguration scope ? scope.getName() : Resources.getResourceName(resource);
   }
 
+  /**
+   * A type's version: its resources' versions in name order, combined with Murmur3 (128 bits). Each
+   * resource's version is a digest of its content, which includes its name, and no one chooses a digest's
+   * bytes, so (as in {@link #ofParts}) Murmur3 is safe here; SHA-256 over every name and version was a
+   * third of a change's CPU with route scopes (2000 resources at 1000 hosts, under C1).
+   */
   private static String typeVersion(ImmutableSortedMap<String, String> versions) {
-    Hasher hasher = Hashing.sha256().newHasher();
-    versions.forEach((name, version) -> {
-      byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-      // Length-prefixed, so no two different lists hash the same bytes.
-      hasher.putInt(bytes.length).putBytes(bytes).putString(version, StandardCharsets.US_ASCII);
-    });
+    Hasher hasher = Hashing.murmur3_128().newHasher();
+    for (String version : versions.values()) {
+      hasher.putInt(version.length()).putString(version, StandardCharsets.US_ASCII);
+    }
     return hasher.hash().toString();
   }
 

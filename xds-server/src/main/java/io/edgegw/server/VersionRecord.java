@@ -3,16 +3,12 @@ package io.edgegw.server;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
-import com.google.common.collect.Sets;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * One snapshot put into the xDS cache, for {@code /versions}: its versions, when, what changed against
@@ -88,21 +84,30 @@ public record VersionRecord(
 
   private static void put(ImmutableSortedMap.Builder<String, Changes> out, String typeUrl,
       List<? extends Message> before, List<? extends Message> after) {
-    Map<String, Message> old = byName(before);
-    Map<String, Message> now = byName(after);
-    Changes changes = new Changes(
-        ImmutableSortedSet.copyOf(Sets.difference(now.keySet(), old.keySet())),
-        ImmutableSortedSet.copyOf(Sets.difference(old.keySet(), now.keySet())),
-        Sets.intersection(old.keySet(), now.keySet()).stream()
-            .filter(name -> !old.get(name).equals(now.get(name)))
-            .collect(ImmutableSortedSet.toImmutableSortedSet(String::compareTo)));
+    ImmutableSortedSet.Builder<String> added = ImmutableSortedSet.naturalOrder();
+    ImmutableSortedSet.Builder<String> removed = ImmutableSortedSet.naturalOrder();
+    ImmutableSortedSet.Builder<String> changed = ImmutableSortedSet.naturalOrder();
+    ByName.walk(before, after, new ByName.Visitor() {
+      @Override
+      public void added(String name, Message now) {
+        added.add(name);
+      }
+
+      @Override
+      public void removed(String name, Message old) {
+        removed.add(name);
+      }
+
+      @Override
+      public void both(String name, int index, Message old, Message now) {
+        if (!old.equals(now)) {
+          changed.add(name);
+        }
+      }
+    });
+    Changes changes = new Changes(added.build(), removed.build(), changed.build());
     if (!changes.isEmpty()) {
       out.put(typeUrl, changes);
     }
-  }
-
-  private static Map<String, Message> byName(List<? extends Message> messages) {
-    return messages.stream()
-        .collect(Collectors.toMap(SnapshotVersions::nameOf, Function.identity(), (a, b) -> b));
   }
 }

@@ -1,0 +1,58 @@
+package io.edgegw.server;
+
+import com.google.protobuf.Message;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Pairs the resources of two lists by name in one pass. The translator's lists are sorted by name, so a
+ * merge walk does it without hashing: with route scopes a snapshot has a route configuration and a scope
+ * per host, and hashing every name of both snapshots on every change was a visible part of a change's CPU.
+ * A list that is not sorted (a hand-made snapshot in a test) is sorted first.
+ */
+final class ByName {
+  /** What the walk finds: each name in one list or both, in name order. */
+  interface Visitor {
+    void added(String name, Message after);
+
+    void removed(String name, Message before);
+
+    /** {@code index}: {@code before}'s place among the names of the list before, in name order. */
+    void both(String name, int index, Message before, Message after);
+  }
+
+  private static final Comparator<Message> BY_NAME = Comparator.comparing(SnapshotVersions::nameOf);
+
+  private ByName() {}
+
+  static void walk(List<? extends Message> before, List<? extends Message> after, Visitor visitor) {
+    List<? extends Message> b = sorted(before);
+    List<? extends Message> a = sorted(after);
+    int i = 0;
+    int j = 0;
+    while (i < b.size() || j < a.size()) {
+      String old = i < b.size() ? SnapshotVersions.nameOf(b.get(i)) : null;
+      String now = j < a.size() ? SnapshotVersions.nameOf(a.get(j)) : null;
+      int order = old == null ? 1 : now == null ? -1 : old.compareTo(now);
+      if (order == 0) {
+        visitor.both(now, i, b.get(i++), a.get(j++));
+      } else if (order < 0) {
+        visitor.removed(old, b.get(i++));
+      } else {
+        visitor.added(now, a.get(j++));
+      }
+    }
+  }
+
+  private static List<? extends Message> sorted(List<? extends Message> messages) {
+    for (int k = 1; k < messages.size(); k++) {
+      if (SnapshotVersions.nameOf(messages.get(k - 1)).compareTo(SnapshotVersions.nameOf(messages.get(k))) > 0) {
+        List<Message> copy = new ArrayList<>(messages);
+        copy.sort(BY_NAME);
+        return copy;
+      }
+    }
+    return messages;
+  }
+}
