@@ -1,5 +1,7 @@
 package io.edgegw.server;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +25,12 @@ final class ByName {
   }
 
   private static final Comparator<Message> BY_NAME = Comparator.comparing(SnapshotVersions::nameOf);
+  /**
+   * Lists already found sorted, by instance (weak keys compare by identity): a snapshot's list is walked as
+   * the new one and again, on the next change, as the old one; checking 20,000 names twice was 9 % of a
+   * change at 10,000 hosts with scopes.
+   */
+  private static final Cache<List<?>, Boolean> SORTED = CacheBuilder.newBuilder().weakKeys().build();
 
   private ByName() {}
 
@@ -34,7 +42,8 @@ final class ByName {
     while (i < b.size() || j < a.size()) {
       String old = i < b.size() ? SnapshotVersions.nameOf(b.get(i)) : null;
       String now = j < a.size() ? SnapshotVersions.nameOf(a.get(j)) : null;
-      int order = old == null ? 1 : now == null ? -1 : old.compareTo(now);
+      // An unchanged resource is the same message, so the same name instance: no compare of long names.
+      int order = old == null ? 1 : now == null ? -1 : old == now ? 0 : old.compareTo(now);
       if (order == 0) {
         visitor.both(now, i, b.get(i++), a.get(j++));
       } else if (order < 0) {
@@ -46,6 +55,9 @@ final class ByName {
   }
 
   private static List<? extends Message> sorted(List<? extends Message> messages) {
+    if (SORTED.getIfPresent(messages) != null) {
+      return messages;
+    }
     for (int k = 1; k < messages.size(); k++) {
       if (SnapshotVersions.nameOf(messages.get(k - 1)).compareTo(SnapshotVersions.nameOf(messages.get(k))) > 0) {
         List<Message> copy = new ArrayList<>(messages);
@@ -53,6 +65,7 @@ final class ByName {
         return copy;
       }
     }
+    SORTED.put(messages, Boolean.TRUE);
     return messages;
   }
 }
