@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * (added to bin/edgegw's options, e.g. {@code -XX:NativeMemoryTracking=summary -Xlog:gc:file=...});
  * {@code churn.diag=<dir>} writes, at the start sample and at the end (before the sidecar is stopped),
  * its {@code /proc} status and smaps_rollup and what {@code jcmd} tells (native memory when tracked,
- * heap, class histogram, threads) into that directory.
+ * heap, class histogram, threads) into that directory; {@code churn.routeScopes=true} runs the sidecar
+ * with {@code --route-scopes}.
  */
 public final class Churn {
   public static void main(String[] args) throws Exception {
@@ -60,6 +61,9 @@ public final class Churn {
         "--allow-upstream", "127.0.0.0/8", "--log-level", "WARN")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sidecar.log").toFile()));
+    if (Boolean.getBoolean("churn.routeScopes")) {
+      builder.command().add("--route-scopes");
+    }
     builder.environment().remove("EDGEGW_JAVA_OPTS");
     String sidecarOpts = System.getProperty("churn.sidecarOpts");
     if (sidecarOpts != null) {
