@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** Manifests and readings shared by the resilience tests. */
+/** Manifests and readings shared by the resilience and route scope tests. */
 final class Manifests {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,6 +43,46 @@ final class Manifests {
                 port:
                   number: 9080
         """.formatted(name, host, value);
+  }
+
+  /** A Gateway {@code name} in default: port 80, plain HTTP, every host. */
+  static String httpGateway(String name) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          selector:
+            istio: edgegateway
+          servers:
+          - port:
+              number: 80
+              name: http
+              protocol: HTTP
+            hosts: ["*"]
+        """.formatted(name);
+  }
+
+  /** A VirtualService {@code name} in default: {@code host} on {@code gateway}, everything to {@code service}:9080. */
+  static String simpleVs(String name, String host, String gateway, String service) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          hosts: ["%s"]
+          gateways: [%s]
+          http:
+          - route:
+            - destination:
+                host: %s
+                port:
+                  number: 9080
+        """.formatted(name, host, gateway, service);
   }
 
   /** The path the backend saw for a request through a {@link #counterVs}: "/v-7". */

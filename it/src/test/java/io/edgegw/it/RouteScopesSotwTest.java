@@ -29,7 +29,8 @@ class RouteScopesSotwTest {
 
   @Test
   void hostsRouteByScopeAndANewOneArrivesLive() {
-    gw.publish(GATEWAY + "---\n" + EdgeGateway.service("alpha", alpha) + "---\n" + vs("one", "one.sotw.test"));
+    gw.publish(Manifests.httpGateway("sotw") + "---\n" + EdgeGateway.service("alpha", alpha) + "---\n"
+        + vs("one", "one.sotw.test"));
     gw.awaitStatus("one.sotw.test", "/", 200);
     gw.publish(vs("two", "two.sotw.test"));
     gw.awaitStatus("two.sotw.test", "/", 200);
@@ -41,38 +42,6 @@ class RouteScopesSotwTest {
   }
 
   private static String vs(String name, String host) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: %s
-          namespace: default
-        spec:
-          hosts: ["%s"]
-          gateways: [sotw]
-          http:
-          - route:
-            - destination:
-                host: alpha
-                port:
-                  number: 9080
-        """.formatted(name, host);
+    return Manifests.simpleVs(name, host, "sotw", "alpha");
   }
-
-  private static final String GATEWAY = """
-      apiVersion: networking.istio.io/v1
-      kind: Gateway
-      metadata:
-        name: sotw
-        namespace: default
-      spec:
-        selector:
-          istio: edgegateway
-        servers:
-        - port:
-            number: 80
-            name: http
-            protocol: HTTP
-          hosts: ["*"]
-      """;
 }

@@ -41,7 +41,8 @@ class RouteScopesTest {
     beta = HttpBackend.start("beta");
     gw = RestartableGateway.start(true, settings -> settings.routeScopes(true));
     envoyPid = gw.envoy().pid();
-    gw.publish(GATEWAY + "---\n" + service("alpha", alpha) + "---\n" + service("beta", beta));
+    gw.publish(Manifests.httpGateway("scoped") + "---\n" + service("alpha", alpha) + "---\n"
+        + service("beta", beta));
     gw.publish(virtualService("a", "a.scoped.test", "alpha") + "---\n"
         + virtualService("b", "b.scoped.test", "beta"));
   }
@@ -179,38 +180,6 @@ class RouteScopesTest {
   }
 
   private static String virtualService(String name, String host, String service) {
-    return """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: %s
-          namespace: default
-        spec:
-          hosts: ["%s"]
-          gateways: [scoped]
-          http:
-          - route:
-            - destination:
-                host: %s
-                port:
-                  number: 9080
-        """.formatted(name, host, service);
+    return Manifests.simpleVs(name, host, "scoped", service);
   }
-
-  private static final String GATEWAY = """
-      apiVersion: networking.istio.io/v1
-      kind: Gateway
-      metadata:
-        name: scoped
-        namespace: default
-      spec:
-        selector:
-          istio: edgegateway
-        servers:
-        - port:
-            number: 80
-            name: http
-            protocol: HTTP
-          hosts: ["*"]
-      """;
 }

@@ -4,12 +4,8 @@ import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.XdsRequest;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -21,21 +17,12 @@ import java.util.function.Consumer;
  * hand the cache every resource Envoy names as tracked at an unknown version: the cache then removes
  * those we no longer have and sends the others once, after which its own tracking is exact again.
  */
-final class DeltaResyncWatcher implements ConfigWatcher {
+final class DeltaResyncWatcher extends ForwardingConfigWatcher {
   /** Matches no content version, so every resource Envoy names is resent or removed. */
   static final String UNKNOWN_VERSION = "";
 
-  private final ConfigWatcher cache;
-
   DeltaResyncWatcher(ConfigWatcher cache) {
-    this.cache = Objects.requireNonNull(cache, "cache");
-  }
-
-  @Override
-  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
-      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    return cache.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged,
-        allowDefaultEmptyEdsUpdate);
+    super(cache);
   }
 
   @Override

@@ -5,13 +5,9 @@ import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.XdsRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -25,18 +21,9 @@ import java.util.function.Consumer;
  * resent whenever they differ from what Envoy still holds. Without the removal the cache keeps tracking
  * them at the version Envoy has.
  */
-final class KeptRoutesWatcher implements ConfigWatcher {
-  private final ConfigWatcher cache;
-
+final class KeptRoutesWatcher extends ForwardingConfigWatcher {
   KeptRoutesWatcher(ConfigWatcher cache) {
-    this.cache = Objects.requireNonNull(cache, "cache");
-  }
-
-  @Override
-  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
-      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    return cache.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged,
-        allowDefaultEmptyEdsUpdate);
+    super(cache);
   }
 
   @Override

@@ -1,14 +1,9 @@
 package io.edgegw.server;
 
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.DeltaWatch;
-import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.XdsRequest;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -21,11 +16,9 @@ import java.util.function.Consumer;
  * construction, which is what the hold-back protects; for RDS and EDS the protocol lets a response
  * carry a subset of the names asked for, and Envoy keeps the others as they are.
  */
-final class SubsetAnsweringWatcher implements ConfigWatcher {
-  private final ConfigWatcher cache;
-
+final class SubsetAnsweringWatcher extends ForwardingConfigWatcher {
   SubsetAnsweringWatcher(ConfigWatcher cache) {
-    this.cache = Objects.requireNonNull(cache, "cache");
+    super(cache);
   }
 
   @Override
@@ -36,11 +29,4 @@ final class SubsetAnsweringWatcher implements ConfigWatcher {
         allowDefaultEmptyEdsUpdate);
   }
 
-  @Override
-  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
-      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
-      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-    return cache.createDeltaWatch(request, requesterVersion, resourceVersions, pendingResources, isWildcard,
-        responseConsumer, hasClusterChanged);
-  }
 }
