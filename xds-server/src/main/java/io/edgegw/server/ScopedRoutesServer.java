@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.edgegw.translator.xds.ScopedRoutesDelivery;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class ScopedRoutesServer
     extends ScopedRoutesDiscoveryServiceGrpc.ScopedRoutesDiscoveryServiceImplBase {
   /** The request header naming the stream's set of scopes: its HTTP connection manager's scoped_routes name. */
-  public static final String HEADER = "x-edgegw-scoped-routes";
+  public static final String HEADER = ScopedRoutesDelivery.STREAM_HEADER;
 
   private static final Logger log = LoggerFactory.getLogger(ScopedRoutesServer.class);
   private static final Metadata.Key<String> HEADER_KEY = Metadata.Key.of(HEADER, Metadata.ASCII_STRING_MARSHALLER);
