@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * A new host reaches Envoy without the other hosts' route configurations being applied again; a port in
  * the Host header still routes; an upper-case Host finds no scope (the documented difference from
  * istiod); a wildcard host moves the port to one route configuration and back without a failed request; a
- * rejected route configuration is rolled back; a restarted sidecar serves what Envoy had. In order,
- * against one Envoy process.
+ * rejected route configuration is rolled back; a restarted sidecar serves what Envoy had, and the flag
+ * can be turned off and on again across restarts. In order, against one Envoy process.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RouteScopesTest {
@@ -169,6 +169,30 @@ class RouteScopesTest {
     assertThat(get("c.scoped.test").backend()).isEqualTo("beta");
     assertThat(gw.envoy().nacks()).isEqualTo(nacks);
     assertThat(gw.envoy().pid()).isEqualTo(envoyPid);
+  }
+
+  @Test
+  @Order(7)
+  void turningRouteScopesOffAndOnAcrossARestartDropsNoRequest() {
+    for (boolean scopes : new boolean[] {false, true}) {
+      long nacks = gw.envoy().nacks();
+      try (TrafficLoop traffic = TrafficLoop.start(gw.httpPort(), "b.scoped.test", "/",
+          r -> r.status() == 200 && "beta".equals(r.backend()))) {
+        gw.stopSidecar();
+        // The saved snapshot (the other form) is served first, then what the store translates to now.
+        gw.startSidecar(settings -> settings.routeScopes(scopes));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+            .until(() -> get("A.SCOPED.TEST").status() == (scopes ? 404 : 200));
+        TrafficLoop.Result result = traffic.stop();
+        assertThat(result.failed()).as("%s", result).isZero();
+      }
+      assertThat(gw.sidecar().publisher().current().orElseThrow().resources().scopes())
+          .hasSize(scopes ? 3 : 0);
+      assertThat(get("a.scoped.test").backend()).isEqualTo("alpha");
+      assertThat(get("c.scoped.test").backend()).isEqualTo("beta");
+      assertThat(gw.envoy().nacks()).isEqualTo(nacks);
+      assertThat(gw.envoy().pid()).isEqualTo(envoyPid);
+    }
   }
 
   private static HttpProbe.Response get(String host) {

@@ -102,7 +102,12 @@ public final class RestartableGateway implements AutoCloseable {
 
   /** Starts a new sidecar on the same xDS port and state directory (retrying while the port is freed). */
   public void startSidecar() {
-    SidecarConfig config = config(broker, stateDir, httpPort, extraPort, xdsPort, settings);
+    startSidecar(settings);
+  }
+
+  /** As {@link #startSidecar()}, with other sidecar settings for this start (a changed flag across a restart). */
+  public void startSidecar(UnaryOperator<SidecarConfig.Builder> these) {
+    SidecarConfig config = config(broker, stateDir, httpPort, extraPort, xdsPort, these);
     sidecar = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> Sidecar.start(config, Components.production()), s -> s != null);
   }
