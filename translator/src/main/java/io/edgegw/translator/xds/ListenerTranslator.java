@@ -47,10 +47,6 @@ public final class ListenerTranslator {
     static final RouteScopes NONE = new RouteScopes("", ImmutableSet.of());
   }
 
-  public Listener listener(io.edgegw.translator.ir.Listener listener) {
-    return listener(listener, RouteScopes.NONE);
-  }
-
   Listener listener(io.edgegw.translator.ir.Listener listener, RouteScopes scopes) {
     Listener.Builder out = Listener.newBuilder()
         .setName(listener.name())

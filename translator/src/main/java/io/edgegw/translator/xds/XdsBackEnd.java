@@ -34,15 +34,11 @@ public final class XdsBackEnd {
     this.secrets = secrets;
   }
 
-  /** Takes each message built from an equal IR value in the previous translation from {@code memo}. */
-  public EnvoyResources translate(GatewayConfig config, XdsMemo memo) {
-    return translate(config, memo, Optional.empty());
-  }
-
   /**
-   * As above; with {@code routeScopesCluster}, each port whose hosts allow it ({@link ScopeEligibility})
-   * gets a route configuration per virtual host and a scope per domain, whose scoped RDS stream goes to
-   * that bootstrap cluster ({@link ScopedRoutesDelivery}).
+   * Takes each message built from an equal IR value in the previous translation from {@code memo}. With
+   * {@code routeScopesCluster}, each port whose hosts allow it ({@link ScopeEligibility}) gets a route
+   * configuration per virtual host and a scope per domain, whose scoped RDS stream goes to that bootstrap
+   * cluster ({@link ScopedRoutesDelivery}).
    */
   public EnvoyResources translate(GatewayConfig config, XdsMemo memo, Optional<String> routeScopesCluster) {
     ImmutableSet<String> scoped = routeScopesCluster.isEmpty() ? ImmutableSet.of()
