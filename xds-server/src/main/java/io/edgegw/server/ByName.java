@@ -36,10 +36,16 @@ final class ByName {
 
   static void walk(List<? extends Message> before, List<? extends Message> after, Visitor visitor) {
     List<? extends Message> b = sorted(before);
-    List<? extends Message> a = sorted(after);
+    List<? extends Message> a =
+        SORTED.getIfPresent(after) != null || inOrderAlong(b, after) ? known(after) : sorted(after);
     int i = 0;
     int j = 0;
     while (i < b.size() || j < a.size()) {
+      if (i < b.size() && j < a.size() && b.get(i) == a.get(j)) {
+        String name = SnapshotVersions.nameOf(a.get(j));
+        visitor.both(name, i, b.get(i++), a.get(j++));
+        continue;
+      }
       String old = i < b.size() ? SnapshotVersions.nameOf(b.get(i)) : null;
       String now = j < a.size() ? SnapshotVersions.nameOf(a.get(j)) : null;
       // An unchanged resource is the same message, so the same name instance: no compare of long names.
@@ -52,6 +58,37 @@ final class ByName {
         visitor.added(now, a.get(j++));
       }
     }
+  }
+
+  /**
+   * Whether {@code after} is in name order, given {@code before} in name order, comparing names only where
+   * the two differ: a message of {@code after} that is the very message at the walk's place in {@code
+   * before} follows whatever came before it (that was either an earlier message of {@code before}, or a
+   * name found to precede this one's). A change at 10,000 hosts then compares a few names, not 20,000.
+   */
+  private static boolean inOrderAlong(List<? extends Message> before, List<? extends Message> after) {
+    int i = 0;
+    for (int j = 0; j < after.size(); j++) {
+      Message now = after.get(j);
+      if (i < before.size() && before.get(i) == now) {
+        i++; // follows after's previous one: an earlier message of before, or one that precedes before's i-th
+        continue;
+      }
+      String name = SnapshotVersions.nameOf(now);
+      if (j > 0 && SnapshotVersions.nameOf(after.get(j - 1)).compareTo(name) >= 0) {
+        return false;
+      }
+      // Before's messages up to this name are gone from after, or this is their new content.
+      while (i < before.size() && SnapshotVersions.nameOf(before.get(i)).compareTo(name) <= 0) {
+        i++;
+      }
+    }
+    return true;
+  }
+
+  private static List<? extends Message> known(List<? extends Message> sorted) {
+    SORTED.put(sorted, Boolean.TRUE);
+    return sorted;
   }
 
   private static List<? extends Message> sorted(List<? extends Message> messages) {

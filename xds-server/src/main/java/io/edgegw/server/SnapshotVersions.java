@@ -15,7 +15,6 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -169,12 +168,11 @@ public record SnapshotVersions(
     ImmutableSortedMap<String, String> known = previousVersions == null
         ? ImmutableSortedMap.of()
         : previousVersions.byResource().getOrDefault(typeUrl, ImmutableSortedMap.of());
-    ImmutableSortedMap.Builder<String, String> versions =
-        ImmutableSortedMap.orderedBy(Comparator.<String>naturalOrder());
+    InNameOrder versions = new InNameOrder(messages.size());
     ByName.walk(known.isEmpty() ? List.of() : previous, messages, new ByName.Visitor() {
       @Override
       public void added(String name, Message now) {
-        versions.put(name, hash.apply(now));
+        versions.add(name, hash.apply(now));
       }
 
       @Override
@@ -183,10 +181,10 @@ public record SnapshotVersions(
       @Override
       public void both(String name, int index, Message old, Message now) {
         String same = old.equals(now) ? versionAt(known, index, name) : null;
-        versions.put(name, same != null ? same : hash.apply(now));
+        versions.add(name, same != null ? same : hash.apply(now));
       }
     });
-    return versions.buildOrThrow(); // a duplicate name is a translator bug
+    return versions.toMap();
   }
 
   /**
@@ -207,18 +205,26 @@ public record SnapshotVersions(
   }
 
   /**
-   * A type's version: its resources' versions in name order, combined with Murmur3 (128 bits). Each
-   * resource's version is a digest of its content, which includes its name, and no one chooses a digest's
-   * bytes, so (as in {@link #ofParts}) Murmur3 is safe here; SHA-256 over every name and version was a
-   * third of a change's CPU with route scopes (2000 resources at 1000 hosts, under C1).
+   * A type's version: the first 16 characters (64 bits of hex) of each of its resources' versions in name
+   * order, hashed with Murmur3 (128 bits) in one pass over one array. Each resource's version is a digest
+   * of its content, which includes its name, and no one chooses a digest's bytes, so (as in {@link
+   * #ofParts}) Murmur3 is safe here, and 64 bits of each tell a change from chance (2^-64) and from a
+   * publisher (a second preimage of 64 bits). SHA-256 over every name and version was a third of a change's
+   * CPU with route scopes (2000 resources at 1000 hosts, under C1); Murmur3 over each whole hex string
+   * through a streaming hasher 6 % at 10,000 hosts, and parsing the hex (C1 does not inline charAt) more.
    */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): a copy of Latin-1 characters
   private static String typeVersion(ImmutableSortedMap<String, String> versions) {
-    Hasher hasher = Hashing.murmur3_128().newHasher();
+    byte[] prefixes = new byte[versions.size() * PREFIX];
+    int at = 0;
     for (String version : versions.values()) {
-      hasher.putInt(version.length()).putString(version, StandardCharsets.US_ASCII);
+      version.getBytes(0, Math.min(PREFIX, version.length()), prefixes, at); // every one is a digest: 32 or 64
+      at += PREFIX;
     }
-    return hasher.hash().toString();
+    return Hashing.murmur3_128().hashBytes(prefixes).toString();
   }
+
+  private static final int PREFIX = 16;
 
   private static String hash(Message message) {
     return digest(message).toString();
