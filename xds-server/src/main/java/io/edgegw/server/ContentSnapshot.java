@@ -46,7 +46,7 @@ final class ContentSnapshot extends Snapshot {
     List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       T m = messages.get(i);
-      versioned.add(VersionedResource.create(m, SnapshotVersions.versionAt(byName, i, Resources.getResourceName(m))));
+      versioned.add(VersionedResource.create(m, SnapshotVersions.versionAt(byName, i, SnapshotVersions.nameOf(m))));
     }
     String typeVersion = versions.of(typeUrl);
     // One version for the type whatever names are asked: as Snapshot.create with per-type versions.

@@ -85,7 +85,7 @@ public final class ServedSnapshotFile {
         ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
         ImmutableList.Builder<Message> resources = ImmutableList.builder();
         for (Resource r : response.getResourcesList()) {
-          resources.add(unpack(type, r.getResource()));
+          resources.add(named(unpack(type, r.getResource()), r.getName()));
           versions.put(r.getName(), r.getVersion());
         }
         byType.put(type, response.getSystemVersionInfo());
@@ -100,7 +100,7 @@ public final class ServedSnapshotFile {
         }
         ImmutableSortedMap.Builder<String, String> versions = ImmutableSortedMap.naturalOrder();
         for (Resource r : scopes.getResourcesList()) {
-          scopeList.add(r.getResource().unpack(ScopedRouteConfiguration.class));
+          scopeList.add(named(r.getResource().unpack(ScopedRouteConfiguration.class), r.getName()));
           versions.put(r.getName(), r.getVersion());
         }
         byType.put(SnapshotVersions.SCOPES, scopes.getSystemVersionInfo());
@@ -126,6 +126,17 @@ public final class ServedSnapshotFile {
       log.warn("cannot use {} ({}); translating the stored resources instead", file, e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * {@code resource}, whose version was saved under {@code name}: versions are paired with resources by
+   * position in name order ({@link SnapshotVersions}), so a name that is not the resource's is refused.
+   */
+  private static <T extends Message> T named(T resource, String name) throws IOException {
+    if (!SnapshotVersions.nameOf(resource).equals(name)) {
+      throw new IOException("resource " + SnapshotVersions.nameOf(resource) + " saved under the name " + name);
+    }
+    return resource;
   }
 
   /** Replaces the saved snapshot, crash-safely (temp file, fsync, atomic rename). */

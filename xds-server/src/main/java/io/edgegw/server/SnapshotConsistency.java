@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -21,8 +22,11 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -36,22 +40,148 @@ import java.util.stream.Stream;
 final class SnapshotConsistency {
   private static final String HCM_TYPE = Any.pack(HttpConnectionManager.getDefaultInstance()).getTypeUrl();
 
-  private SnapshotConsistency() {}
+  /**
+   * The last snapshot this instance found consistent, and the keys of its scopes by set: with the same
+   * listeners, the next snapshot's route configurations and scopes are checked only where they differ
+   * from it (at 10,000 hosts with route scopes, checking all 20,000 was a tenth of a change's CPU).
+   */
+  private EnvoyResources base;
+  private Map<String, Map<ScopedRouteConfiguration.Key, String>> baseKeys;
 
   /** Every missing reference, as a sentence; empty when consistent. */
   static ImmutableList<String> problems(EnvoyResources resources) {
+    return new SnapshotConsistency().check(resources);
+  }
+
+  /**
+   * As {@link #problems}, checking again only what differs from the last snapshot this instance found
+   * consistent (the same listeners, and the same route configurations and scopes, by instance, are
+   * consistent with each other still). Synchronized: the config loop calls it, and a test may too.
+   */
+  synchronized ImmutableList<String> check(EnvoyResources resources) {
     List<String> problems = new ArrayList<>();
-    ImmutableSet<String> routes = resources.routes().stream().map(RouteConfiguration::getName)
-        .collect(ImmutableSet.toImmutableSet());
-    for (Listener listener : resources.listeners()) {
-      connectionManagers(listener)
-          .filter(HttpConnectionManager::hasRds)
-          .map(hcm -> hcm.getRds().getRouteConfigName())
-          .filter(name -> !routes.contains(name))
-          .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
-              + ", which is not in the snapshot"));
+    boolean incremental = base != null && sameInstances(base.listeners(), resources.listeners());
+    Map<String, Map<ScopedRouteConfiguration.Key, String>> keys;
+    if (incremental) {
+      keys = baseKeys;
+      changedRoutesAndScopes(resources, problems);
+    } else {
+      ImmutableSet<String> routes = resources.routes().stream().map(RouteConfiguration::getName)
+          .collect(ImmutableSet.toImmutableSet());
+      for (Listener listener : resources.listeners()) {
+        connectionManagers(listener)
+            .filter(HttpConnectionManager::hasRds)
+            .map(hcm -> hcm.getRds().getRouteConfigName())
+            .filter(name -> !routes.contains(name))
+            .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
+                + ", which is not in the snapshot"));
+      }
+      keys = new HashMap<>();
+      ImmutableSet<String> scopeSets = scopeSets(resources);
+      for (ScopedRouteConfiguration scope : resources.scopes()) {
+        scopeProblems(scope, routes::contains, scopeSets, keys, problems);
+      }
     }
-    scopeProblems(resources, routes, problems);
+    otherProblems(resources, problems);
+    if (problems.isEmpty()) {
+      base = resources;
+      baseKeys = keys;
+    } else {
+      base = null; // the keys may be half updated: all of the next one is checked
+      baseKeys = null;
+    }
+    return ImmutableList.copyOf(problems);
+  }
+
+  /**
+   * With the base's listeners: a route configuration they or a kept scope name is there unless it was
+   * removed; an added or changed scope is checked in full against the others' keys, once the keys of the
+   * scopes gone or changed are out of the way.
+   */
+  private void changedRoutesAndScopes(EnvoyResources resources, List<String> problems) {
+    Set<String> removedRoutes = new HashSet<>();
+    ByName.walk(base.routes(), resources.routes(), new ByName.Visitor() {
+      @Override
+      public void added(String name, Message now) {}
+
+      @Override
+      public void removed(String name, Message old) {
+        removedRoutes.add(name);
+      }
+
+      @Override
+      public void both(String name, int index, Message old, Message now) {}
+
+      @Override
+      public void same(int index, Message message) {}
+    });
+    if (!removedRoutes.isEmpty()) {
+      for (Listener listener : resources.listeners()) {
+        connectionManagers(listener)
+            .filter(HttpConnectionManager::hasRds)
+            .map(hcm -> hcm.getRds().getRouteConfigName())
+            .filter(removedRoutes::contains)
+            .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
+                + ", which is not in the snapshot"));
+      }
+    }
+    List<ScopedRouteConfiguration> gone = new ArrayList<>();
+    List<ScopedRouteConfiguration> fresh = new ArrayList<>();
+    ByName.walk(base.scopes(), resources.scopes(), new ByName.Visitor() {
+      @Override
+      public void added(String name, Message now) {
+        fresh.add((ScopedRouteConfiguration) now);
+      }
+
+      @Override
+      public void removed(String name, Message old) {
+        gone.add((ScopedRouteConfiguration) old);
+      }
+
+      @Override
+      public void both(String name, int index, Message old, Message now) {
+        if (old != now) {
+          gone.add((ScopedRouteConfiguration) old);
+          fresh.add((ScopedRouteConfiguration) now);
+        } else {
+          same(index, now);
+        }
+      }
+
+      @Override
+      public void same(int index, Message message) {
+        ScopedRouteConfiguration scope = (ScopedRouteConfiguration) message;
+        if (!removedRoutes.isEmpty() && removedRoutes.contains(scope.getRouteConfigurationName())) {
+          problems.add(danglingScope(scope));
+        }
+      }
+    });
+    for (ScopedRouteConfiguration scope : gone) {
+      Map<ScopedRouteConfiguration.Key, String> ofSet = baseKeys.get(setOf(scope));
+      if (ofSet != null) {
+        ofSet.remove(scope.getKey(), scope.getName());
+      }
+    }
+    ImmutableSet<String> scopeSets = fresh.isEmpty() ? ImmutableSet.of() : scopeSets(resources);
+    for (ScopedRouteConfiguration scope : fresh) {
+      scopeProblems(scope, name -> ByName.contains(resources.routes(), name), scopeSets, baseKeys, problems);
+    }
+  }
+
+  private static boolean sameInstances(List<?> before, List<?> after) {
+    if (before.size() != after.size()) {
+      return false;
+    }
+    for (int i = 0; i < before.size(); i++) {
+      if (before.get(i) != after.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The EDS and SDS references: as many as clusters and TLS contexts, all checked every time. */
+  private static void otherProblems(EnvoyResources resources, List<String> problems) {
     ImmutableSet<String> assignments = resources.endpoints().stream().map(ClusterLoadAssignment::getClusterName)
         .collect(ImmutableSet.toImmutableSet());
     for (Cluster cluster : resources.clusters()) {
@@ -92,7 +222,6 @@ final class SnapshotConsistency {
                           + name
                           + ", which is not in the snapshot"));
     }
-    return ImmutableList.copyOf(problems);
   }
 
   /** The SDS names a TLS transport socket asks for (certificates and validation context). */
@@ -128,32 +257,44 @@ final class SnapshotConsistency {
    * Route scopes come on their own stream (no hold-back there), but Envoy NACKs a scope whose key another
    * scope of its set has, and a scope naming a route configuration the snapshot lacks leaves its hosts
    * without routes (Envoy waits for it); a scope no listener's set ({@code scoped_routes.name}) claims is
-   * never asked for, so it is a translator bug too.
+   * never asked for, so it is a translator bug too. {@code keys}: the keys of the set's other scopes,
+   * to which this one's is added.
    */
-  private static void scopeProblems(EnvoyResources resources, ImmutableSet<String> routes, List<String> problems) {
-    ImmutableSet<String> scopeSets = resources.listeners().stream()
+  private static void scopeProblems(ScopedRouteConfiguration scope, Predicate<String> routeExists,
+      ImmutableSet<String> scopeSets, Map<String, Map<ScopedRouteConfiguration.Key, String>> keys,
+      List<String> problems) {
+    if (!routeExists.test(scope.getRouteConfigurationName())) {
+      problems.add(danglingScope(scope));
+    }
+    String set = setOf(scope);
+    if (!scopeSets.contains(set)) {
+      problems.add("scope " + scope.getName() + " belongs to no listener's scoped routes"
+          + (set.isEmpty() ? " (its name has no \"<scoped routes name>/\")" : " named " + set));
+      return;
+    }
+    String other = keys.computeIfAbsent(set, s -> new HashMap<>()).putIfAbsent(scope.getKey(), scope.getName());
+    if (other != null) {
+      problems.add("scopes " + other + " and " + scope.getName() + " have the same key");
+    }
+  }
+
+  private static String danglingScope(ScopedRouteConfiguration scope) {
+    return "scope " + scope.getName() + " names route config " + scope.getRouteConfigurationName()
+        + ", which is not in the snapshot";
+  }
+
+  /** The scoped routes name a scope belongs to: its name up to the last "/". */
+  private static String setOf(ScopedRouteConfiguration scope) {
+    int slash = scope.getName().lastIndexOf('/');
+    return slash < 0 ? "" : scope.getName().substring(0, slash);
+  }
+
+  private static ImmutableSet<String> scopeSets(EnvoyResources resources) {
+    return resources.listeners().stream()
         .flatMap(SnapshotConsistency::connectionManagers)
         .filter(HttpConnectionManager::hasScopedRoutes)
         .map(hcm -> hcm.getScopedRoutes().getName())
         .collect(ImmutableSet.toImmutableSet());
-    Map<String, Map<ScopedRouteConfiguration.Key, String>> keysBySet = new HashMap<>();
-    for (ScopedRouteConfiguration scope : resources.scopes()) {
-      if (!routes.contains(scope.getRouteConfigurationName())) {
-        problems.add("scope " + scope.getName() + " names route config " + scope.getRouteConfigurationName()
-            + ", which is not in the snapshot");
-      }
-      int slash = scope.getName().lastIndexOf('/');
-      String set = slash < 0 ? "" : scope.getName().substring(0, slash);
-      if (!scopeSets.contains(set)) {
-        problems.add("scope " + scope.getName() + " belongs to no listener's scoped routes"
-            + (set.isEmpty() ? " (its name has no \"<scoped routes name>/\")" : " named " + set));
-        continue;
-      }
-      String other = keysBySet.computeIfAbsent(set, s -> new HashMap<>()).putIfAbsent(scope.getKey(), scope.getName());
-      if (other != null) {
-        problems.add("scopes " + other + " and " + scope.getName() + " have the same key");
-      }
-    }
   }
 
   /** Every HTTP connection manager of the listener's filter chains (the default one included). */

@@ -95,6 +95,7 @@ public final class SnapshotPublisher {
   /** What a previous run's Envoy acknowledged (its saved snapshot), when this run has nothing acknowledged yet. */
   private Published previousRun;
   private final Memo<Message, HashCode> contentDigests = Memo.byIdentity();
+  private final SnapshotConsistency consistency = new SnapshotConsistency();
 
   public SnapshotPublisher(SimpleCache<String> cache) {
     this(cache, Metrics.unregistered(), Clock.systemUTC(), DEFAULT_VERSIONS_KEPT);
@@ -163,7 +164,7 @@ public final class SnapshotPublisher {
           shortType(rejectedType.get()));
       return Outcome.SKIPPED_REJECTED;
     }
-    ImmutableList<String> problems = SnapshotConsistency.problems(resources);
+    ImmutableList<String> problems = consistency.check(resources);
     if (!problems.isEmpty()) {
       log.error("not serving inconsistent snapshot {} (a translator bug): {}", versions.shortOverall(),
           String.join("; ", problems));

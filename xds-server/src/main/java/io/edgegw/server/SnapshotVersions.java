@@ -1,5 +1,6 @@
 package io.edgegw.server;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.hash.HashCode;
@@ -9,6 +10,9 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.edgegw.translator.EnvoyResources;
 import io.edgegw.translator.memo.Memo;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -169,6 +173,10 @@ public record SnapshotVersions(
         ? ImmutableSortedMap.of()
         : previousVersions.byResource().getOrDefault(typeUrl, ImmutableSortedMap.of());
     InNameOrder versions = new InNameOrder(messages.size());
+    // The versions were computed from previous, both in name order: as many means the same names in turn.
+    boolean aligned = known.size() == previous.size();
+    ImmutableList<String> knownNames = known.keySet().asList();
+    ImmutableList<String> knownVersions = known.values().asList();
     ByName.walk(known.isEmpty() ? List.of() : previous, messages, new ByName.Visitor() {
       @Override
       public void added(String name, Message now) {
@@ -182,6 +190,15 @@ public record SnapshotVersions(
       public void both(String name, int index, Message old, Message now) {
         String same = old.equals(now) ? versionAt(known, index, name) : null;
         versions.add(name, same != null ? same : hash.apply(now));
+      }
+
+      @Override
+      public void same(int index, Message message) {
+        if (aligned) { // the name and version at the message's place: the message itself is not read
+          versions.add(knownNames.get(index), knownVersions.get(index));
+        } else {
+          both(nameOf(message), index, message, message);
+        }
       }
     });
     return versions.toMap();
@@ -199,9 +216,24 @@ public record SnapshotVersions(
     return versions.get(name);
   }
 
-  /** A resource's name: java-control-plane's {@code Resources.getResourceName}, which knows no scopes, gives "". */
+  /**
+   * A resource's name. The types the translator makes most of come first; java-control-plane's {@code
+   * Resources.getResourceName} knows no scopes (it gives "") and was 8 % of a change at 10,000 hosts with
+   * route scopes, where the walks over a snapshot's lists ask for 100,000 names.
+   */
   static String nameOf(Message resource) {
-    return resource instanceof ScopedRouteConfiguration scope ? scope.getName() : Resources.getResourceName(resource);
+    if (resource instanceof RouteConfiguration routes) {
+      return routes.getName();
+    } else if (resource instanceof ScopedRouteConfiguration scope) {
+      return scope.getName();
+    } else if (resource instanceof Cluster cluster) {
+      return cluster.getName();
+    } else if (resource instanceof ClusterLoadAssignment assignment) {
+      return assignment.getClusterName();
+    } else if (resource instanceof Listener listener) {
+      return listener.getName();
+    }
+    return Resources.getResourceName(resource);
   }
 
   /**

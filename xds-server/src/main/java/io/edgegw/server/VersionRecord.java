@@ -104,6 +104,9 @@ public record VersionRecord(
           changed.add(name);
         }
       }
+
+      @Override
+      public void same(int index, Message message) {}
     });
     Changes changes = new Changes(added.build(), removed.build(), changed.build());
     if (!changes.isEmpty()) {

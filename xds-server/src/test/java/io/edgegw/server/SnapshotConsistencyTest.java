@@ -50,6 +50,46 @@ class SnapshotConsistencyTest {
     assertEquals(List.of(), SnapshotConsistency.problems(withScopes(SCOPED.scopes(), otherSet)));
   }
 
+  @Test
+  void aCheckerFindsTheSameProblemsInWhatChangedSinceTheLastConsistentSnapshot() {
+    SnapshotConsistency checker = new SnapshotConsistency();
+    assertEquals(List.of(), checker.check(SCOPED));
+    ScopedRouteConfiguration dangling = Fixtures.scope("http.80", "d.example.com");
+    assertEquals(SnapshotConsistency.problems(withScopes(SCOPED.scopes(), dangling)),
+        checker.check(withScopes(SCOPED.scopes(), dangling)));
+    assertEquals(List.of(), checker.check(SCOPED));
+    ScopedRouteConfiguration sameKey = Fixtures.scope("http.80", "a.example.com").toBuilder()
+        .setName("http.80/a2").build();
+    assertEquals(List.of("scopes http.80/a.example.com and http.80/a2 have the same key"),
+        checker.check(withScopes(SCOPED.scopes(), sameKey)));
+    assertEquals(List.of(), checker.check(SCOPED));
+  }
+
+  @Test
+  void aCheckerFindsAKeptScopeWhoseRouteConfigurationWentAndLetsAKeyMoveToAnotherScope() {
+    SnapshotConsistency checker = new SnapshotConsistency();
+    assertEquals(List.of(), checker.check(SCOPED));
+    EnvoyResources routeGone = new EnvoyResources(SCOPED.listeners(),
+        SCOPED.routes().stream().filter(r -> !r.getName().equals("http.80/a.example.com"))
+            .collect(ImmutableList.toImmutableList()),
+        SCOPED.clusters(), SCOPED.endpoints(), SCOPED.secrets(), SCOPED.scopes());
+    assertEquals(
+        List.of("scope http.80/a.example.com names route config http.80/a.example.com, which is not in the snapshot"),
+        checker.check(routeGone));
+    assertEquals(List.of(), checker.check(SCOPED));
+    // a.example.com's key now belongs to a scope of another name: the old one's key is let go first.
+    ScopedRouteConfiguration renamed = SCOPED.scopes().stream()
+        .filter(scope -> scope.getName().equals("http.80/a.example.com")).findFirst().orElseThrow()
+        .toBuilder().setName("http.80/a").build(); // before the old name, which the walk then finds gone
+    EnvoyResources moved = new EnvoyResources(SCOPED.listeners(), SCOPED.routes(), SCOPED.clusters(),
+        SCOPED.endpoints(), SCOPED.secrets(), ImmutableList.<ScopedRouteConfiguration>builder().add(renamed)
+            .addAll(SCOPED.scopes().stream().filter(scope -> !scope.getName().equals("http.80/a.example.com"))
+                .iterator())
+            .build());
+    assertEquals(List.of(), SnapshotConsistency.problems(moved));
+    assertEquals(List.of(), checker.check(moved));
+  }
+
   private static EnvoyResources withScopes(List<ScopedRouteConfiguration> scopes, ScopedRouteConfiguration extra) {
     return new EnvoyResources(SCOPED.listeners(), SCOPED.routes(), SCOPED.clusters(), SCOPED.endpoints(),
         SCOPED.secrets(), ImmutableList.<ScopedRouteConfiguration>builder().addAll(scopes).add(extra).build());
