@@ -7,7 +7,6 @@ import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.ResourceKey;
-import java.util.Comparator;
 
 /**
  * The inputs that passed validation, decoded; Istio objects in istiod's conflict order (oldest
@@ -27,16 +26,12 @@ public record DecodedInputs(
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {
-    gateways = ImmutableList.sortedCopyOf(Comparator.comparing(Gateway::order, ConfigOrder.OLDEST_FIRST), gateways);
-    virtualServices =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(VirtualService::order, ConfigOrder.OLDEST_FIRST), virtualServices);
-    serviceEntries =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(ServiceEntry::order, ConfigOrder.OLDEST_FIRST), serviceEntries);
-    destinationRules =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(DestinationRule::order, ConfigOrder.OLDEST_FIRST),
-            destinationRules);
+    gateways = ImmutableList.sortedCopyOf(ConfigOrder.oldestFirst(Gateway::creationTimestamp, Gateway::key), gateways);
+    virtualServices = ImmutableList.sortedCopyOf(
+        ConfigOrder.oldestFirst(VirtualService::creationTimestamp, VirtualService::key), virtualServices);
+    serviceEntries = ImmutableList.sortedCopyOf(
+        ConfigOrder.oldestFirst(ServiceEntry::creationTimestamp, ServiceEntry::key), serviceEntries);
+    destinationRules = ImmutableList.sortedCopyOf(
+        ConfigOrder.oldestFirst(DestinationRule::creationTimestamp, DestinationRule::key), destinationRules);
   }
 }
