@@ -26,12 +26,16 @@ public record DecodedInputs(
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {
-    gateways = ImmutableList.sortedCopyOf(ConfigOrder.oldestFirst(Gateway::creationTimestamp, Gateway::key), gateways);
+    // A comparator per type, each calling the accessors directly: these sorts compare 10,000 items on
+    // every translation (already in order, once each), where a call through a Function each costs.
+    gateways = ImmutableList.sortedCopyOf(
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()), gateways);
     virtualServices = ImmutableList.sortedCopyOf(
-        ConfigOrder.oldestFirst(VirtualService::creationTimestamp, VirtualService::key), virtualServices);
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()), virtualServices);
     serviceEntries = ImmutableList.sortedCopyOf(
-        ConfigOrder.oldestFirst(ServiceEntry::creationTimestamp, ServiceEntry::key), serviceEntries);
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()), serviceEntries);
     destinationRules = ImmutableList.sortedCopyOf(
-        ConfigOrder.oldestFirst(DestinationRule::creationTimestamp, DestinationRule::key), destinationRules);
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()),
+        destinationRules);
   }
 }

@@ -55,15 +55,17 @@ public final class XdsMemo {
   /**
    * One port as the previous translation built it: its IR, each IR virtual host's Envoy one (same order),
    * and what went to Envoy. {@code hosts}: each virtual host's route configuration and scopes when scoped,
-   * else null; {@code domains}: every domain of the port when it was eligible for scopes (then each is
-   * there once), else null. Owned by the memo: a translation takes it, updates {@code domains} in place and
-   * leaves a new one.
+   * else null, and {@code scopeStart}: where each one's scopes start in {@code out}'s (one more, the end);
+   * {@code domains}: every domain of the port when it was eligible for scopes (then each is there once),
+   * else null. Owned by the memo: a translation takes it, updates {@code domains} in place and leaves a
+   * new one.
    */
   private record Port(
       RouteConfig ir,
       boolean scopesWanted,
       List<io.envoyproxy.envoy.config.route.v3.VirtualHost> envoy,
       List<HostRoutes> hosts,
+      int[] scopeStart,
       Set<String> domains,
       PortRoutes out) {}
 
@@ -130,23 +132,33 @@ public final class XdsMemo {
     }
     Set<String> domains = scopesWanted ? eligibleDomains(config, before, old, kept, same) : null;
 
+    // Hosts reused in a row (most of a port, but where a host came, went or changed) are copied as ranges.
     List<io.envoyproxy.envoy.config.route.v3.VirtualHost> envoy = new ArrayList<>(n);
     boolean unchanged = before != null && n == old.size();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; ) {
       int k = previous[i];
-      unchanged &= same[i] && k == i;
-      envoy.add(same[i] ? before.envoy().get(k)
-          : translator.virtualHost(hosts.get(i),
-              k < 0 ? r -> null : previousRoutes(old.get(k), before.envoy().get(k))));
+      if (same[i]) {
+        int end = rangeEnd(i, previous, same);
+        envoy.addAll(before.envoy().subList(k, k + end - i));
+        unchanged &= k == i;
+        i = end;
+      } else {
+        unchanged = false;
+        envoy.add(translator.virtualHost(hosts.get(i),
+            k < 0 ? r -> null : previousRoutes(old.get(k), before.envoy().get(k))));
+        i++;
+      }
     }
     PortRoutes out;
     List<HostRoutes> perHost = null;
+    int[] scopeStart = null;
     if (domains == null) {
       out = unchanged && !before.out().scoped() ? before.out() : new PortRoutes(false,
           ImmutableList.of(translator.routeConfiguration(config.name(), envoy)), true, ImmutableList.of(), true);
     } else {
       List<HostRoutes> beforeHosts = before == null ? null : before.hosts();
       perHost = new ArrayList<>(n);
+      scopeStart = new int[n + 1];
       ImmutableList.Builder<RouteConfiguration> routes = ImmutableList.builderWithExpectedSize(n);
       ImmutableList.Builder<ScopedRouteConfiguration> scopes = ImmutableList.builderWithExpectedSize(n);
       // Reused hosts keep their order among themselves; when that was name order, only the pairs with a
@@ -156,22 +168,34 @@ public final class XdsMemo {
       boolean routesInOrder = true;
       boolean scopesInOrder = true;
       boolean reusedBefore = false;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n; ) {
         boolean reused = same[i] && beforeHosts != null;
-        HostRoutes host = reused ? beforeHosts.get(previous[i]) : hostRoutes(config.name(), envoy.get(i), translator);
-        perHost.add(host);
-        routes.add(host.routes());
-        scopes.addAll(host.scopes());
         VirtualHost ir = hosts.get(i);
         if (i > 0 && (!reused || !reusedBefore)) {
           VirtualHost last = hosts.get(i - 1);
           routesInOrder &= checkRoutes || last.name().compareTo(ir.name()) <= 0;
           scopesInOrder &= checkScopes || inOrder(last.domains(), ir.domains());
         }
-        if (!reused) {
+        int end = reused ? rangeEnd(i, previous, same) : i + 1;
+        if (reused) {
+          int k = previous[i];
+          int[] was = before.scopeStart();
+          perHost.addAll(beforeHosts.subList(k, k + end - i));
+          routes.addAll(before.out().routes().subList(k, k + end - i));
+          scopes.addAll(before.out().scopes().subList(was[k], was[k + end - i]));
+          for (int x = i; x < end; x++) {
+            scopeStart[x + 1] = scopeStart[x] + was[k + x - i + 1] - was[k + x - i];
+          }
+        } else {
+          HostRoutes host = hostRoutes(config.name(), envoy.get(i), translator);
+          perHost.add(host);
+          routes.add(host.routes());
+          scopes.addAll(host.scopes());
+          scopeStart[i + 1] = scopeStart[i] + host.scopes().size();
           scopesInOrder &= checkScopes || inOrder(ir.domains());
         }
         reusedBefore = reused;
+        i = end;
       }
       if (checkRoutes) {
         routesInOrder = inOrder(hosts.stream().map(VirtualHost::name).toList());
@@ -181,8 +205,17 @@ public final class XdsMemo {
       }
       out = new PortRoutes(true, routes.build(), routesInOrder, scopes.build(), scopesInOrder);
     }
-    ports.put(config.name(), new Port(config, scopesWanted, envoy, perHost, domains, out));
+    ports.put(config.name(), new Port(config, scopesWanted, envoy, perHost, scopeStart, domains, out));
     return out;
+  }
+
+  /** The end of the run of hosts from {@code i} that are the same as consecutive previous ones. */
+  private static int rangeEnd(int i, int[] previous, boolean[] same) {
+    int end = i + 1;
+    while (end < same.length && same[end] && previous[end] == previous[end - 1] + 1) {
+      end++;
+    }
+    return end;
   }
 
   /**
