@@ -2,7 +2,7 @@ package io.edgegw.translator.istio;
 
 import com.google.common.collect.ImmutableList;
 import io.edgegw.translator.ir.VirtualHost;
-import io.edgegw.translator.memo.Memo;
+import io.edgegw.translator.memo.WalkMemo;
 import io.edgegw.translator.model.Diagnostic;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +70,8 @@ public final class VirtualServiceMemo {
   private static final int LOOKAHEAD = 8;
   private static final Run NO_RUN = new Run(new VirtualService[0], new Contribution[0]);
 
-  private final Memo<VirtualService, ImmutableList<Diagnostic>> bindings = Memo.byIdentity();
+  /** Asked for every VirtualService in conflict order, on every translation. */
+  private final WalkMemo<VirtualService, ImmutableList<Diagnostic>> bindings = new WalkMemo<>();
   /** By route configuration name; a few, one per port or HTTPS server. */
   private Map<String, Port> previousPorts = new HashMap<>();
   private Map<String, Port> ports = new HashMap<>();
@@ -135,7 +136,7 @@ public final class VirtualServiceMemo {
         }
       }
       if (k < 0 && misses > LOOKAHEAD) {
-        // Far from where it was (many gone at once): look it up, but never behind the walk.
+        // More misses than a change or two makes (many gone at once): look it up, but never behind the walk.
         index = index != null ? index : index(was);
         k = index.getOrDefault(vs, -1) < j ? -1 : index.get(vs);
       }
@@ -145,7 +146,6 @@ public final class VirtualServiceMemo {
         }
         gives[i] = gave[k];
         j = k + 1;
-        misses = 0;
       } else {
         Optional<Contribution> previous = Optional.empty();
         if (j < was.length && was[j].key().equals(vs.key())) {
@@ -179,7 +179,10 @@ public final class VirtualServiceMemo {
       VirtualService vs,
       Function<VirtualService, ImmutableList<Diagnostic>> compute,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    diagnostics.addAll(bindings.get(vs, compute));
+    ImmutableList<Diagnostic> found = bindings.get(vs, compute);
+    if (!found.isEmpty()) {
+      diagnostics.addAll(found);
+    }
   }
 
   void endTranslation() {
