@@ -127,9 +127,13 @@ public final class VirtualHostBuilder {
     }
     Map<String, List<Route>> routes = Maps.newHashMapWithExpectedSize(affected.size());
     affected.forEach(h -> routes.put(h, new ArrayList<>()));
+    // One host is the usual change: comparing each host of the port with it costs less than hashing it.
+    String only = affected.size() == 1 ? affected.iterator().next() : null;
     for (VirtualServiceMemo.Contribution c : walk.run().contributions()) {
-      for (String host : c.hosts()) {
-        List<Route> mine = routes.get(host);
+      ImmutableList<String> hosts = c.hosts();
+      for (int h = 0; h < hosts.size(); h++) {
+        List<Route> mine = only == null ? routes.get(hosts.get(h))
+            : only.equals(hosts.get(h)) ? routes.get(only) : null;
         if (mine != null) {
           mine.addAll(c.built().routes());
         }
