@@ -1,10 +1,10 @@
 package io.edgegw.translator;
 
 import io.edgegw.translator.gatewayapi.HttpRouteMemo;
+import io.edgegw.translator.istio.DecodeMemo;
 import io.edgegw.translator.istio.HttpRuleMemo;
 import io.edgegw.translator.istio.VirtualServiceMemo;
 import io.edgegw.translator.istio.InputDecoder;
-import io.edgegw.translator.memo.Memo;
 import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.xds.XdsMemo;
 
@@ -19,7 +19,7 @@ import io.edgegw.translator.xds.XdsMemo;
  * <p>Not thread-safe: one memo per caller that translates repeatedly (the config loop).
  */
 public final class TranslationMemo {
-  final Memo<Resource, InputDecoder.Decoded> decoded = Memo.byIdentity();
+  final DecodeMemo decoded = new DecodeMemo();
   final HttpRuleMemo httpRules = HttpRuleMemo.remembering();
   /**
    * The last resource validated and what decoding it gave: the config loop validates a change, stores

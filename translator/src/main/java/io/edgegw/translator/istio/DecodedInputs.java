@@ -27,16 +27,24 @@ public record DecodedInputs(
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {
-    gateways = ImmutableList.sortedCopyOf(Comparator.comparing(Gateway::order, ConfigOrder.OLDEST_FIRST), gateways);
-    virtualServices =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(VirtualService::order, ConfigOrder.OLDEST_FIRST), virtualServices);
-    serviceEntries =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(ServiceEntry::order, ConfigOrder.OLDEST_FIRST), serviceEntries);
-    destinationRules =
-        ImmutableList.sortedCopyOf(
-            Comparator.comparing(DestinationRule::order, ConfigOrder.OLDEST_FIRST),
-            destinationRules);
+    // A comparator per type, each calling the accessors directly: these compare 10,000 items on every
+    // translation, which come in order already (then the list itself is kept, not copied).
+    gateways = inConflictOrder(gateways,
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
+    virtualServices = inConflictOrder(virtualServices,
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
+    serviceEntries = inConflictOrder(serviceEntries,
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
+    destinationRules = inConflictOrder(destinationRules,
+        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
+  }
+
+  private static <T> ImmutableList<T> inConflictOrder(ImmutableList<T> items, Comparator<T> order) {
+    for (int i = 1; i < items.size(); i++) {
+      if (order.compare(items.get(i - 1), items.get(i)) > 0) {
+        return ImmutableList.sortedCopyOf(order, items);
+      }
+    }
+    return items;
   }
 }

@@ -51,12 +51,19 @@ final class Visibility {
       Function<T, ResourceKey> key,
       String namespace,
       ImmutableList.Builder<Diagnostic> diagnostics) {
-    ImmutableList.Builder<T> out = ImmutableList.builder();
-    for (T item : all) {
+    // Built only once an item is left out: usually none is, and then the list is the one handed in.
+    ImmutableList.Builder<T> out = null;
+    for (int i = 0; i < all.size(); i++) {
+      T item = all.get(i);
       ExportTo export = exportTo.apply(item);
       if (export.visibleTo(key.apply(item).namespace(), namespace)) {
-        out.add(item);
+        if (out != null) {
+          out.add(item);
+        }
       } else {
+        if (out == null) {
+          out = ImmutableList.<T>builder().addAll(all.subList(0, i));
+        }
         diagnostics.add(
             Diagnostic.warning(
                 key.apply(item),
@@ -68,6 +75,6 @@ final class Visibility {
                     + " (--gateway-namespace): ignored by this gateway, as istiod does"));
       }
     }
-    return out.build();
+    return out == null ? all : out.build();
   }
 }

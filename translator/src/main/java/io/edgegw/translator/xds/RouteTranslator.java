@@ -52,6 +52,11 @@ public final class RouteTranslator {
     return routeConfigurationFields(name).addVirtualHosts(host).build();
   }
 
+  /** A port's route configuration of {@code hosts}, built already (in the IR's order). */
+  RouteConfiguration routeConfiguration(String name, List<io.envoyproxy.envoy.config.route.v3.VirtualHost> hosts) {
+    return routeConfigurationFields(name).addAllVirtualHosts(hosts).build();
+  }
+
   private static RouteConfiguration.Builder routeConfigurationFields(String name) {
     return RouteConfiguration.newBuilder()
         .setName(name)

@@ -25,18 +25,34 @@ final class ScopeEligibility {
   private ScopeEligibility() {}
 
   static boolean eligible(RouteConfig config) {
+    return domains(config) != null;
+  }
+
+  /** Every domain of {@code config}'s hosts (each once) when it is eligible, else null. */
+  static Set<String> domains(RouteConfig config) {
     if (config.virtualHosts().isEmpty()) {
-      return false;
+      return null;
     }
     Set<String> seen = Sets.newHashSetWithExpectedSize(config.virtualHosts().size());
     for (VirtualHost host : config.virtualHosts()) {
-      if (host.domains().isEmpty()) {
-        return false; // it would have no scope (and Envoy refuses it anyway)
+      if (!add(host, seen)) {
+        return null;
       }
-      for (String domain : host.domains()) {
-        if (!exactHost(domain) || !seen.add(domain)) {
-          return false;
-        }
+    }
+    return seen;
+  }
+
+  /**
+   * Adds {@code host}'s domains to {@code seen}, the domains of the port's other hosts; false when that
+   * makes the port ineligible ({@code seen} then holds some of them).
+   */
+  static boolean add(VirtualHost host, Set<String> seen) {
+    if (host.domains().isEmpty()) {
+      return false; // it would have no scope (and Envoy refuses it anyway)
+    }
+    for (String domain : host.domains()) {
+      if (!exactHost(domain) || !seen.add(domain)) {
+        return false;
       }
     }
     return true;

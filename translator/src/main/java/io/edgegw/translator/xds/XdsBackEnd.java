@@ -13,7 +13,9 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** The IR to Envoy v3 resources, every list sorted by name so equal input gives equal output. */
@@ -41,32 +43,25 @@ public final class XdsBackEnd {
    * cluster ({@link ScopedRoutesDelivery}).
    */
   public EnvoyResources translate(GatewayConfig config, XdsMemo memo, Optional<String> routeScopesCluster) {
-    ImmutableSet<String> scoped = routeScopesCluster.isEmpty() ? ImmutableSet.of()
-        : config.routeConfigs().stream()
-            .filter(ScopeEligibility::eligible)
-            .map(RouteConfig::name)
-            .collect(ImmutableSet.toImmutableSet());
-    ImmutableList.Builder<RouteConfiguration> routeConfigurations = ImmutableList.builder();
-    ImmutableList.Builder<ScopedRouteConfiguration> scopes = ImmutableList.builder();
+    ImmutableSet.Builder<String> scopedNames = ImmutableSet.builder();
+    List<NameOrder.Run<RouteConfiguration>> routeConfigurations = new ArrayList<>();
+    List<NameOrder.Run<ScopedRouteConfiguration>> scopes = new ArrayList<>();
     for (RouteConfig r : config.routeConfigs()) {
-      if (scoped.contains(r.name())) {
-        for (io.edgegw.translator.ir.VirtualHost v : r.virtualHosts()) {
-          XdsMemo.HostRoutes host = memo.hostRoutes(r.name(), memo.virtualHost(v, routes), routes);
-          routeConfigurations.add(host.routes());
-          scopes.addAll(host.scopes());
-        }
-      } else {
-        routeConfigurations.add(routes.routeConfiguration(r, v -> memo.virtualHost(v, routes)));
+      XdsMemo.PortRoutes port = memo.port(r, routeScopesCluster.isPresent(), routes);
+      if (port.scoped()) {
+        scopedNames.add(r.name());
       }
+      routeConfigurations.add(new NameOrder.Run<>(port.routes(), port.routesInOrder()));
+      scopes.add(new NameOrder.Run<>(port.scopes(), port.scopesInOrder()));
     }
+    ImmutableSet<String> scoped = scopedNames.build();
     EnvoyResources out =
         new EnvoyResources(
             config.listeners().stream()
                 .map(l -> memo.listener(l, routeScopes(l, scoped, routeScopesCluster), listeners))
                 .sorted(Comparator.comparing(Listener::getName))
                 .collect(ImmutableList.toImmutableList()),
-            ImmutableList.sortedCopyOf(
-                Comparator.comparing(RouteConfiguration::getName), routeConfigurations.build()),
+            NameOrder.join(routeConfigurations, RouteConfiguration::getName),
             config.clusters().stream()
                 .map(c -> memo.clusters.get(c, clusters::cluster))
                 .sorted(Comparator.comparing(Cluster::getName))
@@ -80,7 +75,7 @@ public final class XdsBackEnd {
                 .map(s -> memo.secrets.get(s, secrets::secret))
                 .sorted(Comparator.comparing(Secret::getName))
                 .collect(ImmutableList.toImmutableList()),
-            ImmutableList.sortedCopyOf(Comparator.comparing(ScopedRouteConfiguration::getName), scopes.build()));
+            NameOrder.join(scopes, ScopedRouteConfiguration::getName));
     memo.endTranslation();
     return out;
   }

@@ -12,11 +12,14 @@ import io.envoyproxy.envoy.config.route.v3.ScopedRouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import com.google.common.collect.Maps;
 import io.edgegw.translator.ir.Route;
+import io.edgegw.translator.ir.RouteConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,10 +34,6 @@ public final class XdsMemo {
   final Memo<Cluster, Optional<ClusterLoadAssignment>> endpoints = Memo.byEquality();
   final Memo<TlsSecret, Secret> secrets = Memo.byEquality();
 
-  private final Memo<HostKey, HostRoutes> hostRoutes = Memo.byEquality();
-
-  private record Built(VirtualHost ir, io.envoyproxy.envoy.config.route.v3.VirtualHost envoy) {}
-
   /** What a listener is built from: its IR and which of its route configurations go per host. */
   private record ListenerKey(Listener ir, ListenerTranslator.RouteScopes scopes) {}
 
@@ -42,39 +41,44 @@ public final class XdsMemo {
   record HostRoutes(RouteConfiguration routes, ImmutableList<ScopedRouteConfiguration> scopes) {}
 
   /**
-   * A port's route configuration name and one of its Envoy virtual hosts, by instance: an unchanged host
-   * is the same instance (above), and comparing a thousand hosts by content would cost what is saved.
+   * What one port's route configuration gave Envoy: the port-wide route configuration, or (scoped) a route
+   * configuration per host and their scopes. {@code routesInOrder} and {@code scopesInOrder}: each list is
+   * known to be in name order already, so the back end need not sort it again.
    */
-  private static final class HostKey {
-    private final String routeConfig;
-    private final io.envoyproxy.envoy.config.route.v3.VirtualHost host;
+  record PortRoutes(
+      boolean scoped,
+      ImmutableList<RouteConfiguration> routes,
+      boolean routesInOrder,
+      ImmutableList<ScopedRouteConfiguration> scopes,
+      boolean scopesInOrder) {}
 
-    HostKey(String routeConfig, io.envoyproxy.envoy.config.route.v3.VirtualHost host) {
-      this.routeConfig = routeConfig;
-      this.host = host;
-    }
-
-    @Override
-    @SuppressWarnings("ReferenceEquality") // on purpose: by instance, see above
-    public boolean equals(Object o) {
-      return o instanceof HostKey k && k.host == host && k.routeConfig.equals(routeConfig);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * routeConfig.hashCode() + System.identityHashCode(host);
-    }
-  }
+  /**
+   * One port as the previous translation built it: its IR, each IR virtual host's Envoy one (same order),
+   * and what went to Envoy. {@code hosts}: each virtual host's route configuration and scopes when scoped,
+   * else null, and {@code scopeStart}: where each one's scopes start in {@code out}'s (one more, the end);
+   * {@code domains}: every domain of the port when it was eligible for scopes (then each is there once),
+   * else null. Owned by the memo: a translation takes it, updates {@code domains} in place and leaves a
+   * new one.
+   */
+  private record Port(
+      RouteConfig ir,
+      boolean scopesWanted,
+      List<io.envoyproxy.envoy.config.route.v3.VirtualHost> envoy,
+      List<HostRoutes> hosts,
+      int[] scopeStart,
+      Set<String> domains,
+      PortRoutes out) {}
 
   /*
-   * Virtual hosts are remembered by name and compared with equals, never hashed: IR records do not cache
-   * their hash, so hashing a thousand hosts (or a thousand routes) deep on every change cost more than
-   * the rest of the back end. The front end hands in the same Route instances for what did not change,
-   * and equals stops at identical instances, so comparing an unchanged host costs a pass over its
-   * route references.
+   * Ports by route configuration name. Their virtual hosts are matched to the previous translation's by
+   * walking both lists in step (both in name order, the front ends' promise), never hashed: IR records do
+   * not cache their hash, so hashing 10,000 hosts deep on every change cost more than the rest of the
+   * back end. The front end hands in the very same VirtualHost instance for a host that did not change,
+   * so an unchanged host costs a reference compare; an equal copy costs an equals that stops at its
+   * identical Route instances.
    */
-  private Map<String, Built> previousByName = new HashMap<>();
-  private Map<String, Built> byName = new HashMap<>();
+  private Map<String, Port> previousPorts = new HashMap<>();
+  private Map<String, Port> ports = new HashMap<>();
 
   io.envoyproxy.envoy.config.listener.v3.Listener listener(
       Listener listener, ListenerTranslator.RouteScopes scopes, ListenerTranslator translator) {
@@ -82,33 +86,187 @@ public final class XdsMemo {
   }
 
   /**
-   * The route configuration of {@code host} alone and its scopes, for the port's route configuration
-   * {@code routeConfig}: the previous translation's instances when {@code host} is the same instance, so
-   * an unchanged host of a thousand costs a lookup, and the publisher's hashes and encodings of it hold.
+   * What {@code config} gives Envoy: with {@code scopesWanted} and a port {@link ScopeEligibility} allows, a
+   * route configuration per virtual host and a scope per domain, else the port-wide route configuration.
+   * An unchanged virtual host's Envoy messages are the previous translation's instances, so the
+   * publisher's hashes and encodings of them hold; a changed one takes each route the previous version of
+   * that host (same name) already built.
    */
-  HostRoutes hostRoutes(
-      String routeConfig, io.envoyproxy.envoy.config.route.v3.VirtualHost host, RouteTranslator translator) {
-    return hostRoutes.get(new HostKey(routeConfig, host), k -> {
-      RouteConfiguration routes =
-          translator.routeConfiguration(ScopedRoutesDelivery.hostRouteConfigName(routeConfig, host), host);
-      return new HostRoutes(routes, ImmutableList.copyOf(ScopedRoutesDelivery.scopes(routeConfig, routes)));
-    });
+  PortRoutes port(RouteConfig config, boolean scopesWanted, RouteTranslator translator) {
+    // Taken out while its domains are updated in place: a failure halfway leaves nothing stale behind.
+    Port before = previousPorts.remove(config.name());
+    if (before != null && before.ir() == config && before.scopesWanted() == scopesWanted) {
+      ports.put(config.name(), before);
+      return before.out();
+    }
+    List<VirtualHost> hosts = config.virtualHosts();
+    List<VirtualHost> old = before == null ? List.of() : before.ir().virtualHosts();
+    int n = hosts.size();
+    // previous[i]: the index in old of hosts[i]'s previous version (same instance or name), or -1;
+    // same[i]: that version is the same host (instance, or an equal copy); kept[k]: old[k] is.
+    int[] previous = new int[n];
+    boolean[] same = new boolean[n];
+    boolean[] kept = new boolean[old.size()];
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+      VirtualHost h = hosts.get(i);
+      previous[i] = -1;
+      while (j < old.size()) {
+        VirtualHost o = old.get(j);
+        if (o == h || o.name().equals(h.name())) {
+          previous[i] = j;
+          same[i] = o == h || o.equals(h);
+          kept[j++] = same[i];
+          break;
+        }
+        if (j + 1 < old.size() && old.get(j + 1) == h) {
+          j++; // o is gone
+        } else if (i + 1 < n && hosts.get(i + 1) == o) {
+          break; // h is new
+        } else if (o.name().compareTo(h.name()) < 0) {
+          j++; // o is gone (if the lists were out of order, o is merely built again)
+        } else {
+          break;
+        }
+      }
+    }
+    Set<String> domains = scopesWanted ? eligibleDomains(config, before, old, kept, same) : null;
+
+    // Hosts reused in a row (most of a port, but where a host came, went or changed) are copied as ranges.
+    List<io.envoyproxy.envoy.config.route.v3.VirtualHost> envoy = new ArrayList<>(n);
+    boolean unchanged = before != null && n == old.size();
+    for (int i = 0; i < n; ) {
+      int k = previous[i];
+      if (same[i]) {
+        int end = rangeEnd(i, previous, same);
+        envoy.addAll(before.envoy().subList(k, k + end - i));
+        unchanged &= k == i;
+        i = end;
+      } else {
+        unchanged = false;
+        envoy.add(translator.virtualHost(hosts.get(i),
+            k < 0 ? r -> null : previousRoutes(old.get(k), before.envoy().get(k))));
+        i++;
+      }
+    }
+    PortRoutes out;
+    List<HostRoutes> perHost = null;
+    int[] scopeStart = null;
+    if (domains == null) {
+      out = unchanged && !before.out().scoped() ? before.out() : new PortRoutes(false,
+          ImmutableList.of(translator.routeConfiguration(config.name(), envoy)), true, ImmutableList.of(), true);
+    } else {
+      List<HostRoutes> beforeHosts = before == null ? null : before.hosts();
+      perHost = new ArrayList<>(n);
+      scopeStart = new int[n + 1];
+      ImmutableList.Builder<RouteConfiguration> routes = ImmutableList.builderWithExpectedSize(n);
+      ImmutableList.Builder<ScopedRouteConfiguration> scopes = ImmutableList.builderWithExpectedSize(n);
+      // Reused hosts keep their order among themselves; when that was name order, only the pairs with a
+      // host built anew need a compare.
+      boolean checkRoutes = beforeHosts == null || !before.out().routesInOrder();
+      boolean checkScopes = beforeHosts == null || !before.out().scopesInOrder();
+      boolean routesInOrder = true;
+      boolean scopesInOrder = true;
+      boolean reusedBefore = false;
+      for (int i = 0; i < n; ) {
+        boolean reused = same[i] && beforeHosts != null;
+        VirtualHost ir = hosts.get(i);
+        if (i > 0 && (!reused || !reusedBefore)) {
+          VirtualHost last = hosts.get(i - 1);
+          routesInOrder &= checkRoutes || last.name().compareTo(ir.name()) <= 0;
+          scopesInOrder &= checkScopes || inOrder(last.domains(), ir.domains());
+        }
+        int end = reused ? rangeEnd(i, previous, same) : i + 1;
+        if (reused) {
+          int k = previous[i];
+          int[] was = before.scopeStart();
+          perHost.addAll(beforeHosts.subList(k, k + end - i));
+          routes.addAll(before.out().routes().subList(k, k + end - i));
+          scopes.addAll(before.out().scopes().subList(was[k], was[k + end - i]));
+          for (int x = i; x < end; x++) {
+            scopeStart[x + 1] = scopeStart[x] + was[k + x - i + 1] - was[k + x - i];
+          }
+        } else {
+          HostRoutes host = hostRoutes(config.name(), envoy.get(i), translator);
+          perHost.add(host);
+          routes.add(host.routes());
+          scopes.addAll(host.scopes());
+          scopeStart[i + 1] = scopeStart[i] + host.scopes().size();
+          scopesInOrder &= checkScopes || inOrder(ir.domains());
+        }
+        reusedBefore = reused;
+        i = end;
+      }
+      if (checkRoutes) {
+        routesInOrder = inOrder(hosts.stream().map(VirtualHost::name).toList());
+      }
+      if (checkScopes) {
+        scopesInOrder = inOrder(hosts.stream().flatMap(h -> h.domains().stream()).toList());
+      }
+      out = new PortRoutes(true, routes.build(), routesInOrder, scopes.build(), scopesInOrder);
+    }
+    ports.put(config.name(), new Port(config, scopesWanted, envoy, perHost, scopeStart, domains, out));
+    return out;
+  }
+
+  /** The end of the run of hosts from {@code i} that are the same as consecutive previous ones. */
+  private static int rangeEnd(int i, int[] previous, boolean[] same) {
+    int end = i + 1;
+    while (end < same.length && same[end] && previous[end] == previous[end - 1] + 1) {
+      end++;
+    }
+    return end;
   }
 
   /**
-   * The Envoy virtual host of {@code host}: the previous one when the IR is equal; else built anew, taking
-   * each route the previous version of the same host (by name) already built from there.
+   * The port's domains when {@link ScopeEligibility} allows it, else null: from the previous translation's
+   * set, when there was one, less the domains of the hosts gone and plus those of the hosts new.
    */
-  io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(VirtualHost host, RouteTranslator routes) {
-    Built known = byName.get(host.name());
-    if (known == null || !known.ir().equals(host)) {
-      known = previousByName.get(host.name());
+  private static Set<String> eligibleDomains(
+      RouteConfig config, Port before, List<VirtualHost> old, boolean[] kept, boolean[] same) {
+    if (before == null || before.domains() == null) {
+      return ScopeEligibility.domains(config);
     }
-    if (known == null || !known.ir().equals(host)) {
-      known = new Built(host, routes.virtualHost(host, previousRoutes(known)));
+    if (config.virtualHosts().isEmpty()) {
+      return null;
     }
-    byName.put(host.name(), known);
-    return known.envoy();
+    Set<String> domains = before.domains();
+    // Every domain was there once: removing a gone host's domains leaves the others' (first all removals,
+    // so that a domain moving between hosts is not taken for one twice).
+    for (int k = 0; k < kept.length; k++) {
+      if (!kept[k]) {
+        old.get(k).domains().forEach(domains::remove);
+      }
+    }
+    for (int i = 0; i < same.length; i++) {
+      if (!same[i] && !ScopeEligibility.add(config.virtualHosts().get(i), domains)) {
+        return null;
+      }
+    }
+    return domains;
+  }
+
+  /** Whether each of {@code names} sorts after the one before (or equals it: a stable sort keeps those). */
+  private static boolean inOrder(List<String> names) {
+    for (int i = 1; i < names.size(); i++) {
+      if (names.get(i - 1).compareTo(names.get(i)) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code after}'s first name sorts after {@code before}'s last. */
+  private static boolean inOrder(List<String> before, List<String> after) {
+    return before.isEmpty() || after.isEmpty() || before.get(before.size() - 1).compareTo(after.get(0)) <= 0;
+  }
+
+  /** The route configuration of {@code host} alone, for the port's {@code routeConfig}, and its scopes. */
+  private static HostRoutes hostRoutes(
+      String routeConfig, io.envoyproxy.envoy.config.route.v3.VirtualHost host, RouteTranslator translator) {
+    RouteConfiguration routes =
+        translator.routeConfiguration(ScopedRoutesDelivery.hostRouteConfigName(routeConfig, host), host);
+    return new HostRoutes(routes, ImmutableList.copyOf(ScopedRoutesDelivery.scopes(routeConfig, routes)));
   }
 
   /**
@@ -116,14 +274,12 @@ public final class XdsMemo {
    * anew when it is the only one (an edit), and looked up by equality once there are more (the front
    * end rebuilt equal routes), where hashing every previous route pays for itself.
    */
-  private static Function<Route, io.envoyproxy.envoy.config.route.v3.Route> previousRoutes(Built before) {
-    if (before == null) {
-      return r -> null;
-    }
-    List<Route> irRoutes = before.ir().routes();
+  private static Function<Route, io.envoyproxy.envoy.config.route.v3.Route> previousRoutes(
+      VirtualHost before, io.envoyproxy.envoy.config.route.v3.VirtualHost built) {
+    List<Route> irRoutes = before.routes();
     Map<Route, io.envoyproxy.envoy.config.route.v3.Route> same = new IdentityHashMap<>(irRoutes.size());
     for (int i = 0; i < irRoutes.size(); i++) {
-      same.putIfAbsent(irRoutes.get(i), before.envoy().getRoutes(i));
+      same.putIfAbsent(irRoutes.get(i), built.getRoutes(i));
     }
     return new Function<>() {
       private boolean missedOnce;
@@ -149,11 +305,9 @@ public final class XdsMemo {
   }
 
   void endTranslation() {
-    previousByName = byName;
-    // As many hosts as last time: no rehashing on the way (10,000 hosts).
-    byName = Maps.newHashMapWithExpectedSize(previousByName.size());
+    previousPorts = ports;
+    ports = new HashMap<>();
     listeners.endTranslation();
-    hostRoutes.endTranslation();
     clusters.endTranslation();
     endpoints.endTranslation();
     secrets.endTranslation();

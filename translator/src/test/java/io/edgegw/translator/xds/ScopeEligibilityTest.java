@@ -94,23 +94,27 @@ class ScopeEligibilityTest {
         .unpack(HttpConnectionManager.class).hasRds());
   }
 
-  /** The per-host memo is by port and host instance: one host instance on two ports gets one of each. */
+  /** The per-host memo is by port: one host instance on two ports gets a route configuration on each. */
   @Test
   void oneVirtualHostOnTwoPortsIsTwoRouteConfigurations() {
     XdsMemo memo = new XdsMemo();
     RouteTranslator routes = new RouteTranslator();
-    var host = routes.virtualHost(host("x", "a.example.com"));
-    XdsMemo.HostRoutes on80 = memo.hostRoutes("http.80", host, routes);
-    XdsMemo.HostRoutes on81 = memo.hostRoutes("http.81", host, routes);
-    assertEquals("http.80/x", on80.routes().getName());
-    assertEquals("http.81/x", on81.routes().getName());
-    assertSame(host, on80.routes().getVirtualHosts(0));
-    assertSame(on80, memo.hostRoutes("http.80", host, routes));
+    VirtualHost host = host("x", "a.example.com");
+    RouteConfig port80 = new RouteConfig("http.80", ImmutableList.of(host));
+    RouteConfig port81 = new RouteConfig("http.81", ImmutableList.of(host));
+    XdsMemo.PortRoutes on80 = memo.port(port80, true, routes);
+    XdsMemo.PortRoutes on81 = memo.port(port81, true, routes);
+    assertEquals("http.80/x", on80.routes().get(0).getName());
+    assertEquals("http.81/x", on81.routes().get(0).getName());
+    assertSame(on80.routes().get(0).getVirtualHosts(0), on80.routes().get(0).getVirtualHosts(0));
     memo.endTranslation();
-    assertSame(on81, memo.hostRoutes("http.81", host, routes));
+    // A new port instance around the same host: its messages are kept.
+    XdsMemo.PortRoutes again = memo.port(new RouteConfig("http.81", ImmutableList.of(host)), true, routes);
+    assertSame(on81.routes().get(0), again.routes().get(0));
+    assertSame(on81.scopes().get(0), again.scopes().get(0));
     memo.endTranslation();
     memo.endTranslation(); // http.80 went unused for a translation: forgotten
-    assertNotSame(on80, memo.hostRoutes("http.80", host, routes));
+    assertNotSame(on80.routes().get(0), memo.port(port80, true, routes).routes().get(0));
   }
 
   private static GatewayConfig gateway(RouteConfig port) {
