@@ -69,6 +69,17 @@ class GoldenTest {
     return diagnostics.stream().map(Diagnostic::toString).map(s -> s + "\n").collect(Collectors.joining());
   }
 
+  /** {@code inputs} without {@code key}. */
+  static InputSet without(InputSet inputs, ResourceKey key) {
+    ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
+    inputs.resources().forEach((k, v) -> {
+      if (!k.equals(key)) {
+        out.put(k, v);
+      }
+    });
+    return new InputSet(out.build());
+  }
+
   static InputSet inputs(String yaml) {
     ImmutableSortedMap.Builder<ResourceKey, Resource> resources = ImmutableSortedMap.naturalOrder();
     for (ResourceReader.Read read : new ResourceReader().read(yaml)) {

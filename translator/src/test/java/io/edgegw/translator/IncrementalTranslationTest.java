@@ -44,7 +44,7 @@ class IncrementalTranslationTest {
     TranslationMemo memo = new TranslationMemo();
     assertSame(all, identity, memo);
     for (ResourceKey key : all.resources().keySet()) {
-      assertSame(without(all, key), identity, memo);
+      assertSame(GoldenTest.without(all, key), identity, memo);
       assertSame(all, identity, memo);
     }
     // Equal content in new instances: nothing may be taken for unchanged by reference alone.
@@ -87,7 +87,7 @@ class IncrementalTranslationTest {
     TranslationMemo memo = new TranslationMemo();
     Translation before = translator.translate(all, identity, memo);
     ResourceKey removed = all.resources().keySet().stream().filter(k -> k.kind().name().equals("VIRTUAL_SERVICE")).findFirst().orElseThrow();
-    Translation after = translator.translate(without(all, removed), identity, memo);
+    Translation after = translator.translate(GoldenTest.without(all, removed), identity, memo);
     // Every cluster that is still there is the very instance built before: the publisher relies on it.
     after.resources().clusters().forEach(c -> assertTrue(
         before.resources().clusters().stream().anyMatch(b -> b == c), "rebuilt: " + c.getName()));
@@ -186,16 +186,6 @@ class IncrementalTranslationTest {
     assertEquals(EnvoyJson.toYaml(fresh.resources()), EnvoyJson.toYaml(remembered.resources()), "resources of " + inputs.resources().keySet());
     assertEquals(fresh.statuses(), remembered.statuses(), "statuses of " + inputs.resources().keySet());
     assertEquals(fresh, remembered);
-  }
-
-  private static InputSet without(InputSet inputs, ResourceKey key) {
-    ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
-    inputs.resources().forEach((k, v) -> {
-      if (!k.equals(key)) {
-        out.put(k, v);
-      }
-    });
-    return new InputSet(out.build());
   }
 
   private static String input(String name) throws IOException {

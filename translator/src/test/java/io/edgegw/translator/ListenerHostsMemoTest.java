@@ -2,10 +2,8 @@ package io.edgegw.translator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.common.collect.ImmutableSortedMap;
 import io.edgegw.translator.model.GatewayIdentity;
 import io.edgegw.translator.model.InputSet;
-import io.edgegw.translator.model.Resource;
 import io.edgegw.translator.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,22 +82,12 @@ class ListenerHostsMemoTest {
       // And each VirtualService alone removed from there and put back, one change at a time.
       if (step % 10 == 0) {
         for (ResourceKey key : inputs.resources().keySet()) {
-          assertEquals(translator.translate(without(inputs, key), identity),
-              translator.translate(without(inputs, key), identity, memo), "without " + key);
+          assertEquals(translator.translate(GoldenTest.without(inputs, key), identity),
+              translator.translate(GoldenTest.without(inputs, key), identity, memo), "without " + key);
           assertEquals(fresh, translator.translate(inputs, identity, memo), "with " + key + " again");
         }
       }
     }
-  }
-
-  private static InputSet without(InputSet inputs, ResourceKey key) {
-    ImmutableSortedMap.Builder<ResourceKey, Resource> out = ImmutableSortedMap.naturalOrder();
-    inputs.resources().forEach((k, v) -> {
-      if (!k.equals(key)) {
-        out.put(k, v);
-      }
-    });
-    return new InputSet(out.build());
   }
 
   /**
