@@ -1,13 +1,11 @@
 package io.edgegw.server;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.Iterators;
-import com.google.common.collect.PeekingIterator;
 import io.edgegw.mqtt.StatusMessage;
 import io.edgegw.mqtt.StatusPublisher;
 import io.edgegw.translator.model.ResourceKey;
 import java.time.Clock;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -31,27 +29,28 @@ public final class StatusReporter implements Consumer<StatusBoard> {
   @Override
   public void accept(StatusBoard board) {
     // Both boards are sorted by key: one walk over the two finds what changed, what is new and what
-    // is gone, with a reference check for the (usually unchanged, so identical) statuses.
-    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> before =
-        Iterators.peekingIterator(previous.resources().entrySet().iterator());
-    PeekingIterator<Map.Entry<ResourceKey, ResourceStatus>> after =
-        Iterators.peekingIterator(board.resources().entrySet().iterator());
-    while (before.hasNext() || after.hasNext()) {
-      int order =
-          !before.hasNext()
-              ? 1
-              : !after.hasNext() ? -1 : compare(before.peek().getKey(), after.peek().getKey());
+    // is gone, with a reference check for the (usually unchanged, so identical) keys and statuses. By
+    // position in the maps' own lists: iterating their entries made an entry object for each of 10,000.
+    List<ResourceKey> beforeKeys = previous.resources().keySet().asList();
+    List<ResourceStatus> beforeStatuses = previous.resources().values().asList();
+    List<ResourceKey> afterKeys = board.resources().keySet().asList();
+    List<ResourceStatus> afterStatuses = board.resources().values().asList();
+    int i = 0;
+    int j = 0;
+    while (i < beforeKeys.size() || j < afterKeys.size()) {
+      int order = i == beforeKeys.size() ? 1
+          : j == afterKeys.size() ? -1 : compare(beforeKeys.get(i), afterKeys.get(j));
       if (order < 0) {
-        publisher.clear(before.next().getKey());
+        publisher.clear(beforeKeys.get(i++));
       } else if (order > 0) {
-        Map.Entry<ResourceKey, ResourceStatus> added = after.next();
-        publisher.publish(added.getKey(), message(added.getValue()));
+        publisher.publish(afterKeys.get(j), message(afterStatuses.get(j++)));
       } else {
-        ResourceStatus old = before.next().getValue();
-        Map.Entry<ResourceKey, ResourceStatus> now = after.next();
-        if (old != now.getValue() && !old.equals(now.getValue())) {
-          publisher.publish(now.getKey(), message(now.getValue()));
+        ResourceStatus old = beforeStatuses.get(i++);
+        ResourceStatus now = afterStatuses.get(j);
+        if (old != now && !old.equals(now)) {
+          publisher.publish(afterKeys.get(j), message(now));
         }
+        j++;
       }
     }
     previous = board;

@@ -43,8 +43,16 @@ class StatusReporterTest {
     reporter.accept(board(a, b));
     assertEquals(List.of(), sent, "an unchanged board sends nothing");
 
-    reporter.accept(board(status("a", ResourceStatus.State.APPLIED, Optional.of("v2"), ImmutableList.of(), false)));
+    ResourceStatus a2 = status("a", ResourceStatus.State.APPLIED, Optional.of("v2"), ImmutableList.of(), false);
+    reporter.accept(board(a2));
     assertEquals(List.of("a applied v2 []", "b cleared"), sent);
+
+    sent.clear();
+    ResourceStatus c = status("c", ResourceStatus.State.APPLIED, Optional.of("v1"), ImmutableList.of(), false);
+    reporter.accept(board(a2, b, c));
+    reporter.accept(board(b, c));
+    assertEquals(List.of("b rejected - [ERROR bad, the previously accepted version keeps serving]", "c applied v1 []",
+        "a cleared"), sent, "new keys after and between, a gone key before the rest");
   }
 
   @Test
