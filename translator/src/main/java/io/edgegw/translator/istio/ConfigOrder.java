@@ -51,8 +51,8 @@ public record ConfigOrder(String creationTimestamp, ResourceKey key) {
     return (timestamp.charAt(at) - '0') * 10 + timestamp.charAt(at + 1) - '0';
   }
 
-  /** A missing or unreadable timestamp sorts first, like Go's zero time. */
-  private static Instant instant(String timestamp) {
+  /** A missing or unreadable timestamp sorts first, like Go's zero time. Also the tests' reference order. */
+  static Instant instant(String timestamp) {
     if (timestamp.isEmpty()) {
       return Instant.MIN;
     }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgegw.translator.model.Kind;
 import io.edgegw.translator.model.ResourceKey;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The conflict order's shortcuts (equal and plain timestamps) sort exactly as parsing every timestamp does. */
 class ConfigOrderTest {
   private static final Comparator<ConfigOrder> PARSING_EVERY_TIMESTAMP =
-      Comparator.comparing((ConfigOrder o) -> instant(o.creationTimestamp()))
+      Comparator.comparing((ConfigOrder o) -> ConfigOrder.instant(o.creationTimestamp()))
           .thenComparing(o -> o.key().name())
           .thenComparing(o -> o.key().namespace());
 
@@ -46,16 +44,5 @@ class ConfigOrderTest {
 
   private static ResourceKey key(int i) {
     return new ResourceKey(Kind.VIRTUAL_SERVICE, "ns-" + (i % 2), "vs-" + i);
-  }
-
-  private static Instant instant(String timestamp) {
-    if (timestamp.isEmpty()) {
-      return Instant.MIN;
-    }
-    try {
-      return Instant.parse(timestamp);
-    } catch (DateTimeParseException e) {
-      return Instant.MIN;
-    }
   }
 }
