@@ -68,14 +68,7 @@ final class SnapshotConsistency {
     } else {
       ImmutableSet<String> routes = resources.routes().stream().map(RouteConfiguration::getName)
           .collect(ImmutableSet.toImmutableSet());
-      for (Listener listener : resources.listeners()) {
-        connectionManagers(listener)
-            .filter(HttpConnectionManager::hasRds)
-            .map(hcm -> hcm.getRds().getRouteConfigName())
-            .filter(name -> !routes.contains(name))
-            .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
-                + ", which is not in the snapshot"));
-      }
+      listenerProblems(resources, name -> !routes.contains(name), problems);
       keys = new HashMap<>();
       ImmutableSet<String> scopeSets = scopeSets(resources);
       for (ScopedRouteConfiguration scope : resources.scopes()) {
@@ -116,14 +109,7 @@ final class SnapshotConsistency {
       public void same(int index, Message message) {}
     });
     if (!removedRoutes.isEmpty()) {
-      for (Listener listener : resources.listeners()) {
-        connectionManagers(listener)
-            .filter(HttpConnectionManager::hasRds)
-            .map(hcm -> hcm.getRds().getRouteConfigName())
-            .filter(removedRoutes::contains)
-            .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
-                + ", which is not in the snapshot"));
-      }
+      listenerProblems(resources, removedRoutes::contains, problems);
     }
     List<ScopedRouteConfiguration> gone = new ArrayList<>();
     List<ScopedRouteConfiguration> fresh = new ArrayList<>();
@@ -165,6 +151,18 @@ final class SnapshotConsistency {
     ImmutableSet<String> scopeSets = fresh.isEmpty() ? ImmutableSet.of() : scopeSets(resources);
     for (ScopedRouteConfiguration scope : fresh) {
       scopeProblems(scope, name -> ByName.contains(resources.routes(), name), scopeSets, baseKeys, problems);
+    }
+  }
+
+  /** A listener naming a route configuration that is {@code missing}. */
+  private static void listenerProblems(EnvoyResources resources, Predicate<String> missing, List<String> problems) {
+    for (Listener listener : resources.listeners()) {
+      connectionManagers(listener)
+          .filter(HttpConnectionManager::hasRds)
+          .map(hcm -> hcm.getRds().getRouteConfigName())
+          .filter(missing)
+          .forEach(name -> problems.add("listener " + listener.getName() + " names route config " + name
+              + ", which is not in the snapshot"));
     }
   }
 

@@ -28,5 +28,4 @@ final class SubsetAnsweringWatcher extends ForwardingConfigWatcher {
     return cache.createWatch(false, request, knownResourceNames, responseConsumer, hasClusterChanged,
         allowDefaultEmptyEdsUpdate);
   }
-
 }

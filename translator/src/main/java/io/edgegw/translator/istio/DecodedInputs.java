@@ -7,7 +7,6 @@ import io.edgegw.translator.kube.Pod;
 import io.edgegw.translator.kube.Secret;
 import io.edgegw.translator.kube.Service;
 import io.edgegw.translator.model.ResourceKey;
-import java.util.Comparator;
 
 /**
  * The inputs that passed validation, decoded; Istio objects in istiod's conflict order (oldest
@@ -27,22 +26,17 @@ public record DecodedInputs(
     ImmutableSet<ResourceKey> rejected) {
 
   public DecodedInputs {
-    // A comparator per type, each calling the accessors directly: these compare 10,000 items on every
-    // translation, which come in order already (then the list itself is kept, not copied).
-    gateways = inConflictOrder(gateways,
-        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
-    virtualServices = inConflictOrder(virtualServices,
-        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
-    serviceEntries = inConflictOrder(serviceEntries,
-        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
-    destinationRules = inConflictOrder(destinationRules,
-        (a, b) -> ConfigOrder.compare(a.creationTimestamp(), a.key(), b.creationTimestamp(), b.key()));
+    // These are 10,000 items on every translation, which come in order already: then the list is kept.
+    gateways = inConflictOrder(gateways);
+    virtualServices = inConflictOrder(virtualServices);
+    serviceEntries = inConflictOrder(serviceEntries);
+    destinationRules = inConflictOrder(destinationRules);
   }
 
-  private static <T> ImmutableList<T> inConflictOrder(ImmutableList<T> items, Comparator<T> order) {
+  private static <T extends ConfigOrder.Ordered> ImmutableList<T> inConflictOrder(ImmutableList<T> items) {
     for (int i = 1; i < items.size(); i++) {
-      if (order.compare(items.get(i - 1), items.get(i)) > 0) {
-        return ImmutableList.sortedCopyOf(order, items);
+      if (ConfigOrder.OLDEST_FIRST.compare(items.get(i - 1), items.get(i)) > 0) {
+        return ImmutableList.sortedCopyOf(ConfigOrder.OLDEST_FIRST, items);
       }
     }
     return items;

@@ -12,11 +12,7 @@ public record DestinationRule(
     String host,
     Optional<TrafficPolicy> trafficPolicy,
     ImmutableList<Subset> subsets,
-    ExportTo exportTo) {
-
-  public ConfigOrder order() {
-    return new ConfigOrder(creationTimestamp, key);
-  }
+    ExportTo exportTo) implements ConfigOrder.Ordered {
 
   /** A named group of endpoints: those whose labels include {@code labels}. */
   public record Subset(String name, ImmutableSortedMap<String, String> labels, Optional<TrafficPolicy> trafficPolicy) {}

@@ -8,11 +8,8 @@ import java.util.Optional;
 
 /** An Istio Gateway: which proxies it selects and the servers it opens on them. */
 public record Gateway(
-    ResourceKey key, String creationTimestamp, ImmutableMap<String, String> selector, ImmutableList<Server> servers) {
-
-  public ConfigOrder order() {
-    return new ConfigOrder(creationTimestamp, key);
-  }
+    ResourceKey key, String creationTimestamp, ImmutableMap<String, String> selector, ImmutableList<Server> servers)
+    implements ConfigOrder.Ordered {
 
   /** Istio's name for the gateway in VirtualService {@code gateways}: {@code namespace/name}. */
   public String qualifiedName() {

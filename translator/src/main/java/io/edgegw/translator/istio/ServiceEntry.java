@@ -16,11 +16,7 @@ public record ServiceEntry(
     Resolution resolution,
     ImmutableList<WorkloadEndpoint> endpoints,
     Optional<ImmutableSortedMap<String, String>> workloadSelector,
-    ExportTo exportTo) {
-
-  public ConfigOrder order() {
-    return new ConfigOrder(creationTimestamp, key);
-  }
+    ExportTo exportTo) implements ConfigOrder.Ordered {
 
   public enum Resolution {
     NONE,

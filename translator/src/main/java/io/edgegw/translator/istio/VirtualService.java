@@ -20,11 +20,7 @@ public record VirtualService(
     ImmutableList<HttpRoute> http,
     ImmutableList<L4Route> tls,
     ImmutableList<L4Route> tcp,
-    ExportTo exportTo) {
-
-  public ConfigOrder order() {
-    return new ConfigOrder(creationTimestamp, key);
-  }
+    ExportTo exportTo) implements ConfigOrder.Ordered {
 
   /** A gateway reference as {@code namespace/name}: {@code name} and {@code ./name} are in this VS's namespace. */
   public String qualify(String gateway) {

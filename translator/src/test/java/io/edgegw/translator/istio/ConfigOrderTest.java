@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /** The conflict order's shortcuts (equal and plain timestamps) sort exactly as parsing every timestamp does. */
 class ConfigOrderTest {
-  private static final Comparator<ConfigOrder> PARSING_EVERY_TIMESTAMP =
-      Comparator.comparing((ConfigOrder o) -> ConfigOrder.instant(o.creationTimestamp()))
+  private record Item(String creationTimestamp, ResourceKey key) implements ConfigOrder.Ordered {}
+
+  private static final Comparator<Item> PARSING_EVERY_TIMESTAMP =
+      Comparator.comparing((Item o) -> ConfigOrder.instant(o.creationTimestamp()))
           .thenComparing(o -> o.key().name())
           .thenComparing(o -> o.key().namespace());
 
@@ -33,8 +35,8 @@ class ConfigOrderTest {
     for (String a : timestamps) {
       plain += ConfigOrder.plain(a) ? 1 : 0;
       for (String b : List.of(timestamps.get(random.nextInt(timestamps.size())), a, "2021-06-15T12:30:30Z")) {
-        ConfigOrder x = new ConfigOrder(a, key(random.nextInt(3)));
-        ConfigOrder y = new ConfigOrder(b, key(random.nextInt(3)));
+        Item x = new Item(a, key(random.nextInt(3)));
+        Item y = new Item(b, key(random.nextInt(3)));
         assertEquals(Integer.signum(PARSING_EVERY_TIMESTAMP.compare(x, y)),
             Integer.signum(ConfigOrder.OLDEST_FIRST.compare(x, y)), a + " against " + b);
       }
